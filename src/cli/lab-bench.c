@@ -1,0 +1,709 @@
+/* lab-bench.c — `concurrency-lab bench`: the engine without a window
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs one workload in each chosen mode, on identical inputs, and prints a
+ * table like the one in seed 000 (or CSV, or JSON for scripts).  The runs
+ * happen on a thread of their own, so this thread can show progress from
+ * the event stream and turn Ctrl+C into a clean cancel.
+ */
+
+#define G_LOG_DOMAIN "lab-bench"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lab-bench.h"
+#include "lab-table.h"
+
+typedef enum
+{
+  FORMAT_TABLE,
+  FORMAT_CSV,
+  FORMAT_JSON,
+} BenchFormat;
+
+void
+lab_bench_result_free (LabBenchResult *result)
+{
+  g_clear_pointer (&result->run, lab_run_free);
+  g_clear_pointer (&result->walls_us, g_array_unref);
+  g_free (result);
+}
+
+/* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
+ * sizes 64k, 4MiB, 1G (binary units). */
+gboolean
+lab_parse_count (const char  *text,
+                 gboolean     size_suffixes,
+                 guint64     *value,
+                 GError     **error)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  const char *p = text;
+  guint64 number = 0, multiplier = 1;
+
+  for (; *p != '\0' && (g_ascii_isdigit (*p) || *p == '_'); p++)
+    if (*p != '_')
+      g_string_append_c (digits, *p);
+
+  if (digits->len == 0 || digits->len > 19)
+    goto invalid;
+  number = g_ascii_strtoull (digits->str, NULL, 10);
+
+  if (*p == 'e' || *p == 'E')
+    {
+      guint exponent;
+
+      p++;
+      if (!g_ascii_isdigit (*p) || p[1] != '\0')
+        goto invalid;
+      for (exponent = *p - '0'; exponent > 0; exponent--)
+        {
+          if (number > G_MAXUINT64 / 10)
+            goto invalid;
+          number *= 10;
+        }
+      p++;
+    }
+  else if (size_suffixes && *p != '\0')
+    {
+      g_autofree char *unit = g_ascii_strdown (p, -1);
+
+      if (g_str_equal (unit, "b"))
+        multiplier = 1;
+      else if (g_str_equal (unit, "k") || g_str_equal (unit, "kib") || g_str_equal (unit, "kb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 10;
+      else if (g_str_equal (unit, "m") || g_str_equal (unit, "mib") || g_str_equal (unit, "mb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 20;
+      else if (g_str_equal (unit, "g") || g_str_equal (unit, "gib") || g_str_equal (unit, "gb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 30;
+      else
+        goto invalid;
+      p += strlen (p);
+    }
+
+  if (*p != '\0' || (multiplier > 1 && number > G_MAXUINT64 / multiplier))
+    goto invalid;
+
+  *value = number * multiplier;
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               size_suffixes ? _("“%s” is not a size; write it like 4096, 64k or 4MiB.")
+                             : _("“%s” is not a whole number; write it like 200, 1_000 or 2e9."),
+               text);
+  return FALSE;
+}
+
+static gboolean
+parse_bounded (const char  *option,
+               const char  *text,
+               guint64      max,
+               guint       *value,
+               GError     **error)
+{
+  guint64 number;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lab_parse_count (text, FALSE, &number, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", option,
+                   local_error->message);
+      return FALSE;
+    }
+
+  if (number > max)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: at most %" G_GUINT64_FORMAT ", not %s."), option, max, text);
+      return FALSE;
+    }
+
+  *value = number;
+  return TRUE;
+}
+
+/* Runs @workload in every mode of @modes, @repeat times each, and keeps the
+ * median run of each mode. */
+GPtrArray *
+lab_bench_run_modes (LabRunner     *runner,
+                     LabWorkload   *workload,
+                     const GArray  *modes,
+                     guint          repeat,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_bench_result_free);
+
+  for (guint m = 0; m < modes->len; m++)
+    {
+      LabMode mode = g_array_index (modes, LabMode, m);
+      g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_run_free);
+      LabBenchResult *result;
+      guint median = 0;
+
+      for (guint r = 0; r < repeat; r++)
+        {
+          LabRun *run = lab_runner_run (runner, workload, mode, cancellable, error);
+
+          if (run == NULL)
+            return NULL;
+          g_ptr_array_add (runs, run);
+          if (run->cancelled)
+            break;
+        }
+
+      result = g_new0 (LabBenchResult, 1);
+      result->walls_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      for (guint r = 0; r < runs->len; r++)
+        g_array_append_val (result->walls_us, ((LabRun *) g_ptr_array_index (runs, r))->wall_us);
+
+      /* The median run: the one with as many faster runs as slower ones. */
+      for (guint r = 0; r < runs->len; r++)
+        {
+          gint64 wall = ((LabRun *) g_ptr_array_index (runs, r))->wall_us;
+          guint below = 0;
+
+          for (guint q = 0; q < runs->len; q++)
+            below += ((LabRun *) g_ptr_array_index (runs, q))->wall_us < wall;
+          if (below == (runs->len - 1) / 2)
+            {
+              median = r;
+              break;
+            }
+          if (below < (runs->len - 1) / 2)
+            median = r;
+        }
+      result->run = g_ptr_array_steal_index (runs, median);
+      g_ptr_array_add (results, result);
+
+      if (result->run->cancelled)
+        break;
+    }
+
+  return g_steal_pointer (&results);
+}
+
+/* Speed-up over the sequential run of the same batch, or NAN without one. */
+double
+lab_bench_speedup (GPtrArray    *results,
+                   const LabRun *run)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabBenchResult *result = g_ptr_array_index (results, i);
+
+      if (result->run->mode == LAB_MODE_SEQUENTIAL && !result->run->cancelled &&
+          run->wall_us > 0)
+        return (double) result->run->wall_us / run->wall_us;
+    }
+
+  return NAN;
+}
+
+static char *
+describe_job (LabWorkload *workload)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  guint tasks = lab_workload_get_n_tasks (workload);
+
+  if (g_str_equal (plan->workload, "sleep"))
+    return g_strdup_printf (_("%u tasks that each wait %u ms"), tasks, plan->task_ms);
+
+  if (g_str_equal (plan->workload, "cpu"))
+    return g_strdup_printf (_("the sum of 1..%" G_GUINT64_FORMAT " in %u chunks"), plan->n, tasks);
+
+  if (plan->input_dir != NULL)
+    return g_strdup_printf (_("%s of the %u files in %s"), plan->algo, tasks, plan->input_dir);
+
+  {
+    g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
+    return g_strdup_printf (_("%s of %u blocks of %s"), plan->algo, tasks, size);
+  }
+}
+
+static void
+print_table (LabWorkload *workload,
+             GPtrArray   *results)
+{
+  g_autoptr(LabTable) table = lab_table_new (7);
+  g_autofree char *job = describe_job (workload);
+  g_autofree char *text = NULL;
+
+  g_print (_("Job: %s\n\n"), job);
+
+  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"), _("Wall time"), _("Speed-up"),
+                     _("Tasks ok/failed"), _("Verified"), NULL);
+  for (guint c = 1; c < 6; c++)
+    lab_table_set_right (table, c, TRUE);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      double speedup = lab_bench_speedup (results, run);
+      g_autofree char *mode = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
+                                               run->gil ? _(" + GIL") : "");
+      g_autofree char *workers = g_strdup_printf ("%u", run->workers);
+      g_autofree char *startup = g_strdup_printf (_("%.3f s"), run->startup_us / 1e6);
+      g_autofree char *wall = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
+      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+      g_autofree char *tasks = g_strdup_printf ("%u/%u", run->tasks_ok, run->tasks_failed);
+
+      lab_table_add_row (table, mode, workers, startup, wall, speed, tasks,
+                         run->verified ? "✓" : (run->cancelled ? _("cancelled") : "✗"), NULL);
+    }
+
+  text = lab_table_render (table);
+  g_print ("%s\n", text);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (run->verify_error != NULL)
+        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->verify_error);
+      for (guint t = 0, shown = 0; t < run->n_records && shown < 3; t++)
+        if (run->records[t].error != NULL)
+          {
+            g_print (_("  %s: %s\n"), run->records[t].name, run->records[t].error);
+            shown++;
+          }
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (run->verified)
+        {
+          g_print (_("Result: %s\n"), run->result);
+          break;
+        }
+    }
+
+  g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
+}
+
+static void
+print_csv (GPtrArray *results)
+{
+  g_print ("mode,workers,gil,wall_s,startup_s,speedup,tasks_ok,tasks_failed,verified,result\n");
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      double speedup = lab_bench_speedup (results, run);
+      char wall[G_ASCII_DTOSTR_BUF_SIZE], startup[G_ASCII_DTOSTR_BUF_SIZE];
+      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      g_ascii_formatd (wall, sizeof wall, "%.6f", run->wall_us / 1e6);
+      g_ascii_formatd (startup, sizeof startup, "%.6f", run->startup_us / 1e6);
+      if (!isnan (speedup))
+        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
+
+      g_print ("%s,%u,%s,%s,%s,%s,%u,%u,%s,%s\n", lab_mode_to_string (run->mode), run->workers,
+               run->gil ? "true" : "false", wall, startup, speed, run->tasks_ok,
+               run->tasks_failed, run->verified ? "true" : "false",
+               run->result ? run->result : "");
+    }
+}
+
+static void
+add_seconds (JsonBuilder *builder,
+             const char  *name,
+             gint64       us)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, us / 1e6);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+print_json (LabWorkload *workload,
+            GPtrArray   *results,
+            guint        repeat)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "workload", plan->workload);
+  add_int (builder, "tasks", lab_workload_get_n_tasks (workload));
+  add_int (builder, "workers", plan->workers);
+  add_int (builder, "repeat", repeat);
+  add_int (builder, "cores", g_get_num_processors ());
+
+  json_builder_set_member_name (builder, "plan");
+  json_builder_begin_object (builder);
+  add_int (builder, "task_ms", plan->task_ms);
+  add_int (builder, "size", plan->size);
+  add_int (builder, "n", plan->n);
+  add_string (builder, "algo", plan->algo);
+  add_string (builder, "input_dir", plan->input_dir);
+  add_bool (builder, "gil", plan->gil);
+  add_int (builder, "seed", plan->seed);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "runs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabBenchResult *result = g_ptr_array_index (results, i);
+      LabRun *run = result->run;
+      double speedup = lab_bench_speedup (results, run);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "mode", lab_mode_to_string (run->mode));
+      add_int (builder, "workers", run->workers);
+      add_bool (builder, "gil", run->gil);
+      add_seconds (builder, "wall_s", run->wall_us);
+      add_bool (builder, "ok", lab_run_is_ok (run));
+      add_bool (builder, "verified", run->verified);
+      add_bool (builder, "cancelled", run->cancelled);
+      add_int (builder, "tasks_ok", run->tasks_ok);
+      add_int (builder, "tasks_failed", run->tasks_failed);
+      json_builder_set_member_name (builder, "speedup");
+      if (isnan (speedup))
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_double_value (builder, speedup);
+      add_seconds (builder, "startup_s", run->startup_us);
+      add_int (builder, "respawns", run->respawns);
+      add_string (builder, "result", run->result);
+      add_string (builder, "verify_error", run->verify_error);
+
+      json_builder_set_member_name (builder, "wall_s_all");
+      json_builder_begin_array (builder);
+      for (guint r = 0; r < result->walls_us->len; r++)
+        json_builder_add_double_value (builder, g_array_index (result->walls_us, gint64, r) / 1e6);
+      json_builder_end_array (builder);
+
+      json_builder_set_member_name (builder, "items");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < run->n_records; t++)
+        {
+          const LabTaskRecord *record = &run->records[t];
+          g_autofree char *worker = lab_run_dup_worker_label (run, record);
+
+          json_builder_begin_object (builder);
+          add_int (builder, "task", record->index);
+          add_string (builder, "name", record->name);
+          add_string (builder, "worker", worker);
+          add_int (builder, "lane", record->lane);
+          add_int (builder, "pid", record->pid);
+          add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
+          add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
+          add_int (builder, "bytes", record->bytes);
+          add_string (builder, "value", record->value);
+          add_string (builder, "error", record->error);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+/* The runs happen on this thread; the main thread stays free for progress
+ * and for Ctrl+C. */
+typedef struct
+{
+  LabRunner    *runner;
+  LabWorkload  *workload;
+  GArray       *modes;
+  guint         repeat;
+  GCancellable *cancellable;
+  GMainLoop    *loop;
+  GPtrArray    *results;
+  GError       *error;
+  LabEventBuffer *events;
+  guint         done_tasks;
+  guint         total_tasks;
+  LabMode       current_mode;
+  gboolean      progress;
+} Bench;
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+bench_thread (gpointer data)
+{
+  Bench *bench = data;
+
+  bench->results = lab_bench_run_modes (bench->runner, bench->workload, bench->modes,
+                                        bench->repeat, bench->cancellable, &bench->error);
+  g_main_context_invoke (NULL, quit_loop, bench->loop);
+  return NULL;
+}
+
+static gboolean
+show_progress (gpointer data)
+{
+  Bench *bench = data;
+  g_autoptr(GArray) events = lab_event_buffer_drain (bench->events);
+
+  /* One look at the whole batch, however many events came in. */
+  for (guint i = 0; i < events->len; i++)
+    {
+      const LabEvent *event = &g_array_index (events, LabEvent, i);
+
+      if (event->kind == LAB_EVENT_RUN_STARTED)
+        {
+          bench->current_mode = event->mode;
+          bench->done_tasks = 0;
+          bench->total_tasks = event->task;
+        }
+      else if (event->kind == LAB_EVENT_TASK_FINISHED)
+        bench->done_tasks++;
+    }
+
+  if (bench->progress && bench->total_tasks > 0)
+    {
+      g_printerr ("\r\033[K");
+      g_printerr (_("Running %s: %u/%u tasks"), lab_mode_to_string (bench->current_mode),
+                  bench->done_tasks, bench->total_tasks);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+interrupted (gpointer data)
+{
+  Bench *bench = data;
+
+  g_cancellable_cancel (bench->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+lab_bench_main (int    argc,
+                char **argv)
+{
+  g_autofree char *workload_name = NULL, *modes_text = NULL, *tasks_text = NULL;
+  g_autofree char *workers_text = NULL, *task_ms_text = NULL, *size_text = NULL;
+  g_autofree char *n_text = NULL, *algo = NULL, *input_dir = NULL, *repeat_text = NULL;
+  g_autofree char *seed_text = NULL, *format_text = NULL;
+  gboolean gil = FALSE;
+  const GOptionEntry entries[] = {
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu or hash (default: sleep)"), N_("NAME") },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
+    { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
+    { "task-ms", 0, 0, G_OPTION_ARG_STRING, &task_ms_text, N_("sleep: how long each task waits, 0–600000 ms (default: 100)"), N_("MS") },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, N_("hash: bytes of data per task, up to 1GiB, e.g. 4MiB (default: 1MiB)"), N_("BYTES") },
+    { "n", 0, 0, G_OPTION_ARG_STRING, &n_text, N_("cpu: add up 1..N, N up to 6e9 (default: 1e8)"), "N" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, N_("hash: md5 or sha256 (default: md5)"), N_("ALGO") },
+    { "input-dir", 0, 0, G_OPTION_ARG_FILENAME, &input_dir, N_("hash: hash the files in this folder instead of generated data"), N_("DIR") },
+    { "gil", 0, 0, G_OPTION_ARG_NONE, &gil, N_("threads: emulate Python’s global interpreter lock"), NULL },
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &repeat_text, N_("Run each mode R times and report the median, 1–100 (default: 1)"), "R" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed for the generated data (default: 1)"), "S" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_text, N_("Output: table, csv or json (default: table)"), N_("FORMAT") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(GArray) modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
+  g_autoptr(GMainLoop) loop = NULL;
+  BenchFormat format = FORMAT_TABLE;
+  Bench bench = { 0 };
+  guint repeat = 1, sigint, progress_timer;
+  GThread *thread;
+  gboolean all_ok = TRUE;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Run the same tasks sequentially, on threads, in worker "
+                                           "processes and on one event loop, and compare."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto bad_input;
+
+  if (argc > 1)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unexpected argument “%s”; see --help."), argv[1]);
+      goto bad_input;
+    }
+
+  plan = lab_plan_new (workload_name ? workload_name : "sleep");
+  if ((tasks_text && !parse_bounded ("--tasks", tasks_text, G_MAXUINT, &plan->tasks, &error)) ||
+      (workers_text && !parse_bounded ("--workers", workers_text, G_MAXUINT, &plan->workers, &error)) ||
+      (task_ms_text && !parse_bounded ("--task-ms", task_ms_text, G_MAXUINT, &plan->task_ms, &error)) ||
+      (repeat_text && !parse_bounded ("--repeat", repeat_text, G_MAXUINT, &repeat, &error)))
+    goto bad_input;
+  if (size_text && !lab_parse_count (size_text, TRUE, &plan->size, &error))
+    goto bad_input;
+  if (n_text && !lab_parse_count (n_text, FALSE, &plan->n, &error))
+    goto bad_input;
+  if (seed_text && !lab_parse_count (seed_text, FALSE, &plan->seed, &error))
+    goto bad_input;
+  if (algo != NULL)
+    {
+      g_free (plan->algo);
+      plan->algo = g_ascii_strdown (algo, -1);
+    }
+  plan->input_dir = g_steal_pointer (&input_dir);
+  plan->gil = gil;
+
+  if (repeat < 1 || repeat > LAB_MAX_REPEAT)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--repeat must be between 1 and %u, not %u."), LAB_MAX_REPEAT, repeat);
+      goto bad_input;
+    }
+
+  if (format_text == NULL || g_str_equal (format_text, "table"))
+    format = FORMAT_TABLE;
+  else if (g_str_equal (format_text, "csv"))
+    format = FORMAT_CSV;
+  else if (g_str_equal (format_text, "json"))
+    format = FORMAT_JSON;
+  else
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unknown format “%s”; choose table, csv or json."), format_text);
+      goto bad_input;
+    }
+
+  if (!lab_mode_parse_list (modes_text ? modes_text : "sequential,threads,processes,async",
+                            modes, &error))
+    goto bad_input;
+
+  for (guint i = 0; i < modes->len; i++)
+    if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
+        plan->workers > LAB_MAX_PROCESS_WORKERS)
+      {
+        g_set_error (&error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                     _("At most %u worker processes can run at once, not %u."),
+                     LAB_MAX_PROCESS_WORKERS, plan->workers);
+        goto bad_input;
+      }
+
+  workload = lab_workload_new (plan, &error);
+  if (workload == NULL)
+    goto bad_input;
+
+  runner = lab_runner_new ();
+  lab_runner_set_events (runner, events);
+
+  /* Start the worker processes up front: a binary that cannot serve as a
+   * worker is bad input too, and start-up is measured apart anyway. */
+  for (guint i = 0; i < modes->len; i++)
+    if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
+        !lab_runner_prepare_processes (runner, plan->workers, cancellable, &error))
+      goto bad_input;
+
+  loop = g_main_loop_new (NULL, FALSE);
+  bench.runner = runner;
+  bench.workload = workload;
+  bench.modes = modes;
+  bench.repeat = repeat;
+  bench.cancellable = cancellable;
+  bench.loop = loop;
+  bench.events = events;
+  bench.progress = isatty (STDERR_FILENO);
+
+  sigint = g_unix_signal_add (SIGINT, interrupted, &bench);
+  progress_timer = g_timeout_add (100, show_progress, &bench);
+  thread = g_thread_new ("lab-bench", bench_thread, &bench);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  g_clear_handle_id (&sigint, g_source_remove);
+  g_clear_handle_id (&progress_timer, g_source_remove);
+  if (bench.progress)
+    g_printerr ("\r\033[K");
+
+  if (bench.results == NULL)
+    {
+      g_printerr ("concurrency-lab: %s\n", bench.error->message);
+      g_clear_error (&bench.error);
+      return 1;
+    }
+
+  switch (format)
+    {
+    case FORMAT_TABLE:
+      print_table (workload, bench.results);
+      break;
+    case FORMAT_CSV:
+      print_csv (bench.results);
+      break;
+    case FORMAT_JSON:
+      print_json (workload, bench.results, repeat);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  for (guint i = 0; i < bench.results->len; i++)
+    all_ok &= lab_run_is_ok (((LabBenchResult *) g_ptr_array_index (bench.results, i))->run);
+  all_ok &= bench.results->len == modes->len;
+  g_ptr_array_unref (bench.results);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return 130;
+
+  return all_ok ? 0 : 1;
+
+bad_input:
+  g_printerr ("concurrency-lab bench: %s\n", error->message);
+  return 2;
+}

@@ -1,0 +1,325 @@
+/* lab-benchmark.c — `concurrency-lab benchmark`: how close each mode gets
+ * to the ideal on this machine
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Absolute times drift on a busy machine; ratios taken in one run hold.
+ * So every line prints the measured time, the ideal for this machine, and
+ * the ratio between them, next to the target the project set itself.
+ */
+
+#define G_LOG_DOMAIN "lab-benchmark"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "lab-bench.h"
+#include "lab-benchmark.h"
+#include "lab-table.h"
+
+typedef struct
+{
+  LabTable *table;
+  guint     met;
+  guint     missed;
+} Report;
+
+typedef enum
+{
+  TARGET_AT_MOST,    /* ratio ≤ target */
+  TARGET_AT_LEAST,   /* ratio ≥ target */
+} TargetKind;
+
+static void
+report_line (Report      *report,
+             const char  *scenario,
+             const char  *mode,
+             const char  *measured,
+             const char  *ideal,
+             double       ratio,
+             TargetKind   kind,
+             double       target)
+{
+  gboolean met = kind == TARGET_AT_MOST ? ratio <= target : ratio >= target;
+  g_autofree char *ratio_text = g_strdup_printf ("%.2fx", ratio);
+  g_autofree char *target_text = g_strdup_printf ("%s %.2fx", kind == TARGET_AT_MOST ? "≤" : "≥",
+                                                  target);
+
+  lab_table_add_row (report->table, scenario, mode, measured, ideal, ratio_text, target_text,
+                     met ? "✓" : "✗", NULL);
+  if (met)
+    report->met++;
+  else
+    report->missed++;
+}
+
+static GPtrArray *
+run_plan (LabPlan     *plan,
+          const char  *modes_text,
+          guint        repeat,
+          LabWorkload **workload_out)
+{
+  g_autoptr(GArray) modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results;
+
+  if (!lab_mode_parse_list (modes_text, modes, &error) ||
+      (workload = lab_workload_new (plan, &error)) == NULL ||
+      (results = lab_bench_run_modes (runner, workload, modes, repeat, NULL, &error)) == NULL)
+    {
+      g_printerr ("concurrency-lab benchmark: %s\n", error->message);
+      exit (1);
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (!lab_run_is_ok (run))
+        {
+          g_printerr ("concurrency-lab benchmark: %s %s: %s\n", plan->workload,
+                      lab_mode_to_string (run->mode), run->verify_error);
+          exit (1);
+        }
+    }
+
+  if (workload_out != NULL)
+    *workload_out = g_steal_pointer (&workload);
+  return results;
+}
+
+static LabRun *
+result_run (GPtrArray *results,
+            guint      index)
+{
+  return ((LabBenchResult *) g_ptr_array_index (results, index))->run;
+}
+
+static char *
+seconds (gint64 us)
+{
+  return g_strdup_printf ("%.3f s", us / 1e6);
+}
+
+/* 200 waits of 50 ms with 50 workers: ideal 4 rounds of 50 ms. */
+static void
+bench_sleep (Report *report,
+             guint   repeat)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(GPtrArray) concurrent = NULL;
+  g_autoptr(GPtrArray) sequential = NULL;
+  gint64 ideal;
+
+  plan->task_ms = 50;
+  plan->workers = 50;
+  plan->tasks = 200;
+  concurrent = run_plan (plan, "threads,processes,async", repeat, NULL);
+  ideal = (gint64) ((plan->tasks + plan->workers - 1) / plan->workers) * plan->task_ms * 1000;
+
+  for (guint i = 0; i < concurrent->len; i++)
+    {
+      LabRun *run = result_run (concurrent, i);
+      g_autofree char *measured = seconds (run->wall_us);
+      g_autofree char *ideal_text = seconds (ideal);
+
+      report_line (report, "sleep 200×50 ms, 50 workers", lab_mode_to_string (run->mode),
+                   measured, ideal_text, (double) run->wall_us / ideal, TARGET_AT_MOST, 1.10);
+    }
+
+  /* Sequential would take 10 s for 200; 20 tasks make the same point. */
+  plan->tasks = 20;
+  sequential = run_plan (plan, "sequential", repeat, NULL);
+  {
+    LabRun *run = result_run (sequential, 0);
+    g_autofree char *measured = seconds (run->wall_us);
+    g_autofree char *ideal_text = seconds ((gint64) plan->tasks * plan->task_ms * 1000);
+
+    report_line (report, "sleep 20×50 ms", "sequential", measured, ideal_text,
+                 (double) run->wall_us / (plan->tasks * plan->task_ms * 1000), TARGET_AT_MOST, 1.10);
+  }
+}
+
+/* 1..2e9 in 2 chunks: 2 cores should nearly halve it, unless the GIL. */
+static void
+bench_cpu (Report *report,
+           guint   repeat)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
+  g_autoptr(GPtrArray) plain = NULL;
+  g_autoptr(GPtrArray) with_gil = NULL;
+  guint cores = g_get_num_processors ();
+  LabRun *sequential;
+  g_autofree char *ideal_text = NULL;
+
+  plan->n = G_GUINT64_CONSTANT (2000000000);
+  plan->tasks = 2;
+  plan->workers = 2;
+  plain = run_plan (plan, "sequential,threads,processes", repeat, NULL);
+  plan->gil = TRUE;
+  with_gil = run_plan (plan, "threads", repeat, NULL);
+
+  sequential = result_run (plain, 0);
+  ideal_text = g_strdup_printf (_("%ux (%u cores)"), MIN (cores, 2), cores);
+
+  for (guint i = 1; i < plain->len; i++)
+    {
+      LabRun *run = result_run (plain, i);
+      g_autofree char *measured = g_strdup_printf (_("%.3f s vs %.3f s"), run->wall_us / 1e6,
+                                                   sequential->wall_us / 1e6);
+
+      report_line (report, "cpu 1..2e9, 2 chunks: speed-up", lab_mode_to_string (run->mode),
+                   measured, ideal_text, (double) sequential->wall_us / run->wall_us,
+                   TARGET_AT_LEAST, 1.7);
+    }
+
+  {
+    LabRun *run = result_run (with_gil, 0);
+    g_autofree char *measured = g_strdup_printf (_("%.3f s vs %.3f s"), run->wall_us / 1e6,
+                                                 sequential->wall_us / 1e6);
+
+    report_line (report, "cpu 1..2e9, 2 chunks: speed-up", "threads + GIL", measured,
+                 _("1x (one thread at a time)"), (double) sequential->wall_us / run->wall_us,
+                 TARGET_AT_MOST, 1.1);
+  }
+}
+
+/* What `openssl speed -evp md5` gets on one core, in bytes per second. */
+static double
+openssl_md5_speed (void)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *argv[] = { "openssl", "speed", "-seconds", "2", "-bytes", "4194304",
+                         "-evp", "md5", NULL };
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL) || !g_spawn_check_wait_status (status, NULL))
+    return NAN;
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "md5"))
+      {
+        const char *last = strrchr (g_strstrip (lines[i]), ' ');
+
+        if (last != NULL)
+          return g_ascii_strtod (last + 1, NULL) * 1000;   /* "750780.42k" */
+      }
+
+  return NAN;
+}
+
+static void
+bench_hash (Report *report,
+            guint   repeat)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("hash");
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(LabWorkload) workload = NULL;
+  double openssl, ours;
+  LabRun *run;
+
+  plan->tasks = 64;
+  plan->size = 4 << 20;
+  plan->workers = 2;
+  results = run_plan (plan, "sequential", repeat, &workload);
+  run = result_run (results, 0);
+  ours = (double) plan->tasks * plan->size / (run->wall_us / 1e6);
+  openssl = openssl_md5_speed ();
+
+  if (isnan (openssl))
+    {
+      g_printerr (_("(openssl speed did not run; skipping the MD5 comparison)\n"));
+      return;
+    }
+
+  {
+    g_autofree char *measured = g_strdup_printf ("%.0f MB/s", ours / 1e6);
+    g_autofree char *ideal = g_strdup_printf (_("%.0f MB/s openssl"), openssl / 1e6);
+
+    report_line (report, "hash 64×4 MiB MD5: throughput", "sequential", measured, ideal,
+                 ours / openssl, TARGET_AT_LEAST, 0.85);
+  }
+}
+
+/* 10,000 tasks that do nothing: what a mode costs per task. */
+static void
+bench_overhead (Report *report,
+                guint   repeat)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(GPtrArray) results = NULL;
+  const double targets[LAB_N_MODES] = { 20, 20, 100, 20 };
+
+  plan->task_ms = 0;
+  plan->tasks = 10000;
+  plan->workers = g_get_num_processors ();
+  results = run_plan (plan, "threads,async,processes", repeat, NULL);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = result_run (results, i);
+      double per_task = (double) run->wall_us / plan->tasks;
+      g_autofree char *measured = g_strdup_printf (_("%.1f µs/task"), per_task);
+      g_autofree char *budget = g_strdup_printf (_("%.0f µs/task"), targets[run->mode]);
+
+      report_line (report, "overhead, 10,000 empty tasks", lab_mode_to_string (run->mode),
+                   measured, budget, per_task / targets[run->mode], TARGET_AT_MOST, 1.0);
+    }
+}
+
+int
+lab_benchmark_main (int    argc,
+                    char **argv)
+{
+  g_autofree char *repeat_text = NULL;
+  const GOptionEntry entries[] = {
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &repeat_text, N_("Run each case R times and report the median (default: 3)"), "R" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint64 repeat = 3;
+  Report report = { 0 };
+
+  g_option_context_set_summary (context, _("Measure every mode against the ideal on this machine."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      (repeat_text && !lab_parse_count (repeat_text, FALSE, &repeat, &error)))
+    {
+      g_printerr ("concurrency-lab benchmark: %s\n", error->message);
+      return 2;
+    }
+  if (repeat < 1 || repeat > LAB_MAX_REPEAT)
+    {
+      g_printerr ("concurrency-lab benchmark: %s\n", _("--repeat must be between 1 and 100."));
+      return 2;
+    }
+
+  report.table = lab_table_new (7);
+  lab_table_add_row (report.table, _("Case"), _("Mode"), _("Measured"), _("Ideal"), _("Ratio"),
+                     _("Target"), "", NULL);
+
+  g_printerr (_("Measuring on %u cores, median of %u runs each…\n"), g_get_num_processors (),
+              (guint) repeat);
+  bench_sleep (&report, repeat);
+  bench_cpu (&report, repeat);
+  bench_hash (&report, repeat);
+  bench_overhead (&report, repeat);
+
+  text = lab_table_render (report.table);
+  g_print ("%s\n", text);
+  g_print (_("%u of %u targets met.\n"), report.met, report.met + report.missed);
+  lab_table_free (report.table);
+
+  return 0;
+}

@@ -1,0 +1,187 @@
+/* lab-gil.c — an emulation of CPython's global interpreter lock
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * In C, threads really do compute in parallel.  To show the class what the
+ * same threads do in Python, this models the lock of CPython 3.2+
+ * (Python/ceval_gil.h) step by step:
+ *
+ *  - A thread must hold the GIL to run "Python code" (our CPU loops).
+ *  - A thread that wants the GIL waits on a condition for at most the switch
+ *    interval (5 ms).  If nobody handed the GIL over in that time, it sets a
+ *    drop request.
+ *  - The holder checks the drop request every ~1000 loop iterations (CPython
+ *    checks its "eval breaker" between bytecodes).  When asked, it releases
+ *    the GIL and then waits until another thread has actually taken it: a
+ *    forced switch, so it cannot simply grab it straight back.
+ *  - Sleeping, waiting for I/O and hashing big buffers happen with the GIL
+ *    released, which is why threads still help with I/O in Python.
+ *
+ * All functions accept NULL, meaning "no GIL": plain C threads.
+ */
+
+#define G_LOG_DOMAIN "lab-gil"
+
+#include "config.h"
+
+#include "lab-gil.h"
+
+struct _LabGil
+{
+  GMutex   mutex;
+  GCond    released;        /* signalled when the holder lets go */
+  GCond    switched;        /* signalled when a new holder took it */
+  gboolean locked;
+  guint64  switch_number;   /* how many times the GIL changed hands */
+  gint64   interval_us;
+  gint     drop_request;    /* atomic: a waiter asks the holder to let go */
+
+  /* Instrumentation for the tests: how many threads are between acquire
+   * and release right now, and the most there ever were. */
+  gint     holders;
+  gint     max_holders;
+};
+
+LabGil *
+lab_gil_new (gint64 switch_interval_us)
+{
+  LabGil *gil;
+
+  g_return_val_if_fail (switch_interval_us > 0, NULL);
+
+  gil = g_new0 (LabGil, 1);
+  g_mutex_init (&gil->mutex);
+  g_cond_init (&gil->released);
+  g_cond_init (&gil->switched);
+  gil->interval_us = switch_interval_us;
+
+  return gil;
+}
+
+void
+lab_gil_free (LabGil *gil)
+{
+  if (gil == NULL)
+    return;
+
+  g_assert (!gil->locked);
+
+  g_mutex_clear (&gil->mutex);
+  g_cond_clear (&gil->released);
+  g_cond_clear (&gil->switched);
+  g_free (gil);
+}
+
+static void
+count_holder_in (LabGil *gil)
+{
+  gint now = g_atomic_int_add (&gil->holders, 1) + 1;
+  gint max = g_atomic_int_get (&gil->max_holders);
+
+  while (now > max && !g_atomic_int_compare_and_exchange (&gil->max_holders, max, now))
+    max = g_atomic_int_get (&gil->max_holders);
+}
+
+static void
+count_holder_out (LabGil *gil)
+{
+  g_atomic_int_add (&gil->holders, -1);
+}
+
+/* take_gil () */
+void
+lab_gil_acquire (LabGil *gil)
+{
+  if (gil == NULL)
+    return;
+
+  g_mutex_lock (&gil->mutex);
+
+  while (gil->locked)
+    {
+      guint64 seen = gil->switch_number;
+      gint64 deadline = g_get_monotonic_time () + gil->interval_us;
+
+      /* Waited a whole interval and the same thread still holds it?
+       * Then ask it to drop the GIL at its next check. */
+      if (!g_cond_wait_until (&gil->released, &gil->mutex, deadline) &&
+          gil->locked && gil->switch_number == seen)
+        g_atomic_int_set (&gil->drop_request, 1);
+    }
+
+  gil->locked = TRUE;
+  gil->switch_number++;
+  g_atomic_int_set (&gil->drop_request, 0);
+  g_cond_broadcast (&gil->switched);
+
+  g_mutex_unlock (&gil->mutex);
+
+  count_holder_in (gil);
+}
+
+/* drop_gil () without the forced switch: a thread that is done computing,
+ * or about to sleep or do I/O, simply lets go. */
+void
+lab_gil_release (LabGil *gil)
+{
+  if (gil == NULL)
+    return;
+
+  count_holder_out (gil);
+
+  g_mutex_lock (&gil->mutex);
+  g_assert (gil->locked);
+  gil->locked = FALSE;
+  g_cond_signal (&gil->released);
+  g_mutex_unlock (&gil->mutex);
+}
+
+/* The eval-breaker check a computing thread makes every ~1000 iterations.
+ * Costs one atomic read unless another thread has been waiting a whole
+ * switch interval. */
+void
+lab_gil_yield_if_requested (LabGil *gil)
+{
+  guint64 my_turn;
+
+  if (gil == NULL || !g_atomic_int_get (&gil->drop_request))
+    return;
+
+  count_holder_out (gil);
+
+  g_mutex_lock (&gil->mutex);
+  my_turn = gil->switch_number;
+  gil->locked = FALSE;
+  g_cond_signal (&gil->released);
+
+  /* Forced switching: wait until somebody else has taken the GIL, or this
+   * thread would win it straight back and the waiter would starve. */
+  while (gil->switch_number == my_turn)
+    g_cond_wait (&gil->switched, &gil->mutex);
+  g_mutex_unlock (&gil->mutex);
+
+  lab_gil_acquire (gil);
+}
+
+guint
+lab_gil_get_max_holders (LabGil *gil)
+{
+  g_return_val_if_fail (gil != NULL, 0);
+
+  return g_atomic_int_get (&gil->max_holders);
+}
+
+guint64
+lab_gil_get_switches (LabGil *gil)
+{
+  guint64 switches;
+
+  g_return_val_if_fail (gil != NULL, 0);
+
+  g_mutex_lock (&gil->mutex);
+  switches = gil->switch_number;
+  g_mutex_unlock (&gil->mutex);
+
+  return switches;
+}

@@ -1,0 +1,190 @@
+/* lab-plan.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-plan"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-plan.h"
+
+G_DEFINE_QUARK (lab-engine-error-quark, lab_engine_error)
+
+LabPlan *
+lab_plan_new (const char *workload)
+{
+  LabPlan *plan;
+
+  g_return_val_if_fail (workload != NULL, NULL);
+
+  plan = g_new0 (LabPlan, 1);
+  plan->workload = g_strdup (workload);
+  plan->tasks = 8;
+  plan->workers = 4;
+  plan->task_ms = 100;
+  plan->size = 1 << 20;
+  plan->n = G_GUINT64_CONSTANT (100000000);
+  plan->algo = g_strdup ("md5");
+  plan->seed = 1;
+
+  return plan;
+}
+
+LabPlan *
+lab_plan_copy (const LabPlan *plan)
+{
+  LabPlan *copy;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+
+  copy = g_memdup2 (plan, sizeof *plan);
+  copy->workload = g_strdup (plan->workload);
+  copy->algo = g_strdup (plan->algo);
+  copy->input_dir = g_strdup (plan->input_dir);
+
+  return copy;
+}
+
+void
+lab_plan_free (LabPlan *plan)
+{
+  if (plan == NULL)
+    return;
+
+  g_free (plan->workload);
+  g_free (plan->algo);
+  g_free (plan->input_dir);
+  g_free (plan);
+}
+
+gboolean
+lab_plan_validate (const LabPlan  *plan,
+                   GError        **error)
+{
+  g_return_val_if_fail (plan != NULL, FALSE);
+
+  if (plan->tasks < 1 || plan->tasks > LAB_MAX_TASKS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("The number of tasks must be between 1 and %u, not %u."),
+                   LAB_MAX_TASKS, plan->tasks);
+      return FALSE;
+    }
+
+  if (plan->workers < 1 || plan->workers > LAB_MAX_WORKERS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("The number of workers must be between 1 and %u, not %u."),
+                   LAB_MAX_WORKERS, plan->workers);
+      return FALSE;
+    }
+
+  if (plan->task_ms > LAB_MAX_TASK_MS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("A task may wait at most %u ms, not %u ms."),
+                   LAB_MAX_TASK_MS, plan->task_ms);
+      return FALSE;
+    }
+
+  if (plan->size > LAB_MAX_TASK_SIZE)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("A task may handle at most %" G_GUINT64_FORMAT " bytes (1 GiB), not %"
+                     G_GUINT64_FORMAT "."),
+                   LAB_MAX_TASK_SIZE, plan->size);
+      return FALSE;
+    }
+
+  if (plan->n < 1 || plan->n > LAB_MAX_CPU_N)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("The sum must run to a number between 1 and %" G_GUINT64_FORMAT
+                     ", not %" G_GUINT64_FORMAT "."),
+                   LAB_MAX_CPU_N, plan->n);
+      return FALSE;
+    }
+
+  if (plan->algo == NULL ||
+      (g_strcmp0 (plan->algo, "md5") != 0 && g_strcmp0 (plan->algo, "sha256") != 0))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("Unknown hash algorithm “%s”; choose md5 or sha256."),
+                   plan->algo ? plan->algo : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+GVariant *
+lab_plan_to_variant (const LabPlan *plan)
+{
+  GVariantDict dict;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "workload", "s", plan->workload);
+  g_variant_dict_insert (&dict, "tasks", "u", plan->tasks);
+  g_variant_dict_insert (&dict, "workers", "u", plan->workers);
+  g_variant_dict_insert (&dict, "task-ms", "u", plan->task_ms);
+  g_variant_dict_insert (&dict, "size", "t", plan->size);
+  g_variant_dict_insert (&dict, "n", "t", plan->n);
+  g_variant_dict_insert (&dict, "algo", "s", plan->algo);
+  if (plan->input_dir != NULL)
+    g_variant_dict_insert (&dict, "input-dir", "s", plan->input_dir);
+  g_variant_dict_insert (&dict, "gil", "b", plan->gil);
+  g_variant_dict_insert (&dict, "seed", "t", plan->seed);
+
+  return g_variant_dict_end (&dict);
+}
+
+LabPlan *
+lab_plan_from_variant (GVariant  *variant,
+                       GError   **error)
+{
+  g_autoptr(LabPlan) plan = NULL;
+  GVariantDict dict;
+  const char *workload = NULL;
+
+  g_return_val_if_fail (variant != NULL, NULL);
+
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_VARDICT))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   "plan is not a dictionary but %s", g_variant_get_type_string (variant));
+      return NULL;
+    }
+
+  g_variant_dict_init (&dict, variant);
+  if (!g_variant_dict_lookup (&dict, "workload", "&s", &workload))
+    {
+      g_variant_dict_clear (&dict);
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                           "plan names no workload");
+      return NULL;
+    }
+
+  plan = lab_plan_new (workload);
+  g_variant_dict_lookup (&dict, "tasks", "u", &plan->tasks);
+  g_variant_dict_lookup (&dict, "workers", "u", &plan->workers);
+  g_variant_dict_lookup (&dict, "task-ms", "u", &plan->task_ms);
+  g_variant_dict_lookup (&dict, "size", "t", &plan->size);
+  g_variant_dict_lookup (&dict, "n", "t", &plan->n);
+  g_clear_pointer (&plan->algo, g_free);
+  g_variant_dict_lookup (&dict, "algo", "s", &plan->algo);
+  g_variant_dict_lookup (&dict, "input-dir", "s", &plan->input_dir);
+  g_variant_dict_lookup (&dict, "gil", "b", &plan->gil);
+  g_variant_dict_lookup (&dict, "seed", "t", &plan->seed);
+  g_variant_dict_clear (&dict);
+
+  if (!lab_plan_validate (plan, error))
+    return NULL;
+
+  return g_steal_pointer (&plan);
+}

@@ -1,0 +1,62 @@
+/* lab-plan.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Limits a plan must respect; lab_plan_validate() names them in its errors. */
+#define LAB_MAX_TASKS             100000
+#define LAB_MAX_WORKERS           1000
+#define LAB_MAX_PROCESS_WORKERS   64
+#define LAB_MAX_TASK_MS           600000
+#define LAB_MAX_TASK_SIZE         (G_GUINT64_CONSTANT (1) << 30)   /* 1 GiB per task */
+#define LAB_MAX_TOTAL_SIZE        (G_GUINT64_CONSTANT (4) << 30)   /* 4 GiB per run  */
+#define LAB_MAX_CPU_N             G_GUINT64_CONSTANT (6000000000)  /* sum fits 64 bits */
+
+#define LAB_ENGINE_ERROR (lab_engine_error_quark ())
+
+typedef enum
+{
+  LAB_ENGINE_ERROR_INVALID_PLAN,   /* the user asked for something out of range */
+  LAB_ENGINE_ERROR_INPUT,          /* the input (files, directory) is unusable */
+  LAB_ENGINE_ERROR_WORKER,         /* a worker process could not be started or talked to */
+  LAB_ENGINE_ERROR_TASK,           /* a task failed */
+  LAB_ENGINE_ERROR_VERIFY,         /* the results do not add up */
+} LabEngineError;
+
+/* Everything a run needs to know, copied into every mode and (serialised)
+ * into every worker process, so that all modes work on identical inputs. */
+typedef struct
+{
+  char     *workload;    /* "sleep", "cpu", "hash" */
+  guint     tasks;
+  guint     workers;     /* concurrency of every concurrent mode */
+  guint     task_ms;     /* sleep: the simulated I/O wait of one task */
+  guint64   size;        /* hash: bytes of generated data per task */
+  guint64   n;           /* cpu: sum 1..n */
+  char     *algo;        /* hash: "md5" or "sha256" */
+  char     *input_dir;   /* hash: hash these files instead of generated data */
+  gboolean  gil;         /* threads: emulate CPython's global interpreter lock */
+  guint64   seed;        /* makes generated data deterministic */
+} LabPlan;
+
+GQuark    lab_engine_error_quark (void);
+
+LabPlan  *lab_plan_new           (const char     *workload);
+LabPlan  *lab_plan_copy          (const LabPlan  *plan);
+void      lab_plan_free          (LabPlan        *plan);
+gboolean  lab_plan_validate      (const LabPlan  *plan,
+                                  GError        **error);
+GVariant *lab_plan_to_variant    (const LabPlan  *plan);
+LabPlan  *lab_plan_from_variant  (GVariant       *variant,
+                                  GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabPlan, lab_plan_free)
+
+G_END_DECLS

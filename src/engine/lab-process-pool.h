@@ -1,0 +1,33 @@
+/* lab-process-pool.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lab-run-context.h"
+
+G_BEGIN_DECLS
+
+/* Set LAB_WORKER_EXECUTABLE to start workers from another binary than
+ * /proc/self/exe (the tests use it: they are not concurrency-lab). */
+#define LAB_WORKER_EXECUTABLE_ENV "LAB_WORKER_EXECUTABLE"
+
+LabProcessPool *lab_process_pool_new            (guint            n_workers,
+                                                 GError         **error);
+void            lab_process_pool_free           (LabProcessPool  *pool);
+guint           lab_process_pool_get_n_workers  (LabProcessPool  *pool);
+gint64          lab_process_pool_get_startup_us (LabProcessPool  *pool);
+GArray         *lab_process_pool_dup_pids       (LabProcessPool  *pool);
+gboolean        lab_process_pool_wait_ready     (LabProcessPool  *pool,
+                                                 gint64           timeout_us);
+gboolean        lab_process_pool_run            (LabProcessPool  *pool,
+                                                 LabRunContext   *ctx,
+                                                 GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabProcessPool, lab_process_pool_free)
+
+G_END_DECLS

@@ -1,0 +1,226 @@
+/* lab-protocol.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-protocol"
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "lab-plan.h"
+#include "lab-protocol.h"
+
+void
+lab_frame_header_encode (guint8       header[LAB_FRAME_HEADER_SIZE],
+                         LabFrameType type,
+                         gsize        payload_len)
+{
+  guint32 len = GUINT32_TO_LE ((guint32) payload_len);
+  guint32 kind = GUINT32_TO_LE ((guint32) type);
+
+  g_assert (payload_len <= LAB_FRAME_MAX_PAYLOAD);
+
+  memcpy (header, &len, 4);
+  memcpy (header + 4, &kind, 4);
+}
+
+gboolean
+lab_frame_header_decode (const guint8   header[LAB_FRAME_HEADER_SIZE],
+                         LabFrameType  *type,
+                         gsize         *payload_len,
+                         GError       **error)
+{
+  guint32 len, kind;
+
+  memcpy (&len, header, 4);
+  memcpy (&kind, header + 4, 4);
+  len = GUINT32_FROM_LE (len);
+  kind = GUINT32_FROM_LE (kind);
+
+  if (kind < LAB_FRAME_HELLO || kind > LAB_FRAME_FAILED || len > LAB_FRAME_MAX_PAYLOAD)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   "garbled frame header (type %u, length %u)", kind, len);
+      return FALSE;
+    }
+
+  *type = kind;
+  *payload_len = len;
+  return TRUE;
+}
+
+static gboolean
+write_all_fd (int            fd,
+              struct iovec  *iov,
+              int            iovcnt,
+              GError       **error)
+{
+  while (iovcnt > 0)
+    {
+      ssize_t n = writev (fd, iov, iovcnt);
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "write to pipe: %s", g_strerror (saved));
+          return FALSE;
+        }
+
+      while (iovcnt > 0 && (size_t) n >= iov->iov_len)
+        {
+          n -= iov->iov_len;
+          iov++;
+          iovcnt--;
+        }
+      if (iovcnt > 0)
+        {
+          iov->iov_base = (char *) iov->iov_base + n;
+          iov->iov_len -= n;
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+lab_frame_write_fd (int            fd,
+                    LabFrameType   type,
+                    const void    *payload,
+                    gsize          payload_len,
+                    const void    *extra,
+                    gsize          extra_len,
+                    GError       **error)
+{
+  guint8 header[LAB_FRAME_HEADER_SIZE];
+  struct iovec iov[3] = {
+    { header, sizeof header },
+    { (void *) payload, payload_len },
+    { (void *) extra, extra_len },
+  };
+
+  lab_frame_header_encode (header, type, payload_len + extra_len);
+  return write_all_fd (fd, iov, extra_len > 0 ? 3 : 2, error);
+}
+
+gboolean
+lab_frame_write_variant_fd (int            fd,
+                            LabFrameType   type,
+                            GVariant      *variant,
+                            GError       **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (variant);
+
+  return lab_frame_write_fd (fd, type, g_variant_get_data (owned), g_variant_get_size (owned),
+                             NULL, 0, error);
+}
+
+static gboolean
+read_exactly_fd (int      fd,
+                 guint8  *buffer,
+                 gsize    len,
+                 gsize   *got)
+{
+  *got = 0;
+
+  while (*got < len)
+    {
+      ssize_t n = read (fd, buffer + *got, len - *got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      *got += n;
+    }
+
+  return TRUE;
+}
+
+/* Blocks for the next frame.  FALSE with no error means a clean end of file. */
+gboolean
+lab_frame_read_fd (int        fd,
+                   LabFrame  *frame,
+                   GError   **error)
+{
+  guint8 header[LAB_FRAME_HEADER_SIZE];
+  guint8 *payload;
+  gsize len, got;
+
+  if (!read_exactly_fd (fd, header, sizeof header, &got))
+    {
+      if (got > 0)
+        g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                             "pipe closed inside a frame header");
+      return FALSE;
+    }
+
+  if (!lab_frame_header_decode (header, &frame->type, &len, error))
+    return FALSE;
+
+  payload = g_malloc (MAX (len, 1));
+  if (!read_exactly_fd (fd, payload, len, &got))
+    {
+      g_free (payload);
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                           "pipe closed inside a frame");
+      return FALSE;
+    }
+
+  frame->payload = g_bytes_new_take (payload, len);
+  return TRUE;
+}
+
+gboolean
+lab_frame_write_stream (GOutputStream  *stream,
+                        LabFrameType    type,
+                        const void     *payload,
+                        gsize           payload_len,
+                        const void     *extra,
+                        gsize           extra_len,
+                        GError        **error)
+{
+  guint8 header[LAB_FRAME_HEADER_SIZE];
+  GOutputVector vectors[3] = {
+    { header, sizeof header },
+    { payload, payload_len },
+    { extra, extra_len },
+  };
+
+  lab_frame_header_encode (header, type, payload_len + extra_len);
+  return g_output_stream_writev_all (stream, vectors, extra_len > 0 ? 3 : 2, NULL, NULL, error);
+}
+
+/* The payload as a GVariant of @type_string, checked: a worker could be
+ * anything, so nothing it says is trusted blindly. */
+GVariant *
+lab_frame_get_variant (const LabFrame  *frame,
+                       const char      *type_string,
+                       GError         **error)
+{
+  g_autoptr(GVariant) variant = NULL;
+
+  variant = g_variant_new_from_bytes (G_VARIANT_TYPE (type_string), frame->payload, FALSE);
+  if (!g_variant_is_normal_form (variant))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   "malformed %s frame", type_string);
+      return NULL;
+    }
+
+  return g_steal_pointer (&variant);
+}
+
+void
+lab_frame_clear (LabFrame *frame)
+{
+  g_clear_pointer (&frame->payload, g_bytes_unref);
+}

@@ -1,0 +1,70 @@
+/* lab-protocol.h — how the app talks to its worker processes
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Processes share no memory, so everything a worker needs travels through
+ * its stdin and everything it produces comes back through its stdout, as
+ * frames: an 8-byte header (payload length, frame type; little endian)
+ * followed by the payload.  The length prefix lets binary data pass as is.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LAB_FRAME_HELLO = 1,  /* worker → app   "(i)" pid: ready for work */
+  LAB_FRAME_RUN,        /* app → worker   "(u@a{sv})" run id, plan */
+  LAB_FRAME_TASK,       /* app → worker   u32 run id, u32 task index, then the task's input */
+  LAB_FRAME_DONE,       /* worker → app   "(uuxxtmsms)" run, task, start, end, bytes, value, error */
+  LAB_FRAME_CANCEL,     /* app → worker   "(u)" run id: stop the current run */
+  LAB_FRAME_FAILED,     /* worker → app   "(us)" run id, why the run could not be set up */
+} LabFrameType;
+
+#define LAB_FRAME_HEADER_SIZE 8
+#define LAB_FRAME_MAX_PAYLOAD ((G_GUINT64_CONSTANT (1) << 30) + 4096)
+
+typedef struct
+{
+  LabFrameType  type;
+  GBytes       *payload;
+} LabFrame;
+
+void      lab_frame_header_encode (guint8        header[LAB_FRAME_HEADER_SIZE],
+                                   LabFrameType  type,
+                                   gsize         payload_len);
+gboolean  lab_frame_header_decode (const guint8  header[LAB_FRAME_HEADER_SIZE],
+                                   LabFrameType *type,
+                                   gsize        *payload_len,
+                                   GError      **error);
+gboolean  lab_frame_write_fd      (int           fd,
+                                   LabFrameType  type,
+                                   const void   *payload,
+                                   gsize         payload_len,
+                                   const void   *extra,
+                                   gsize         extra_len,
+                                   GError      **error);
+gboolean  lab_frame_write_variant_fd (int        fd,
+                                   LabFrameType  type,
+                                   GVariant     *variant,
+                                   GError      **error);
+gboolean  lab_frame_read_fd       (int           fd,
+                                   LabFrame     *frame,
+                                   GError      **error);
+gboolean  lab_frame_write_stream  (GOutputStream *stream,
+                                   LabFrameType  type,
+                                   const void   *payload,
+                                   gsize         payload_len,
+                                   const void   *extra,
+                                   gsize         extra_len,
+                                   GError      **error);
+GVariant *lab_frame_get_variant   (const LabFrame *frame,
+                                   const char   *type_string,
+                                   GError      **error);
+void      lab_frame_clear         (LabFrame     *frame);
+
+G_END_DECLS

@@ -1,0 +1,176 @@
+/* lab-run-context.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Bookkeeping every mode shares: stamping tasks, counting what is left,
+ * telling listeners, and stopping the clock when the last result is in.
+ * Each task writes only its own record, so workers never contend here
+ * except for the one counter.
+ */
+
+#define G_LOG_DOMAIN "lab-run-context"
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include "lab-run-context.h"
+
+void
+lab_run_context_init (LabRunContext *ctx)
+{
+  g_mutex_init (&ctx->mutex);
+  g_cond_init (&ctx->all_done);
+  ctx->remaining = ctx->run->n_records;
+}
+
+void
+lab_run_context_clear (LabRunContext *ctx)
+{
+  g_mutex_clear (&ctx->mutex);
+  g_cond_clear (&ctx->all_done);
+}
+
+/* Start-up (spawning threads or processes) is measured apart from the run. */
+void
+lab_run_context_set_startup (LabRunContext *ctx,
+                             gint64         since_us)
+{
+  ctx->run->startup_us = g_get_monotonic_time () - since_us;
+}
+
+void
+lab_run_context_start_clock (LabRunContext *ctx)
+{
+  ctx->run->start_us = g_get_monotonic_time ();
+
+  if (ctx->events != NULL)
+    {
+      LabEvent event = {
+        .kind = LAB_EVENT_RUN_STARTED,
+        .mode = ctx->run->mode,
+        .task = ctx->run->n_records,
+        .lane = -1,
+        .time_us = ctx->run->start_us,
+      };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
+}
+
+void
+lab_run_context_push_worker (LabRunContext *ctx,
+                             LabEventKind   kind,
+                             gint           lane,
+                             gint           pid)
+{
+  if (ctx->events != NULL)
+    {
+      LabEvent event = {
+        .kind = kind,
+        .mode = ctx->run->mode,
+        .lane = lane,
+        .pid = pid,
+        .time_us = g_get_monotonic_time (),
+      };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
+}
+
+void
+lab_run_context_task_started (LabRunContext *ctx,
+                              guint          index,
+                              gint           lane,
+                              gint           pid,
+                              gint64         start_us)
+{
+  if (ctx->events != NULL)
+    {
+      LabEvent event = {
+        .kind = LAB_EVENT_TASK_STARTED,
+        .mode = ctx->run->mode,
+        .task = index,
+        .lane = lane,
+        .pid = pid,
+        .start_us = start_us,
+        .time_us = start_us,
+      };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
+}
+
+/* The record of @index is complete; count it and, after the last one, stop
+ * the clock and wake whoever waits for the run. */
+void
+lab_run_context_task_finished (LabRunContext *ctx,
+                               guint          index)
+{
+  const LabTaskRecord *record = &ctx->run->records[index];
+  gboolean last;
+
+  if (ctx->events != NULL)
+    {
+      LabEvent event = {
+        .kind = LAB_EVENT_TASK_FINISHED,
+        .mode = ctx->run->mode,
+        .task = index,
+        .lane = record->lane,
+        .pid = record->pid,
+        .ok = record->error == NULL,
+        .start_us = record->start_us,
+        .time_us = record->end_us,
+        .bytes = record->bytes,
+      };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
+
+  g_mutex_lock (&ctx->mutex);
+  g_assert (ctx->remaining > 0);
+  last = --ctx->remaining == 0;
+  if (last)
+    {
+      ctx->run->wall_us = g_get_monotonic_time () - ctx->run->start_us;
+      g_cond_broadcast (&ctx->all_done);
+    }
+  g_mutex_unlock (&ctx->mutex);
+}
+
+void
+lab_run_context_wait (LabRunContext *ctx)
+{
+  g_mutex_lock (&ctx->mutex);
+  while (ctx->remaining > 0)
+    g_cond_wait (&ctx->all_done, &ctx->mutex);
+  g_mutex_unlock (&ctx->mutex);
+}
+
+/* Runs task @index right here, on the calling thread, as worker @lane. */
+void
+lab_run_context_run_task (LabRunContext *ctx,
+                          guint          index,
+                          gint           lane,
+                          gpointer       worker_data)
+{
+  LabTaskRecord *record = &ctx->run->records[index];
+  LabTaskContext task_context = {
+    .cancellable = ctx->cancellable,
+    .gil = ctx->gil,
+    .worker_data = worker_data,
+  };
+  g_autoptr(GError) error = NULL;
+
+  record->lane = lane;
+  record->pid = getpid ();
+  record->start_us = g_get_monotonic_time ();
+  lab_run_context_task_started (ctx, index, lane, record->pid, record->start_us);
+
+  if (!lab_workload_run_task (ctx->workload, &task_context, ctx->inputs[index], record, &error))
+    record->error = g_strdup (error->message);
+
+  record->end_us = g_get_monotonic_time ();
+  lab_run_context_task_finished (ctx, index);
+}

@@ -1,0 +1,165 @@
+/* lab-run.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-run"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-run.h"
+
+LabRun *
+lab_run_new (LabMode mode,
+             guint   n_tasks)
+{
+  LabRun *run;
+
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+
+  run = g_new0 (LabRun, 1);
+  run->mode = mode;
+  run->n_records = n_tasks;
+  run->records = g_new0 (LabTaskRecord, n_tasks);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      run->records[i].index = i;
+      run->records[i].lane = -1;
+    }
+
+  return run;
+}
+
+void
+lab_task_record_clear (LabTaskRecord *record)
+{
+  g_clear_pointer (&record->name, g_free);
+  g_clear_pointer (&record->value, g_free);
+  g_clear_pointer (&record->error, g_free);
+}
+
+void
+lab_run_free (LabRun *run)
+{
+  if (run == NULL)
+    return;
+
+  for (guint i = 0; i < run->n_records; i++)
+    lab_task_record_clear (&run->records[i]);
+  g_free (run->records);
+  g_free (run->result);
+  g_free (run->verify_error);
+  g_free (run);
+}
+
+/* A run counts only when every task ran, nothing was cancelled, and the
+ * workload confirmed the results. */
+gboolean
+lab_run_is_ok (const LabRun *run)
+{
+  g_return_val_if_fail (run != NULL, FALSE);
+
+  return !run->cancelled && run->tasks_failed == 0 &&
+         run->tasks_ok == run->n_records && run->verified;
+}
+
+/* How a person would name the worker that ran @record. */
+char *
+lab_run_dup_worker_label (const LabRun        *run,
+                          const LabTaskRecord *record)
+{
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+
+  if (record->lane < 0)
+    return g_strdup (_("none"));
+
+  switch (run->mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+    case LAB_MODE_THREADS:
+      return g_strdup_printf (_("thread %d"), record->lane + 1);
+    case LAB_MODE_PROCESSES:
+      return g_strdup_printf (_("pid %d"), record->pid);
+    case LAB_MODE_ASYNC:
+      return g_strdup (_("event loop"));
+    case LAB_N_MODES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The event buffer: workers append under a mutex, the consumer swaps the
+ * whole array out once per frame.  One lock per event and no main-loop
+ * callback per event is what keeps a window smooth at 100k events/s. */
+struct _LabEventBuffer
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  GArray          *events;
+};
+
+LabEventBuffer *
+lab_event_buffer_new (void)
+{
+  LabEventBuffer *self = g_new0 (LabEventBuffer, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->mutex);
+  self->events = g_array_sized_new (FALSE, FALSE, sizeof (LabEvent), 256);
+
+  return self;
+}
+
+LabEventBuffer *
+lab_event_buffer_ref (LabEventBuffer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+lab_event_buffer_unref (LabEventBuffer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_array_unref (self->events);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
+}
+
+void
+lab_event_buffer_push (LabEventBuffer *self,
+                       const LabEvent *event)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (event != NULL);
+
+  g_mutex_lock (&self->mutex);
+  g_array_append_vals (self->events, event, 1);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Returns every event pushed since the last drain, oldest first. */
+GArray *
+lab_event_buffer_drain (LabEventBuffer *self)
+{
+  GArray *drained;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  drained = self->events;
+  self->events = g_array_sized_new (FALSE, FALSE, sizeof (LabEvent), MAX (256, drained->len));
+  g_mutex_unlock (&self->mutex);
+
+  return drained;
+}

@@ -1,0 +1,98 @@
+/* lab-run.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "lab-mode.h"
+
+G_BEGIN_DECLS
+
+/* What happened to one task: who ran it, when (monotonic µs, comparable
+ * across processes), how much it moved, and what it produced. */
+typedef struct
+{
+  guint    index;
+  gint     lane;        /* worker lane, 0-based: thread index, process slot, or 0 for the loop */
+  gint     pid;         /* process that ran it */
+  gint64   start_us;
+  gint64   end_us;
+  guint64  bytes;
+  char    *name;        /* what the task is, e.g. "block 3" or a file name */
+  char    *value;       /* its result as text: a chunk sum, a hex digest */
+  char    *error;       /* NULL when the task succeeded */
+} LabTaskRecord;
+
+/* The summary of one run of one mode. */
+typedef struct
+{
+  LabMode        mode;
+  guint          workers;
+  gboolean       gil;
+  gint64         start_us;      /* monotonic time the clock started */
+  gint64         wall_us;       /* first task handed out → last result in */
+  gint64         startup_us;    /* starting the workers, measured apart from the run */
+  guint          tasks_ok;
+  guint          tasks_failed;
+  guint          respawns;      /* worker processes that died and were replaced */
+  guint          gil_max_holders; /* --gil: most threads ever computing at once */
+  guint64        gil_switches;  /* --gil: how often the GIL changed hands */
+  gboolean       cancelled;
+  gboolean       verified;
+  char          *result;        /* the workload's summary: the sum, the combined digest */
+  char          *verify_error;  /* why verification failed, or NULL */
+  guint          n_records;
+  LabTaskRecord *records;
+} LabRun;
+
+LabRun     *lab_run_new              (LabMode        mode,
+                                      guint          n_tasks);
+void        lab_run_free             (LabRun        *run);
+gboolean    lab_run_is_ok            (const LabRun  *run);
+char       *lab_run_dup_worker_label (const LabRun  *run,
+                                      const LabTaskRecord *record);
+void        lab_task_record_clear    (LabTaskRecord *record);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRun, lab_run_free)
+
+/* Small events that workers push while a run goes on; consumers drain them
+ * in batches (see LabEventBuffer). */
+typedef enum
+{
+  LAB_EVENT_RUN_STARTED,      /* time_us = start of the clock, task = number of tasks */
+  LAB_EVENT_WORKER_STARTED,   /* lane, pid */
+  LAB_EVENT_WORKER_LOST,      /* lane, pid: a worker process died */
+  LAB_EVENT_TASK_STARTED,     /* task, lane, pid, time_us = start */
+  LAB_EVENT_TASK_FINISHED,    /* task, lane, pid, start_us, time_us = end, bytes, ok */
+  LAB_EVENT_RUN_FINISHED,     /* time_us = end of the clock */
+} LabEventKind;
+
+typedef struct
+{
+  LabEventKind kind;
+  LabMode      mode;
+  guint        task;
+  gint         lane;
+  gint         pid;
+  gboolean     ok;
+  gint64       start_us;
+  gint64       time_us;
+  guint64      bytes;
+} LabEvent;
+
+typedef struct _LabEventBuffer LabEventBuffer;
+
+LabEventBuffer *lab_event_buffer_new   (void);
+LabEventBuffer *lab_event_buffer_ref   (LabEventBuffer *self);
+void            lab_event_buffer_unref (LabEventBuffer *self);
+void            lab_event_buffer_push  (LabEventBuffer *self,
+                                        const LabEvent *event);
+GArray         *lab_event_buffer_drain (LabEventBuffer *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabEventBuffer, lab_event_buffer_unref)
+
+G_END_DECLS

@@ -1,0 +1,336 @@
+/* lab-runner.c — runs one workload in one mode and checks the outcome
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The runner makes the inputs (before any clock starts, so every mode gets
+ * the same data for free), keeps a process pool between runs (start-up is
+ * paid once and reported apart), hands the run to the mode, and finally
+ * lets the workload verify the results.
+ *
+ * One runner serves one caller at a time; run it from a thread that may
+ * block, or use lab_runner_run_async ().
+ */
+
+#define G_LOG_DOMAIN "lab-runner"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-process-pool.h"
+#include "lab-run-context.h"
+#include "lab-runner.h"
+
+struct _LabRunner
+{
+  LabEventBuffer  *events;
+  LabProcessPool  *pool;
+
+  /* Inputs of the last workload, kept for repeated runs. */
+  LabWorkload     *inputs_for;
+  GBytes         **inputs;
+  guint            n_inputs;
+};
+
+LabRunner *
+lab_runner_new (void)
+{
+  return g_new0 (LabRunner, 1);
+}
+
+static void
+lab_runner_clear_inputs (LabRunner *self)
+{
+  for (guint i = 0; i < self->n_inputs; i++)
+    g_clear_pointer (&self->inputs[i], g_bytes_unref);
+  g_clear_pointer (&self->inputs, g_free);
+  g_clear_object (&self->inputs_for);
+  self->n_inputs = 0;
+}
+
+void
+lab_runner_free (LabRunner *self)
+{
+  if (self == NULL)
+    return;
+
+  lab_runner_clear_inputs (self);
+  g_clear_pointer (&self->pool, lab_process_pool_free);
+  g_clear_pointer (&self->events, lab_event_buffer_unref);
+  g_free (self);
+}
+
+/* Where to send events while runs go on; NULL for nowhere. */
+void
+lab_runner_set_events (LabRunner      *self,
+                       LabEventBuffer *events)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->events, lab_event_buffer_unref);
+  if (events != NULL)
+    self->events = lab_event_buffer_ref (events);
+}
+
+/* Starts (or keeps) a pool of exactly @workers worker processes. */
+gboolean
+lab_runner_prepare_processes (LabRunner     *self,
+                              guint          workers,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->pool != NULL && lab_process_pool_get_n_workers (self->pool) == workers)
+    return TRUE;
+
+  g_clear_pointer (&self->pool, lab_process_pool_free);
+  self->pool = lab_process_pool_new (workers, error);
+
+  return self->pool != NULL;
+}
+
+/* The pids of the pool's workers, or an empty array without a pool. */
+GArray *
+lab_runner_dup_worker_pids (LabRunner *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->pool == NULL)
+    return g_array_new (FALSE, TRUE, sizeof (gint));
+
+  return lab_process_pool_dup_pids (self->pool);
+}
+
+static gboolean
+lab_runner_ensure_inputs (LabRunner    *self,
+                          LabWorkload  *workload,
+                          GError      **error)
+{
+  guint n_tasks = lab_workload_get_n_tasks (workload);
+
+  if (self->inputs_for == workload)
+    return TRUE;
+
+  lab_runner_clear_inputs (self);
+  self->inputs = g_new0 (GBytes *, n_tasks);
+  self->n_inputs = n_tasks;
+
+  if (lab_workload_has_task_input (workload))
+    for (guint i = 0; i < n_tasks; i++)
+      {
+        GError *local_error = NULL;
+
+        self->inputs[i] = lab_workload_make_task_input (workload, i, &local_error);
+        if (local_error != NULL)
+          {
+            g_propagate_error (error, local_error);
+            lab_runner_clear_inputs (self);
+            return FALSE;
+          }
+      }
+
+  self->inputs_for = g_object_ref (workload);
+  return TRUE;
+}
+
+static void
+push_run_finished (LabEventBuffer *events,
+                   const LabRun   *run)
+{
+  LabEvent event = {
+    .kind = LAB_EVENT_RUN_FINISHED,
+    .mode = run->mode,
+    .task = run->n_records,
+    .lane = -1,
+    .ok = lab_run_is_ok (run),
+    .time_us = run->start_us + run->wall_us,
+  };
+
+  if (events != NULL)
+    lab_event_buffer_push (events, &event);
+}
+
+/* Runs every task of @workload in @mode and verifies the results.  Returns
+ * NULL only when the run could not happen at all (say, worker processes
+ * would not start); failed or cancelled tasks are in the returned run. */
+LabRun *
+lab_runner_run (LabRunner     *self,
+                LabWorkload   *workload,
+                LabMode        mode,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  const LabPlan *plan;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GCancellable) own_cancellable = NULL;
+  g_autoptr(LabGil) gil = NULL;
+  g_autoptr(GError) verify_error = NULL;
+  LabRunContext ctx = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (LAB_IS_WORKLOAD (workload), NULL);
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+
+  plan = lab_workload_get_plan (workload);
+  run = lab_run_new (mode, lab_workload_get_n_tasks (workload));
+  run->workers = mode == LAB_MODE_SEQUENTIAL ? 1 : plan->workers;
+  run->gil = plan->gil && mode == LAB_MODE_THREADS;
+
+  if (cancellable == NULL)
+    cancellable = own_cancellable = g_cancellable_new ();
+
+  if (mode == LAB_MODE_PROCESSES &&
+      !lab_runner_prepare_processes (self, run->workers, cancellable, error))
+    return NULL;
+
+  if (!lab_runner_ensure_inputs (self, workload, error))
+    return NULL;
+
+  for (guint i = 0; i < run->n_records; i++)
+    run->records[i].name = lab_workload_dup_task_name (workload, i);
+
+  if (run->gil)
+    gil = lab_gil_new (LAB_GIL_SWITCH_INTERVAL_US);
+
+  ctx.workload = workload;
+  ctx.run = run;
+  ctx.inputs = self->inputs;
+  ctx.events = self->events;
+  ctx.cancellable = cancellable;
+  ctx.gil = gil;
+  ctx.pool = self->pool;
+  ctx.workers = run->workers;
+  lab_run_context_init (&ctx);
+
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      ok = lab_mode_sequential_execute (&ctx, error);
+      break;
+
+    case LAB_MODE_THREADS:
+      ok = lab_mode_threads_execute (&ctx, error);
+      break;
+
+    case LAB_MODE_PROCESSES:
+      ok = lab_process_pool_run (self->pool, &ctx, error);
+      break;
+
+    case LAB_MODE_ASYNC:
+      ok = lab_mode_async_execute (&ctx, error);
+      break;
+
+    case LAB_N_MODES:
+    default:
+      g_assert_not_reached ();
+    }
+
+  lab_run_context_clear (&ctx);
+  if (!ok)
+    return NULL;
+
+  if (gil != NULL)
+    {
+      run->gil_max_holders = lab_gil_get_max_holders (gil);
+      run->gil_switches = lab_gil_get_switches (gil);
+    }
+
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      if (run->records[i].error == NULL)
+        run->tasks_ok++;
+      else
+        run->tasks_failed++;
+    }
+  run->cancelled = g_cancellable_is_cancelled (cancellable);
+
+  if (run->cancelled)
+    run->verify_error = g_strdup (_("The run was cancelled."));
+  else if (run->tasks_failed > 0)
+    run->verify_error = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                      "%u task failed.", "%u tasks failed.",
+                                                      run->tasks_failed),
+                                         run->tasks_failed);
+  else if (lab_workload_verify (workload, run, &verify_error))
+    run->verified = TRUE;
+  else
+    run->verify_error = g_strdup (verify_error->message);
+
+  push_run_finished (self->events, run);
+
+  return g_steal_pointer (&run);
+}
+
+typedef struct
+{
+  LabWorkload *workload;
+  LabMode      mode;
+} RunData;
+
+static void
+run_data_free (gpointer data)
+{
+  RunData *run_data = data;
+
+  g_clear_object (&run_data->workload);
+  g_free (run_data);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LabRunner *self = g_object_get_data (G_OBJECT (task), "lab-runner");
+  RunData *run_data = task_data;
+  GError *error = NULL;
+  LabRun *run;
+
+  run = lab_runner_run (self, run_data->workload, run_data->mode, cancellable, &error);
+  if (run == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, run, (GDestroyNotify) lab_run_free);
+}
+
+/* Runs on a thread of its own; @callback gets the run on the caller's
+ * main context.  Events still go to the event buffer meanwhile. */
+void
+lab_runner_run_async (LabRunner           *self,
+                      LabWorkload         *workload,
+                      LabMode              mode,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *run_data;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (LAB_IS_WORKLOAD (workload));
+
+  /* The runner is a plain struct, not a GObject: pass NULL as source. */
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_runner_run_async);
+  run_data = g_new0 (RunData, 1);
+  run_data->workload = g_object_ref (workload);
+  run_data->mode = mode;
+  g_task_set_task_data (task, run_data, run_data_free);
+  g_object_set_data (G_OBJECT (task), "lab-runner", self);
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+LabRun *
+lab_runner_run_finish (LabRunner     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lab_runner_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
