@@ -545,6 +545,7 @@ slot_spawn (LabProcessPool  *pool,
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *identifier;
   Slot *slot;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
@@ -566,7 +567,9 @@ slot_spawn (LabProcessPool  *pool,
       return NULL;
     }
 
-  slot->pid = g_ascii_strtoll (g_subprocess_get_identifier (slot->process), NULL, 10);
+  /* NULL when the child has already exited and been reaped. */
+  identifier = g_subprocess_get_identifier (slot->process);
+  slot->pid = identifier != NULL ? g_ascii_strtoll (identifier, NULL, 10) : 0;
   slot->to_worker = g_subprocess_get_stdin_pipe (slot->process);
   slot->from_worker = g_subprocess_get_stdout_pipe (slot->process);
 
@@ -625,14 +628,40 @@ pool_thread (gpointer data)
   return NULL;
 }
 
+/* Starts @n_workers copies of this program (or of $LAB_WORKER_EXECUTABLE)
+ * and waits until every one of them is ready. */
 LabProcessPool *
 lab_process_pool_new (guint    n_workers,
                       GError **error)
 {
-  g_autoptr(LabProcessPool) pool = NULL;
   const char *override = g_getenv (LAB_WORKER_EXECUTABLE_ENV);
+  g_autofree char *executable = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  if (override != NULL && *override != '\0')
+    executable = g_strdup (override);
+  else
+    executable = g_file_read_link ("/proc/self/exe", &local_error);
+
+  if (executable == NULL)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   _("Cannot find this program to start worker processes: %s"),
+                   local_error->message);
+      return NULL;
+    }
+
+  return lab_process_pool_new_for_executable (executable, n_workers, error);
+}
+
+LabProcessPool *
+lab_process_pool_new_for_executable (const char  *executable,
+                                     guint        n_workers,
+                                     GError     **error)
+{
+  g_autoptr(LabProcessPool) pool = NULL;
+
+  g_return_val_if_fail (executable != NULL, NULL);
   g_return_val_if_fail (n_workers > 0, NULL);
 
   if (n_workers > LAB_MAX_PROCESS_WORKERS)
@@ -648,6 +677,7 @@ lab_process_pool_new (guint    n_workers,
   signal (SIGPIPE, SIG_IGN);
 
   pool = g_new0 (LabProcessPool, 1);
+  pool->executable = g_strdup (executable);
   pool->n_workers = n_workers;
   g_mutex_init (&pool->mutex);
   g_cond_init (&pool->cond);
@@ -657,18 +687,6 @@ lab_process_pool_new (guint    n_workers,
   pool->slots = g_new0 (Slot *, n_workers);
   pool->context = g_main_context_new ();
   pool->loop = g_main_loop_new (pool->context, FALSE);
-
-  if (override != NULL && *override != '\0')
-    pool->executable = g_strdup (override);
-  else
-    pool->executable = g_file_read_link ("/proc/self/exe", &local_error);
-  if (pool->executable == NULL)
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                   _("Cannot find this program to start worker processes: %s"),
-                   local_error->message);
-      return NULL;
-    }
 
   pool->thread = g_thread_new ("lab-process-pool", pool_thread, pool);
 

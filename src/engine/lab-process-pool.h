@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 
 LabProcessPool *lab_process_pool_new            (guint            n_workers,
                                                  GError         **error);
+LabProcessPool *lab_process_pool_new_for_executable (const char  *executable,
+                                                 guint            n_workers,
+                                                 GError         **error);
 void            lab_process_pool_free           (LabProcessPool  *pool);
 guint           lab_process_pool_get_n_workers  (LabProcessPool  *pool);
 gint64          lab_process_pool_get_startup_us (LabProcessPool  *pool);

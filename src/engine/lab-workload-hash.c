@@ -93,6 +93,13 @@ lab_hash_hex (const char   *algo,
   return digest_to_hex (digest, digest_len);
 }
 
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static gboolean
 list_input_files (LabWorkloadHash  *self,
                   const char       *dir_path,
@@ -144,7 +151,7 @@ list_input_files (LabWorkloadHash  *self,
     }
 
   /* Same order in every mode and every worker process. */
-  g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (files, compare_paths);
   g_ptr_array_add (files, NULL);
   self->files = (char **) g_ptr_array_steal (files, NULL);
 

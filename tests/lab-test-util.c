@@ -1,0 +1,145 @@
+/* lab-test-util.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lab-test-util.h"
+
+LabWorkload *
+lab_test_workload (const char *name,
+                   guint       tasks,
+                   guint       workers)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new (name);
+  g_autoptr(GError) error = NULL;
+  LabWorkload *workload;
+
+  plan->tasks = tasks;
+  plan->workers = workers;
+  plan->task_ms = 20;
+  plan->size = 100 * 1024;
+  plan->n = 1000000;
+
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return workload;
+}
+
+LabRun *
+lab_test_run (LabRunner    *runner,
+              LabWorkload  *workload,
+              LabMode       mode,
+              GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  LabRun *run = lab_runner_run (runner, workload, mode, cancellable, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (run);
+  return run;
+}
+
+/* The most tasks that were running at the same instant, counted from the
+ * records (start/end events in time order), not guessed from wall times. */
+guint
+lab_test_max_overlap (const LabRun *run)
+{
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+  guint current = 0, max = 0;
+
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      gint64 start[2] = { run->records[i].start_us, +1 };
+      gint64 end[2] = { run->records[i].end_us, -1 };
+
+      g_array_append_vals (points, start, 1);
+      g_array_append_vals (points, end, 1);
+    }
+
+  /* Sort by time; at equal times count ends before starts. */
+  for (guint i = 1; i < points->len; i++)
+    for (guint j = i; j > 0; j--)
+      {
+        gint64 *a = (gint64 *) (points->data + (j - 1) * 2 * sizeof (gint64));
+        gint64 *b = (gint64 *) (points->data + j * 2 * sizeof (gint64));
+
+        if (a[0] > b[0] || (a[0] == b[0] && a[1] > b[1]))
+          {
+            gint64 t0 = a[0], t1 = a[1];
+
+            a[0] = b[0]; a[1] = b[1];
+            b[0] = t0; b[1] = t1;
+          }
+        else
+          break;
+      }
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      gint64 *p = (gint64 *) (points->data + i * 2 * sizeof (gint64));
+
+      current += p[1];
+      max = MAX (max, current);
+    }
+
+  return max;
+}
+
+/* Live (non-zombie) processes whose parent is this process. */
+guint
+lab_test_count_children (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *after_comm;
+      char state;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      after_comm = strrchr (stat, ')');
+      if (after_comm == NULL || sscanf (after_comm + 1, " %c %d", &state, &ppid) != 2)
+        continue;
+      if (ppid == getpid () && state != 'Z')
+        count++;
+    }
+
+  return count;
+}
+
+static gpointer
+cancel_thread (gpointer data)
+{
+  GCancellable *cancellable = data;
+
+  g_usleep (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cancellable), "lab-ms")) * 1000);
+  g_cancellable_cancel (cancellable);
+  g_object_unref (cancellable);
+  return NULL;
+}
+
+/* Presses Cancel from another thread after @ms, as a window would. */
+void
+lab_test_cancel_after (GCancellable *cancellable,
+                       guint         ms)
+{
+  g_object_set_data (G_OBJECT (cancellable), "lab-ms", GUINT_TO_POINTER (ms));
+  g_thread_unref (g_thread_new ("test-cancel", cancel_thread, g_object_ref (cancellable)));
+}
