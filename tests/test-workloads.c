@@ -148,6 +148,7 @@ test_verify_catches_wrong_results (void)
       g_autoptr(LabRun) run = lab_test_run (runner, workload, LAB_MODE_THREADS, NULL);
       g_autoptr(GError) error = NULL;
 
+      g_test_message ("%s: %s", names[i], run->verify_error);
       g_assert_true (lab_run_is_ok (run));
 
       if (g_str_equal (names[i], "sleep"))

@@ -24,18 +24,22 @@
 typedef struct
 {
   LabRunContext *ctx;
+  guint          serial;        /* tells this run from earlier ones */
   gint           next_lane;
   GMutex         lanes_lock;
   gpointer      *lane_data;     /* per-thread workload state, by lane */
 } ThreadsRun;
 
 /* Which lane of the timeline this thread draws in, learnt on its first
- * task.  Keyed by run, since a thread could outlive one run. */
+ * task of a run.  GLib may keep a pool thread alive for a later run, so
+ * the lane is tagged with the run's serial number. */
 typedef struct
 {
-  ThreadsRun *owner;
-  gint        lane;
+  guint serial;
+  gint  lane;
 } ThreadLane;
+
+static guint run_serial;
 
 static GPrivate thread_lane = G_PRIVATE_INIT (g_free);
 
@@ -50,9 +54,9 @@ current_lane (ThreadsRun *threads_run)
       g_private_set (&thread_lane, lane);
     }
 
-  if (lane->owner != threads_run)
+  if (lane->serial != threads_run->serial)
     {
-      lane->owner = threads_run;
+      lane->serial = threads_run->serial;
       lane->lane = g_atomic_int_add (&threads_run->next_lane, 1);
       threads_run->lane_data[lane->lane] = lab_workload_worker_data_new (threads_run->ctx->workload);
     }
@@ -76,7 +80,7 @@ gboolean
 lab_mode_threads_execute (LabRunContext  *ctx,
                           GError        **error)
 {
-  ThreadsRun threads_run = { ctx, 0, { 0 }, NULL };
+  ThreadsRun threads_run = { ctx, (guint) g_atomic_int_add (&run_serial, 1) + 1, 0, { 0 }, NULL };
   GThreadPool *pool;
   gint64 startup = g_get_monotonic_time ();
 
