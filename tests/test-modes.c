@@ -157,6 +157,31 @@ test_async_cpu_blocks_the_loop (void)
   g_assert_cmpuint (lab_test_max_overlap (run), ==, 1);
 }
 
+/* Every timer and cancel watch of an async run is gone when it ends: a
+ * leftover would keep its task alive and slow every later loop iteration. */
+static void
+test_async_leaves_nothing_behind (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  plan->tasks = 200;
+  plan->workers = 10;
+  plan->task_ms = 0;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+
+  run = lab_test_run (runner, workload, LAB_MODE_ASYNC, cancellable);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_false (g_signal_has_handler_pending (cancellable,
+                                                g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                0, FALSE));
+}
+
 static void
 test_events (void)
 {
@@ -303,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/lab/modes/sha256-same-everywhere", test_sha256_same_everywhere);
   g_test_add_func ("/lab/modes/concurrency-is-real", test_concurrency_is_real);
   g_test_add_func ("/lab/modes/async-cpu-blocks-the-loop", test_async_cpu_blocks_the_loop);
+  g_test_add_func ("/lab/modes/async-leaves-nothing-behind", test_async_leaves_nothing_behind);
   g_test_add_func ("/lab/modes/events", test_events);
   g_test_add_data_func ("/lab/modes/cancel/sleep", "sleep", test_cancel);
   g_test_add_data_func ("/lab/modes/cancel/cpu", "cpu", test_cancel);

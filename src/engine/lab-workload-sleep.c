@@ -91,6 +91,9 @@ sleep_state_free (gpointer data)
   g_free (state);
 }
 
+/* Whichever source fires first ends the task and removes the other one:
+ * each source holds a reference on the task (g_task_attach_source), so a
+ * source left behind would keep the task, and itself, alive forever. */
 static gboolean
 sleep_timer_cb (gpointer data)
 {
@@ -100,8 +103,9 @@ sleep_timer_cb (gpointer data)
   state->record->end_us = g_get_monotonic_time ();
   state->record->value = g_strdup_printf ("%u",
                                           lab_workload_get_plan (g_task_get_source_object (task))->task_ms);
+  if (state->cancelled != NULL)
+    g_source_destroy (state->cancelled);
   g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
 
   return G_SOURCE_REMOVE;
 }
@@ -111,9 +115,10 @@ sleep_cancelled_cb (GCancellable *cancellable,
                     gpointer      data)
 {
   GTask *task = data;
+  SleepState *state = g_task_get_task_data (task);
 
+  g_source_destroy (state->timer);
   g_task_return_error_if_cancelled (task);
-  g_object_unref (task);
 
   return G_SOURCE_REMOVE;
 }
@@ -126,17 +131,14 @@ lab_workload_sleep_run_task_async (LabWorkload         *workload,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task;
+  g_autoptr(GTask) task = NULL;
   SleepState *state;
 
   task = g_task_new (workload, context->cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_workload_sleep_run_task_async);
 
   if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
+    return;
 
   state = g_new0 (SleepState, 1);
   state->record = record;
@@ -144,8 +146,7 @@ lab_workload_sleep_run_task_async (LabWorkload         *workload,
   g_source_set_static_name (state->timer, "[lab] sleep task");
   g_task_set_task_data (task, state, sleep_state_free);
 
-  /* The task keeps itself alive until the timer or the cancellable fires;
-   * whichever comes first destroys the other with the task data. */
+  /* From here on the sources keep the task alive until one of them fires. */
   g_task_attach_source (task, state->timer, sleep_timer_cb);
   if (context->cancellable != NULL)
     {
