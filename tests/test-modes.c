@@ -290,6 +290,35 @@ test_cancel (gconstpointer data)
     }
 }
 
+/* Cancelled before it starts: no mode may run a single task. */
+static void
+test_cancelled_before_start (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = lab_test_workload (name, 5, 2);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_cancellable_cancel (cancellable);
+  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, NULL));
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) run = lab_runner_run (runner, workload, mode, cancellable, &error);
+
+      if (run == NULL)   /* refused outright: fine, nothing ran */
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          continue;
+        }
+      g_assert_true (run->cancelled);
+      g_assert_cmpuint (run->tasks_failed, ==, 5);
+      for (guint i = 0; i < run->n_records; i++)
+        g_assert_null (run->records[i].value);
+    }
+}
+
 static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -333,6 +362,9 @@ main (int   argc,
   g_test_add_data_func ("/lab/modes/cancel/sleep", "sleep", test_cancel);
   g_test_add_data_func ("/lab/modes/cancel/cpu", "cpu", test_cancel);
   g_test_add_func ("/lab/modes/run-async", test_run_async);
+  g_test_add_data_func ("/lab/modes/cancelled-before-start/sleep", "sleep", test_cancelled_before_start);
+  g_test_add_data_func ("/lab/modes/cancelled-before-start/cpu", "cpu", test_cancelled_before_start);
+  g_test_add_data_func ("/lab/modes/cancelled-before-start/hash", "hash", test_cancelled_before_start);
 
   return g_test_run ();
 }

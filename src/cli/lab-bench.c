@@ -23,6 +23,8 @@
 #include "lab-bench.h"
 #include "lab-table.h"
 
+#define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
+
 typedef enum
 {
   FORMAT_TABLE,
@@ -54,24 +56,25 @@ lab_parse_count (const char  *text,
     if (*p != '_')
       g_string_append_c (digits, *p);
 
-  if (digits->len == 0 || digits->len > 19)
+  if (digits->len == 0)
     goto invalid;
-  number = g_ascii_strtoull (digits->str, NULL, 10);
+  if (!g_ascii_string_to_unsigned (digits->str, 10, 0, G_MAXUINT64, &number, NULL))
+    goto too_big;
 
   if (*p == 'e' || *p == 'E')
     {
-      guint exponent;
+      guint64 exponent;
 
       p++;
-      if (!g_ascii_isdigit (*p) || p[1] != '\0')
+      if (!g_ascii_string_to_unsigned (p, 10, 0, 99, &exponent, NULL))
         goto invalid;
-      for (exponent = *p - '0'; exponent > 0; exponent--)
+      for (; exponent > 0; exponent--)
         {
           if (number > G_MAXUINT64 / 10)
-            goto invalid;
+            goto too_big;
           number *= 10;
         }
-      p++;
+      p += strlen (p);
     }
   else if (size_suffixes && *p != '\0')
     {
@@ -90,11 +93,18 @@ lab_parse_count (const char  *text,
       p += strlen (p);
     }
 
-  if (*p != '\0' || (multiplier > 1 && number > G_MAXUINT64 / multiplier))
+  if (*p != '\0')
     goto invalid;
+  if (multiplier > 1 && number > G_MAXUINT64 / multiplier)
+    goto too_big;
 
   *value = number * multiplier;
   return TRUE;
+
+too_big:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("“%s” is far too large."), text);
+  return FALSE;
 
 invalid:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -565,7 +575,7 @@ lab_bench_main (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   BenchFormat format = FORMAT_TABLE;
   Bench bench = { 0 };
-  guint repeat = 1, sigint, progress_timer;
+  guint repeat = 1, sigint = 0, progress_timer;
   GThread *thread;
   gboolean all_ok = TRUE;
 
@@ -595,6 +605,13 @@ lab_bench_main (int    argc,
     goto bad_input;
   if (seed_text && !lab_parse_count (seed_text, FALSE, &plan->seed, &error))
     goto bad_input;
+  if (plan->seed > LAB_MAX_SEED)
+    {
+      /* JSON numbers are exact only up to 2^53. */
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--seed must be at most %" G_GUINT64_FORMAT "."), LAB_MAX_SEED);
+      goto bad_input;
+    }
   if (algo != NULL)
     {
       g_free (plan->algo);
@@ -644,12 +661,19 @@ lab_bench_main (int    argc,
   runner = lab_runner_new ();
   lab_runner_set_events (runner, events);
 
+  /* From here on Ctrl+C cancels cleanly instead of killing us. */
+  sigint = g_unix_signal_add (SIGINT, interrupted, &bench);
+  bench.cancellable = cancellable;
+
   /* Start the worker processes up front: a binary that cannot serve as a
    * worker is bad input too, and start-up is measured apart anyway. */
   for (guint i = 0; i < modes->len; i++)
     if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
         !lab_runner_prepare_processes (runner, plan->workers, cancellable, &error))
-      goto bad_input;
+      {
+        g_clear_handle_id (&sigint, g_source_remove);
+        goto bad_input;
+      }
 
   loop = g_main_loop_new (NULL, FALSE);
   bench.runner = runner;
@@ -661,7 +685,6 @@ lab_bench_main (int    argc,
   bench.events = events;
   bench.progress = isatty (STDERR_FILENO);
 
-  sigint = g_unix_signal_add (SIGINT, interrupted, &bench);
   progress_timer = g_timeout_add (100, show_progress, &bench);
   thread = g_thread_new ("lab-bench", bench_thread, &bench);
   g_main_loop_run (loop);
@@ -670,6 +693,13 @@ lab_bench_main (int    argc,
   g_clear_handle_id (&progress_timer, g_source_remove);
   if (bench.progress)
     g_printerr ("\r\033[K");
+
+  if (bench.results == NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_error (&bench.error);
+      g_printerr (_("Cancelled.\n"));
+      return 130;
+    }
 
   if (bench.results == NULL)
     {

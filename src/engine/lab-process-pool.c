@@ -96,6 +96,7 @@ struct _Slot
 static void slot_read_header (Slot *slot);
 static void slot_dispatch    (Slot *slot);
 static void pool_maybe_end_run (LabProcessPool *pool);
+static void pool_cancel_run    (LabProcessPool *pool);
 
 static void
 child_setup (gpointer data)
@@ -873,6 +874,14 @@ start_run_in_pool_thread (gpointer data)
       lab_run_context_push_worker (ctx, LAB_EVENT_WORKER_STARTED, i, pool->slots[i]->pid);
 
   lab_run_context_start_clock (ctx);
+
+  /* Cancelled before we got here: the cancel request found no run. */
+  if (g_cancellable_is_cancelled (ctx->cancellable))
+    {
+      pool_cancel_run (pool);
+      return G_SOURCE_REMOVE;
+    }
+
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
       slot_dispatch (pool->slots[i]);
@@ -902,16 +911,17 @@ typedef struct
   guint           run_id;
 } CancelRequest;
 
-static gboolean
-cancel_in_pool_thread (gpointer data)
+/* Stops the current run: tasks still waiting end as cancelled, busy
+ * workers are asked to stop, and killed if they do not within the grace
+ * period. */
+static void
+pool_cancel_run (LabProcessPool *pool)
 {
-  CancelRequest *request = data;
-  LabProcessPool *pool = request->pool;
   guint8 payload[8];
   GSource *grace;
 
-  if (pool->ctx == NULL || pool->run_id != request->run_id || pool->cancelling)
-    return G_SOURCE_REMOVE;
+  if (pool->ctx == NULL || pool->cancelling)
+    return;
 
   pool->cancelling = TRUE;
   pool_fail_pending (pool, _("Cancelled"));
@@ -937,6 +947,16 @@ cancel_in_pool_thread (gpointer data)
   g_source_unref (grace);
 
   pool_maybe_end_run (pool);
+}
+
+static gboolean
+cancel_in_pool_thread (gpointer data)
+{
+  CancelRequest *request = data;
+
+  if (request->pool->run_id == request->run_id)
+    pool_cancel_run (request->pool);
+
   return G_SOURCE_REMOVE;
 }
 

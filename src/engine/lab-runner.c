@@ -104,9 +104,10 @@ lab_runner_dup_worker_pids (LabRunner *self)
 }
 
 static gboolean
-lab_runner_ensure_inputs (LabRunner    *self,
-                          LabWorkload  *workload,
-                          GError      **error)
+lab_runner_ensure_inputs (LabRunner     *self,
+                          LabWorkload   *workload,
+                          GCancellable  *cancellable,
+                          GError       **error)
 {
   guint n_tasks = lab_workload_get_n_tasks (workload);
 
@@ -121,6 +122,13 @@ lab_runner_ensure_inputs (LabRunner    *self,
     for (guint i = 0; i < n_tasks; i++)
       {
         GError *local_error = NULL;
+
+        if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+          {
+            g_propagate_error (error, local_error);
+            lab_runner_clear_inputs (self);
+            return FALSE;
+          }
 
         self->inputs[i] = lab_workload_make_task_input (workload, i, &local_error);
         if (local_error != NULL)
@@ -186,7 +194,7 @@ lab_runner_run (LabRunner     *self,
       !lab_runner_prepare_processes (self, run->workers, cancellable, error))
     return NULL;
 
-  if (!lab_runner_ensure_inputs (self, workload, error))
+  if (!lab_runner_ensure_inputs (self, workload, cancellable, error))
     return NULL;
 
   for (guint i = 0; i < run->n_records; i++)

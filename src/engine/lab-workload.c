@@ -55,6 +55,12 @@ lab_workload_real_run_task_async (LabWorkload         *self,
   task = g_task_new (self, context->cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_workload_real_run_task_async);
 
+  if (g_task_return_error_if_cancelled (task))
+    {
+      record->end_us = g_get_monotonic_time ();
+      return;
+    }
+
   /* No way to wait here: the work runs right now, on the loop's only thread,
    * and nothing else on the loop moves until it is done. */
   if (LAB_WORKLOAD_GET_CLASS (self)->run_task (self, context, input, record, &error))
