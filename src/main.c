@@ -9,21 +9,23 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "lab-application.h"
 #include "lab-bench.h"
 #include "lab-benchmark.h"
 #include "lab-worker.h"
 
-static int
-usage_error (const char *command)
+static gboolean
+have_display (void)
 {
-  g_printerr (_("concurrency-lab: unknown command “%s”; try bench, benchmark or --help.\n"), command);
-  return 2;
+  return g_getenv ("WAYLAND_DISPLAY") != NULL || g_getenv ("DISPLAY") != NULL;
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(LabApplication) app = NULL;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -55,13 +57,23 @@ main (int   argc,
       return 0;
     }
 
-  if (argc >= 2)
-    return usage_error (argv[1]);
+  if (argc >= 2 && argv[1][0] != '-')
+    {
+      g_printerr (_("concurrency-lab: unknown command “%s”; try bench, benchmark or --help.\n"),
+                  argv[1]);
+      return 2;
+    }
 
-  /* The window comes with its own issue; until then, show a small demo. */
-  g_printerr (_("The window is not built yet; running a short demo instead.\n\n"));
-  {
-    char *demo[] = { "bench", "--workload=sleep", "--tasks=20", "--workers=10", "--task-ms=100", NULL };
-    return lab_bench_main (G_N_ELEMENTS (demo) - 1, demo);
-  }
+  if (!have_display ())
+    {
+      char *demo[] = { "bench", "--workload=sleep", "--tasks=20", "--workers=10",
+                       "--task-ms=100", NULL };
+
+      g_printerr (_("No display to open the window on; running a short demo in the terminal "
+                    "instead.\n\n"));
+      return lab_bench_main (G_N_ELEMENTS (demo) - 1, demo);
+    }
+
+  app = lab_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,0 +1,299 @@
+/* lab-timings.c — the seed 000 table, live: a row per mode, a column per
+ * stage, the wall time ticking while the mode runs, speed-up, ✓/✗, and a
+ * bar per row to compare wall times at a glance
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-timings"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "lab-timings.h"
+
+#define MAX_STAGES 4
+
+typedef struct
+{
+  LabMode     mode;
+  gint64      wall_us;
+  GtkWidget  *title;
+  GtkWidget  *stages[MAX_STAGES];
+  GtkWidget  *wall;
+  GtkWidget  *bar;
+  GtkWidget  *speedup;
+  GtkWidget  *verdict;
+} Row;
+
+struct _LabTimings
+{
+  GtkWidget   parent_instance;
+
+  GtkWidget  *grid;
+  guint       n_stages;
+  GArray     *rows;   /* of Row */
+};
+
+G_DEFINE_FINAL_TYPE (LabTimings, lab_timings, GTK_TYPE_WIDGET)
+
+static GtkWidget *
+cell (LabTimings *self,
+      const char *text,
+      float       xalign,
+      int         column,
+      int         row)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_grid_attach (GTK_GRID (self->grid), label, column, row, 1, 1);
+  return label;
+}
+
+static void
+header (LabTimings *self,
+        const char *text,
+        float       xalign,
+        int         column)
+{
+  GtkWidget *label = cell (self, text, xalign, column, 0);
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "dim-label");
+}
+
+static void
+clear_grid (LabTimings *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->grid)) != NULL)
+    gtk_grid_remove (GTK_GRID (self->grid), child);
+  g_array_set_size (self->rows, 0);
+}
+
+/* Starts a new table: one stage column per name (say "Download", "Save",
+ * "Hash"), or just the job's name. */
+void
+lab_timings_reset (LabTimings         *self,
+                   const char * const *stages)
+{
+  int column = 0;
+
+  g_return_if_fail (LAB_IS_TIMINGS (self));
+
+  clear_grid (self);
+  self->n_stages = stages ? MIN (g_strv_length ((char **) stages), MAX_STAGES) : 0;
+
+  header (self, _("Mode"), 0, column++);
+  for (guint i = 0; i < self->n_stages; i++)
+    header (self, stages[i], 1, column++);
+  header (self, _("Wall time"), 1, column++);
+  header (self, "", 0, column++);
+  header (self, _("Speed-up"), 1, column++);
+  header (self, _("Verified"), 0.5, column++);
+}
+
+static Row *
+find_row (LabTimings *self,
+          LabMode     mode)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_array_index (self->rows, Row, i).mode == mode)
+      return &g_array_index (self->rows, Row, i);
+
+  return NULL;
+}
+
+static Row *
+add_row (LabTimings *self,
+         LabMode     mode)
+{
+  Row row = { .mode = mode };
+  int y = self->rows->len + 1, x = 0;
+
+  row.title = cell (self, "", 0, x++, y);
+  for (guint i = 0; i < self->n_stages; i++)
+    row.stages[i] = cell (self, "", 1, x++, y);
+  row.wall = cell (self, "", 1, x++, y);
+
+  row.bar = gtk_level_bar_new ();
+  gtk_widget_set_hexpand (row.bar, TRUE);
+  gtk_widget_set_valign (row.bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (row.bar, 120, -1);
+  gtk_level_bar_set_min_value (GTK_LEVEL_BAR (row.bar), 0);
+  gtk_level_bar_set_max_value (GTK_LEVEL_BAR (row.bar), 1);
+  /* A plain bar: no "low/high" colours, longer simply means slower. */
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row.bar), GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row.bar), GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row.bar), GTK_LEVEL_BAR_OFFSET_FULL);
+  gtk_grid_attach (GTK_GRID (self->grid), row.bar, x++, y, 1, 1);
+
+  row.speedup = cell (self, "", 1, x++, y);
+  row.verdict = cell (self, "", 0.5, x++, y);
+
+  g_array_append_val (self->rows, row);
+  return &g_array_index (self->rows, Row, self->rows->len - 1);
+}
+
+static char *
+format_seconds (gint64 us)
+{
+  return g_strdup_printf (_("%.2f s"), us / 1e6);
+}
+
+void
+lab_timings_update (LabTimings   *self,
+                    LabMode       mode,
+                    const char   *title,
+                    const gint64 *stage_us,
+                    gint64        wall_us,
+                    gboolean      running,
+                    double        speedup,
+                    LabVerdict    verdict,
+                    const char   *detail)
+{
+  g_autofree char *wall = NULL;
+  g_autofree char *speed = NULL;
+  gint64 longest = 1;
+  Row *row;
+
+  g_return_if_fail (LAB_IS_TIMINGS (self));
+  g_return_if_fail (mode < LAB_N_MODES);
+
+  row = find_row (self, mode);
+  if (row == NULL)
+    row = add_row (self, mode);
+
+  row->wall_us = wall_us;
+  gtk_label_set_text (GTK_LABEL (row->title), title);
+
+  for (guint i = 0; i < self->n_stages; i++)
+    {
+      g_autofree char *text = stage_us != NULL && stage_us[i] > 0 ? format_seconds (stage_us[i])
+                                                                  : g_strdup ("");
+      gtk_label_set_text (GTK_LABEL (row->stages[i]), text);
+    }
+
+  wall = format_seconds (wall_us);
+  if (running)
+    {
+      g_autofree char *ticking = g_strdup_printf ("%s…", wall);
+      gtk_label_set_text (GTK_LABEL (row->wall), ticking);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (row->wall), wall);
+
+  speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2f×", speedup);
+  gtk_label_set_text (GTK_LABEL (row->speedup), running ? "" : speed);
+
+  switch (verdict)
+    {
+    case LAB_VERDICT_VERIFIED:
+      gtk_label_set_text (GTK_LABEL (row->verdict), "✓");
+      gtk_widget_remove_css_class (row->verdict, "error");
+      gtk_widget_add_css_class (row->verdict, "success");
+      break;
+    case LAB_VERDICT_FAILED:
+      gtk_label_set_text (GTK_LABEL (row->verdict), "✗");
+      gtk_widget_remove_css_class (row->verdict, "success");
+      gtk_widget_add_css_class (row->verdict, "error");
+      break;
+    case LAB_VERDICT_CANCELLED:
+      gtk_label_set_text (GTK_LABEL (row->verdict), _("cancelled"));
+      break;
+    case LAB_VERDICT_PENDING:
+    default:
+      gtk_label_set_text (GTK_LABEL (row->verdict), "");
+      break;
+    }
+  gtk_widget_set_tooltip_text (row->verdict, detail);
+
+  /* Bars are relative to the slowest row so far. */
+  for (guint i = 0; i < self->rows->len; i++)
+    longest = MAX (longest, g_array_index (self->rows, Row, i).wall_us);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *r = &g_array_index (self->rows, Row, i);
+      gtk_level_bar_set_value (GTK_LEVEL_BAR (r->bar), (double) r->wall_us / longest);
+    }
+}
+
+guint
+lab_timings_get_n_rows (LabTimings *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMINGS (self), 0);
+
+  return self->rows->len;
+}
+
+/* The row as one line of text, for tests and screen readers. */
+char *
+lab_timings_dup_row_text (LabTimings *self,
+                          LabMode     mode)
+{
+  GString *text;
+  Row *row;
+
+  g_return_val_if_fail (LAB_IS_TIMINGS (self), NULL);
+
+  row = find_row (self, mode);
+  if (row == NULL)
+    return NULL;
+
+  text = g_string_new (gtk_label_get_text (GTK_LABEL (row->title)));
+  for (guint i = 0; i < self->n_stages; i++)
+    g_string_append_printf (text, " %s", gtk_label_get_text (GTK_LABEL (row->stages[i])));
+  g_string_append_printf (text, " %s %s %s", gtk_label_get_text (GTK_LABEL (row->wall)),
+                          gtk_label_get_text (GTK_LABEL (row->speedup)),
+                          gtk_label_get_text (GTK_LABEL (row->verdict)));
+  return g_string_free (text, FALSE);
+}
+
+static void
+lab_timings_dispose (GObject *object)
+{
+  LabTimings *self = LAB_TIMINGS (object);
+
+  g_clear_pointer (&self->grid, gtk_widget_unparent);
+  g_clear_pointer (&self->rows, g_array_unref);
+
+  G_OBJECT_CLASS (lab_timings_parent_class)->dispose (object);
+}
+
+static void
+lab_timings_class_init (LabTimingsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_timings_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "timings");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+lab_timings_init (LabTimings *self)
+{
+  self->rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (self->grid), 18);
+  gtk_grid_set_row_spacing (GTK_GRID (self->grid), 6);
+  gtk_widget_set_parent (self->grid, GTK_WIDGET (self));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Timings"), -1);
+  lab_timings_reset (self, NULL);
+}
+
+GtkWidget *
+lab_timings_new (void)
+{
+  return g_object_new (LAB_TYPE_TIMINGS, NULL);
+}

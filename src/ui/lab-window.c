@@ -1,0 +1,818 @@
+/* lab-window.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window of seed 003's tkinter demo, grown up: Download runs the job
+ * (on a thread of the engine, so the window stays alive), About always
+ * answers, and while the job runs the timeline and the timings fill in.
+ *
+ * The engine's workers never touch a widget.  They push small events into
+ * a buffer; the window drains it once per frame (a tick callback, plus a
+ * timer for when the window is hidden and frames stop) — never one main
+ * loop callback per event, which would starve the drawing.
+ */
+
+#define G_LOG_DOMAIN "lab-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "lab-heartbeat.h"
+#include "lab-timeline.h"
+#include "lab-timings.h"
+#include "lab-window.h"
+
+#define FALLBACK_DRAIN_MS 100
+
+static const struct {
+  const char *name;
+  const char *title;
+  const char *stage;   /* its column in the timings */
+} jobs[] = {
+  { "sleep", N_("Wait (like a query or a download)"), N_("Wait") },
+  { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute") },
+  { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash") },
+};
+
+/* "compare" runs the four modes one after another on identical inputs. */
+static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async" };
+
+struct _LabWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *download_button;
+  GtkWidget            *cancel_button;
+  AdwComboRow          *job_row;
+  AdwComboRow          *mode_row;
+  AdwComboRow          *algo_row;
+  GtkSpinButton        *tasks_spin;
+  GtkSpinButton        *workers_spin;
+  GtkSpinButton        *task_ms_spin;
+  GtkSpinButton        *size_spin;
+  GtkSpinButton        *n_spin;
+  GtkWidget            *task_ms_row;
+  GtkWidget            *size_row;
+  GtkWidget            *n_row;
+  GtkWidget            *gil_row;
+  GtkSwitch            *gil_switch;
+  GtkSwitch            *ui_thread_switch;
+  GtkStack             *timeline_stack;
+  LabTimeline          *timelines[LAB_N_MODES];   /* one per mode, kept for review */
+  GtkWidget            *timeline_pages[LAB_N_MODES];
+  LabTimings           *timings;
+  GtkLabel             *status_label;
+  GtkLabel             *stall_label;
+
+  GSettings            *settings;
+  LabHeartbeat         *heartbeat;
+  LabRunner            *runner;
+  LabEventBuffer       *events;
+
+  /* The job in progress */
+  GCancellable         *cancellable;
+  LabWorkload          *workload;
+  GArray               *pending_modes;
+  LabMode               current_mode;
+  gboolean              running;
+  gboolean              close_when_done;
+  gint64                batch_start_us;
+  gint64                run_start_us;
+  gint64                sequential_wall_us;
+  guint                 done_tasks;
+  guint                 total_tasks;
+  guint                 failed_tasks;
+  guint                 tick_id;
+  guint                 fallback_id;
+};
+
+G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void lab_window_run_next_mode (LabWindow *self);
+
+static void
+lab_window_set_status (LabWindow  *self,
+                       const char *text)
+{
+  if (g_strcmp0 (gtk_label_get_text (self->status_label), text) != 0)
+    gtk_label_set_text (self->status_label, text);
+}
+
+static void
+lab_window_update_stall (LabWindow *self)
+{
+  gint64 current = lab_heartbeat_get_current_us (self->heartbeat);
+  gint64 worst = lab_heartbeat_get_worst_us (self->heartbeat);
+  g_autofree char *text = NULL;
+
+  if (worst >= 500 * G_TIME_SPAN_MILLISECOND)
+    text = g_strdup_printf (_("UI stall: %d ms — the window was frozen for %.2f s"),
+                            (int) (current / 1000), worst / 1e6);
+  else
+    text = g_strdup_printf (_("UI stall: %d ms, worst %d ms"),
+                            (int) (current / 1000), (int) (worst / 1000));
+
+  if (g_strcmp0 (gtk_label_get_text (self->stall_label), text) != 0)
+    gtk_label_set_text (self->stall_label, text);
+}
+
+static void
+lab_window_update_sensitivity (LabWindow *self)
+{
+  guint job = adw_combo_row_get_selected (self->job_row);
+  guint mode = adw_combo_row_get_selected (self->mode_row);
+  const char *name = job < G_N_ELEMENTS (jobs) ? jobs[job].name : "sleep";
+
+  gtk_widget_set_visible (self->task_ms_row, g_str_equal (name, "sleep"));
+  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash"));
+  gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash"));
+  gtk_widget_set_visible (self->n_row, g_str_equal (name, "cpu"));
+  /* The GIL is a property of Python threads. */
+  gtk_widget_set_sensitive (self->gil_row, mode < G_N_ELEMENTS (mode_ids) &&
+                            (g_str_equal (mode_ids[mode], "compare") ||
+                             g_str_equal (mode_ids[mode], "threads")));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !self->running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
+  gtk_widget_set_visible (self->cancel_button, self->running);
+}
+
+static LabPlan *
+lab_window_dup_plan (LabWindow *self)
+{
+  guint job = MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1);
+  LabPlan *plan = lab_plan_new (jobs[job].name);
+
+  plan->tasks = gtk_spin_button_get_value_as_int (self->tasks_spin);
+  plan->workers = gtk_spin_button_get_value_as_int (self->workers_spin);
+  plan->task_ms = gtk_spin_button_get_value_as_int (self->task_ms_spin);
+  plan->size = (guint64) gtk_spin_button_get_value_as_int (self->size_spin) * 1024;
+  plan->n = (guint64) gtk_spin_button_get_value_as_int (self->n_spin) * 1000000;
+  g_free (plan->algo);
+  plan->algo = g_strdup (adw_combo_row_get_selected (self->algo_row) == 1 ? "sha256" : "md5");
+  plan->gil = gtk_switch_get_active (self->gil_switch);
+
+  return plan;
+}
+
+static char *
+lane_label (LabMode mode,
+            gint    lane,
+            gint    pid)
+{
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+      return g_strdup (_("worker thread"));
+    case LAB_MODE_THREADS:
+      return g_strdup_printf (_("thread %d"), lane + 1);
+    case LAB_MODE_PROCESSES:
+      return g_strdup_printf (_("process %d"), pid);
+    case LAB_MODE_ASYNC:
+      return g_strdup (_("event loop"));
+    case LAB_N_MODES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static double
+speedup_of (LabWindow *self,
+            gint64     wall_us)
+{
+  if (self->sequential_wall_us <= 0 || wall_us <= 0)
+    return NAN;
+  return (double) self->sequential_wall_us / wall_us;
+}
+
+static const char *
+job_stage (LabWindow *self)
+{
+  return _(jobs[MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1)].stage);
+}
+
+/* Everything the workers reported since the last frame, in one go. */
+static void
+lab_window_drain_events (LabWindow *self)
+{
+  g_autoptr(GArray) events = lab_event_buffer_drain (self->events);
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      const LabEvent *event = &g_array_index (events, LabEvent, i);
+      LabTimeline *timeline = self->timelines[event->mode];
+
+      switch (event->kind)
+        {
+        case LAB_EVENT_RUN_STARTED:
+          self->run_start_us = event->time_us;
+          self->total_tasks = event->task;
+          self->done_tasks = 0;
+          self->failed_tasks = 0;
+          lab_timeline_reset (timeline, event->time_us);
+          gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
+          if (event->mode != LAB_MODE_PROCESSES)
+            {
+              guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
+
+              for (guint lane = 0; lane < lanes; lane++)
+                {
+                  g_autofree char *label = lane_label (event->mode, lane, 0);
+                  lab_timeline_set_lane_label (timeline, lane, label);
+                }
+            }
+          break;
+
+        case LAB_EVENT_WORKER_STARTED:
+        case LAB_EVENT_WORKER_LOST:
+          if (event->kind == LAB_EVENT_WORKER_STARTED)
+            {
+              g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
+              lab_timeline_set_lane_label (timeline, event->lane, label);
+            }
+          break;
+
+        case LAB_EVENT_TASK_STARTED:
+          {
+            g_autofree char *name = lab_workload_dup_task_name (self->workload, event->task);
+
+            if (event->mode == LAB_MODE_PROCESSES)
+              {
+                g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
+                lab_timeline_set_lane_label (timeline, event->lane, label);
+              }
+            lab_timeline_task_started (timeline, event->task, event->lane, event->start_us, name);
+          }
+          break;
+
+        case LAB_EVENT_TASK_FINISHED:
+          lab_timeline_task_finished (timeline, event->task, event->lane, event->start_us,
+                                      event->time_us, event->bytes, event->ok, NULL);
+          self->done_tasks++;
+          self->failed_tasks += !event->ok;
+          break;
+
+        case LAB_EVENT_RUN_FINISHED:
+        default:
+          break;
+        }
+    }
+
+  if (self->running)
+    {
+      g_autofree char *status = NULL;
+      gint64 wall = self->run_start_us > 0 ? now - self->run_start_us : 0;
+
+      lab_timeline_set_now (self->timelines[self->current_mode], now);
+      lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
+                          (gint64[]) { wall }, wall, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
+      status = g_strdup_printf (_("Running %s: %u/%u tasks"),
+                                lab_mode_get_title (self->current_mode),
+                                self->done_tasks, self->total_tasks);
+      lab_window_set_status (self, status);
+    }
+}
+
+static gboolean
+lab_window_tick (GtkWidget     *widget,
+                 GdkFrameClock *frame_clock,
+                 gpointer       user_data)
+{
+  lab_window_drain_events (LAB_WINDOW (widget));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+lab_window_fallback_drain (gpointer user_data)
+{
+  lab_window_drain_events (LAB_WINDOW (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+lab_window_start_draining (LabWindow *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), lab_window_tick, NULL, NULL);
+  if (self->fallback_id == 0)
+    {
+      self->fallback_id = g_timeout_add (FALLBACK_DRAIN_MS, lab_window_fallback_drain, self);
+      g_source_set_name_by_id (self->fallback_id, "[lab] drain events");
+    }
+}
+
+static void
+lab_window_stop_draining (LabWindow *self)
+{
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_clear_handle_id (&self->fallback_id, g_source_remove);
+}
+
+static void
+lab_window_show_error (LabWindow  *self,
+                       const char *message)
+{
+  lab_window_set_status (self, message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* A mode is done: its row gets its final numbers. */
+static void
+lab_window_record_run (LabWindow *self,
+                       LabRun    *run)
+{
+  LabVerdict verdict;
+  g_autofree char *status = NULL;
+
+  lab_window_drain_events (self);
+
+  /* The events carry no error text; give the failed bars their reasons. */
+  for (guint i = 0; i < run->n_records; i++)
+    if (run->records[i].error != NULL)
+      lab_timeline_task_finished (self->timelines[run->mode], i, MAX (run->records[i].lane, 0),
+                                  run->records[i].start_us, run->records[i].end_us,
+                                  run->records[i].bytes, FALSE, run->records[i].error);
+  lab_timeline_set_now (self->timelines[run->mode], 0);
+
+  if (run->mode == LAB_MODE_SEQUENTIAL && lab_run_is_ok (run))
+    self->sequential_wall_us = run->wall_us;
+
+  if (run->cancelled)
+    verdict = LAB_VERDICT_CANCELLED;
+  else if (run->verified)
+    verdict = LAB_VERDICT_VERIFIED;
+  else
+    verdict = LAB_VERDICT_FAILED;
+
+  lab_timings_update (self->timings, run->mode, lab_mode_get_title (run->mode),
+                      (gint64[]) { run->wall_us }, run->wall_us, FALSE,
+                      speedup_of (self, run->wall_us), verdict,
+                      run->verified ? run->result : run->verify_error);
+
+  if (run->cancelled)
+    status = g_strdup (_("Cancelled."));
+  else if (!run->verified)
+    {
+      const char *first_error = NULL;
+
+      for (guint i = 0; i < run->n_records && first_error == NULL; i++)
+        first_error = run->records[i].error;
+      status = g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
+                                run->verify_error ? run->verify_error : "",
+                                first_error ? first_error : "");
+    }
+  else
+    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
+                              run->wall_us / 1e6);
+  lab_window_set_status (self, status);
+}
+
+static void
+lab_window_finish_batch (LabWindow *self)
+{
+  self->running = FALSE;
+  lab_window_stop_draining (self);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending_modes, g_array_unref);
+  lab_window_update_sensitivity (self);
+
+  if (self->close_when_done)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+lab_window_run_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
+
+  if (run == NULL)
+    {
+      lab_window_show_error (self, error->message);
+      lab_window_finish_batch (self);
+      return;
+    }
+
+  lab_window_record_run (self, run);
+
+  if (run->cancelled || self->close_when_done)
+    lab_window_finish_batch (self);
+  else
+    lab_window_run_next_mode (self);
+}
+
+static void
+lab_window_run_next_mode (LabWindow *self)
+{
+  if (self->pending_modes->len == 0)
+    {
+      if (self->pending_modes != NULL && g_array_get_element_size (self->pending_modes) > 0 &&
+          lab_timings_get_n_rows (self->timings) > 1)
+        {
+          g_autofree char *status = g_strdup_printf (_("All modes finished in %.2f s."),
+                                                     (g_get_monotonic_time () - self->batch_start_us) / 1e6);
+          lab_window_set_status (self, status);
+        }
+      lab_window_finish_batch (self);
+      return;
+    }
+
+  self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
+  g_array_remove_index (self->pending_modes, 0);
+  self->run_start_us = 0;
+
+  lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
+                      NULL, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
+
+  lab_runner_run_async (self->runner, self->workload, self->current_mode, self->cancellable,
+                        lab_window_run_done, g_object_ref (self));
+}
+
+/* Seed 003's first tkinter version: the click handler does the whole job
+ * itself and returns only when it is over.  Until then GTK can neither
+ * draw nor answer a click — the window freezes, and the heartbeat misses
+ * every beat, which is what the meter shows afterwards. */
+static void
+lab_window_run_on_ui_thread (LabWindow *self)
+{
+  while (self->pending_modes->len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) run = NULL;
+
+      self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
+      g_array_remove_index (self->pending_modes, 0);
+
+      run = lab_runner_run (self->runner, self->workload, self->current_mode, NULL, &error);
+      if (run == NULL)
+        {
+          lab_window_show_error (self, error->message);
+          break;
+        }
+      lab_window_record_run (self, run);
+    }
+
+  g_clear_pointer (&self->pending_modes, g_array_unref);
+}
+
+static void
+lab_window_run (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  guint mode = adw_combo_row_get_selected (self->mode_row);
+  const char *stages[] = { NULL, NULL };
+
+  if (self->running)
+    return;
+
+  plan = lab_window_dup_plan (self);
+  g_clear_object (&self->workload);
+  self->workload = lab_workload_new (plan, &error);
+  if (self->workload == NULL)
+    {
+      lab_window_show_error (self, error->message);
+      return;
+    }
+
+  self->pending_modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
+  if (mode >= G_N_ELEMENTS (mode_ids) || g_str_equal (mode_ids[mode], "compare"))
+    for (LabMode m = 0; m < LAB_N_MODES; m++)
+      g_array_append_val (self->pending_modes, m);
+  else
+    {
+      LabMode m;
+
+      lab_mode_from_string (mode_ids[mode], &m);
+      g_array_append_val (self->pending_modes, m);
+    }
+
+  stages[0] = job_stage (self);
+  lab_timings_reset (self->timings, stages);
+
+  /* One timeline page per mode of this job; the others are hidden. */
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    {
+      gboolean in_job = FALSE;
+
+      for (guint i = 0; i < self->pending_modes->len; i++)
+        in_job |= g_array_index (self->pending_modes, LabMode, i) == m;
+      lab_timeline_reset (self->timelines[m], 0);
+      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
+                                                      self->timeline_pages[m]), in_job);
+    }
+  self->sequential_wall_us = 0;
+  self->batch_start_us = g_get_monotonic_time ();
+  lab_heartbeat_reset_worst (self->heartbeat);
+
+  if (gtk_switch_get_active (self->ui_thread_switch))
+    {
+      lab_window_run_on_ui_thread (self);
+      return;
+    }
+
+  self->running = TRUE;
+  self->cancellable = g_cancellable_new ();
+  lab_window_update_sensitivity (self);
+  lab_window_start_draining (self);
+  lab_window_set_status (self, _("Starting…"));
+  lab_window_run_next_mode (self);
+}
+
+static void
+lab_window_cancel (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      lab_window_set_status (self, _("Cancelling…"));
+    }
+}
+
+static gboolean
+lab_window_close_request (GtkWindow *window)
+{
+  LabWindow *self = LAB_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  if (self->running)
+    {
+      /* Stop the run, then go: every mode stops within a fraction of a
+       * second, and the window is gone from the screen meanwhile. */
+      self->close_when_done = TRUE;
+      g_cancellable_cancel (self->cancellable);
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (lab_window_parent_class)->close_request (window);
+}
+
+static gboolean
+string_to_selected (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char * const *ids = user_data;
+  const char *id = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (g_str_equal (ids[i], id))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+selected_to_string (const GValue       *value,
+                    const GVariantType *type,
+                    gpointer            user_data)
+{
+  const char * const *ids = user_data;
+  guint selected = g_value_get_uint (value);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (i == selected)
+      return g_variant_new_string (ids[i]);
+
+  return NULL;
+}
+
+static void
+lab_window_setup_controls (LabWindow *self)
+{
+  static const char *job_ids[G_N_ELEMENTS (jobs) + 1];
+  static const char *mode_list[G_N_ELEMENTS (mode_ids) + 1];
+  static const char *algo_ids[] = { "md5", "sha256", NULL };
+  g_autoptr(GtkStringList) job_titles = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) mode_titles = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      job_ids[i] = jobs[i].name;
+      gtk_string_list_append (job_titles, _(jobs[i].title));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (mode_ids); i++)
+    mode_list[i] = mode_ids[i];
+
+  gtk_string_list_append (mode_titles, _("Compare all"));
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    gtk_string_list_append (mode_titles, lab_mode_get_title (m));
+
+  adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
+  adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
+
+  g_settings_bind_with_mapping (self->settings, "job", self->job_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
+                                job_ids, NULL);
+  g_settings_bind_with_mapping (self->settings, "mode", self->mode_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
+                                mode_list, NULL);
+  g_settings_bind_with_mapping (self->settings, "algo", self->algo_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
+                                algo_ids, NULL);
+  g_settings_bind (self->settings, "tasks", self->tasks_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "task-ms", self->task_ms_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "size-kib", self->size_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "n-millions", self->n_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "run-on-ui-thread", self->ui_thread_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_swapped (self->job_row, "notify::selected",
+                            G_CALLBACK (lab_window_update_sensitivity), self);
+  g_signal_connect_swapped (self->mode_row, "notify::selected",
+                            G_CALLBACK (lab_window_update_sensitivity), self);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+lab_window_dispose (GObject *object)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  lab_window_stop_draining (self);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  g_clear_object (&self->heartbeat);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->workload);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending_modes, g_array_unref);
+
+  G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
+}
+
+static void
+lab_window_finalize (GObject *object)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  /* No run holds the runner any more (a run keeps the window alive); this
+   * ends the worker processes. */
+  g_clear_pointer (&self->runner, lab_runner_free);
+  g_clear_pointer (&self->events, lab_event_buffer_unref);
+
+  G_OBJECT_CLASS (lab_window_parent_class)->finalize (object);
+}
+
+static void
+lab_window_class_init (LabWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = lab_window_dispose;
+  object_class->finalize = lab_window_finalize;
+  window_class->close_request = lab_window_close_request;
+
+  g_type_ensure (LAB_TYPE_TIMELINE);
+  g_type_ensure (LAB_TYPE_TIMINGS);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, job_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, mode_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, algo_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, tasks_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, n_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, n_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, ui_thread_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline_stack);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, timings);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, stall_label);
+
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, lab_window_run);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, lab_window_cancel);
+}
+
+static void
+lab_window_init (LabWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    {
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+
+      self->timelines[m] = LAB_TIMELINE (lab_timeline_new ());
+      gtk_widget_set_vexpand (GTK_WIDGET (self->timelines[m]), TRUE);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                      GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->timelines[m]));
+      gtk_stack_add_titled (self->timeline_stack, scroller, lab_mode_to_string (m),
+                            lab_mode_get_title (m));
+      self->timeline_pages[m] = scroller;
+      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, scroller), FALSE);
+    }
+
+  self->settings = g_settings_new (APP_ID);
+  self->events = lab_event_buffer_new ();
+  self->runner = lab_runner_new ();
+  lab_runner_set_events (self->runner, self->events);
+
+  self->heartbeat = lab_heartbeat_new ();
+  g_signal_connect_object (self->heartbeat, "notify::current-us",
+                           G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeat, "notify::worst-us",
+                           G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
+
+  lab_window_setup_controls (self);
+  lab_window_update_sensitivity (self);
+  lab_window_update_stall (self);
+  lab_window_set_status (self, _("Choose a job and press Download."));
+}
+
+LabWindow *
+lab_window_new (LabApplication *application)
+{
+  return g_object_new (LAB_TYPE_WINDOW, "application", application, NULL);
+}
+
+gboolean
+lab_window_get_running (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+
+  return self->running;
+}
+
+const char *
+lab_window_get_status (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->status_label);
+}
+
+gint64
+lab_window_get_worst_stall_us (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), 0);
+
+  return lab_heartbeat_get_worst_us (self->heartbeat);
+}
+
+LabTimings *
+lab_window_get_timings (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return self->timings;
+}
+
+GArray *
+lab_window_dup_worker_pids (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return lab_runner_dup_worker_pids (self->runner);
+}

@@ -1,0 +1,28 @@
+/* lab-window.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "lab-application.h"
+#include "lab-runner.h"
+#include "lab-timings.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_WINDOW (lab_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
+
+LabWindow  *lab_window_new               (LabApplication *application);
+gboolean    lab_window_get_running       (LabWindow      *self);
+const char *lab_window_get_status        (LabWindow      *self);
+gint64      lab_window_get_worst_stall_us (LabWindow     *self);
+LabTimings *lab_window_get_timings       (LabWindow      *self);
+GArray     *lab_window_dup_worker_pids   (LabWindow      *self);
+
+G_END_DECLS

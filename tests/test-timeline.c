@@ -1,0 +1,395 @@
+/* test-timeline.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "lab-timeline.h"
+
+/* Not in the header: counters the widget keeps for its tests. */
+guint lab_timeline_get_n_node_builds (LabTimeline *self);
+guint lab_timeline_get_n_rows        (LabTimeline *self,
+                                      guint        lane);
+
+#define MS(x) ((gint64) (x) * 1000)
+#define ORIGIN G_GINT64_CONSTANT (1000000000)
+
+static LabTimeline *
+new_timeline (void)
+{
+  LabTimeline *timeline = LAB_TIMELINE (g_object_ref_sink (lab_timeline_new ()));
+
+  lab_timeline_reset (timeline, ORIGIN);
+  return timeline;
+}
+
+static void
+drain_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Present a window around @child and wait until it has been laid out. */
+static GtkWidget *
+present_in_window (GtkWidget *child,
+                   int        width,
+                   int        height)
+{
+  GtkWidget *window = gtk_window_new ();
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  guint wake_up_id = g_timeout_add (10, wake_up_cb, NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  gtk_window_present (GTK_WINDOW (window));
+
+  while ((!gtk_widget_get_mapped (child) || gtk_widget_get_width (child) <= 0)
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_up_id);
+
+  g_assert_true (gtk_widget_get_mapped (child));
+  g_assert_cmpint (gtk_widget_get_width (child), >, 0);
+  drain_main_context ();
+  return window;
+}
+
+static void
+test_lanes_and_bars (void)
+{
+  g_autoptr(LabTimeline) timeline = new_timeline ();
+
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 0);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 0);
+
+  lab_timeline_set_lane_label (timeline, 0, "thread 1");
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
+
+  lab_timeline_task_started (timeline, 0, 0, ORIGIN + MS (1), "block 1");
+  lab_timeline_task_started (timeline, 1, 1, ORIGIN + MS (2), "block 2");
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
+
+  lab_timeline_task_finished (timeline, 0, 0, ORIGIN + MS (1), ORIGIN + MS (90), 1024, TRUE, NULL);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
+
+  /* A finish whose start was never seen creates the bar, and lanes up to it. */
+  lab_timeline_task_finished (timeline, 7, 3, ORIGIN + MS (5), ORIGIN + MS (50), 0, FALSE,
+                              "disk full");
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 3);
+
+  /* A late duplicate start does not turn a finished task back on. */
+  lab_timeline_task_started (timeline, 0, 0, ORIGIN + MS (1), "block 1");
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 3);
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 1);
+
+  lab_timeline_set_now (timeline, ORIGIN + MS (100));
+  lab_timeline_set_now (timeline, 0);
+
+  lab_timeline_reset (timeline, ORIGIN);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 0);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 0);
+}
+
+/* A crashed worker process's task is requeued: the bar moves. */
+static void
+test_requeue_moves_bar (void)
+{
+  g_autoptr(LabTimeline) timeline = new_timeline ();
+
+  lab_timeline_task_started (timeline, 5, 1, ORIGIN + MS (10), "block 6");
+  lab_timeline_task_started (timeline, 6, 1, ORIGIN + MS (10), "block 7");
+  lab_timeline_task_started (timeline, 5, 2, ORIGIN + MS (40), "block 6");
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 3);
+
+  lab_timeline_task_finished (timeline, 5, 2, ORIGIN + MS (40), ORIGIN + MS (80), 10, TRUE, NULL);
+  lab_timeline_task_finished (timeline, 6, 1, ORIGIN + MS (10), ORIGIN + MS (90), 10, TRUE, NULL);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 2), ==, 1);
+
+  /* Finished on yet another lane, with a start it was never seen with. */
+  lab_timeline_task_finished (timeline, 5, 0, ORIGIN + MS (45), ORIGIN + MS (85), 10, TRUE, NULL);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 3);
+}
+
+/* The event loop runs many tasks at once on one lane: sub-rows, not lanes. */
+static void
+test_async_stacking (void)
+{
+  g_autoptr(LabTimeline) timeline = new_timeline ();
+
+  lab_timeline_set_lane_label (timeline, 0, "event loop");
+  for (guint i = 0; i < 50; i++)
+    lab_timeline_task_started (timeline, i, 0, ORIGIN + MS (i), NULL);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 50);
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 50);
+
+  for (guint i = 0; i < 50; i++)
+    lab_timeline_task_finished (timeline, i, 0, ORIGIN + MS (i), ORIGIN + MS (100 + i), 0,
+                                TRUE, NULL);
+
+  /* The next wave reuses the rows the first one freed. */
+  for (guint i = 50; i < 100; i++)
+    lab_timeline_task_started (timeline, i, 0, ORIGIN + MS (200 + i), NULL);
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 50);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
+
+  /* Back-to-back tasks of one thread share one row, even replayed backwards. */
+  for (guint i = 0; i < 20; i++)
+    {
+      guint task = 1000 + 19 - i;
+      gint64 start = ORIGIN + MS (10 * (19 - i));
+
+      lab_timeline_task_finished (timeline, task, 1, start, start + MS (10), 0, TRUE, NULL);
+    }
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 1), ==, 1);
+
+  /* An overlapping task replayed out of order still gets a row of its own. */
+  lab_timeline_task_finished (timeline, 2000, 1, ORIGIN + MS (15), ORIGIN + MS (25), 0, TRUE,
+                              NULL);
+  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 1), ==, 2);
+}
+
+static gboolean
+summary_is (gpointer    object,
+            const char *expected)
+{
+  g_autofree char *differs = NULL;
+
+  differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (object),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+  return differs == NULL;
+}
+
+/* Iterate the main context until @done or 5 s have passed. */
+static void
+wait_until (gboolean  (*done) (gpointer object, const char *expected),
+            gpointer    object,
+            const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  guint wake_up_id = g_timeout_add (10, wake_up_cb, NULL);
+
+  while (!done (object, expected) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_up_id);
+}
+
+static void
+test_accessible_summary (void)
+{
+  g_autoptr(LabTimeline) timeline = new_timeline ();
+
+  gtk_test_accessible_assert_role (timeline, GTK_ACCESSIBLE_ROLE_IMG);
+
+  for (guint i = 0; i < 4; i++)
+    lab_timeline_task_finished (timeline, i, i, ORIGIN, ORIGIN + MS (10), 0, TRUE, NULL);
+  lab_timeline_task_started (timeline, 4, 0, ORIGIN + MS (10), NULL);
+
+  /* The summary follows a moment later, once per batch rather than per task. */
+  wait_until (summary_is, timeline, "Timeline: 4 workers, 5 tasks, 1 running");
+  gtk_test_accessible_assert_property (timeline, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Timeline: 4 workers, 5 tasks, 1 running");
+}
+
+static gboolean
+query_tooltip (GtkWidget *widget,
+               int        x,
+               int        y)
+{
+  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  g_signal_emit_by_name (widget, "query-tooltip", x, y, FALSE, tooltip, &shown);
+  return shown;
+}
+
+static void
+test_tooltip (void)
+{
+  GtkWidget *widget = lab_timeline_new ();
+  LabTimeline *timeline = LAB_TIMELINE (widget);
+  GtkWidget *window = present_in_window (widget, 800, 300);
+  gboolean hit = FALSE;
+
+  lab_timeline_reset (timeline, ORIGIN);
+  lab_timeline_set_lane_label (timeline, 0, "thread 1");
+  lab_timeline_task_finished (timeline, 0, 0, ORIGIN, ORIGIN + MS (500), 4096, TRUE, NULL);
+  lab_timeline_task_finished (timeline, 1, 1, ORIGIN, ORIGIN + MS (500), 0, FALSE, "disk full");
+  drain_main_context ();
+
+  /* Half of the 1 s scale, whatever the width of the label column. */
+  for (int y = 0; y < 120 && !hit; y++)
+    hit = query_tooltip (widget, 300, y);
+  g_assert_true (hit);
+
+  /* Past the bars' end there is nothing to explain. */
+  for (int y = 0; y < 120; y++)
+    g_assert_false (query_tooltip (widget, 750, y));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Builds the widget's render node the way a frame does, and optionally
+ * renders it with the window's renderer (cairo under test). */
+static double
+frame_ms (GtkWidget *widget,
+          gboolean   render)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  gint64 begin = g_get_monotonic_time ();
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  if (render)
+    {
+      GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+      graphene_rect_t viewport = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                     gtk_widget_get_height (widget));
+
+      texture = gsk_renderer_render_texture (renderer, node, &viewport);
+      g_assert_nonnull (texture);
+    }
+
+  return (g_get_monotonic_time () - begin) / 1000.0;
+}
+
+static void
+add_bars (LabTimeline *timeline,
+          guint        n_lanes,
+          guint        n_bars,
+          gboolean     alternate)
+{
+  lab_timeline_reset (timeline, ORIGIN);
+  for (guint lane = 0; lane < n_lanes; lane++)
+    {
+      g_autofree char *label = g_strdup_printf ("thread %u", lane + 1);
+
+      lab_timeline_set_lane_label (timeline, lane, label);
+    }
+
+  /* Fed the way the window does: a batch per frame.  Alternating outcomes
+   * defeat the merging of neighbouring bars: the worst case. */
+  for (guint task = 0; task < n_bars; task++)
+    {
+      gint64 start = ORIGIN + (gint64) (task / n_lanes) * 800;
+      gboolean ok = alternate ? task / n_lanes % 2 == 0 : task % 97 != 0;
+
+      lab_timeline_task_finished (timeline, task, task % n_lanes, start, start + 700,
+                                  1 << 16, ok, "checksum mismatch");
+      if (task % 500 == 499)
+        drain_main_context ();
+    }
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, n_bars);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, n_lanes);
+}
+
+/* Cold: toggling "live" changes the scale, which drops every cache. */
+static double
+cold_frame_ms (LabTimeline *timeline,
+               gboolean     render)
+{
+  double total = 0;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      lab_timeline_set_now (timeline, i % 2 == 0 ? ORIGIN + MS (1100) : 0);
+      total += frame_ms (GTK_WIDGET (timeline), render);
+    }
+  return total / 10;
+}
+
+/* 10,000 finished bars: a frame must stay cheap, and a frame in which
+ * nothing changed must reuse the cached nodes. */
+static void
+test_many_bars (void)
+{
+  const guint n_lanes = 8;
+  const guint n_bars = 10000;
+  GtkWidget *widget = lab_timeline_new ();
+  LabTimeline *timeline = LAB_TIMELINE (widget);
+  GtkWidget *window = present_in_window (widget, 800, 400);
+  double cold, cold_render, warm = 0, live = 0, worst, worst_render;
+  guint builds;
+
+  add_bars (timeline, n_lanes, n_bars, FALSE);
+  cold = cold_frame_ms (timeline, FALSE);
+  cold_render = cold_frame_ms (timeline, TRUE);
+
+  /* Warm: nothing changed, nothing is rebuilt. */
+  frame_ms (widget, FALSE);
+  builds = lab_timeline_get_n_node_builds (timeline);
+  for (guint i = 0; i < 20; i++)
+    warm += frame_ms (widget, FALSE);
+  warm /= 20;
+  g_assert_cmpuint (lab_timeline_get_n_node_builds (timeline), ==, builds);
+
+  /* Live: every frame one lane gains a bar and some bars keep running. */
+  lab_timeline_set_now (timeline, ORIGIN + MS (1010));
+  for (guint lane = 0; lane < n_lanes; lane++)
+    lab_timeline_task_started (timeline, n_bars + lane, lane, ORIGIN + MS (1000), NULL);
+  for (guint i = 0; i < 20; i++)
+    {
+      guint task = n_bars + n_lanes + i;
+      gint64 start = ORIGIN + MS (1000) + i * 800;
+
+      lab_timeline_task_finished (timeline, task, i % n_lanes, start, start + 700, 0, TRUE, NULL);
+      lab_timeline_set_now (timeline, ORIGIN + MS (1010) + i * 800);
+      live += frame_ms (widget, FALSE);
+    }
+  live /= 20;
+
+  add_bars (timeline, n_lanes, n_bars, TRUE);
+  worst = cold_frame_ms (timeline, FALSE);
+  worst_render = cold_frame_ms (timeline, TRUE);
+
+  g_test_message ("10,000 bars at 800x400: snapshot cold %.2f ms, unchanged %.3f ms, "
+                  "live %.2f ms; snapshot+cairo render cold %.2f ms", cold, warm, live,
+                  cold_render);
+  g_test_message ("10,000 unmergeable bars: snapshot cold %.2f ms, "
+                  "snapshot+cairo render cold %.2f ms", worst, worst_render);
+  g_assert_cmpfloat (cold, <, 50);
+  g_assert_cmpfloat (live, <, 50);
+  g_assert_cmpfloat (worst, <, 50);
+  g_assert_cmpfloat (warm, <, cold);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Headless there is no accessibility bus to talk to ("none" would avoid
+   * it too, but then there is no summary to check): GTK's test backend. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lab/timeline/lanes-and-bars", test_lanes_and_bars);
+  g_test_add_func ("/lab/timeline/requeue-moves-bar", test_requeue_moves_bar);
+  g_test_add_func ("/lab/timeline/async-stacking", test_async_stacking);
+  g_test_add_func ("/lab/timeline/accessible-summary", test_accessible_summary);
+  g_test_add_func ("/lab/timeline/tooltip", test_tooltip);
+  g_test_add_func ("/lab/timeline/many-bars", test_many_bars);
+
+  return g_test_run ();
+}
