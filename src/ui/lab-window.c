@@ -252,8 +252,10 @@ lab_window_drain_events (LabWindow *self)
           break;
 
         case LAB_EVENT_TASK_FINISHED:
-          lab_timeline_task_finished (timeline, event->task, event->lane, event->start_us,
-                                      event->time_us, event->bytes, event->ok, NULL);
+          /* A task cancelled before any worker took it never ran: no bar. */
+          if (event->lane >= 0)
+            lab_timeline_task_finished (timeline, event->task, event->lane, event->start_us,
+                                        event->time_us, event->bytes, event->ok, NULL);
           self->done_tasks++;
           self->failed_tasks += !event->ok;
           break;
@@ -338,8 +340,8 @@ lab_window_record_run (LabWindow *self,
 
   /* The events carry no error text; give the failed bars their reasons. */
   for (guint i = 0; i < run->n_records; i++)
-    if (run->records[i].error != NULL)
-      lab_timeline_task_finished (self->timelines[run->mode], i, MAX (run->records[i].lane, 0),
+    if (run->records[i].error != NULL && run->records[i].lane >= 0)
+      lab_timeline_task_finished (self->timelines[run->mode], i, run->records[i].lane,
                                   run->records[i].start_us, run->records[i].end_us,
                                   run->records[i].bytes, FALSE, run->records[i].error);
   lab_timeline_set_now (self->timelines[run->mode], 0);
@@ -401,7 +403,10 @@ lab_window_run_done (GObject      *source,
 
   if (run == NULL)
     {
-      lab_window_show_error (self, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lab_window_set_status (self, _("Cancelled."));
+      else
+        lab_window_show_error (self, error->message);
       lab_window_finish_batch (self);
       return;
     }
