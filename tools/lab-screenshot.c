@@ -3,8 +3,9 @@
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: lab-screenshot OUTPUT.png   (under a display; tools/screenshot
- * starts Xvfb).  Real runs, not a mock-up: it presses Download and waits.
+ * Usage: lab-screenshot OUTPUT.png [MODE]   (under a display;
+ * tools/screenshot starts Xvfb).  Real runs, not a mock-up: it presses
+ * Download and waits.  MODE picks the timeline page to show.
  */
 
 #include "config.h"
@@ -41,9 +42,9 @@ main (int   argc,
   if (argc == 2 && g_str_equal (argv[1], LAB_WORKER_FLAG))
     return lab_worker_main ();
 
-  if (argc != 2)
+  if (argc != 2 && argc != 3)
     {
-      g_printerr ("usage: lab-screenshot OUTPUT.png\n");
+      g_printerr ("usage: lab-screenshot OUTPUT.png [MODE]\n");
       return 2;
     }
 
@@ -73,6 +74,11 @@ main (int   argc,
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (lab_window_get_running (window) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  if (argc == 3)
+    gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                              LAB_TYPE_WINDOW,
+                                                                              "timeline_stack")),
+                                      argv[2]);
   iterate_for (300);
 
   width = gtk_widget_get_width (GTK_WIDGET (window));

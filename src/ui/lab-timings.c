@@ -24,6 +24,7 @@ typedef struct
   GtkWidget  *title;
   GtkWidget  *stages[MAX_STAGES];
   GtkWidget  *wall;
+  GtkWidget  *startup;
   GtkWidget  *bar;
   GtkWidget  *speedup;
   GtkWidget  *verdict;
@@ -94,6 +95,7 @@ lab_timings_reset (LabTimings         *self,
   for (guint i = 0; i < self->n_stages; i++)
     header (self, stages[i], 1, column++);
   header (self, _("Wall time"), 1, column++);
+  header (self, _("Start-up"), 1, column++);
   header (self, "", 0, column++);
   header (self, _("Speed-up"), 1, column++);
   header (self, _("Verified"), 0.5, column++);
@@ -121,6 +123,10 @@ add_row (LabTimings *self,
   for (guint i = 0; i < self->n_stages; i++)
     row.stages[i] = cell (self, "", 1, x++, y);
   row.wall = cell (self, "", 1, x++, y);
+  row.startup = cell (self, "", 1, x++, y);
+  gtk_widget_add_css_class (row.startup, "dim-label");
+  gtk_widget_set_tooltip_text (row.startup, _("Time to start the workers, before the clock "
+                                              "starts: processes pay it, threads hardly"));
 
   row.bar = gtk_level_bar_new ();
   gtk_widget_set_hexpand (row.bar, TRUE);
@@ -153,6 +159,7 @@ lab_timings_update (LabTimings   *self,
                     const char   *title,
                     const gint64 *stage_us,
                     gint64        wall_us,
+                    gint64        startup_us,
                     gboolean      running,
                     double        speedup,
                     LabVerdict    verdict,
@@ -188,6 +195,12 @@ lab_timings_update (LabTimings   *self,
     }
   else
     gtk_label_set_text (GTK_LABEL (row->wall), wall);
+
+  {
+    g_autofree char *startup = startup_us > 0 ? g_strdup_printf (_("%.3f s"), startup_us / 1e6)
+                                              : g_strdup ("");
+    gtk_label_set_text (GTK_LABEL (row->startup), startup);
+  }
 
   speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2f×", speedup);
   gtk_label_set_text (GTK_LABEL (row->speedup), running ? "" : speed);
@@ -249,7 +262,8 @@ lab_timings_dup_row_text (LabTimings *self,
   text = g_string_new (gtk_label_get_text (GTK_LABEL (row->title)));
   for (guint i = 0; i < self->n_stages; i++)
     g_string_append_printf (text, " %s", gtk_label_get_text (GTK_LABEL (row->stages[i])));
-  g_string_append_printf (text, " %s %s %s", gtk_label_get_text (GTK_LABEL (row->wall)),
+  g_string_append_printf (text, " %s %s %s %s", gtk_label_get_text (GTK_LABEL (row->wall)),
+                          gtk_label_get_text (GTK_LABEL (row->startup)),
                           gtk_label_get_text (GTK_LABEL (row->speedup)),
                           gtk_label_get_text (GTK_LABEL (row->verdict)));
   return g_string_free (text, FALSE);

@@ -273,7 +273,7 @@ lab_window_drain_events (LabWindow *self)
 
       lab_timeline_set_now (self->timelines[self->current_mode], now);
       lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
-                          (gint64[]) { wall }, wall, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
+                          (gint64[]) { wall }, wall, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
       status = g_strdup_printf (_("Running %s: %u/%u tasks"),
                                 lab_mode_get_title (self->current_mode),
                                 self->done_tasks, self->total_tasks);
@@ -357,7 +357,7 @@ lab_window_record_run (LabWindow *self,
     verdict = LAB_VERDICT_FAILED;
 
   lab_timings_update (self->timings, run->mode, lab_mode_get_title (run->mode),
-                      (gint64[]) { run->wall_us }, run->wall_us, FALSE,
+                      (gint64[]) { run->wall_us }, run->wall_us, run->startup_us, FALSE,
                       speedup_of (self, run->wall_us), verdict,
                       run->verified ? run->result : run->verify_error);
 
@@ -440,7 +440,7 @@ lab_window_run_next_mode (LabWindow *self)
   self->run_start_us = 0;
 
   lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
-                      NULL, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
+                      NULL, 0, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
 
   lab_runner_run_async (self->runner, self->workload, self->current_mode, self->cancellable,
                         lab_window_run_done, g_object_ref (self));
