@@ -1,0 +1,152 @@
+/* lab-serve.c — `concurrency-lab serve`: the embedded server on its own,
+ * for curl, a browser, or another machine's Python script on this one
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-serve"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <stdio.h>
+
+#include "lab-bench.h"
+#include "lab-serve.h"
+#include "lab-server.h"
+
+static gboolean
+quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Options every command that starts the embedded server shares. */
+gboolean
+lab_server_options_parse (LabServerOptions  *options,
+                          const char        *files,
+                          const char        *size,
+                          const char        *latency_ms,
+                          const char        *bandwidth,
+                          const char        *fail,
+                          const char        *fail_share,
+                          GError           **error)
+{
+  guint64 value;
+
+  if (files != NULL)
+    {
+      if (!lab_parse_count (files, FALSE, &value, error))
+        return FALSE;
+      options->n_files = MIN (value, G_MAXUINT);
+    }
+  if (size != NULL && !lab_parse_count (size, TRUE, &options->file_size, error))
+    return FALSE;
+  if (latency_ms != NULL)
+    {
+      if (!lab_parse_count (latency_ms, FALSE, &value, error))
+        return FALSE;
+      if (value > 600000)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--latency-ms: at most 600000, not %s."), latency_ms);
+          return FALSE;
+        }
+      options->latency_ms = value;
+    }
+  if (bandwidth != NULL && !lab_parse_count (bandwidth, TRUE, &options->bandwidth, error))
+    return FALSE;
+  if (fail != NULL && !lab_server_parse_failure (fail, &options->failure))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unknown failure “%s”; choose none, 500, reset or stall."), fail);
+      return FALSE;
+    }
+  if (fail_share != NULL)
+    {
+      char *end = NULL;
+      double share = g_ascii_strtod (fail_share, &end);
+
+      if (end == fail_share || *end != '\0' || !(share >= 0 && share <= 1))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--fail-share must be a number from 0 to 1, not “%s”."), fail_share);
+          return FALSE;
+        }
+      options->fail_share = share;
+    }
+  else if (options->failure != LAB_SERVER_FAIL_NONE)
+    options->fail_share = 1;
+
+  return TRUE;
+}
+
+int
+lab_serve_main (int    argc,
+                char **argv)
+{
+  g_autofree char *port = NULL, *files = NULL, *size = NULL, *latency = NULL;
+  g_autofree char *bandwidth = NULL, *fail = NULL, *fail_share = NULL;
+  const GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_STRING, &port, N_("Port on 127.0.0.1 (default: any free port)"), "P" },
+    { "files", 0, 0, G_OPTION_ARG_STRING, &files, N_("Number of files file-000.bin … (default: 10)"), "N" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Size of each file, e.g. 64k or 4MiB (default: 64k)"), N_("BYTES") },
+    { "latency-ms", 0, 0, G_OPTION_ARG_STRING, &latency, N_("Wait before each answer (default: 0)"), N_("MS") },
+    { "bandwidth", 0, 0, G_OPTION_ARG_STRING, &bandwidth, N_("Bytes per second per connection, e.g. 1MiB (default: no limit)"), N_("BYTES") },
+    { "fail", 0, 0, G_OPTION_ARG_STRING, &fail, N_("Make file requests fail: 500, reset or stall"), N_("HOW") },
+    { "fail-share", 0, 0, G_OPTION_ARG_STRING, &fail_share, N_("Share of file requests that fail, 0–1 (default: 1 with --fail)"), N_("SHARE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  LabServerOptions options;
+  guint64 port_value = 0;
+
+  g_option_context_set_summary (context, _("Serve deterministic files and /manifest.json on "
+                                           "127.0.0.1 until Ctrl+C."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  lab_server_options_init (&options);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto bad_input;
+  if (argc > 1)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unexpected argument “%s”; see --help."), argv[1]);
+      goto bad_input;
+    }
+  if (port != NULL && (!lab_parse_count (port, FALSE, &port_value, &error) || port_value > 65535))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--port must be a number from 0 to 65535, not “%s”."), port);
+      goto bad_input;
+    }
+  options.port = port_value;
+  if (!lab_server_options_parse (&options, files, size, latency, bandwidth, fail, fail_share, &error))
+    goto bad_input;
+
+  server = lab_server_new (&options, &error);
+  if (server == NULL)
+    goto bad_input;
+
+  g_print ("%s\n", lab_server_get_url (server));
+  g_printerr (_("Serving %u files of %" G_GUINT64_FORMAT " bytes and %smanifest.json; Ctrl+C to stop.\n"),
+              options.n_files, options.file_size, lab_server_get_url (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit, loop);
+  g_unix_signal_add (SIGTERM, quit, loop);
+  g_main_loop_run (loop);
+  return 0;
+
+bad_input:
+  g_printerr ("concurrency-lab serve: %s\n", error->message);
+  return 2;
+}

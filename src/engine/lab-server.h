@@ -1,0 +1,54 @@
+/* lab-server.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LAB_SERVER_MAX_FILES       10000
+#define LAB_SERVER_MAX_TOTAL_SIZE  (G_GUINT64_CONSTANT (4) << 30)
+
+typedef enum
+{
+  LAB_SERVER_FAIL_NONE,
+  LAB_SERVER_FAIL_500,     /* answer 500 Internal Server Error */
+  LAB_SERVER_FAIL_RESET,   /* reset the connection without an answer */
+  LAB_SERVER_FAIL_STALL,   /* never answer: the client's timeout must fire */
+} LabServerFailure;
+
+typedef struct
+{
+  guint16           port;          /* 0: the system picks one */
+  guint             n_files;
+  guint64           file_size;
+  guint             latency_ms;    /* before each answer */
+  guint64           bandwidth;     /* bytes/s per connection, 0 for no limit */
+  LabServerFailure  failure;
+  double            fail_share;    /* 0..1 of file requests fail that way */
+  guint64           seed;
+} LabServerOptions;
+
+typedef struct _LabServer LabServer;
+
+void        lab_server_options_init (LabServerOptions       *options);
+LabServer  *lab_server_new          (const LabServerOptions *options,
+                                     GError                **error);
+void        lab_server_free         (LabServer              *server);
+const char *lab_server_get_url      (LabServer              *server);
+guint16     lab_server_get_port     (LabServer              *server);
+char       *lab_server_dup_file_name (guint                  index);
+GBytes     *lab_server_make_file    (guint64                 seed,
+                                     guint                   index,
+                                     guint64                 size);
+gboolean    lab_server_parse_failure (const char            *text,
+                                     LabServerFailure       *failure);
+void        lab_raise_fd_limit      (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabServer, lab_server_free)
+
+G_END_DECLS
