@@ -30,6 +30,7 @@ lab_plan_new (const char *workload)
   plan->n = G_GUINT64_CONSTANT (100000000);
   plan->algo = g_strdup ("md5");
   plan->seed = 1;
+  plan->timeout_ms = 10000;
 
   return plan;
 }
@@ -45,6 +46,9 @@ lab_plan_copy (const LabPlan *plan)
   copy->workload = g_strdup (plan->workload);
   copy->algo = g_strdup (plan->algo);
   copy->input_dir = g_strdup (plan->input_dir);
+  copy->url = g_strdup (plan->url);
+  copy->url_list = g_strdup (plan->url_list);
+  copy->out_dir = g_strdup (plan->out_dir);
 
   return copy;
 }
@@ -58,6 +62,9 @@ lab_plan_free (LabPlan *plan)
   g_free (plan->workload);
   g_free (plan->algo);
   g_free (plan->input_dir);
+  g_free (plan->url);
+  g_free (plan->url_list);
+  g_free (plan->out_dir);
   g_free (plan);
 }
 
@@ -109,6 +116,22 @@ lab_plan_validate (const LabPlan  *plan,
       return FALSE;
     }
 
+  if (plan->timeout_ms < 1 || plan->timeout_ms > LAB_MAX_TIMEOUT_MS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("The timeout must be between 1 and %u ms, not %u ms."),
+                   LAB_MAX_TIMEOUT_MS, plan->timeout_ms);
+      return FALSE;
+    }
+
+  if (plan->retries > LAB_MAX_RETRIES)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("A request may be retried at most %u times, not %u."),
+                   LAB_MAX_RETRIES, plan->retries);
+      return FALSE;
+    }
+
   if (plan->algo == NULL ||
       (g_strcmp0 (plan->algo, "md5") != 0 && g_strcmp0 (plan->algo, "sha256") != 0))
     {
@@ -140,6 +163,14 @@ lab_plan_to_variant (const LabPlan *plan)
     g_variant_dict_insert (&dict, "input-dir", "s", plan->input_dir);
   g_variant_dict_insert (&dict, "gil", "b", plan->gil);
   g_variant_dict_insert (&dict, "seed", "t", plan->seed);
+  if (plan->url != NULL)
+    g_variant_dict_insert (&dict, "url", "s", plan->url);
+  if (plan->url_list != NULL)
+    g_variant_dict_insert (&dict, "url-list", "s", plan->url_list);
+  g_variant_dict_insert (&dict, "timeout-ms", "u", plan->timeout_ms);
+  g_variant_dict_insert (&dict, "retries", "u", plan->retries);
+  if (plan->out_dir != NULL)
+    g_variant_dict_insert (&dict, "out-dir", "s", plan->out_dir);
 
   return g_variant_dict_end (&dict);
 }
@@ -181,6 +212,11 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "input-dir", "s", &plan->input_dir);
   g_variant_dict_lookup (&dict, "gil", "b", &plan->gil);
   g_variant_dict_lookup (&dict, "seed", "t", &plan->seed);
+  g_variant_dict_lookup (&dict, "url", "s", &plan->url);
+  g_variant_dict_lookup (&dict, "url-list", "s", &plan->url_list);
+  g_variant_dict_lookup (&dict, "timeout-ms", "u", &plan->timeout_ms);
+  g_variant_dict_lookup (&dict, "retries", "u", &plan->retries);
+  g_variant_dict_lookup (&dict, "out-dir", "s", &plan->out_dir);
   g_variant_dict_clear (&dict);
 
   if (!lab_plan_validate (plan, error))

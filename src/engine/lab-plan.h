@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define LAB_MAX_TASK_SIZE         (G_GUINT64_CONSTANT (1) << 30)   /* 1 GiB per task */
 #define LAB_MAX_TOTAL_SIZE        (G_GUINT64_CONSTANT (4) << 30)   /* 4 GiB per run  */
 #define LAB_MAX_CPU_N             G_GUINT64_CONSTANT (6000000000)  /* sum fits 64 bits */
+#define LAB_MAX_TIMEOUT_MS        600000
+#define LAB_MAX_RETRIES           10
 
 #define LAB_ENGINE_ERROR (lab_engine_error_quark ())
 
@@ -44,6 +46,11 @@ typedef struct
   char     *input_dir;   /* hash: hash these files instead of generated data */
   gboolean  gil;         /* threads: emulate CPython's global interpreter lock */
   guint64   seed;        /* makes generated data deterministic */
+  char     *url;         /* download: base URL of a server with /manifest.json */
+  char     *url_list;    /* download: a file of URLs, one per line, instead */
+  guint     timeout_ms;  /* download: give up on a request after this long */
+  guint     retries;     /* download: try a failed request again this often */
+  char     *out_dir;     /* save: where the files go */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

@@ -395,24 +395,39 @@ slot_handle_done (Slot     *slot,
                   LabFrame *frame)
 {
   LabProcessPool *pool = slot->pool;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GBytes) head = NULL;
   const char *value = NULL, *task_error = NULL;
-  guint32 run_id, index;
-  gint64 start_us, end_us;
+  guint32 run_id, index, status, head_len = 0;
+  gint64 start_us, end_us, ttfb_us;
   guint64 bytes;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame->payload, &size);
   LabTaskRecord *record;
 
-  variant = lab_frame_get_variant (frame, "(uuxxtmsms)", &error);
-  if (variant == NULL)
+  if (size >= 4)
     {
-      g_warning ("worker %d: %s", slot->pid, error->message);
+      memcpy (&head_len, data, 4);
+      head_len = GUINT32_FROM_LE (head_len);
+    }
+  if (size < 4 || head_len > size - 4)
+    {
+      g_warning ("worker %d sent a garbled result", slot->pid);
       slot_kill (slot);
       return;
     }
 
-  g_variant_get (variant, "(uuxxtm&sm&s)", &run_id, &index, &start_us, &end_us, &bytes,
-                 &value, &task_error);
+  head = g_bytes_new_from_bytes (frame->payload, 4, head_len);
+  variant = g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsux)"), head, FALSE);
+  if (!g_variant_is_normal_form (variant))
+    {
+      g_warning ("worker %d sent a malformed result", slot->pid);
+      slot_kill (slot);
+      return;
+    }
+
+  g_variant_get (variant, "(uuxxtm&sm&sux)", &run_id, &index, &start_us, &end_us, &bytes,
+                 &value, &task_error, &status, &ttfb_us);
 
   if (pool->ctx == NULL || run_id != pool->run_id || (gint) index != slot->task)
     return;   /* a late answer to a run that is already over */
@@ -424,6 +439,10 @@ slot_handle_done (Slot     *slot,
   record->end_us = end_us;
   record->bytes = bytes;
   record->value = g_strdup (value);
+  record->status = status;
+  record->ttfb_us = ttfb_us;
+  if (size - 4 - head_len > 0)
+    record->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
   slot->task = -1;
   pool_finish_task (pool, index, task_error);
 
@@ -936,7 +955,7 @@ pool_cancel_run (LabProcessPool *pool)
 
       variant = g_variant_ref_sink (g_variant_new ("(u)", pool->run_id));
       g_assert (g_variant_get_size (variant) <= sizeof payload);
-      g_variant_store (variant, payload);
+      memcpy (payload, g_variant_get_data (variant), g_variant_get_size (variant));
       slot_send (slot, LAB_FRAME_CANCEL, payload, g_variant_get_size (variant), NULL, 0);
     }
 

@@ -20,7 +20,9 @@ typedef enum
   LAB_FRAME_HELLO = 1,  /* worker → app   "(i)" pid: ready for work */
   LAB_FRAME_RUN,        /* app → worker   "(u@a{sv})" run id, plan */
   LAB_FRAME_TASK,       /* app → worker   u32 run id, u32 task index, then the task's input */
-  LAB_FRAME_DONE,       /* worker → app   "(uuxxtmsms)" run, task, start, end, bytes, value, error */
+  LAB_FRAME_DONE,       /* worker → app   u32 n, then n bytes of "(uuxxtmsmsux)" run, task, start,
+                         *                end, bytes, value, error, HTTP status, time to first
+                         *                byte; then the task's output, if any */
   LAB_FRAME_CANCEL,     /* app → worker   "(u)" run id: stop the current run */
   LAB_FRAME_FAILED,     /* worker → app   "(us)" run id, why the run could not be set up */
 } LabFrameType;

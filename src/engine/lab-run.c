@@ -39,6 +39,7 @@ lab_task_record_clear (LabTaskRecord *record)
   g_clear_pointer (&record->name, g_free);
   g_clear_pointer (&record->value, g_free);
   g_clear_pointer (&record->error, g_free);
+  g_clear_pointer (&record->output, g_bytes_unref);
 }
 
 void

@@ -25,6 +25,9 @@ typedef struct
   char    *name;        /* what the task is, e.g. "block 3" or a file name */
   char    *value;       /* its result as text: a chunk sum, a hex digest */
   char    *error;       /* NULL when the task succeeded */
+  GBytes  *output;      /* what the task hands to the next stage (a downloaded body) */
+  guint    status;      /* download: the HTTP status */
+  gint64   ttfb_us;     /* download: request sent → first byte of the answer */
 } LabTaskRecord;
 
 /* The summary of one run of one mode. */
