@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "lab-bench.h"
+#include "lab-serve.h"
+#include "lab-server.h"
 #include "lab-table.h"
 
 #define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
@@ -231,6 +233,13 @@ describe_job (LabWorkload *workload)
 
   if (g_str_equal (plan->workload, "cpu"))
     return g_strdup_printf (_("the sum of 1..%" G_GUINT64_FORMAT " in %u chunks"), plan->n, tasks);
+
+  if (g_str_equal (plan->workload, "download"))
+    {
+      if (plan->url_list != NULL)
+        return g_strdup_printf (_("downloading the %u URLs of %s"), tasks, plan->url_list);
+      return g_strdup_printf (_("downloading %u files from %s"), tasks, plan->url);
+    }
 
   if (plan->input_dir != NULL)
     return g_strdup_printf (_("%s of the %u files in %s"), plan->algo, tasks, plan->input_dir);
@@ -547,9 +556,13 @@ lab_bench_main (int    argc,
   g_autofree char *workers_text = NULL, *task_ms_text = NULL, *size_text = NULL;
   g_autofree char *n_text = NULL, *algo = NULL, *input_dir = NULL, *repeat_text = NULL;
   g_autofree char *seed_text = NULL, *format_text = NULL;
+  g_autofree char *url_list = NULL, *url = NULL, *latency_text = NULL, *bandwidth_text = NULL;
+  g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
+  g_autofree char *retries_text = NULL, *out_dir = NULL;
+  g_autoptr(LabServer) server = NULL;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu or hash (default: sleep)"), N_("NAME") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash or download (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
@@ -562,6 +575,15 @@ lab_bench_main (int    argc,
     { "repeat", 0, 0, G_OPTION_ARG_STRING, &repeat_text, N_("Run each mode R times and report the median, 1–100 (default: 1)"), "R" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed for the generated data (default: 1)"), "S" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_text, N_("Output: table, csv or json (default: table)"), N_("FORMAT") },
+    { "url-list", 0, 0, G_OPTION_ARG_FILENAME, &url_list, N_("download: fetch the URLs in this file, one per line, instead of the built-in server’s files"), N_("FILE") },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("download: base URL of a running `concurrency-lab serve` (default: start one)"), N_("URL") },
+    { "timeout-ms", 0, 0, G_OPTION_ARG_STRING, &timeout_text, N_("download: give up on a request after this long, 1–600000 (default: 10000)"), N_("MS") },
+    { "retries", 0, 0, G_OPTION_ARG_STRING, &retries_text, N_("download: try a failed request again up to N times, 0–10 (default: 0)"), "N" },
+    { "latency-ms", 0, 0, G_OPTION_ARG_STRING, &latency_text, N_("built-in server: wait before each answer (default: 0)"), N_("MS") },
+    { "bandwidth", 0, 0, G_OPTION_ARG_STRING, &bandwidth_text, N_("built-in server: bytes per second per connection (default: no limit)"), N_("BYTES") },
+    { "fail", 0, 0, G_OPTION_ARG_STRING, &fail_text, N_("built-in server: make requests fail: 500, reset or stall"), N_("HOW") },
+    { "fail-share", 0, 0, G_OPTION_ARG_STRING, &fail_share_text, N_("built-in server: share of requests that fail, 0–1 (default: 1 with --fail)"), N_("SHARE") },
+    { "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, N_("save: write the files into this folder"), N_("DIR") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -619,6 +641,19 @@ lab_bench_main (int    argc,
     }
   plan->input_dir = g_steal_pointer (&input_dir);
   plan->gil = gil;
+  plan->url_list = g_steal_pointer (&url_list);
+  plan->url = g_steal_pointer (&url);
+  plan->out_dir = g_steal_pointer (&out_dir);
+  if ((timeout_text && !parse_bounded ("--timeout-ms", timeout_text, G_MAXUINT, &plan->timeout_ms, &error)) ||
+      (retries_text && !parse_bounded ("--retries", retries_text, G_MAXUINT, &plan->retries, &error)))
+    goto bad_input;
+  if (plan->url != NULL && !g_str_has_suffix (plan->url, "/"))
+    {
+      char *with_slash = g_strconcat (plan->url, "/", NULL);
+
+      g_free (plan->url);
+      plan->url = with_slash;
+    }
 
   if (repeat < 1 || repeat > LAB_MAX_REPEAT)
     {
@@ -653,6 +688,25 @@ lab_bench_main (int    argc,
                      LAB_MAX_PROCESS_WORKERS, plan->workers);
         goto bad_input;
       }
+
+  /* Downloads without a URL list come from a server of our own, holding
+   * exactly the files the tasks ask for. */
+  if (g_str_equal (plan->workload, "download") && plan->url_list == NULL && plan->url == NULL)
+    {
+      LabServerOptions options;
+
+      lab_server_options_init (&options);
+      options.n_files = plan->tasks;
+      options.file_size = plan->size;
+      options.seed = plan->seed;
+      if (!lab_server_options_parse (&options, NULL, NULL, latency_text, bandwidth_text,
+                                     fail_text, fail_share_text, &error))
+        goto bad_input;
+      server = lab_server_new (&options, &error);
+      if (server == NULL)
+        goto bad_input;
+      plan->url = g_strdup (lab_server_get_url (server));
+    }
 
   workload = lab_workload_new (plan, &error);
   if (workload == NULL)

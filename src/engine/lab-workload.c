@@ -13,6 +13,7 @@
 
 #include "lab-workload.h"
 #include "lab-workload-cpu.h"
+#include "lab-workload-download.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-sleep.h"
 
@@ -39,6 +40,7 @@ static const struct {
   { "sleep", lab_workload_sleep_get_type },
   { "cpu",   lab_workload_cpu_get_type },
   { "hash",  lab_workload_hash_get_type },
+  { "download", lab_workload_download_get_type },
 };
 
 static void

@@ -1,0 +1,613 @@
+/* lab-workload-download.c — real HTTP downloads with libsoup 3 (seeds 000,
+ * 003, 004)
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each task fetches one URL: a file of the embedded server, or a line of
+ * --url-list.  Almost all of a download is waiting for the network, which
+ * is why threads, processes and an event loop all speed it up.
+ *
+ * Every worker has a session of its own, created on the worker's own thread
+ * (libsoup answers on the thread-default context of the caller), with room
+ * for as many connections as there are workers: libsoup allows only 2 per
+ * host by default, which would quietly serialise the whole lesson.
+ */
+
+#define G_LOG_DOMAIN "lab-workload-download"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "lab-server.h"
+#include "lab-workload-download.h"
+#include "lab-workload-hash.h"
+
+#define READ_CHUNK (64 * 1024)
+
+struct _LabWorkloadDownload
+{
+  LabWorkload   parent_instance;
+
+  char        **urls;           /* one per task */
+  gboolean      from_server;    /* the embedded server's files, with a manifest */
+
+  GMutex        manifest_lock;
+  GHashTable   *expected_md5;   /* file name → MD5, read from /manifest.json */
+};
+
+G_DEFINE_FINAL_TYPE (LabWorkloadDownload, lab_workload_download, LAB_TYPE_WORKLOAD)
+
+static gboolean
+read_url_list (LabWorkloadDownload  *self,
+               const char           *path,
+               GError              **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                   _("Cannot read the URL list: %s."), local_error->message);
+      return FALSE;
+    }
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line != '\0' && *line != '#')
+        g_ptr_array_add (urls, g_strdup (line));
+    }
+
+  if (urls->len == 0 || urls->len > LAB_MAX_TASKS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                   _("The URL list “%s” must hold between 1 and %u URLs, not %u."),
+                   path, LAB_MAX_TASKS, urls->len);
+      return FALSE;
+    }
+
+  g_ptr_array_add (urls, NULL);
+  self->urls = (char **) g_ptr_array_steal (urls, NULL);
+  return TRUE;
+}
+
+static gboolean
+lab_workload_download_prepare (LabWorkload  *workload,
+                               GError      **error)
+{
+  LabWorkloadDownload *self = LAB_WORKLOAD_DOWNLOAD (workload);
+  const LabPlan *plan = lab_workload_get_plan (workload);
+
+  if (plan->url_list != NULL)
+    {
+      if (!read_url_list (self, plan->url_list, error))
+        return FALSE;
+      lab_workload_set_n_tasks (workload, g_strv_length (self->urls));
+      return TRUE;
+    }
+
+  if (plan->url == NULL)
+    {
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                           _("There is no server to download from; give a URL list."));
+      return FALSE;
+    }
+
+  self->from_server = TRUE;
+  self->urls = g_new0 (char *, plan->tasks + 1);
+  for (guint i = 0; i < plan->tasks; i++)
+    {
+      g_autofree char *name = lab_server_dup_file_name (i);
+      self->urls[i] = g_strconcat (plan->url, name, NULL);
+    }
+
+  return TRUE;
+}
+
+static char *
+lab_workload_download_dup_task_name (LabWorkload *workload,
+                                     guint        index)
+{
+  LabWorkloadDownload *self = LAB_WORKLOAD_DOWNLOAD (workload);
+  const char *url = self->urls[index];
+  const char *slash = strrchr (url, '/');
+
+  if (slash != NULL && slash[1] != '\0')
+    return g_strdup (slash + 1);
+  return g_strdup (url);
+}
+
+/* One session per worker, made on the worker's own thread. */
+static gpointer
+lab_workload_download_worker_data_new (LabWorkload *workload)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  guint connections = MAX (plan->workers, 2) + 4;
+
+  return soup_session_new_with_options ("max-conns", connections,
+                                        "max-conns-per-host", connections,
+                                        "timeout", (plan->timeout_ms + 999) / 1000,
+                                        "user-agent", "concurrency-lab/" PACKAGE_VERSION " ",
+                                        NULL);
+}
+
+static void
+lab_workload_download_worker_data_free (gpointer data)
+{
+  g_object_unref (data);
+}
+
+/* What went wrong, in words a student understands. */
+static void
+set_download_error (GError       **error,
+                    const char    *url,
+                    const GError  *cause,
+                    guint          timeout_s)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri ? g_uri_get_host (uri) : url;
+
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, cause->message);
+  else if (cause->domain == G_RESOLVER_ERROR)
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("Cannot find the server “%s”."), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("%s refused the connection."), host);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("No answer from %s within %u s."), host, timeout_s);
+  else if (cause->domain == G_TLS_ERROR)
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("The secure connection to %s failed: %s"), host, cause->message);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED))
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("%s closed the connection before the answer was complete."), host);
+  else
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("Downloading %s failed: %s"), url, cause->message);
+}
+
+static guint
+timeout_s (LabWorkload *workload)
+{
+  return (lab_workload_get_plan (workload)->timeout_ms + 999) / 1000;
+}
+
+/* The answer has arrived: check it is whole and keep it for the next stage. */
+static gboolean
+finish_body (LabTaskRecord  *record,
+             SoupMessage    *msg,
+             GByteArray     *body,
+             gsize           length,
+             GError        **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      (goffset) length != soup_message_headers_get_content_length (headers))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                   _("The answer stopped after %" G_GSIZE_FORMAT " of %" G_GOFFSET_FORMAT " bytes."),
+                   length, soup_message_headers_get_content_length (headers));
+      return FALSE;
+    }
+
+  g_byte_array_set_size (body, length);
+  record->bytes = length;
+  record->value = lab_hash_hex ("md5", body->data, length);
+  record->output = g_byte_array_free_to_bytes (g_byte_array_ref (body));
+  return TRUE;
+}
+
+static gboolean
+check_status (SoupMessage    *msg,
+              LabTaskRecord  *record,
+              GError        **error)
+{
+  record->status = soup_message_get_status (msg);
+  if (SOUP_STATUS_IS_SUCCESSFUL (record->status))
+    return TRUE;
+
+  g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK, _("The server answered HTTP %u %s."),
+               record->status, soup_message_get_reason_phrase (msg));
+  return FALSE;
+}
+
+static gboolean
+download_once (LabWorkload     *workload,
+               SoupSession     *session,
+               const char      *url,
+               GCancellable    *cancellable,
+               LabTaskRecord   *record,
+               GError         **error)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  gint64 sent_us = g_get_monotonic_time ();
+  gsize length = 0;
+  gssize n;
+
+  if (msg == NULL)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                   _("“%s” is not a valid URL."), url);
+      return FALSE;
+    }
+
+  /* Blocks this worker until the headers are in; other workers go on. */
+  stream = soup_session_send (session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      set_download_error (error, url, local_error, timeout_s (workload));
+      return FALSE;
+    }
+  record->ttfb_us = g_get_monotonic_time () - sent_us;
+  if (!check_status (msg, record, error))
+    return FALSE;
+
+  do
+    {
+      g_byte_array_set_size (body, length + READ_CHUNK);
+      n = g_input_stream_read (stream, body->data + length, READ_CHUNK, cancellable, &local_error);
+      if (n > 0)
+        length += n;
+    }
+  while (n > 0);
+
+  if (n < 0)
+    {
+      set_download_error (error, url, local_error, timeout_s (workload));
+      return FALSE;
+    }
+
+  return finish_body (record, msg, body, length, error);
+}
+
+static gboolean
+lab_workload_download_run_task (LabWorkload     *workload,
+                                LabTaskContext  *context,
+                                GBytes          *input,
+                                LabTaskRecord   *record,
+                                GError         **error)
+{
+  LabWorkloadDownload *self = LAB_WORKLOAD_DOWNLOAD (workload);
+  g_autoptr(SoupSession) own_session = NULL;
+  SoupSession *session = context->worker_data;
+  guint retries = lab_workload_get_plan (workload)->retries;
+
+  if (session == NULL)
+    session = own_session = lab_workload_download_worker_data_new (workload);
+
+  /* Waiting for the network lets go of the GIL, as in Python. */
+  lab_gil_acquire (context->gil);
+  lab_gil_release (context->gil);
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (download_once (workload, session, self->urls[record->index], context->cancellable,
+                         record, &local_error))
+        return TRUE;
+
+      if (attempt >= retries || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_clear_pointer (&record->value, g_free);
+    }
+}
+
+/* The same on an event loop: start the request and return at once; the
+ * loop calls back when the headers are in, and again for every piece of
+ * the body.  Many downloads progress together on one thread. */
+typedef struct
+{
+  LabWorkload   *workload;
+  LabTaskRecord *record;
+  SoupSession   *session;
+  SoupMessage   *msg;
+  GInputStream  *stream;
+  GByteArray    *body;
+  gsize          length;
+  gint64         sent_us;
+  guint          attempts_left;
+} AsyncDownload;
+
+static void
+async_download_free (gpointer data)
+{
+  AsyncDownload *download = data;
+
+  g_clear_object (&download->msg);
+  g_clear_object (&download->stream);
+  g_clear_pointer (&download->body, g_byte_array_unref);
+  g_free (download);
+}
+
+static void start_attempt (GTask *task);
+
+static void
+fail_or_retry (GTask  *task,
+               GError *error)
+{
+  AsyncDownload *download = g_task_get_task_data (task);
+
+  if (download->attempts_left > 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      download->attempts_left--;
+      start_attempt (task);
+      return;
+    }
+
+  download->record->end_us = g_get_monotonic_time ();
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  AsyncDownload *download = g_task_get_task_data (task);
+  GError *local_error = NULL;
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &local_error);
+  if (n < 0)
+    {
+      const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+
+      set_download_error (&error, url, local_error, timeout_s (download->workload));
+      g_error_free (local_error);
+      fail_or_retry (task, error);
+      return;
+    }
+
+  if (n > 0)
+    {
+      download->length += n;
+      g_byte_array_set_size (download->body, download->length + READ_CHUNK);
+      g_input_stream_read_async (download->stream, download->body->data + download->length,
+                                 READ_CHUNK, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                 read_cb, task);
+      return;
+    }
+
+  if (!finish_body (download->record, download->msg, download->body, download->length, &error))
+    {
+      fail_or_retry (task, error);
+      return;
+    }
+
+  download->record->end_us = g_get_monotonic_time ();
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  AsyncDownload *download = g_task_get_task_data (task);
+  GError *local_error = NULL;
+  GError *error = NULL;
+
+  download->stream = soup_session_send_finish (SOUP_SESSION (source), result, &local_error);
+  if (download->stream == NULL)
+    {
+      const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+
+      set_download_error (&error, url, local_error, timeout_s (download->workload));
+      g_error_free (local_error);
+      fail_or_retry (task, error);
+      return;
+    }
+
+  download->record->ttfb_us = g_get_monotonic_time () - download->sent_us;
+  if (!check_status (download->msg, download->record, &error))
+    {
+      fail_or_retry (task, error);
+      return;
+    }
+
+  g_byte_array_set_size (download->body, READ_CHUNK);
+  g_input_stream_read_async (download->stream, download->body->data, READ_CHUNK,
+                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task), read_cb, task);
+}
+
+static void
+start_attempt (GTask *task)
+{
+  AsyncDownload *download = g_task_get_task_data (task);
+  const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+
+  g_clear_object (&download->msg);
+  g_clear_object (&download->stream);
+  g_clear_pointer (&download->body, g_byte_array_unref);
+  download->body = g_byte_array_new ();
+  download->length = 0;
+
+  download->msg = soup_message_new (SOUP_METHOD_GET, url);
+  if (download->msg == NULL)
+    {
+      download->attempts_left = 0;
+      fail_or_retry (task, g_error_new (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                                        _("“%s” is not a valid URL."), url));
+      return;
+    }
+
+  download->sent_us = g_get_monotonic_time ();
+  soup_session_send_async (download->session, download->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), sent_cb, task);
+}
+
+static void
+lab_workload_download_run_task_async (LabWorkload         *workload,
+                                      LabTaskContext      *context,
+                                      GBytes              *input,
+                                      LabTaskRecord       *record,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (workload, context->cancellable, callback, user_data);
+  AsyncDownload *download = g_new0 (AsyncDownload, 1);
+
+  g_task_set_source_tag (task, lab_workload_download_run_task_async);
+  download->workload = workload;
+  download->record = record;
+  download->session = context->worker_data;
+  download->attempts_left = lab_workload_get_plan (workload)->retries;
+  g_task_set_task_data (task, download, async_download_free);
+
+  /* The task holds itself until the download ends (see fail_or_retry). */
+  start_attempt (task);
+}
+
+/* /manifest.json of the server, read once, outside any timing. */
+static GHashTable *
+get_expected (LabWorkloadDownload  *self,
+              GError              **error)
+{
+  const LabPlan *plan = lab_workload_get_plan (LAB_WORKLOAD (self));
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->manifest_lock);
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *url = NULL;
+  JsonArray *files;
+
+  if (self->expected_md5 != NULL)
+    return self->expected_md5;
+
+  session = soup_session_new_with_options ("timeout", (plan->timeout_ms + 999) / 1000, NULL);
+  url = g_strconcat (plan->url, "manifest.json", NULL);
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  body = msg ? soup_session_send_and_read (session, msg, NULL, &local_error) : NULL;
+  if (body == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                   &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+      (files = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                             "files")) == NULL)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                   _("Cannot read the server’s manifest at %s."), url);
+      return NULL;
+    }
+
+  self->expected_md5 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *file = json_array_get_object_element (files, i);
+
+      if (file != NULL && json_object_has_member (file, "name") && json_object_has_member (file, "md5"))
+        g_hash_table_insert (self->expected_md5,
+                             g_strdup (json_object_get_string_member (file, "name")),
+                             g_strdup (json_object_get_string_member (file, "md5")));
+    }
+
+  return self->expected_md5;
+}
+
+static gboolean
+lab_workload_download_verify (LabWorkload  *workload,
+                              LabRun       *run,
+                              GError      **error)
+{
+  LabWorkloadDownload *self = LAB_WORKLOAD_DOWNLOAD (workload);
+  g_autoptr(GString) all = g_string_new (NULL);
+  guint64 total = 0;
+
+  if (self->from_server)
+    {
+      GHashTable *expected = get_expected (self, error);
+
+      if (expected == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < run->n_records; i++)
+        {
+          const char *md5 = g_hash_table_lookup (expected, run->records[i].name);
+
+          if (md5 == NULL || g_strcmp0 (md5, run->records[i].value) != 0)
+            {
+              g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                           _("%s arrived with MD5 %s, but the server says %s."),
+                           run->records[i].name, run->records[i].value, md5 ? md5 : "—");
+              return FALSE;
+            }
+        }
+    }
+
+  /* Real URLs have no manifest: every answer complete and successful is
+   * all that can be checked. */
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      g_string_append (all, run->records[i].value);
+      total += run->records[i].bytes;
+    }
+
+  run->result = lab_hash_hex ("md5", (const guint8 *) all->str, all->len);
+  return TRUE;
+}
+
+static void
+lab_workload_download_finalize (GObject *object)
+{
+  LabWorkloadDownload *self = LAB_WORKLOAD_DOWNLOAD (object);
+
+  g_clear_pointer (&self->urls, g_strfreev);
+  g_clear_pointer (&self->expected_md5, g_hash_table_unref);
+  g_mutex_clear (&self->manifest_lock);
+
+  G_OBJECT_CLASS (lab_workload_download_parent_class)->finalize (object);
+}
+
+static void
+lab_workload_download_class_init (LabWorkloadDownloadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LabWorkloadClass *workload_class = LAB_WORKLOAD_CLASS (klass);
+
+  object_class->finalize = lab_workload_download_finalize;
+
+  workload_class->prepare = lab_workload_download_prepare;
+  workload_class->dup_task_name = lab_workload_download_dup_task_name;
+  workload_class->worker_data_new = lab_workload_download_worker_data_new;
+  workload_class->worker_data_free = lab_workload_download_worker_data_free;
+  workload_class->run_task = lab_workload_download_run_task;
+  workload_class->run_task_async = lab_workload_download_run_task_async;
+  workload_class->verify = lab_workload_download_verify;
+}
+
+static void
+lab_workload_download_init (LabWorkloadDownload *self)
+{
+  g_mutex_init (&self->manifest_lock);
+}
