@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "lab-bench.h"
+#include "lab-pipeline.h"
 #include "lab-serve.h"
 #include "lab-server.h"
 #include "lab-table.h"
@@ -214,8 +216,9 @@ lab_bench_speedup (GPtrArray    *results,
     {
       LabBenchResult *result = g_ptr_array_index (results, i);
 
-      if (result->run->mode == LAB_MODE_SEQUENTIAL && !result->run->cancelled &&
-          run->wall_us > 0)
+      /* Comparing failed runs would measure how fast things fail. */
+      if (result->run->mode == LAB_MODE_SEQUENTIAL && lab_run_is_ok (result->run) &&
+          lab_run_is_ok (run) && run->wall_us > 0)
         return (double) result->run->wall_us / run->wall_us;
     }
 
@@ -233,6 +236,12 @@ describe_job (LabWorkload *workload)
 
   if (g_str_equal (plan->workload, "cpu"))
     return g_strdup_printf (_("the sum of 1..%" G_GUINT64_FORMAT " in %u chunks"), plan->n, tasks);
+
+  if (g_str_equal (plan->workload, "save"))
+    {
+      g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
+      return g_strdup_printf (_("writing %u files of %s into %s"), tasks, size, plan->out_dir);
+    }
 
   if (g_str_equal (plan->workload, "download"))
     {
@@ -471,6 +480,231 @@ print_json (LabWorkload *workload,
   g_print ("%s\n", text);
 }
 
+/* The seed 000 table: a row per mode, a column per stage, in seconds. */
+static double
+pipeline_speedup (GPtrArray      *results,
+                  LabPipelineRun *run)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *other = g_ptr_array_index (results, i);
+
+      if (other->mode == LAB_MODE_SEQUENTIAL && other->ok && run->ok && run->wall_us > 0)
+        return (double) other->wall_us / run->wall_us;
+    }
+  return NAN;
+}
+
+static void
+print_pipeline_table (LabPipeline *pipeline,
+                      GPtrArray   *results)
+{
+  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
+  g_autoptr(LabTable) table = lab_table_new (9);
+  g_autofree char *job = describe_job (download);
+  g_autofree char *text = NULL;
+
+  g_print (_("Job: %s, then save and %s each\n\n"), job,
+           lab_workload_get_plan (lab_pipeline_get_stage (pipeline, LAB_STAGE_HASH))->algo);
+  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"),
+                     lab_stage_get_title (LAB_STAGE_DOWNLOAD), lab_stage_get_title (LAB_STAGE_SAVE),
+                     lab_stage_get_title (LAB_STAGE_HASH), _("Total"), _("Speed-up"), _("Verified"),
+                     NULL);
+  for (guint c = 1; c < 8; c++)
+    lab_table_set_right (table, c, TRUE);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
+      char *cells[LAB_N_STAGES];
+      g_autofree char *workers = g_strdup_printf ("%u", first->workers);
+      g_autofree char *startup = g_strdup_printf (_("%.3f s"), first->startup_us / 1e6);
+      g_autofree char *total = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
+      double speedup = pipeline_speedup (results, run);
+      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        cells[stage] = run->stages[stage] ? g_strdup_printf (_("%.3f s"), run->stages[stage]->wall_us / 1e6)
+                                          : g_strdup ("—");
+      lab_table_add_row (table, lab_mode_get_title (run->mode), workers, startup, cells[0], cells[1],
+                         cells[2], total, speed,
+                         run->ok ? "✓" : (first->cancelled ? _("cancelled") : "✗"), NULL);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        g_free (cells[stage]);
+    }
+
+  text = lab_table_render (table);
+  g_print ("%s\n", text);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+
+      if (run->error != NULL)
+        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->error);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        for (guint t = 0, shown = 0; run->stages[stage] && t < run->stages[stage]->n_records && shown < 3; t++)
+          if (run->stages[stage]->records[t].error != NULL)
+            {
+              g_print (_("  %s: %s\n"), run->stages[stage]->records[t].name,
+                       run->stages[stage]->records[t].error);
+              shown++;
+            }
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    if (((LabPipelineRun *) g_ptr_array_index (results, i))->ok)
+      {
+        g_print (_("Result: %s\n"), ((LabPipelineRun *) g_ptr_array_index (results, i))->result);
+        break;
+      }
+}
+
+static void
+print_pipeline_csv (GPtrArray *results)
+{
+  g_print ("mode,workers,startup_s,download_s,save_s,hash_s,wall_s,speedup,verified,result\n");
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      double speedup = pipeline_speedup (results, run);
+      char numbers[5][G_ASCII_DTOSTR_BUF_SIZE];
+      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      g_ascii_formatd (numbers[0], sizeof numbers[0], "%.6f",
+                       run->stages[LAB_STAGE_DOWNLOAD]->startup_us / 1e6);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        g_ascii_formatd (numbers[1 + stage], sizeof numbers[0], "%.6f",
+                         run->stages[stage] ? run->stages[stage]->wall_us / 1e6 : 0.0);
+      g_ascii_formatd (numbers[4], sizeof numbers[0], "%.6f", run->wall_us / 1e6);
+      if (!isnan (speedup))
+        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
+
+      g_print ("%s,%u,%s,%s,%s,%s,%s,%s,%s,%s\n", lab_mode_to_string (run->mode),
+               run->stages[LAB_STAGE_DOWNLOAD]->workers, numbers[0], numbers[1], numbers[2],
+               numbers[3], numbers[4], speed, run->ok ? "true" : "false",
+               run->result ? run->result : "");
+    }
+}
+
+static void
+print_pipeline_json (LabPipeline *pipeline,
+                     GPtrArray   *results)
+{
+  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
+  const LabPlan *plan = lab_workload_get_plan (download);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "workload", "pipeline");
+  add_int (builder, "tasks", lab_workload_get_n_tasks (download));
+  add_int (builder, "workers", plan->workers);
+  add_int (builder, "cores", g_get_num_processors ());
+  add_string (builder, "url", plan->url_list ? NULL : plan->url);
+  add_string (builder, "url_list", plan->url_list);
+  add_string (builder, "algo", plan->algo);
+
+  json_builder_set_member_name (builder, "runs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
+      LabRun *last = run->stages[LAB_STAGE_HASH];
+      double speedup = pipeline_speedup (results, run);
+      guint ok = 0, failed = 0;
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        if (run->stages[stage] != NULL)
+          failed += run->stages[stage]->tasks_failed;
+      ok = last ? last->tasks_ok : 0;
+
+      json_builder_begin_object (builder);
+      add_string (builder, "mode", lab_mode_to_string (run->mode));
+      add_int (builder, "workers", first->workers);
+      add_seconds (builder, "wall_s", run->wall_us);
+      add_bool (builder, "ok", run->ok);
+      add_bool (builder, "verified", run->ok);
+      add_int (builder, "tasks_ok", ok);
+      add_int (builder, "tasks_failed", failed);
+      json_builder_set_member_name (builder, "speedup");
+      if (isnan (speedup))
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_double_value (builder, speedup);
+      add_seconds (builder, "startup_s", first->startup_us);
+      add_string (builder, "result", run->result);
+      add_string (builder, "verify_error", run->error);
+
+      json_builder_set_member_name (builder, "stages");
+      json_builder_begin_object (builder);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        {
+          json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
+          if (run->stages[stage] != NULL)
+            json_builder_add_double_value (builder, run->stages[stage]->wall_us / 1e6);
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_object (builder);
+
+      /* One item per file, through all three stages. */
+      json_builder_set_member_name (builder, "items");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < first->n_records; t++)
+        {
+          const LabTaskRecord *record = &first->records[t];
+          g_autofree char *worker = lab_run_dup_worker_label (first, record);
+          const char *error = NULL;
+
+          for (LabStage stage = 0; stage < LAB_N_STAGES && error == NULL; stage++)
+            if (run->stages[stage] != NULL)
+              error = run->stages[stage]->records[t].error;
+
+          json_builder_begin_object (builder);
+          add_int (builder, "task", record->index);
+          add_string (builder, "name", record->name);
+          add_string (builder, "worker", worker);
+          add_seconds (builder, "start_s", record->start_us ? record->start_us - first->start_us : 0);
+          add_seconds (builder, "end_s", record->end_us ? record->end_us - first->start_us : 0);
+          add_int (builder, "bytes", record->bytes);
+          add_int (builder, "status", record->status);
+          add_seconds (builder, "ttfb_s", record->ttfb_us);
+          add_string (builder, "value", last ? last->records[t].value : NULL);
+          add_string (builder, "error", error);
+          json_builder_set_member_name (builder, "stages_s");
+          json_builder_begin_object (builder);
+          for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+            {
+              LabRun *stage_run = run->stages[stage];
+
+              json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
+              if (stage_run != NULL && stage_run->records[t].end_us > 0)
+                json_builder_add_double_value (builder, (stage_run->records[t].end_us -
+                                                         stage_run->records[t].start_us) / 1e6);
+              else
+                json_builder_add_null_value (builder);
+            }
+          json_builder_end_object (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 /* The runs happen on this thread; the main thread stays free for progress
  * and for Ctrl+C. */
 typedef struct
@@ -482,6 +716,7 @@ typedef struct
   GCancellable *cancellable;
   GMainLoop    *loop;
   GPtrArray    *results;
+  LabPipeline  *pipeline;       /* --workload=pipeline */
   GError       *error;
   LabEventBuffer *events;
   guint         done_tasks;
@@ -489,6 +724,21 @@ typedef struct
   LabMode       current_mode;
   gboolean      progress;
 } Bench;
+
+/* Our own temporary folder: the files in it, then the folder. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_unlink (child);
+    }
+  g_rmdir (path);
+}
 
 static gboolean
 quit_loop (gpointer data)
@@ -502,8 +752,28 @@ bench_thread (gpointer data)
 {
   Bench *bench = data;
 
-  bench->results = lab_bench_run_modes (bench->runner, bench->workload, bench->modes,
-                                        bench->repeat, bench->cancellable, &bench->error);
+  if (bench->pipeline != NULL)
+    {
+      bench->results = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_pipeline_run_free);
+      for (guint m = 0; m < bench->modes->len; m++)
+        {
+          LabPipelineRun *run = lab_pipeline_run (bench->pipeline, bench->runner,
+                                                  g_array_index (bench->modes, LabMode, m),
+                                                  bench->cancellable, &bench->error);
+
+          if (run == NULL)
+            {
+              g_clear_pointer (&bench->results, g_ptr_array_unref);
+              break;
+            }
+          g_ptr_array_add (bench->results, run);
+          if (g_cancellable_is_cancelled (bench->cancellable))
+            break;
+        }
+    }
+  else
+    bench->results = lab_bench_run_modes (bench->runner, bench->workload, bench->modes,
+                                          bench->repeat, bench->cancellable, &bench->error);
   g_main_context_invoke (NULL, quit_loop, bench->loop);
   return NULL;
 }
@@ -562,7 +832,7 @@ lab_bench_main (int    argc,
   g_autoptr(LabServer) server = NULL;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash or download (default: sleep)"), N_("NAME") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save or pipeline (download → save → hash) (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
@@ -596,6 +866,9 @@ lab_bench_main (int    argc,
   g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
   g_autoptr(GMainLoop) loop = NULL;
   BenchFormat format = FORMAT_TABLE;
+  g_autoptr(LabPipeline) pipeline = NULL;
+  g_autofree char *temp_dir = NULL;
+  gboolean is_pipeline = FALSE;
   Bench bench = { 0 };
   guint repeat = 1, sigint = 0, progress_timer;
   GThread *thread;
@@ -691,7 +964,9 @@ lab_bench_main (int    argc,
 
   /* Downloads without a URL list come from a server of our own, holding
    * exactly the files the tasks ask for. */
-  if (g_str_equal (plan->workload, "download") && plan->url_list == NULL && plan->url == NULL)
+  is_pipeline = g_str_equal (plan->workload, "pipeline");
+  if ((is_pipeline || g_str_equal (plan->workload, "download")) && plan->url_list == NULL &&
+      plan->url == NULL)
     {
       LabServerOptions options;
 
@@ -708,9 +983,27 @@ lab_bench_main (int    argc,
       plan->url = g_strdup (lab_server_get_url (server));
     }
 
-  workload = lab_workload_new (plan, &error);
-  if (workload == NULL)
-    goto bad_input;
+  if (is_pipeline)
+    {
+      /* Saved files go to a fresh folder of ours unless one was given. */
+      if (plan->out_dir == NULL)
+        {
+          temp_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", &error);
+          if (temp_dir == NULL)
+            goto bad_input;
+          plan->out_dir = g_strdup (temp_dir);
+        }
+      pipeline = lab_pipeline_new (plan, &error);
+      if (pipeline == NULL)
+        goto bad_input;
+      workload = g_object_ref (lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD));
+    }
+  else
+    {
+      workload = lab_workload_new (plan, &error);
+      if (workload == NULL)
+        goto bad_input;
+    }
 
   runner = lab_runner_new ();
   lab_runner_set_events (runner, events);
@@ -737,6 +1030,7 @@ lab_bench_main (int    argc,
   bench.cancellable = cancellable;
   bench.loop = loop;
   bench.events = events;
+  bench.pipeline = pipeline;
   bench.progress = isatty (STDERR_FILENO);
 
   progress_timer = g_timeout_add (100, show_progress, &bench);
@@ -747,6 +1041,9 @@ lab_bench_main (int    argc,
   g_clear_handle_id (&progress_timer, g_source_remove);
   if (bench.progress)
     g_printerr ("\r\033[K");
+
+  if (temp_dir != NULL)
+    remove_tree (temp_dir);
 
   if (bench.results == NULL && g_cancellable_is_cancelled (cancellable))
     {
@@ -760,6 +1057,30 @@ lab_bench_main (int    argc,
       g_printerr ("concurrency-lab: %s\n", bench.error->message);
       g_clear_error (&bench.error);
       return 1;
+    }
+
+  if (pipeline != NULL)
+    {
+      switch (format)
+        {
+        case FORMAT_TABLE:
+          print_pipeline_table (pipeline, bench.results);
+          break;
+        case FORMAT_CSV:
+          print_pipeline_csv (bench.results);
+          break;
+        case FORMAT_JSON:
+        default:
+          print_pipeline_json (pipeline, bench.results);
+          break;
+        }
+      for (guint i = 0; i < bench.results->len; i++)
+        all_ok &= ((LabPipelineRun *) g_ptr_array_index (bench.results, i))->ok;
+      all_ok &= bench.results->len == modes->len;
+      g_ptr_array_unref (bench.results);
+      if (g_cancellable_is_cancelled (cancellable))
+        return 130;
+      return all_ok ? 0 : 1;
     }
 
   switch (format)

@@ -49,8 +49,13 @@ lab_run_free (LabRun *run)
     return;
 
   for (guint i = 0; i < run->n_records; i++)
-    lab_task_record_clear (&run->records[i]);
+    {
+      lab_task_record_clear (&run->records[i]);
+      if (run->inputs != NULL)
+        g_clear_pointer (&run->inputs[i], g_bytes_unref);
+    }
   g_free (run->records);
+  g_free (run->inputs);
   g_free (run->result);
   g_free (run->verify_error);
   g_free (run);

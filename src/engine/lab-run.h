@@ -50,6 +50,7 @@ typedef struct
   char          *verify_error;  /* why verification failed, or NULL */
   guint          n_records;
   LabTaskRecord *records;
+  GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

@@ -170,6 +170,19 @@ lab_runner_run (LabRunner     *self,
                 GCancellable  *cancellable,
                 GError       **error)
 {
+  return lab_runner_run_with_inputs (self, workload, mode, NULL, cancellable, error);
+}
+
+/* The same, with the tasks' inputs handed in: what an earlier stage made
+ * (the bodies a download brought), one per task. */
+LabRun *
+lab_runner_run_with_inputs (LabRunner     *self,
+                            LabWorkload   *workload,
+                            LabMode        mode,
+                            GBytes       **inputs,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
   const LabPlan *plan;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(GCancellable) own_cancellable = NULL;
@@ -194,11 +207,25 @@ lab_runner_run (LabRunner     *self,
       !lab_runner_prepare_processes (self, run->workers, cancellable, error))
     return NULL;
 
-  if (!lab_runner_ensure_inputs (self, workload, cancellable, error))
+  if (inputs != NULL)
+    {
+      lab_runner_clear_inputs (self);
+      self->n_inputs = lab_workload_get_n_tasks (workload);
+      self->inputs = g_new0 (GBytes *, self->n_inputs);
+      for (guint i = 0; i < self->n_inputs; i++)
+        self->inputs[i] = inputs[i] ? g_bytes_ref (inputs[i]) : NULL;
+      self->inputs_for = g_object_ref (workload);
+    }
+  else if (!lab_runner_ensure_inputs (self, workload, cancellable, error))
     return NULL;
 
+  run->inputs = g_new0 (GBytes *, run->n_records);
   for (guint i = 0; i < run->n_records; i++)
-    run->records[i].name = lab_workload_dup_task_name (workload, i);
+    {
+      run->records[i].name = lab_workload_dup_task_name (workload, i);
+      if (self->inputs[i] != NULL)
+        run->inputs[i] = g_bytes_ref (self->inputs[i]);
+    }
 
   if (run->gil)
     gil = lab_gil_new (LAB_GIL_SWITCH_INTERVAL_US);

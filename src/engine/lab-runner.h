@@ -30,6 +30,12 @@ LabRun         *lab_runner_run        (LabRunner           *self,
                                        LabMode              mode,
                                        GCancellable        *cancellable,
                                        GError             **error);
+LabRun         *lab_runner_run_with_inputs (LabRunner      *self,
+                                       LabWorkload         *workload,
+                                       LabMode              mode,
+                                       GBytes             **inputs,
+                                       GCancellable        *cancellable,
+                                       GError             **error);
 void            lab_runner_run_async  (LabRunner           *self,
                                        LabWorkload         *workload,
                                        LabMode              mode,

@@ -15,6 +15,7 @@
 #include "lab-workload-cpu.h"
 #include "lab-workload-download.h"
 #include "lab-workload-hash.h"
+#include "lab-workload-save.h"
 #include "lab-workload-sleep.h"
 
 typedef struct
@@ -41,6 +42,7 @@ static const struct {
   { "cpu",   lab_workload_cpu_get_type },
   { "hash",  lab_workload_hash_get_type },
   { "download", lab_workload_download_get_type },
+  { "save",  lab_workload_save_get_type },
 };
 
 static void

@@ -1,0 +1,368 @@
+/* lab-workload-save.c — writing files, the "save module" of seed 000
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each task writes one body into --out-dir.  It writes into a hidden
+ * temporary file next to the target and renames it into place only when
+ * every byte is written, so a failed or cancelled run never leaves a
+ * half-written file behind.  Names that come from URLs are cleaned first:
+ * no "../", no hidden files, no two tasks writing the same file.
+ */
+
+#define G_LOG_DOMAIN "lab-workload-save"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "lab-server.h"
+#include "lab-workload-hash.h"
+#include "lab-workload-save.h"
+
+struct _LabWorkloadSave
+{
+  LabWorkload   parent_instance;
+
+  char        **names;      /* one per task, already safe */
+};
+
+G_DEFINE_FINAL_TYPE (LabWorkloadSave, lab_workload_save, LAB_TYPE_WORKLOAD)
+
+/* A file name that cannot climb out of the folder, hide, or surprise. */
+char *
+lab_sanitize_file_name (const char *name)
+{
+  GString *clean = g_string_new (NULL);
+
+  for (const char *p = name; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        break;
+      if (c == '/' || c == '\\' || c == ':' || g_unichar_iscntrl (c))
+        g_string_append_c (clean, '_');
+      else
+        g_string_append_unichar (clean, c);
+    }
+
+  /* No hidden files, no "." or "..": drop leading dots and spaces. */
+  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == ' '))
+    g_string_erase (clean, 0, 1);
+
+  if (clean->len > 200)
+    g_string_truncate (clean, 200);
+
+  if (clean->len == 0)
+    g_string_assign (clean, "download");
+
+  return g_string_free (clean, FALSE);
+}
+
+/* The last path segment of each URL, cleaned, with "-2", "-3"… added
+ * where two URLs end in the same name. */
+GStrv
+lab_file_names_for_urls (const char * const *urls)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n = g_strv_length ((char **) urls);
+  GStrv names = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (urls[i], G_URI_FLAGS_NONE, NULL);
+      const char *path = uri ? g_uri_get_path (uri) : urls[i];
+      const char *slash = strrchr (path, '/');
+      g_autofree char *unescaped = g_uri_unescape_string (slash ? slash + 1 : path, NULL);
+      g_autofree char *base = lab_sanitize_file_name (unescaped ? unescaped : path);
+      char *name = g_strdup (base);
+
+      for (guint k = 2; g_hash_table_contains (taken, name); k++)
+        {
+          const char *dot = strrchr (base, '.');
+
+          g_free (name);
+          if (dot != NULL && dot != base)
+            name = g_strdup_printf ("%.*s-%u%s", (int) (dot - base), base, k, dot);
+          else
+            name = g_strdup_printf ("%s-%u", base, k);
+        }
+
+      g_hash_table_add (taken, g_strdup (name));
+      names[i] = name;
+    }
+
+  return names;
+}
+
+static gboolean
+check_out_dir (const char  *dir,
+               GError     **error)
+{
+  if (dir == NULL)
+    {
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                           _("Choose a folder to save the files into."));
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                   _("The folder “%s” does not exist."), dir);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT, _("“%s” is not a folder."), dir);
+      return FALSE;
+    }
+  if (g_access (dir, W_OK) != 0)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                   _("Cannot write into the folder “%s”."), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lab_workload_save_prepare (LabWorkload  *workload,
+                           GError      **error)
+{
+  LabWorkloadSave *self = LAB_WORKLOAD_SAVE (workload);
+  const LabPlan *plan = lab_workload_get_plan (workload);
+
+  if (!check_out_dir (plan->out_dir, error))
+    return FALSE;
+
+  if (plan->url_list != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (plan->url_list, &contents, NULL, NULL))
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                       _("Cannot read the URL list “%s”."), plan->url_list);
+          return FALSE;
+        }
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *line = g_strstrip (lines[i]);
+          if (*line != '\0' && *line != '#')
+            g_ptr_array_add (urls, g_strdup (line));
+        }
+      g_ptr_array_add (urls, NULL);
+      self->names = lab_file_names_for_urls ((const char * const *) urls->pdata);
+      if (self->names[0] == NULL)
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
+                       _("The URL list “%s” has no URLs."), plan->url_list);
+          return FALSE;
+        }
+      lab_workload_set_n_tasks (workload, g_strv_length (self->names));
+    }
+  else
+    {
+      self->names = g_new0 (char *, plan->tasks + 1);
+      for (guint i = 0; i < plan->tasks; i++)
+        self->names[i] = lab_server_dup_file_name (i);
+    }
+
+  if ((guint64) lab_workload_get_n_tasks (workload) * plan->size > LAB_MAX_TOTAL_SIZE)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("%u files of %" G_GUINT64_FORMAT " bytes are more than one run may write."),
+                   lab_workload_get_n_tasks (workload), plan->size);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+lab_workload_save_dup_task_name (LabWorkload *workload,
+                                 guint        index)
+{
+  return g_strdup (LAB_WORKLOAD_SAVE (workload)->names[index]);
+}
+
+/* On its own the save job writes generated data, like the hash job;
+ * after a download it writes the downloaded bodies. */
+static GBytes *
+lab_workload_save_make_task_input (LabWorkload  *workload,
+                                   guint         index,
+                                   GError      **error)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+
+  return lab_server_make_file (plan->seed, index, plan->size);
+}
+
+static void
+set_write_error (GError     **error,
+                 const char  *dir,
+                 int          saved_errno)
+{
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("The disk holding “%s” is full."), dir);
+  else
+    g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                 _("Cannot write into “%s”: %s."), dir, g_strerror (saved_errno));
+}
+
+static gboolean
+lab_workload_save_run_task (LabWorkload     *workload,
+                            LabTaskContext  *context,
+                            GBytes          *input,
+                            LabTaskRecord   *record,
+                            GError         **error)
+{
+  LabWorkloadSave *self = LAB_WORKLOAD_SAVE (workload);
+  const char *dir = lab_workload_get_plan (workload)->out_dir;
+  g_autofree char *target = g_build_filename (dir, self->names[record->index], NULL);
+  g_autofree char *temp = g_strdup_printf ("%s/.%s.XXXXXX.part", dir, self->names[record->index]);
+  gsize size = input ? g_bytes_get_size (input) : 0;
+  const guint8 *data = input ? g_bytes_get_data (input, NULL) : NULL;
+  gsize written = 0;
+  int fd;
+
+  /* Writing to disk releases the GIL in Python. */
+  lab_gil_acquire (context->gil);
+  lab_gil_release (context->gil);
+
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      set_write_error (error, dir, errno);
+      return FALSE;
+    }
+
+  while (written < size)
+    {
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (context->cancellable, error))
+        goto failed;
+
+      n = write (fd, data + written, MIN (size - written, 1 << 20));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          set_write_error (error, dir, errno);
+          goto failed;
+        }
+      written += n;
+    }
+
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      set_write_error (error, dir, errno);
+      goto failed;
+    }
+  fd = -1;
+
+  /* All bytes are there: now, and only now, the file gets its name. */
+  if (g_rename (temp, target) != 0)
+    {
+      set_write_error (error, dir, errno);
+      goto failed;
+    }
+
+  record->bytes = size;
+  record->value = lab_hash_hex ("md5", data, size);
+  return TRUE;
+
+failed:
+  if (fd >= 0)
+    close (fd);
+  g_unlink (temp);
+  return FALSE;
+}
+
+/* Read every file back: what is on disk must be what was handed over. */
+static gboolean
+lab_workload_save_verify (LabWorkload  *workload,
+                          LabRun       *run,
+                          GError      **error)
+{
+  LabWorkloadSave *self = LAB_WORKLOAD_SAVE (workload);
+  const char *dir = lab_workload_get_plan (workload)->out_dir;
+  g_autoptr(GString) all = g_string_new (NULL);
+
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, self->names[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *md5 = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                       _("%s is missing from “%s”."), self->names[i], dir);
+          return FALSE;
+        }
+      md5 = lab_hash_hex ("md5", (const guint8 *) contents, len);
+      if (run->inputs != NULL && run->inputs[i] != NULL)
+        {
+          g_autofree char *given = lab_hash_hex ("md5", g_bytes_get_data (run->inputs[i], NULL),
+                                                 g_bytes_get_size (run->inputs[i]));
+
+          if (g_strcmp0 (md5, given) != 0)
+            {
+              g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                           _("%s on disk differs from the data it was given."), self->names[i]);
+              return FALSE;
+            }
+        }
+      if (g_strcmp0 (md5, run->records[i].value) != 0)
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                       _("%s on disk is not what was written."), self->names[i]);
+          return FALSE;
+        }
+      g_string_append (all, md5);
+    }
+
+  run->result = lab_hash_hex ("md5", (const guint8 *) all->str, all->len);
+  return TRUE;
+}
+
+static void
+lab_workload_save_finalize (GObject *object)
+{
+  g_clear_pointer (&LAB_WORKLOAD_SAVE (object)->names, g_strfreev);
+
+  G_OBJECT_CLASS (lab_workload_save_parent_class)->finalize (object);
+}
+
+static void
+lab_workload_save_class_init (LabWorkloadSaveClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LabWorkloadClass *workload_class = LAB_WORKLOAD_CLASS (klass);
+
+  object_class->finalize = lab_workload_save_finalize;
+
+  workload_class->prepare = lab_workload_save_prepare;
+  workload_class->dup_task_name = lab_workload_save_dup_task_name;
+  workload_class->make_task_input = lab_workload_save_make_task_input;
+  workload_class->run_task = lab_workload_save_run_task;
+  workload_class->verify = lab_workload_save_verify;
+}
+
+static void
+lab_workload_save_init (LabWorkloadSave *self)
+{
+}
