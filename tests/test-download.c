@@ -1,0 +1,468 @@
+/* test-download.c — the embedded server, downloads, saving, the pipeline
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lab-pipeline.h"
+#include "lab-server.h"
+#include "lab-test-util.h"
+#include "lab-workload-hash.h"
+#include "lab-workload-save.h"
+
+static LabServer *
+start_server (guint            files,
+              guint64          size,
+              guint            latency_ms,
+              guint64          bandwidth,
+              LabServerFailure failure)
+{
+  LabServerOptions options;
+  g_autoptr(GError) error = NULL;
+  LabServer *server;
+
+  lab_server_options_init (&options);
+  options.n_files = files;
+  options.file_size = size;
+  options.latency_ms = latency_ms;
+  options.bandwidth = bandwidth;
+  options.failure = failure;
+  options.fail_share = failure != LAB_SERVER_FAIL_NONE ? 1 : 0;
+
+  server = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+  return server;
+}
+
+static LabPlan *
+download_plan (LabServer  *server,
+               const char *workload,
+               guint       tasks,
+               guint       workers)
+{
+  LabPlan *plan = lab_plan_new (workload);
+
+  plan->url = g_strdup (lab_server_get_url (server));
+  plan->tasks = tasks;
+  plan->workers = workers;
+  plan->size = 32 * 1024;
+  plan->timeout_ms = 1000;
+  return plan;
+}
+
+static guint
+count_entries (const char *dir,
+               gboolean    temp_only)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    n += !temp_only || g_str_has_suffix (name, ".part");
+  return n;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* Every mode downloads, saves and hashes the same files; digests match
+ * the server's manifest. */
+static void
+test_pipeline_every_mode (void)
+{
+  g_autoptr(LabServer) server = start_server (12, 32 * 1024, 5, 0, LAB_SERVER_FAIL_NONE);
+  g_autofree char *dir = g_dir_make_tmp ("lab-pipeline-XXXXXX", NULL);
+  g_autoptr(LabPlan) plan = download_plan (server, "pipeline", 12, 3);
+  g_autoptr(LabPipeline) pipeline = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+
+  plan->out_dir = g_strdup (dir);
+  pipeline = lab_pipeline_new (plan, &error);
+  g_assert_no_error (error);
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabPipelineRun) run = lab_pipeline_run (pipeline, runner, mode, NULL, &error);
+
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", lab_mode_to_string (mode), run->error);
+      g_assert_true (run->ok);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        {
+          g_assert_nonnull (run->stages[stage]);
+          g_assert_true (lab_run_is_ok (run->stages[stage]));
+        }
+      for (guint i = 0; i < 12; i++)
+        {
+          const LabTaskRecord *record = &run->stages[LAB_STAGE_DOWNLOAD]->records[i];
+
+          g_assert_cmpuint (record->status, ==, 200);
+          g_assert_cmpuint (record->bytes, ==, 32 * 1024);
+          g_assert_cmpint (record->ttfb_us, >, 0);
+          g_assert_nonnull (record->output);
+        }
+      if (first == NULL)
+        first = g_strdup (run->result);
+      g_assert_cmpstr (run->result, ==, first);
+      g_assert_cmpuint (count_entries (dir, FALSE), ==, 12);
+      g_assert_cmpuint (count_entries (dir, TRUE), ==, 0);
+    }
+
+  /* The saved files are byte for byte the server's. */
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *name = lab_server_dup_file_name (i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) expected = lab_server_make_file (plan->seed, i, 32 * 1024);
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      g_assert_cmpmem (contents, len, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+    }
+
+  remove_dir (dir);
+}
+
+/* Each kind of failure becomes a per-task error with its reason, and the
+ * run still ends. */
+static void
+test_failures (void)
+{
+  struct { LabServerFailure failure; const char *reason; } cases[] = {
+    { LAB_SERVER_FAIL_500, "HTTP 500" },
+    { LAB_SERVER_FAIL_RESET, "closed the connection" },
+    { LAB_SERVER_FAIL_STALL, "No answer" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(LabServer) server = start_server (4, 1024, 0, 0, cases[c].failure);
+      g_autoptr(LabPlan) plan = download_plan (server, "download", 4, 2);
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(LabRunner) runner = lab_runner_new ();
+      g_autoptr(GError) error = NULL;
+
+      workload = lab_workload_new (plan, &error);
+      g_assert_no_error (error);
+
+      for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+        {
+          g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+          g_test_message ("%s: %s", lab_mode_to_string (mode), run->records[0].error);
+          g_assert_false (run->cancelled);
+          g_assert_cmpuint (run->tasks_failed, ==, 4);
+          g_assert_false (run->verified);
+          for (guint i = 0; i < 4; i++)
+            g_assert_nonnull (strstr (run->records[i].error, cases[c].reason));
+        }
+    }
+}
+
+/* A 500 on one request in three, with retries: every file arrives. */
+static void
+test_retries (void)
+{
+  LabServerOptions options;
+  g_autoptr(LabServer) server = NULL;
+  g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+
+  lab_server_options_init (&options);
+  options.n_files = 20;
+  options.file_size = 1024;
+  options.failure = LAB_SERVER_FAIL_500;
+  options.fail_share = 0.3;
+  server = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+
+  plan = download_plan (server, "download", 20, 4);
+  plan->retries = 10;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+      g_assert_true (lab_run_is_ok (run));
+    }
+}
+
+static void
+test_bad_urls (void)
+{
+  g_autofree char *list = NULL;
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  const char *reasons[] = { "refused", "not a valid URL", "Cannot find the server" };
+  int fd = g_file_open_tmp ("lab-urls-XXXXXX", &list, NULL);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (list, "# comment\nhttp://127.0.0.1:1/x.bin\n\nnot a url\n"
+                                      "http://no-such-host.invalid/y\n", -1, NULL));
+  plan->url_list = g_strdup (list);
+  plan->timeout_ms = 3000;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_workload_get_n_tasks (workload), ==, 3);
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_test_message ("%s", run->records[i].error);
+          g_assert_nonnull (strstr (run->records[i].error, reasons[i]));
+        }
+    }
+  g_unlink (list);
+}
+
+/* Cancel while slow downloads and big writes are under way: no file is
+ * ever left half-written, and no temporary file stays behind. */
+static void
+test_cancel_leaves_no_temp_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-cancel-XXXXXX", NULL);
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new ("save");
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+      GBytes *inputs[12];
+
+      plan->out_dir = g_strdup (dir);
+      plan->tasks = 12;
+      plan->workers = 2;
+      plan->size = 16 << 20;
+      workload = lab_workload_new (plan, &error);
+      g_assert_no_error (error);
+
+      /* Inputs made beforehand, so the cancel lands in the middle of writing. */
+      for (guint i = 0; i < plan->tasks; i++)
+        inputs[i] = lab_workload_make_task_input (workload, i, NULL);
+
+      lab_test_cancel_after (cancellable, 30);
+      run = lab_runner_run_with_inputs (runner, workload, mode, inputs, cancellable, &error);
+      for (guint i = 0; i < plan->tasks; i++)
+        g_clear_pointer (&inputs[i], g_bytes_unref);
+      g_assert_no_error (error);
+      g_test_message ("%s: %u of 12 written before the cancel", lab_mode_to_string (mode),
+                      run->tasks_ok);
+      g_assert_true (run->cancelled);
+      g_assert_cmpuint (count_entries (dir, TRUE), ==, 0);
+
+      /* Whatever is there is complete. */
+      for (guint i = 0; i < run->n_records; i++)
+        {
+          g_autofree char *path = g_build_filename (dir, run->records[i].name, NULL);
+          GStatBuf st;
+
+          if (g_stat (path, &st) == 0)
+            g_assert_cmpint (st.st_size, ==, 16 << 20);
+          else
+            g_assert_nonnull (run->records[i].error);
+        }
+      remove_dir (dir);
+      g_mkdir (dir, 0700);
+    }
+
+  /* And during downloads, with a slow server, nothing is saved at all. */
+  {
+    g_autoptr(LabServer) server = start_server (8, 256 * 1024, 0, 256 * 1024, LAB_SERVER_FAIL_NONE);
+    g_autoptr(LabPlan) plan = download_plan (server, "pipeline", 8, 4);
+    g_autoptr(LabPipeline) pipeline = NULL;
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(LabPipelineRun) run = NULL;
+    g_autoptr(GError) error = NULL;
+
+    plan->out_dir = g_strdup (dir);
+    plan->timeout_ms = 10000;
+    pipeline = lab_pipeline_new (plan, &error);
+    g_assert_no_error (error);
+    lab_test_cancel_after (cancellable, 200);
+    run = lab_pipeline_run (pipeline, runner, LAB_MODE_ASYNC, cancellable, &error);
+    g_assert_no_error (error);
+    g_assert_false (run->ok);
+    g_assert_null (run->stages[LAB_STAGE_SAVE]);
+    g_assert_cmpuint (count_entries (dir, FALSE), ==, 0);
+  }
+
+  remove_dir (dir);
+}
+
+static void
+test_file_names (void)
+{
+  const char *urls[] = {
+    "http://x/../../etc/passwd", "http://x/%2e%2e%2fsecret", "http://x/.hidden",
+    "http://x/a/b.txt", "http://y/c/b.txt", "http://x/", "http://x/a%00b", NULL,
+  };
+  g_auto(GStrv) names = lab_file_names_for_urls (urls);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_test_message ("%s → %s", urls[i], names[i]);
+      g_assert_null (strchr (names[i], '/'));
+      g_assert_cmpint (names[i][0], !=, '.');
+      g_assert_cmpstr (names[i], !=, "");
+    }
+  g_assert_cmpstr (names[0], ==, "passwd");
+  g_assert_cmpstr (names[2], ==, "hidden");
+  g_assert_cmpstr (names[3], ==, "b.txt");
+  g_assert_cmpstr (names[4], ==, "b-2.txt");
+  for (guint i = 0; names[i] != NULL; i++)
+    for (guint j = i + 1; names[j] != NULL; j++)
+      g_assert_cmpstr (names[i], !=, names[j]);
+}
+
+static void
+test_bad_out_dir (void)
+{
+  const char *dirs[] = { NULL, "/nonexistent/lab", "/etc/hostname" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new ("save");
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(GError) error = NULL;
+
+      plan->out_dir = g_strdup (dirs[i]);
+      workload = lab_workload_new (plan, &error);
+      g_assert_null (workload);
+      g_assert_nonnull (error);
+    }
+}
+
+/* `concurrency-lab serve` with curl: byte-identical files and a manifest. */
+static void
+test_serve_with_curl (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+  g_autofree char *curl = g_find_program_in_path ("curl");
+  g_autoptr(GSubprocess) serve = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  if (binary == NULL || curl == NULL)
+    {
+      g_test_skip ("needs LAB_BINARY and curl");
+      return;
+    }
+
+  serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, binary, "serve", "--files=3", "--size=100k", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+  url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = lab_server_dup_file_name (i);
+      g_autofree char *file_url = g_strconcat (url, name, NULL);
+      g_autofree char *body = NULL;
+      gsize len = 0;
+      const char *argv[] = { curl, "-sf", file_url, NULL };
+      g_autoptr(GBytes) expected = lab_server_make_file (1, i, 100 * 1024);
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                   NULL, &body, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      /* g_spawn_sync output is text; measure the real length. */
+      len = g_bytes_get_size (expected);
+      g_assert_cmpmem (body, len, g_bytes_get_data (expected, NULL), len);
+    }
+
+  {
+    g_autofree char *manifest_url = g_strconcat (url, "manifest.json", NULL);
+    g_autofree char *manifest = NULL;
+    g_autoptr(GBytes) file1 = lab_server_make_file (1, 1, 100 * 1024);
+    g_autofree char *md5 = lab_hash_hex ("md5", g_bytes_get_data (file1, NULL), 100 * 1024);
+    const char *argv[] = { curl, "-sf", manifest_url, NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                 &manifest, NULL, &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (manifest, "file-001.bin"));
+    g_assert_nonnull (strstr (manifest, md5));
+  }
+
+  g_subprocess_send_signal (serve, SIGINT);
+  g_assert_true (g_subprocess_wait (serve, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (serve));
+  g_assert_cmpint (g_subprocess_get_exit_status (serve), ==, 0);
+}
+
+/* Hundreds of connections at once: the backlog and descriptor limit hold. */
+static void
+test_many_connections (void)
+{
+  g_autoptr(LabServer) server = start_server (300, 4096, 200, 0, LAB_SERVER_FAIL_NONE);
+  g_autoptr(LabPlan) plan = download_plan (server, "download", 300, 300);
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  plan->timeout_ms = 20000;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_test_run (runner, workload, LAB_MODE_ASYNC, NULL);
+  g_test_message ("300 at once: %.3f s", run->wall_us / 1e6);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_cmpuint (lab_test_max_overlap (run), >, 100);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lab/download/pipeline-every-mode", test_pipeline_every_mode);
+  g_test_add_func ("/lab/download/failures", test_failures);
+  g_test_add_func ("/lab/download/retries", test_retries);
+  g_test_add_func ("/lab/download/bad-urls", test_bad_urls);
+  g_test_add_func ("/lab/download/cancel-leaves-no-temp-files", test_cancel_leaves_no_temp_files);
+  g_test_add_func ("/lab/download/file-names", test_file_names);
+  g_test_add_func ("/lab/download/bad-out-dir", test_bad_out_dir);
+  g_test_add_func ("/lab/download/serve-with-curl", test_serve_with_curl);
+  g_test_add_func ("/lab/download/many-connections", test_many_connections);
+
+  return g_test_run ();
+}
