@@ -19,6 +19,7 @@
 
 #include "lab-bench.h"
 #include "lab-benchmark.h"
+#include "lab-server.h"
 #include "lab-table.h"
 
 typedef struct
@@ -327,6 +328,148 @@ bench_overhead (Report *report,
     }
 }
 
+static LabServer *
+start_server (guint   files,
+              guint64 size,
+              guint   latency_ms)
+{
+  LabServerOptions options;
+  g_autoptr(GError) error = NULL;
+  LabServer *server;
+
+  lab_server_options_init (&options);
+  options.n_files = files;
+  options.file_size = size;
+  options.latency_ms = latency_ms;
+  server = lab_server_new (&options, &error);
+  if (server == NULL)
+    {
+      g_printerr ("concurrency-lab benchmark: %s\n", error->message);
+      exit (1);
+    }
+  return server;
+}
+
+static LabRun *
+download_once (LabServer *server,
+               LabMode    mode,
+               guint      tasks,
+               guint      workers,
+               LabRunner *runner)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(LabWorkload) workload = NULL;
+
+  plan->url = g_strdup (lab_server_get_url (server));
+  plan->tasks = tasks;
+  plan->workers = workers;
+  plan->timeout_ms = 60000;
+  workload = lab_workload_new (plan, NULL);
+  g_assert (workload != NULL);
+  return run_once (runner, workload, mode);
+}
+
+/* 100 files of 64 KiB, 100 ms before each answer: waiting dominates. The
+ * transfer part of the ideal is the same download without the latency. */
+static void
+bench_downloads (Report *report,
+                 guint   repeat)
+{
+  g_autoptr(LabServer) slow = start_server (100, 64 * 1024, 100);
+  g_autoptr(LabServer) fast = start_server (100, 64 * 1024, 0);
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  struct { LabMode mode; guint workers; double latency_s; } cases[] = {
+    { LAB_MODE_THREADS, 16, 0.1 * 7 },   /* ceil (100 / 16) rounds of 0.1 s */
+    { LAB_MODE_ASYNC, 100, 0.1 },        /* one round */
+    { LAB_MODE_SEQUENTIAL, 1, 0.1 * 100 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) walls = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) ideals = g_array_new (FALSE, FALSE, sizeof (double));
+      guint rounds = cases[c].mode == LAB_MODE_SEQUENTIAL ? 1 : MAX (repeat, 3);
+
+      for (guint r = 0; r < rounds; r++)
+        {
+          g_autoptr(LabRun) transfer = download_once (fast, cases[c].mode, 100, cases[c].workers, runner);
+          g_autoptr(LabRun) run = download_once (slow, cases[c].mode, 100, cases[c].workers, runner);
+          double ideal = cases[c].latency_s + transfer->wall_us / 1e6;
+          double wall = run->wall_us / 1e6;
+          double ratio = wall / ideal;
+
+          g_array_append_val (ratios, ratio);
+          g_array_append_val (walls, wall);
+          g_array_append_val (ideals, ideal);
+        }
+
+      {
+        g_autofree char *label = g_strdup_printf ("%s, %u", lab_mode_to_string (cases[c].mode),
+                                                  cases[c].workers);
+        g_autofree char *measured = g_strdup_printf ("%.3f s", median (walls));
+        g_autofree char *ideal = g_strdup_printf (_("%.3f s (%.1f s wait + transfer)"),
+                                                  median (ideals), cases[c].latency_s);
+
+        report_line (report, "download 100×64 KiB, 100 ms latency", label, measured, ideal,
+                     median (ratios), TARGET_AT_MOST, 1.15);
+      }
+    }
+}
+
+/* What curl gets from a server, in bytes per second. */
+static double
+curl_speed (const char *url)
+{
+  g_autofree char *out = NULL;
+  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}", url, NULL };
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL) || !g_spawn_check_wait_status (status, NULL))
+    return NAN;
+  return g_ascii_strtod (out, NULL);
+}
+
+/* One 256 MiB file over loopback, no limits: our client against curl,
+ * taken in turns from the same server. */
+static void
+bench_big_download (Report *report,
+                    guint   repeat)
+{
+  g_autoptr(LabServer) server = start_server (1, 256 << 20, 0);
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GArray) ours = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) theirs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *url = g_strconcat (lab_server_get_url (server), "file-000.bin", NULL);
+  double ours_median, theirs_median;
+
+  for (guint r = 0; r < MAX (repeat, 5); r++)
+    {
+      g_autoptr(LabRun) run = download_once (server, LAB_MODE_SEQUENTIAL, 1, 1, runner);
+      double speed = (256 << 20) / (run->wall_us / 1e6);
+      double curl = curl_speed (url);
+
+      if (isnan (curl))
+        {
+          g_printerr (_("(curl did not run; skipping the 256 MiB comparison)\n"));
+          return;
+        }
+      g_array_append_val (ours, speed);
+      g_array_append_val (theirs, curl);
+    }
+
+  ours_median = median (ours);
+  theirs_median = median (theirs);
+  {
+    g_autofree char *measured = g_strdup_printf ("%.0f MB/s", ours_median / 1e6);
+    g_autofree char *ideal = g_strdup_printf (_("%.0f MB/s curl"), theirs_median / 1e6);
+
+    report_line (report, "download 1×256 MiB: throughput", "sequential", measured, ideal,
+                 ours_median / theirs_median, TARGET_AT_LEAST, 0.5);
+  }
+}
+
 int
 lab_benchmark_main (int    argc,
                     char **argv)
@@ -366,6 +509,8 @@ lab_benchmark_main (int    argc,
   bench_cpu (&report, repeat);
   bench_hash (&report, repeat);
   bench_overhead (&report, repeat);
+  bench_downloads (&report, repeat);
+  bench_big_download (&report, repeat);
 
   text = lab_table_render (report.table);
   g_print ("%s\n", text);
