@@ -268,6 +268,32 @@ test_remembers_setup (void)
   g_assert_cmpstr (g_settings_get_string (settings, "job"), ==, "cpu");
 }
 
+/* The default job: download → save → hash from the built-in server; the
+ * row shows a time for each stage and ✓. */
+static void
+test_pipeline (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+  g_autofree char *row = NULL;
+  g_auto(GStrv) cells = NULL;
+
+  configure ("pipeline", "threads", 12, 4, 0, FALSE);
+  g_settings_set_uint (settings, "size-kib", 64);
+  g_settings_set_uint (settings, "latency-ms", 20);
+  window = open_window ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  wait_until (is_idle, window, 30000);
+  row = lab_timings_dup_row_text (lab_window_get_timings (window), LAB_MODE_THREADS);
+  g_test_message ("%s / %s", row, lab_window_get_status (window));
+  g_assert_nonnull (strstr (row, "✓"));
+  /* "Threads", three stages, total, start-up: each a time in seconds. */
+  cells = g_strsplit (row, " s", -1);
+  g_assert_cmpuint (g_strv_length (cells), >=, 5);
+  close_window (window);
+}
+
 /* Compare all fills one row per mode. */
 static void
 test_compare_all (void)
@@ -360,6 +386,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/opens", test_opens);
   g_test_add_func ("/lab/window/threads-run", test_threads_run);
   g_test_add_func ("/lab/window/compare-all", test_compare_all);
+  g_test_add_func ("/lab/window/pipeline", test_pipeline);
   g_test_add_func ("/lab/window/event-flood", test_event_flood);
   g_test_add_func ("/lab/window/about-and-cancel-mid-run", test_about_and_cancel_mid_run);
   g_test_add_func ("/lab/window/shortcuts", test_shortcuts);

@@ -58,11 +58,12 @@ main (int   argc,
     }
 
   settings = g_settings_new (APP_ID);
-  g_settings_set_string (settings, "job", "sleep");
+  g_settings_set_string (settings, "job", "pipeline");
   g_settings_set_string (settings, "mode", "compare");
-  g_settings_set_uint (settings, "tasks", 24);
-  g_settings_set_uint (settings, "workers", 6);
-  g_settings_set_uint (settings, "task-ms", 150);
+  g_settings_set_uint (settings, "tasks", 16);
+  g_settings_set_uint (settings, "workers", 8);
+  g_settings_set_uint (settings, "size-kib", 1024);
+  g_settings_set_uint (settings, "latency-ms", 100);
   g_settings_set_int (settings, "window-width", 1280);
   g_settings_set_int (settings, "window-height", 800);
 

@@ -168,3 +168,65 @@ lab_pipeline_run (LabPipeline   *pipeline,
   run->result = g_strdup (run->stages[LAB_STAGE_HASH]->result);
   return g_steal_pointer (&run);
 }
+
+typedef struct
+{
+  LabPipeline *pipeline;
+  LabRunner   *runner;
+  LabMode      mode;
+} PipelineJob;
+
+static void
+pipeline_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  PipelineJob *job = task_data;
+  GError *error = NULL;
+  LabPipelineRun *run;
+
+  run = lab_pipeline_run (job->pipeline, job->runner, job->mode, cancellable, &error);
+  if (run == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, run, (GDestroyNotify) lab_pipeline_run_free);
+}
+
+/* Runs the stages on a thread of their own; the caller must keep
+ * @pipeline and @runner alive until @callback. */
+void
+lab_pipeline_run_async (LabPipeline         *pipeline,
+                        LabRunner           *runner,
+                        LabMode              mode,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PipelineJob *job;
+
+  g_return_if_fail (pipeline != NULL);
+  g_return_if_fail (runner != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_pipeline_run_async);
+  /* A cancelled run is still a result. */
+  g_task_set_check_cancellable (task, FALSE);
+  job = g_new0 (PipelineJob, 1);
+  job->pipeline = pipeline;
+  job->runner = runner;
+  job->mode = mode;
+  g_task_set_task_data (task, job, g_free);
+  g_task_run_in_thread (task, pipeline_thread);
+}
+
+LabPipelineRun *
+lab_pipeline_run_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lab_pipeline_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

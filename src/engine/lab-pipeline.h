@@ -42,6 +42,14 @@ LabPipelineRun *lab_pipeline_run            (LabPipeline    *pipeline,
                                              LabMode         mode,
                                              GCancellable   *cancellable,
                                              GError        **error);
+void            lab_pipeline_run_async      (LabPipeline         *pipeline,
+                                             LabRunner           *runner,
+                                             LabMode              mode,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+LabPipelineRun *lab_pipeline_run_finish     (GAsyncResult   *result,
+                                             GError        **error);
 void            lab_pipeline_run_free       (LabPipelineRun *run);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabPipeline, lab_pipeline_free)

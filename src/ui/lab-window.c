@@ -20,7 +20,11 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "lab-heartbeat.h"
+#include "lab-pipeline.h"
+#include "lab-server.h"
 #include "lab-timeline.h"
 #include "lab-timings.h"
 #include "lab-window.h"
@@ -32,6 +36,7 @@ static const struct {
   const char *title;
   const char *stage;   /* its column in the timings */
 } jobs[] = {
+  { "pipeline", N_("Download, save and hash (seed 000)"), NULL },
   { "sleep", N_("Wait (like a query or a download)"), N_("Wait") },
   { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute") },
   { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash") },
@@ -56,6 +61,8 @@ struct _LabWindow
   GtkSpinButton        *task_ms_spin;
   GtkSpinButton        *size_spin;
   GtkSpinButton        *n_spin;
+  GtkSpinButton        *latency_spin;
+  GtkWidget            *latency_row;
   GtkWidget            *task_ms_row;
   GtkWidget            *size_row;
   GtkWidget            *n_row;
@@ -74,9 +81,18 @@ struct _LabWindow
   LabRunner            *runner;
   LabEventBuffer       *events;
 
+  /* The built-in server and the folder the pipeline saves into */
+  LabServer            *server;
+  LabServerOptions      server_options;
+  char                 *out_dir;
+
   /* The job in progress */
   GCancellable         *cancellable;
   LabWorkload          *workload;
+  LabPipeline          *pipeline;        /* for the download → save → hash job */
+  guint                 stage;           /* which of the pipeline's stages runs */
+  guint                 stages_started;
+  gint64                mode_start_us;
   GArray               *pending_modes;
   LabMode               current_mode;
   gboolean              running;
@@ -84,6 +100,7 @@ struct _LabWindow
   gint64                batch_start_us;
   gint64                run_start_us;
   gint64                sequential_wall_us;
+  gint64                stage_us[LAB_N_STAGES];
   guint                 done_tasks;
   guint                 total_tasks;
   guint                 failed_tasks;
@@ -128,9 +145,12 @@ lab_window_update_sensitivity (LabWindow *self)
   guint mode = adw_combo_row_get_selected (self->mode_row);
   const char *name = job < G_N_ELEMENTS (jobs) ? jobs[job].name : "sleep";
 
+  gboolean pipeline = g_str_equal (name, "pipeline");
+
   gtk_widget_set_visible (self->task_ms_row, g_str_equal (name, "sleep"));
-  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash"));
-  gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash"));
+  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash") || pipeline);
+  gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash") || pipeline);
+  gtk_widget_set_visible (self->latency_row, pipeline);
   gtk_widget_set_visible (self->n_row, g_str_equal (name, "cpu"));
   /* The GIL is a property of Python threads. */
   gtk_widget_set_sensitive (self->gil_row, mode < G_N_ELEMENTS (mode_ids) &&
@@ -193,7 +213,70 @@ speedup_of (LabWindow *self,
 static const char *
 job_stage (LabWindow *self)
 {
-  return _(jobs[MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1)].stage);
+  const char *stage = jobs[MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1)].stage;
+
+  return stage ? _(stage) : NULL;
+}
+
+/* The pipeline downloads from a server of our own, holding exactly the
+ * files the job asks for; it is made again when those change. */
+static gboolean
+lab_window_ensure_server (LabWindow  *self,
+                          LabPlan    *plan,
+                          GError    **error)
+{
+  LabServerOptions options;
+
+  lab_server_options_init (&options);
+  options.n_files = plan->tasks;
+  options.file_size = plan->size;
+  options.latency_ms = gtk_spin_button_get_value_as_int (self->latency_spin);
+  options.seed = plan->seed;
+
+  if (self->server == NULL || memcmp (&options, &self->server_options, sizeof options) != 0)
+    {
+      g_clear_pointer (&self->server, lab_server_free);
+      self->server = lab_server_new (&options, error);
+      if (self->server == NULL)
+        return FALSE;
+      self->server_options = options;
+    }
+
+  if (self->out_dir == NULL)
+    {
+      self->out_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", error);
+      if (self->out_dir == NULL)
+        return FALSE;
+    }
+
+  g_free (plan->url);
+  plan->url = g_strdup (lab_server_get_url (self->server));
+  g_free (plan->out_dir);
+  plan->out_dir = g_strdup (self->out_dir);
+  return TRUE;
+}
+
+/* Task numbers restart with each pipeline stage; on the timeline each
+ * stage's tasks get numbers of their own. */
+static guint
+task_id (LabWindow *self,
+         guint      task)
+{
+  if (self->pipeline == NULL)
+    return task;
+  return self->stage * lab_workload_get_n_tasks (self->workload) + task;
+}
+
+static char *
+task_name (LabWindow *self,
+           guint      task)
+{
+  g_autofree char *name = lab_workload_dup_task_name (self->workload, task);
+
+  if (self->pipeline == NULL)
+    return g_steal_pointer (&name);
+  /* Translators: a pipeline stage and a file, e.g. "Save file-003.bin" */
+  return g_strdup_printf (_("%s %s"), lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)), name);
 }
 
 /* Everything the workers reported since the last frame, in one go. */
@@ -215,6 +298,11 @@ lab_window_drain_events (LabWindow *self)
           self->total_tasks = event->task;
           self->done_tasks = 0;
           self->failed_tasks = 0;
+          /* The pipeline's three stages share one timeline per mode. */
+          self->stage = self->stages_started++;
+          if (self->stage > 0)
+            break;
+          self->mode_start_us = event->time_us;
           lab_timeline_reset (timeline, event->time_us);
           gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
           if (event->mode != LAB_MODE_PROCESSES)
@@ -240,27 +328,33 @@ lab_window_drain_events (LabWindow *self)
 
         case LAB_EVENT_TASK_STARTED:
           {
-            g_autofree char *name = lab_workload_dup_task_name (self->workload, event->task);
+            g_autofree char *name = task_name (self, event->task);
 
             if (event->mode == LAB_MODE_PROCESSES)
               {
                 g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
                 lab_timeline_set_lane_label (timeline, event->lane, label);
               }
-            lab_timeline_task_started (timeline, event->task, event->lane, event->start_us, name);
+            lab_timeline_task_started (timeline, task_id (self, event->task), event->lane,
+                                       event->start_us, name);
           }
           break;
 
         case LAB_EVENT_TASK_FINISHED:
           /* A task cancelled before any worker took it never ran: no bar. */
           if (event->lane >= 0)
-            lab_timeline_task_finished (timeline, event->task, event->lane, event->start_us,
-                                        event->time_us, event->bytes, event->ok, NULL);
+            lab_timeline_task_finished (timeline, task_id (self, event->task), event->lane,
+                                        event->start_us, event->time_us, event->bytes, event->ok,
+                                        NULL);
           self->done_tasks++;
           self->failed_tasks += !event->ok;
           break;
 
         case LAB_EVENT_RUN_FINISHED:
+          if (self->pipeline != NULL && self->stage < LAB_N_STAGES)
+            self->stage_us[self->stage] = event->time_us - self->run_start_us;
+          break;
+
         default:
           break;
         }
@@ -270,13 +364,29 @@ lab_window_drain_events (LabWindow *self)
     {
       g_autofree char *status = NULL;
       gint64 wall = self->run_start_us > 0 ? now - self->run_start_us : 0;
+      gint64 total = self->mode_start_us > 0 ? now - self->mode_start_us : 0;
+      gint64 stages[LAB_N_STAGES] = { 0 };
 
       lab_timeline_set_now (self->timelines[self->current_mode], now);
+      if (self->pipeline != NULL)
+        {
+          memcpy (stages, self->stage_us, sizeof stages);
+          stages[MIN (self->stage, LAB_N_STAGES - 1)] = wall;
+          status = g_strdup_printf (_("Running %s, %s: %u/%u files"),
+                                    lab_mode_get_title (self->current_mode),
+                                    lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)),
+                                    self->done_tasks, self->total_tasks);
+        }
+      else
+        {
+          stages[0] = wall;
+          total = wall;
+          status = g_strdup_printf (_("Running %s: %u/%u tasks"),
+                                    lab_mode_get_title (self->current_mode),
+                                    self->done_tasks, self->total_tasks);
+        }
       lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
-                          (gint64[]) { wall }, wall, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
-      status = g_strdup_printf (_("Running %s: %u/%u tasks"),
-                                lab_mode_get_title (self->current_mode),
-                                self->done_tasks, self->total_tasks);
+                          stages, total, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
       lab_window_set_status (self, status);
     }
 }
@@ -330,6 +440,19 @@ lab_window_show_error (LabWindow  *self,
 
 /* A mode is done: its row gets its final numbers. */
 static void
+lab_window_mark_failed_bars (LabWindow *self,
+                             LabRun    *run,
+                             guint      offset)
+{
+  /* The events carry no error text; give the failed bars their reasons. */
+  for (guint i = 0; i < run->n_records; i++)
+    if (run->records[i].error != NULL && run->records[i].lane >= 0)
+      lab_timeline_task_finished (self->timelines[run->mode], offset + i, run->records[i].lane,
+                                  run->records[i].start_us, run->records[i].end_us,
+                                  run->records[i].bytes, FALSE, run->records[i].error);
+}
+
+static void
 lab_window_record_run (LabWindow *self,
                        LabRun    *run)
 {
@@ -337,13 +460,7 @@ lab_window_record_run (LabWindow *self,
   g_autofree char *status = NULL;
 
   lab_window_drain_events (self);
-
-  /* The events carry no error text; give the failed bars their reasons. */
-  for (guint i = 0; i < run->n_records; i++)
-    if (run->records[i].error != NULL && run->records[i].lane >= 0)
-      lab_timeline_task_finished (self->timelines[run->mode], i, run->records[i].lane,
-                                  run->records[i].start_us, run->records[i].end_us,
-                                  run->records[i].bytes, FALSE, run->records[i].error);
+  lab_window_mark_failed_bars (self, run, 0);
   lab_timeline_set_now (self->timelines[run->mode], 0);
 
   if (run->mode == LAB_MODE_SEQUENTIAL && lab_run_is_ok (run))
@@ -372,6 +489,55 @@ lab_window_record_run (LabWindow *self,
       status = g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
                                 run->verify_error ? run->verify_error : "",
                                 first_error ? first_error : "");
+    }
+  else
+    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
+                              run->wall_us / 1e6);
+  lab_window_set_status (self, status);
+}
+
+/* A mode went through the pipeline: its row gets the three stage times. */
+static void
+lab_window_record_pipeline_run (LabWindow      *self,
+                                LabPipelineRun *run)
+{
+  LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
+  gint64 stages[LAB_N_STAGES] = { 0 };
+  g_autofree char *status = NULL;
+  LabVerdict verdict;
+
+  lab_window_drain_events (self);
+  for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+    if (run->stages[stage] != NULL)
+      {
+        stages[stage] = run->stages[stage]->wall_us;
+        lab_window_mark_failed_bars (self, run->stages[stage], stage * first->n_records);
+      }
+  lab_timeline_set_now (self->timelines[run->mode], 0);
+
+  if (run->mode == LAB_MODE_SEQUENTIAL && run->ok)
+    self->sequential_wall_us = run->wall_us;
+
+  if (first->cancelled || (run->stages[LAB_N_STAGES - 1] && run->stages[LAB_N_STAGES - 1]->cancelled))
+    verdict = LAB_VERDICT_CANCELLED;
+  else
+    verdict = run->ok ? LAB_VERDICT_VERIFIED : LAB_VERDICT_FAILED;
+
+  lab_timings_update (self->timings, run->mode, lab_mode_get_title (run->mode), stages,
+                      run->wall_us, first->startup_us, FALSE, speedup_of (self, run->wall_us),
+                      verdict, run->ok ? run->result : run->error);
+
+  if (verdict == LAB_VERDICT_CANCELLED)
+    status = g_strdup (_("Cancelled."));
+  else if (!run->ok)
+    {
+      const char *first_error = NULL;
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES && first_error == NULL; stage++)
+        for (guint i = 0; run->stages[stage] && i < run->stages[stage]->n_records && first_error == NULL; i++)
+          first_error = run->stages[stage]->records[i].error;
+      status = g_strdup_printf (_("%s: %s"), lab_mode_get_title (run->mode),
+                                first_error ? first_error : (run->error ? run->error : ""));
     }
   else
     status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
@@ -420,6 +586,35 @@ lab_window_run_done (GObject      *source,
 }
 
 static void
+lab_window_pipeline_done (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabPipelineRun) run = lab_pipeline_run_finish (result, &error);
+  gboolean cancelled;
+
+  if (run == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lab_window_set_status (self, _("Cancelled."));
+      else
+        lab_window_show_error (self, error->message);
+      lab_window_finish_batch (self);
+      return;
+    }
+
+  lab_window_record_pipeline_run (self, run);
+  cancelled = g_cancellable_is_cancelled (self->cancellable);
+
+  if (cancelled || self->close_when_done)
+    lab_window_finish_batch (self);
+  else
+    lab_window_run_next_mode (self);
+}
+
+static void
 lab_window_run_next_mode (LabWindow *self)
 {
   if (self->pending_modes->len == 0)
@@ -438,9 +633,20 @@ lab_window_run_next_mode (LabWindow *self)
   self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
   g_array_remove_index (self->pending_modes, 0);
   self->run_start_us = 0;
+  self->mode_start_us = 0;
+  self->stage = 0;
+  self->stages_started = 0;
+  memset (self->stage_us, 0, sizeof self->stage_us);
 
   lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
                       NULL, 0, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
+
+  if (self->pipeline != NULL)
+    {
+      lab_pipeline_run_async (self->pipeline, self->runner, self->current_mode, self->cancellable,
+                              lab_window_pipeline_done, g_object_ref (self));
+      return;
+    }
 
   lab_runner_run_async (self->runner, self->workload, self->current_mode, self->cancellable,
                         lab_window_run_done, g_object_ref (self));
@@ -460,6 +666,21 @@ lab_window_run_on_ui_thread (LabWindow *self)
 
       self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
       g_array_remove_index (self->pending_modes, 0);
+      self->stage = 0;
+      self->stages_started = 0;
+
+      if (self->pipeline != NULL)
+        {
+          g_autoptr(LabPipelineRun) pipeline_run = lab_pipeline_run (self->pipeline, self->runner,
+                                                                     self->current_mode, NULL, &error);
+          if (pipeline_run == NULL)
+            {
+              lab_window_show_error (self, error->message);
+              break;
+            }
+          lab_window_record_pipeline_run (self, pipeline_run);
+          continue;
+        }
 
       run = lab_runner_run (self->runner, self->workload, self->current_mode, NULL, &error);
       if (run == NULL)
@@ -489,7 +710,18 @@ lab_window_run (GtkWidget  *widget,
 
   plan = lab_window_dup_plan (self);
   g_clear_object (&self->workload);
-  self->workload = lab_workload_new (plan, &error);
+  g_clear_pointer (&self->pipeline, lab_pipeline_free);
+
+  if (g_str_equal (plan->workload, "pipeline"))
+    {
+      if (lab_window_ensure_server (self, plan, &error))
+        self->pipeline = lab_pipeline_new (plan, &error);
+      if (self->pipeline != NULL)
+        self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
+    }
+  else
+    self->workload = lab_workload_new (plan, &error);
+
   if (self->workload == NULL)
     {
       lab_window_show_error (self, error->message);
@@ -508,8 +740,19 @@ lab_window_run (GtkWidget  *widget,
       g_array_append_val (self->pending_modes, m);
     }
 
-  stages[0] = job_stage (self);
-  lab_timings_reset (self->timings, stages);
+  if (self->pipeline != NULL)
+    {
+      const char *pipeline_stages[LAB_N_STAGES + 1] = { NULL };
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        pipeline_stages[stage] = lab_stage_get_title (stage);
+      lab_timings_reset (self->timings, pipeline_stages);
+    }
+  else
+    {
+      stages[0] = job_stage (self);
+      lab_timings_reset (self->timings, stages);
+    }
 
   /* One timeline page per mode of this job; the others are hidden. */
   for (LabMode m = 0; m < LAB_N_MODES; m++)
@@ -650,6 +893,7 @@ lab_window_setup_controls (LabWindow *self)
   g_settings_bind (self->settings, "task-ms", self->task_ms_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "size-kib", self->size_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "n-millions", self->n_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "latency-ms", self->latency_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "run-on-ui-thread", self->ui_thread_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
@@ -693,6 +937,23 @@ lab_window_finalize (GObject *object)
    * ends the worker processes. */
   g_clear_pointer (&self->runner, lab_runner_free);
   g_clear_pointer (&self->events, lab_event_buffer_unref);
+  g_clear_pointer (&self->pipeline, lab_pipeline_free);
+  g_clear_pointer (&self->server, lab_server_free);
+
+  /* The pipeline's files were only ever for the demonstration. */
+  if (self->out_dir != NULL)
+    {
+      g_autoptr(GDir) dir = g_dir_open (self->out_dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (self->out_dir, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (self->out_dir);
+      g_clear_pointer (&self->out_dir, g_free);
+    }
 
   G_OBJECT_CLASS (lab_window_parent_class)->finalize (object);
 }
@@ -724,6 +985,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_spin);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_spin);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, n_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, n_row);
