@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
@@ -138,7 +139,7 @@ parse_bounded (const char  *option,
   if (number > max)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: at most %" G_GUINT64_FORMAT ", not %s."), option, max, text);
+                   _("%s: at most %" PRIu64 ", not %s."), option, max, text);
       return FALSE;
     }
 
@@ -235,7 +236,7 @@ describe_job (LabWorkload *workload)
     return g_strdup_printf (_("%u tasks that each wait %u ms"), tasks, plan->task_ms);
 
   if (g_str_equal (plan->workload, "cpu"))
-    return g_strdup_printf (_("the sum of 1..%" G_GUINT64_FORMAT " in %u chunks"), plan->n, tasks);
+    return g_strdup_printf (_("the sum of 1..%" PRIu64 " in %u chunks"), plan->n, tasks);
 
   if (g_str_equal (plan->workload, "save"))
     {
@@ -904,7 +905,7 @@ lab_bench_main (int    argc,
     {
       /* JSON numbers are exact only up to 2^53. */
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--seed must be at most %" G_GUINT64_FORMAT "."), LAB_MAX_SEED);
+                   _("--seed must be at most %" PRIu64 "."), LAB_MAX_SEED);
       goto bad_input;
     }
   if (algo != NULL)

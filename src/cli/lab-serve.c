@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib-unix.h>
 #include <stdio.h>
 
@@ -136,7 +137,7 @@ lab_serve_main (int    argc,
     goto bad_input;
 
   g_print ("%s\n", lab_server_get_url (server));
-  g_printerr (_("Serving %u files of %" G_GUINT64_FORMAT " bytes and %smanifest.json; Ctrl+C to stop.\n"),
+  g_printerr (_("Serving %u files of %" PRIu64 " bytes and %smanifest.json; Ctrl+C to stop.\n"),
               options.n_files, options.file_size, lab_server_get_url (server));
   fflush (stdout);
 

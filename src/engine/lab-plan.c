@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "lab-plan.h"
 
@@ -101,8 +102,8 @@ lab_plan_validate (const LabPlan  *plan,
   if (plan->size > LAB_MAX_TASK_SIZE)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("A task may handle at most %" G_GUINT64_FORMAT " bytes (1 GiB), not %"
-                     G_GUINT64_FORMAT "."),
+                   _("A task may handle at most %" PRIu64 " bytes (1 GiB), not %"
+                     PRIu64 "."),
                    LAB_MAX_TASK_SIZE, plan->size);
       return FALSE;
     }
@@ -110,8 +111,8 @@ lab_plan_validate (const LabPlan  *plan,
   if (plan->n < 1 || plan->n > LAB_MAX_CPU_N)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("The sum must run to a number between 1 and %" G_GUINT64_FORMAT
-                     ", not %" G_GUINT64_FORMAT "."),
+                   _("The sum must run to a number between 1 and %" PRIu64
+                     ", not %" PRIu64 "."),
                    LAB_MAX_CPU_N, plan->n);
       return FALSE;
     }

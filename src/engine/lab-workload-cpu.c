@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "lab-workload-cpu.h"
@@ -94,8 +95,8 @@ lab_workload_cpu_prepare (LabWorkload  *workload,
   if (plan->tasks > plan->n)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("Cannot split 1..%" G_GUINT64_FORMAT " into %u chunks; use at most %"
-                     G_GUINT64_FORMAT " tasks."),
+                   _("Cannot split 1..%" PRIu64 " into %u chunks; use at most %"
+                     PRIu64 " tasks."),
                    plan->n, plan->tasks, plan->n);
       return FALSE;
     }
@@ -110,7 +111,7 @@ lab_workload_cpu_dup_task_name (LabWorkload *workload,
   guint64 first, last;
 
   chunk_bounds (workload, index, &first, &last);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT, first, last);
+  return g_strdup_printf ("%" PRIu64 "..%" PRIu64, first, last);
 }
 
 static gboolean
@@ -128,7 +129,7 @@ lab_workload_cpu_run_task (LabWorkload     *workload,
   if (g_cancellable_set_error_if_cancelled (context->cancellable, error))
     return FALSE;
 
-  record->value = g_strdup_printf ("%" G_GUINT64_FORMAT, sum);
+  record->value = g_strdup_printf ("%" PRIu64, sum);
   return TRUE;
 }
 
@@ -158,13 +159,13 @@ lab_workload_cpu_verify (LabWorkload  *workload,
   if (total != expected)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
-                   _("The chunks add up to %" G_GUINT64_FORMAT ", but 1..%" G_GUINT64_FORMAT
-                     " sums to %" G_GUINT64_FORMAT "."),
+                   _("The chunks add up to %" PRIu64 ", but 1..%" PRIu64
+                     " sums to %" PRIu64 "."),
                    total, n, expected);
       return FALSE;
     }
 
-  run->result = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+  run->result = g_strdup_printf ("%" PRIu64, total);
   return TRUE;
 }
 

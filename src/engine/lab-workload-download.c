@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sys/mman.h>
@@ -203,8 +204,8 @@ finish_body (LabTaskRecord  *record,
       (goffset) length != soup_message_headers_get_content_length (headers))
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
-                   _("The answer stopped after %" G_GSIZE_FORMAT " of %" G_GOFFSET_FORMAT " bytes."),
-                   length, soup_message_headers_get_content_length (headers));
+                   _("The answer stopped after %" PRIu64 " of %" PRId64 " bytes."),
+                   (guint64) length, (gint64) soup_message_headers_get_content_length (headers));
       return FALSE;
     }
 

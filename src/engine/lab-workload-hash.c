@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
 
 #include "lab-workload-hash.h"
@@ -183,8 +184,8 @@ lab_workload_hash_prepare (LabWorkload  *workload,
   else if ((guint64) plan->tasks * plan->size > LAB_MAX_TOTAL_SIZE)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("%u tasks of %" G_GUINT64_FORMAT " bytes are more than the %"
-                     G_GUINT64_FORMAT " bytes (4 GiB) one run may hash."),
+                   _("%u tasks of %" PRIu64 " bytes are more than the %"
+                     PRIu64 " bytes (4 GiB) one run may hash."),
                    plan->tasks, plan->size, LAB_MAX_TOTAL_SIZE);
       return FALSE;
     }

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -179,7 +180,7 @@ lab_workload_save_prepare (LabWorkload  *workload,
   if ((guint64) lab_workload_get_n_tasks (workload) * plan->size > LAB_MAX_TOTAL_SIZE)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("%u files of %" G_GUINT64_FORMAT " bytes are more than one run may write."),
+                   _("%u files of %" PRIu64 " bytes are more than one run may write."),
                    lab_workload_get_n_tasks (workload), plan->size);
       return FALSE;
     }
