@@ -28,7 +28,8 @@ main (int   argc,
   g_autoptr(LabApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Run from the build tree, ./run points this at the freshly built catalogs. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LAB_LOCALEDIR") ? g_getenv ("LAB_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

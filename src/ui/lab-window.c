@@ -63,6 +63,8 @@ struct _LabWindow
   GtkSpinButton        *n_spin;
   GtkSpinButton        *latency_spin;
   GtkWidget            *latency_row;
+  AdwActionRow         *out_dir_row;
+  GtkFileChooserNative *out_dir_chooser;
   GtkWidget            *task_ms_row;
   GtkWidget            *size_row;
   GtkWidget            *n_row;
@@ -151,6 +153,7 @@ lab_window_update_sensitivity (LabWindow *self)
   gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash") || pipeline);
   gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash") || pipeline);
   gtk_widget_set_visible (self->latency_row, pipeline);
+  gtk_widget_set_visible (GTK_WIDGET (self->out_dir_row), pipeline);
   gtk_widget_set_visible (self->n_row, g_str_equal (name, "cpu"));
   /* The GIL is a property of Python threads. */
   gtk_widget_set_sensitive (self->gil_row, mode < G_N_ELEMENTS (mode_ids) &&
@@ -242,17 +245,23 @@ lab_window_ensure_server (LabWindow  *self,
       self->server_options = options;
     }
 
-  if (self->out_dir == NULL)
-    {
-      self->out_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", error);
-      if (self->out_dir == NULL)
-        return FALSE;
-    }
-
   g_free (plan->url);
   plan->url = g_strdup (lab_server_get_url (self->server));
   g_free (plan->out_dir);
-  plan->out_dir = g_strdup (self->out_dir);
+
+  /* The folder the teacher chose, or a temporary one of ours. */
+  plan->out_dir = g_settings_get_string (self->settings, "out-dir");
+  if (*plan->out_dir == '\0')
+    {
+      if (self->out_dir == NULL)
+        {
+          self->out_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", error);
+          if (self->out_dir == NULL)
+            return FALSE;
+        }
+      g_free (plan->out_dir);
+      plan->out_dir = g_strdup (self->out_dir);
+    }
   return TRUE;
 }
 
@@ -797,6 +806,63 @@ lab_window_cancel (GtkWidget  *widget,
     }
 }
 
+static void
+lab_window_update_out_dir (LabWindow *self)
+{
+  g_autofree char *dir = g_settings_get_string (self->settings, "out-dir");
+
+  if (*dir == '\0')
+    adw_action_row_set_subtitle (self->out_dir_row, _("A temporary folder, removed when the window closes"));
+  else
+    {
+      g_autofree char *shown = g_filename_display_name (dir);
+      adw_action_row_set_subtitle (self->out_dir_row, shown);
+    }
+}
+
+static void
+out_dir_chosen_cb (GtkNativeDialog *dialog,
+                   int              response,
+                   LabWindow       *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        {
+          g_settings_set_string (self->settings, "out-dir", path);
+          adw_toast_overlay_add_toast (self->toast_overlay,
+                                       adw_toast_new (_("Files will be saved into the chosen folder.")));
+        }
+      else
+        lab_window_show_error (self, _("That folder has no local path; choose another one."));
+    }
+
+  g_clear_object (&self->out_dir_chooser);
+}
+
+/* Through the file-chooser portal in a Flatpak: the app needs no access
+ * to the user's files beyond the folder picked here. */
+static void
+lab_window_choose_out_dir (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  if (self->out_dir_chooser != NULL)
+    return;
+
+  self->out_dir_chooser = gtk_file_chooser_native_new (_("Save Into Folder"), GTK_WINDOW (self),
+                                                       GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                       _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->out_dir_chooser), TRUE);
+  g_signal_connect (self->out_dir_chooser, "response", G_CALLBACK (out_dir_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->out_dir_chooser));
+}
+
 static gboolean
 lab_window_close_request (GtkWindow *window)
 {
@@ -919,6 +985,9 @@ lab_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 
+  if (self->out_dir_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->out_dir_chooser));
+  g_clear_object (&self->out_dir_chooser);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->settings);
   g_clear_object (&self->workload);
@@ -987,6 +1056,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, n_spin);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_spin);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, out_dir_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, n_row);
@@ -1000,6 +1070,7 @@ lab_window_class_init (LabWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.run", NULL, lab_window_run);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, lab_window_cancel);
+  gtk_widget_class_install_action (widget_class, "win.choose-out-dir", NULL, lab_window_choose_out_dir);
 }
 
 static void
@@ -1034,6 +1105,9 @@ lab_window_init (LabWindow *self)
                            G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
 
   lab_window_setup_controls (self);
+  g_signal_connect_object (self->settings, "changed::out-dir",
+                           G_CALLBACK (lab_window_update_out_dir), self, G_CONNECT_SWAPPED);
+  lab_window_update_out_dir (self);
   lab_window_update_sensitivity (self);
   lab_window_update_stall (self);
   lab_window_set_status (self, _("Choose a job and press Download."));
