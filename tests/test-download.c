@@ -67,20 +67,6 @@ count_entries (const char *dir,
   return n;
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* Every mode downloads, saves and hashes the same files; digests match
  * the server's manifest. */
 static void
@@ -139,7 +125,7 @@ test_pipeline_every_mode (void)
       g_assert_cmpmem (contents, len, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
     }
 
-  remove_dir (dir);
+  lab_remove_folder (dir);
 }
 
 /* Each kind of failure becomes a per-task error with its reason, and the
@@ -292,7 +278,7 @@ test_cancel_leaves_no_temp_files (void)
           else
             g_assert_nonnull (run->records[i].error);
         }
-      remove_dir (dir);
+      lab_remove_folder (dir);
       g_mkdir (dir, 0700);
     }
 
@@ -317,7 +303,7 @@ test_cancel_leaves_no_temp_files (void)
     g_assert_cmpuint (count_entries (dir, FALSE), ==, 0);
   }
 
-  remove_dir (dir);
+  lab_remove_folder (dir);
 }
 
 static void

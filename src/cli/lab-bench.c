@@ -27,6 +27,7 @@
 #include "lab-serve.h"
 #include "lab-server.h"
 #include "lab-table.h"
+#include "lab-workload-save.h"
 
 #define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
 
@@ -385,15 +386,25 @@ add_bool (JsonBuilder *builder,
 }
 
 static void
+print_built_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
 print_json (LabWorkload *workload,
             GPtrArray   *results,
             guint        repeat)
 {
   const LabPlan *plan = lab_workload_get_plan (workload);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   add_string (builder, "workload", plan->workload);
@@ -474,11 +485,7 @@ print_json (LabWorkload *workload,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  print_built_json (builder);
 }
 
 /* The seed 000 table: a row per mode, a column per stage, in seconds. */
@@ -596,9 +603,6 @@ print_pipeline_json (LabPipeline *pipeline,
   LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
   const LabPlan *plan = lab_workload_get_plan (download);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   add_string (builder, "workload", "pipeline");
@@ -699,11 +703,7 @@ print_pipeline_json (LabPipeline *pipeline,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  print_built_json (builder);
 }
 
 /* The runs happen on this thread; the main thread stays free for progress
@@ -725,21 +725,6 @@ typedef struct
   LabMode       current_mode;
   gboolean      progress;
 } Bench;
-
-/* Our own temporary folder: the files in it, then the folder. */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static gboolean
 quit_loop (gpointer data)
@@ -1044,7 +1029,7 @@ lab_bench_main (int    argc,
     g_printerr ("\r\033[K");
 
   if (temp_dir != NULL)
-    remove_tree (temp_dir);
+    lab_remove_folder (temp_dir);
 
   if (bench.results == NULL && g_cancellable_is_cancelled (cancellable))
     {

@@ -398,6 +398,20 @@ fail_or_retry (GTask  *task,
   g_object_unref (task);
 }
 
+/* The transfer itself failed: say why in plain words, then retry or fail. */
+static void
+fail_with_cause (GTask  *task,
+                 GError *cause)
+{
+  AsyncDownload *download = g_task_get_task_data (task);
+  const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+  GError *error = NULL;
+
+  set_download_error (&error, url, cause, timeout_s (download->workload));
+  g_error_free (cause);
+  fail_or_retry (task, error);
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
@@ -412,11 +426,7 @@ read_cb (GObject      *source,
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &local_error);
   if (n < 0)
     {
-      const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
-
-      set_download_error (&error, url, local_error, timeout_s (download->workload));
-      g_error_free (local_error);
-      fail_or_retry (task, error);
+      fail_with_cause (task, local_error);
       return;
     }
 
@@ -454,11 +464,7 @@ sent_cb (GObject      *source,
   download->stream = soup_session_send_finish (SOUP_SESSION (source), result, &local_error);
   if (download->stream == NULL)
     {
-      const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
-
-      set_download_error (&error, url, local_error, timeout_s (download->workload));
-      g_error_free (local_error);
-      fail_or_retry (task, error);
+      fail_with_cause (task, local_error);
       return;
     }
 

@@ -101,6 +101,22 @@ lab_file_names_for_urls (const char * const *urls)
   return names;
 }
 
+/* Removes a folder of ours and the files in it (no subfolders: we make
+ * none). */
+void
+lab_remove_folder (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 static gboolean
 check_out_dir (const char  *dir,
                GError     **error)

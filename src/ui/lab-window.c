@@ -26,6 +26,7 @@
 #include "lab-pipeline.h"
 #include "lab-server.h"
 #include "lab-timeline.h"
+#include "lab-workload-save.h"
 #include "lab-timings.h"
 #include "lab-window.h"
 
@@ -567,6 +568,26 @@ lab_window_finish_batch (LabWindow *self)
     gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* A mode is over: go on with the next, or stop.  @error is set when the
+ * mode could not run at all; cancelling is no error to report. */
+static void
+lab_window_after_mode (LabWindow    *self,
+                       const GError *error)
+{
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lab_window_set_status (self, _("Cancelled."));
+      else
+        lab_window_show_error (self, error->message);
+      lab_window_finish_batch (self);
+    }
+  else if (g_cancellable_is_cancelled (self->cancellable) || self->close_when_done)
+    lab_window_finish_batch (self);
+  else
+    lab_window_run_next_mode (self);
+}
+
 static void
 lab_window_run_done (GObject      *source,
                      GAsyncResult *result,
@@ -576,22 +597,9 @@ lab_window_run_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
 
-  if (run == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lab_window_set_status (self, _("Cancelled."));
-      else
-        lab_window_show_error (self, error->message);
-      lab_window_finish_batch (self);
-      return;
-    }
-
-  lab_window_record_run (self, run);
-
-  if (run->cancelled || self->close_when_done)
-    lab_window_finish_batch (self);
-  else
-    lab_window_run_next_mode (self);
+  if (run != NULL)
+    lab_window_record_run (self, run);
+  lab_window_after_mode (self, error);
 }
 
 static void
@@ -602,25 +610,10 @@ lab_window_pipeline_done (GObject      *source,
   g_autoptr(LabWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabPipelineRun) run = lab_pipeline_run_finish (result, &error);
-  gboolean cancelled;
 
-  if (run == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lab_window_set_status (self, _("Cancelled."));
-      else
-        lab_window_show_error (self, error->message);
-      lab_window_finish_batch (self);
-      return;
-    }
-
-  lab_window_record_pipeline_run (self, run);
-  cancelled = g_cancellable_is_cancelled (self->cancellable);
-
-  if (cancelled || self->close_when_done)
-    lab_window_finish_batch (self);
-  else
-    lab_window_run_next_mode (self);
+  if (run != NULL)
+    lab_window_record_pipeline_run (self, run);
+  lab_window_after_mode (self, error);
 }
 
 static void
@@ -1011,18 +1004,8 @@ lab_window_finalize (GObject *object)
 
   /* The pipeline's files were only ever for the demonstration. */
   if (self->out_dir != NULL)
-    {
-      g_autoptr(GDir) dir = g_dir_open (self->out_dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (self->out_dir, name, NULL);
-          g_unlink (path);
-        }
-      g_rmdir (self->out_dir);
-      g_clear_pointer (&self->out_dir, g_free);
-    }
+    lab_remove_folder (self->out_dir);
+  g_clear_pointer (&self->out_dir, g_free);
 
   G_OBJECT_CLASS (lab_window_parent_class)->finalize (object);
 }
