@@ -43,6 +43,7 @@ lab_bench_result_free (LabBenchResult *result)
 {
   g_clear_pointer (&result->run, lab_run_free);
   g_clear_pointer (&result->walls_us, g_array_unref);
+  g_clear_pointer (&result->results_all, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -180,8 +181,16 @@ lab_bench_run_modes (LabRunner     *runner,
 
       result = g_new0 (LabBenchResult, 1);
       result->walls_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+      result->results_all = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
       for (guint r = 0; r < runs->len; r++)
-        g_array_append_val (result->walls_us, ((LabRun *) g_ptr_array_index (runs, r))->wall_us);
+        {
+          LabRun *run = g_ptr_array_index (runs, r);
+          GVariant *fields = run->result_fields ? g_variant_ref (run->result_fields)
+                                                : g_variant_ref_sink (g_variant_new_string (run->result ? run->result : ""));
+
+          g_array_append_val (result->walls_us, run->wall_us);
+          g_ptr_array_add (result->results_all, fields);
+        }
 
       /* The median run: the one with as many faster runs as slower ones. */
       for (guint r = 0; r < runs->len; r++)
@@ -238,6 +247,16 @@ describe_job (LabWorkload *workload)
 
   if (g_str_equal (plan->workload, "cpu"))
     return g_strdup_printf (_("the sum of 1..%" PRIu64 " in %u chunks"), plan->n, tasks);
+
+  if (g_str_equal (plan->workload, "bank"))
+    {
+      const char *how = plan->lock ? _("with a lock") : _("without a lock");
+
+      if (plan->deposits == 1)
+        return g_strdup_printf (_("%u depositors each paying ¥1 into one account, %s"), tasks, how);
+      return g_strdup_printf (_("%u depositors each paying ¥1 %u times into one account, %s"),
+                              tasks, plan->deposits, how);
+    }
 
   if (g_str_equal (plan->workload, "save"))
     {
@@ -309,15 +328,42 @@ print_table (LabWorkload *workload,
           }
     }
 
+  /* One result when all modes agree (a sum, a digest); one per mode when
+   * the outcome is the lesson (the bank). */
   for (guint i = 0; i < results->len; i++)
     {
       LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
 
-      if (run->verified)
+      if (!run->verified)
+        continue;
+      if (run->result_fields == NULL)
         {
           g_print (_("Result: %s\n"), run->result);
           break;
         }
+      g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->result);
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabBenchResult *result = g_ptr_array_index (results, i);
+      guint losing = 0;
+      gint64 worst = 0;
+
+      if (result->run->result_fields == NULL || result->results_all->len < 2)
+        continue;
+      for (guint r = 0; r < result->results_all->len; r++)
+        {
+          gint64 lost = 0;
+
+          if (g_variant_lookup (g_ptr_array_index (result->results_all, r), "lost", "x", &lost) && lost > 0)
+            {
+              losing++;
+              worst = MAX (worst, lost);
+            }
+        }
+      g_print (_("%s: deposits lost in %u of %u runs, at worst %" PRId64 ".\n"),
+               lab_mode_get_title (result->run->mode), losing, result->results_all->len, worst);
     }
 
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
@@ -449,8 +495,28 @@ print_json (LabWorkload *workload,
         json_builder_add_double_value (builder, speedup);
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
-      add_string (builder, "result", run->result);
+      json_builder_set_member_name (builder, "result");
+      if (run->result_fields != NULL)
+        json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));
+      else if (run->result != NULL)
+        json_builder_add_string_value (builder, run->result);
+      else
+        json_builder_add_null_value (builder);
       add_string (builder, "verify_error", run->verify_error);
+
+      /* Every repetition's outcome: how often, and how badly, a race loses. */
+      json_builder_set_member_name (builder, "result_all");
+      json_builder_begin_array (builder);
+      for (guint r = 0; r < result->results_all->len; r++)
+        {
+          GVariant *fields = g_ptr_array_index (result->results_all, r);
+
+          if (fields != NULL)
+            json_builder_add_value (builder, json_gvariant_serialize (fields));
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_array (builder);
 
       json_builder_set_member_name (builder, "wall_s_all");
       json_builder_begin_array (builder);
@@ -816,9 +882,11 @@ lab_bench_main (int    argc,
   g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
   g_autofree char *retries_text = NULL, *out_dir = NULL;
   g_autoptr(LabServer) server = NULL;
+  g_autofree char *pause_text = NULL, *deposits_text = NULL;
+  gboolean lock = FALSE, shared_memory = FALSE;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save or pipeline (download → save → hash) (default: sleep)"), N_("NAME") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash) or bank (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
@@ -840,6 +908,10 @@ lab_bench_main (int    argc,
     { "fail", 0, 0, G_OPTION_ARG_STRING, &fail_text, N_("built-in server: make requests fail: 500, reset or stall"), N_("HOW") },
     { "fail-share", 0, 0, G_OPTION_ARG_STRING, &fail_share_text, N_("built-in server: share of requests that fail, 0–1 (default: 1 with --fail)"), N_("SHARE") },
     { "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, N_("save: write the files into this folder"), N_("DIR") },
+    { "lock", 0, 0, G_OPTION_ARG_NONE, &lock, N_("bank: protect the balance with a lock"), NULL },
+    { "shared-memory", 0, 0, G_OPTION_ARG_NONE, &shared_memory, N_("bank: keep the account in memory the processes share"), NULL },
+    { "pause-ms", 0, 0, G_OPTION_ARG_STRING, &pause_text, N_("bank: pause between reading and writing the balance, 0–10000 (default: 10)"), N_("MS") },
+    { "deposits", 0, 0, G_OPTION_ARG_STRING, &deposits_text, N_("bank: deposits each depositor makes, 1–10000 (default: 1)"), "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -903,6 +975,11 @@ lab_bench_main (int    argc,
   plan->url_list = g_steal_pointer (&url_list);
   plan->url = g_steal_pointer (&url);
   plan->out_dir = g_steal_pointer (&out_dir);
+  plan->lock = lock;
+  plan->shared_memory = shared_memory;
+  if ((pause_text && !parse_bounded ("--pause-ms", pause_text, G_MAXUINT, &plan->pause_ms, &error)) ||
+      (deposits_text && !parse_bounded ("--deposits", deposits_text, G_MAXUINT, &plan->deposits, &error)))
+    goto bad_input;
   if ((timeout_text && !parse_bounded ("--timeout-ms", timeout_text, G_MAXUINT, &plan->timeout_ms, &error)) ||
       (retries_text && !parse_bounded ("--retries", retries_text, G_MAXUINT, &plan->retries, &error)))
     goto bad_input;

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   LabRun  *run;
-  GArray  *walls_us;   /* gint64, one per repetition */
+  GArray    *walls_us;     /* gint64, one per repetition */
+  GPtrArray *results_all;  /* GVariant, each repetition's result */
 } LabBenchResult;
 
 int        lab_bench_main          (int            argc,

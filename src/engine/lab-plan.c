@@ -32,6 +32,8 @@ lab_plan_new (const char *workload)
   plan->algo = g_strdup ("md5");
   plan->seed = 1;
   plan->timeout_ms = 10000;
+  plan->deposits = 1;
+  plan->pause_ms = 10;
 
   return plan;
 }
@@ -125,6 +127,13 @@ lab_plan_validate (const LabPlan  *plan,
       return FALSE;
     }
 
+  if (plan->deposits < 1 || plan->deposits > 10000 || plan->pause_ms > 10000)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("Each depositor makes 1 to 10000 deposits, pausing at most 10000 ms."));
+      return FALSE;
+    }
+
   if (plan->retries > LAB_MAX_RETRIES)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
@@ -172,6 +181,10 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "retries", "u", plan->retries);
   if (plan->out_dir != NULL)
     g_variant_dict_insert (&dict, "out-dir", "s", plan->out_dir);
+  g_variant_dict_insert (&dict, "deposits", "u", plan->deposits);
+  g_variant_dict_insert (&dict, "pause-ms", "u", plan->pause_ms);
+  g_variant_dict_insert (&dict, "lock", "b", plan->lock);
+  g_variant_dict_insert (&dict, "shared-memory", "b", plan->shared_memory);
 
   return g_variant_dict_end (&dict);
 }
@@ -218,6 +231,10 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "timeout-ms", "u", &plan->timeout_ms);
   g_variant_dict_lookup (&dict, "retries", "u", &plan->retries);
   g_variant_dict_lookup (&dict, "out-dir", "s", &plan->out_dir);
+  g_variant_dict_lookup (&dict, "deposits", "u", &plan->deposits);
+  g_variant_dict_lookup (&dict, "pause-ms", "u", &plan->pause_ms);
+  g_variant_dict_lookup (&dict, "lock", "b", &plan->lock);
+  g_variant_dict_lookup (&dict, "shared-memory", "b", &plan->shared_memory);
   g_variant_dict_clear (&dict);
 
   if (!lab_plan_validate (plan, error))

@@ -51,6 +51,10 @@ typedef struct
   guint     timeout_ms;  /* download: give up on a request after this long */
   guint     retries;     /* download: try a failed request again this often */
   char     *out_dir;     /* save: where the files go */
+  guint     deposits;    /* bank: deposits each depositor makes */
+  guint     pause_ms;    /* bank: pause between reading and writing the balance */
+  gboolean  lock;        /* bank: protect the balance with a lock */
+  gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

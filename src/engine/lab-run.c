@@ -57,6 +57,7 @@ lab_run_free (LabRun *run)
   g_free (run->records);
   g_free (run->inputs);
   g_free (run->result);
+  g_clear_pointer (&run->result_fields, g_variant_unref);
   g_free (run->verify_error);
   g_free (run);
 }

@@ -47,6 +47,7 @@ typedef struct
   gboolean       cancelled;
   gboolean       verified;
   char          *result;        /* the workload's summary: the sum, the combined digest */
+  GVariant      *result_fields; /* the same as named numbers (a{sv}), or NULL */
   char          *verify_error;  /* why verification failed, or NULL */
   guint          n_records;
   LabTaskRecord *records;

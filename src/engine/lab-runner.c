@@ -238,6 +238,8 @@ lab_runner_run_with_inputs (LabRunner     *self,
   ctx.gil = gil;
   ctx.pool = self->pool;
   ctx.workers = run->workers;
+  if (!lab_workload_begin_run (workload, mode, error))
+    return NULL;
   lab_run_context_init (&ctx);
 
   switch (mode)
@@ -265,7 +267,10 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
   lab_run_context_clear (&ctx);
   if (!ok)
-    return NULL;
+    {
+      lab_workload_end_run (workload);
+      return NULL;
+    }
 
   if (gil != NULL)
     {
@@ -293,6 +298,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
     run->verified = TRUE;
   else
     run->verify_error = g_strdup (verify_error->message);
+  lab_workload_end_run (workload);
 
   push_run_finished (self->events, run);
 

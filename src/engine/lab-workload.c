@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-workload.h"
+#include "lab-workload-bank.h"
 #include "lab-workload-cpu.h"
 #include "lab-workload-download.h"
 #include "lab-workload-hash.h"
@@ -43,6 +44,7 @@ static const struct {
   { "hash",  lab_workload_hash_get_type },
   { "download", lab_workload_download_get_type },
   { "save",  lab_workload_save_get_type },
+  { "bank",  lab_workload_bank_get_type },
 };
 
 static void
@@ -313,6 +315,27 @@ lab_workload_run_task_finish (LabWorkload   *self,
   g_return_val_if_fail (LAB_IS_WORKLOAD (self), FALSE);
 
   return LAB_WORKLOAD_GET_CLASS (self)->run_task_finish (self, result, error);
+}
+
+gboolean
+lab_workload_begin_run (LabWorkload  *self,
+                        LabMode       mode,
+                        GError      **error)
+{
+  g_return_val_if_fail (LAB_IS_WORKLOAD (self), FALSE);
+
+  if (LAB_WORKLOAD_GET_CLASS (self)->begin_run == NULL)
+    return TRUE;
+  return LAB_WORKLOAD_GET_CLASS (self)->begin_run (self, mode, error);
+}
+
+void
+lab_workload_end_run (LabWorkload *self)
+{
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  if (LAB_WORKLOAD_GET_CLASS (self)->end_run != NULL)
+    LAB_WORKLOAD_GET_CLASS (self)->end_run (self);
 }
 
 gboolean

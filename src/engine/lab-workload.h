@@ -63,6 +63,12 @@ struct _LabWorkloadClass
   gboolean  (*run_task_finish)  (LabWorkload     *self,
                                  GAsyncResult    *result,
                                  GError         **error);
+  /* Optional, in the app's process: set up and tear down what all tasks of
+   * one run share (the bank account). */
+  gboolean  (*begin_run)        (LabWorkload     *self,
+                                 LabMode          mode,
+                                 GError         **error);
+  void      (*end_run)          (LabWorkload     *self);
   /* Check the records and set run->result. */
   gboolean  (*verify)           (LabWorkload     *self,
                                  LabRun          *run,
@@ -97,6 +103,10 @@ void                lab_workload_run_task_async (LabWorkload       *self,
 gboolean            lab_workload_run_task_finish (LabWorkload  *self,
                                                GAsyncResult    *result,
                                                GError         **error);
+gboolean            lab_workload_begin_run    (LabWorkload     *self,
+                                               LabMode          mode,
+                                               GError         **error);
+void                lab_workload_end_run      (LabWorkload     *self);
 gboolean            lab_workload_verify       (LabWorkload     *self,
                                                LabRun          *run,
                                                GError         **error);
