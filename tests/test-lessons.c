@@ -115,6 +115,68 @@ test_bank_async_loses_nothing (void)
   g_assert_cmpuint (lab_test_max_overlap (run), >, 50);
 }
 
+static LabRun *
+pingpong_run (LabRunner *runner,
+              LabMode    mode,
+              gboolean   global_counter)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("pingpong");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(GError) error = NULL;
+
+  plan->workers = 2;
+  plan->pause_ms = 5;
+  plan->global_counter = global_counter;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return lab_test_run (runner, workload, mode, NULL);
+}
+
+/* 14 produced, exactly the first 10 taken, in the order they arrived. */
+static void
+test_pingpong (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = pingpong_run (runner, mode, FALSE);
+      g_autoptr(GVariant) order = NULL;
+      guint pings = 0;
+
+      g_test_message ("%s: %s", lab_mode_to_string (mode), run->result);
+      g_assert_true (lab_run_is_ok (run));
+      g_assert_cmpint (field (run, "produced"), ==, 14);
+      g_assert_cmpint (field (run, "consumed"), ==, 10);
+      order = g_variant_lookup_value (run->result_fields, "order", G_VARIANT_TYPE_STRING_ARRAY);
+      g_assert_cmpuint (g_variant_n_children (order), ==, 10);
+      for (guint i = 0; i < 10; i++)
+        {
+          const char *item = NULL;
+
+          g_variant_get_child (order, i, "&s", &item);
+          g_assert_true (g_str_equal (item, "Ping") || g_str_equal (item, "Pong"));
+          pings += g_str_equal (item, "Ping");
+        }
+      /* One producer alone makes 7: at least 3 came from the other. */
+      g_assert_cmpuint (pings, >=, 3);
+      g_assert_cmpuint (pings, <=, 7);
+    }
+}
+
+/* The broken version: processes each count to 10 on their own. */
+static void
+test_pingpong_global_counter (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabRun) threads = pingpong_run (runner, LAB_MODE_THREADS, TRUE);
+  g_autoptr(LabRun) processes = pingpong_run (runner, LAB_MODE_PROCESSES, TRUE);
+
+  g_assert_cmpint (field (threads, "produced"), <=, 11);
+  g_assert_cmpint (field (processes, "produced"), ==, 20);
+  g_assert_cmpint (field (processes, "consumed"), ==, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -125,6 +187,9 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/bank/unlocked-loses", test_bank_unlocked_loses);
   g_test_add_func ("/lab/lessons/bank/processes-do-not-share", test_bank_processes_do_not_share);
   g_test_add_func ("/lab/lessons/bank/async-loses-nothing", test_bank_async_loses_nothing);
+
+  g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
+  g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   return g_test_run ();
 }

@@ -248,6 +248,11 @@ describe_job (LabWorkload *workload)
   if (g_str_equal (plan->workload, "cpu"))
     return g_strdup_printf (_("the sum of 1..%" PRIu64 " in %u chunks"), plan->n, tasks);
 
+  if (g_str_equal (plan->workload, "pingpong"))
+    return g_strdup (plan->global_counter
+                     ? _("two producers counting to 10 in a global variable; the consumer takes 10")
+                     : _("two producers put 7 items each into one queue; the consumer takes the first 10"));
+
   if (g_str_equal (plan->workload, "bank"))
     {
       const char *how = plan->lock ? _("with a lock") : _("without a lock");
@@ -883,10 +888,10 @@ lab_bench_main (int    argc,
   g_autofree char *retries_text = NULL, *out_dir = NULL;
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
-  gboolean lock = FALSE, shared_memory = FALSE;
+  gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash) or bank (default: sleep)"), N_("NAME") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
@@ -912,6 +917,7 @@ lab_bench_main (int    argc,
     { "shared-memory", 0, 0, G_OPTION_ARG_NONE, &shared_memory, N_("bank: keep the account in memory the processes share"), NULL },
     { "pause-ms", 0, 0, G_OPTION_ARG_STRING, &pause_text, N_("bank: pause between reading and writing the balance, 0–10000 (default: 10)"), N_("MS") },
     { "deposits", 0, 0, G_OPTION_ARG_STRING, &deposits_text, N_("bank: deposits each depositor makes, 1–10000 (default: 1)"), "N" },
+    { "global-counter", 0, 0, G_OPTION_ARG_NONE, &global_counter, N_("pingpong: the broken version, counting in a global variable"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -977,6 +983,7 @@ lab_bench_main (int    argc,
   plan->out_dir = g_steal_pointer (&out_dir);
   plan->lock = lock;
   plan->shared_memory = shared_memory;
+  plan->global_counter = global_counter;
   if ((pause_text && !parse_bounded ("--pause-ms", pause_text, G_MAXUINT, &plan->pause_ms, &error)) ||
       (deposits_text && !parse_bounded ("--deposits", deposits_text, G_MAXUINT, &plan->deposits, &error)))
     goto bad_input;

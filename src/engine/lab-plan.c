@@ -185,6 +185,7 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "pause-ms", "u", plan->pause_ms);
   g_variant_dict_insert (&dict, "lock", "b", plan->lock);
   g_variant_dict_insert (&dict, "shared-memory", "b", plan->shared_memory);
+  g_variant_dict_insert (&dict, "global-counter", "b", plan->global_counter);
 
   return g_variant_dict_end (&dict);
 }
@@ -235,6 +236,7 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "pause-ms", "u", &plan->pause_ms);
   g_variant_dict_lookup (&dict, "lock", "b", &plan->lock);
   g_variant_dict_lookup (&dict, "shared-memory", "b", &plan->shared_memory);
+  g_variant_dict_lookup (&dict, "global-counter", "b", &plan->global_counter);
   g_variant_dict_clear (&dict);
 
   if (!lab_plan_validate (plan, error))

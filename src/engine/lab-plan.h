@@ -55,6 +55,7 @@ typedef struct
   guint     pause_ms;    /* bank: pause between reading and writing the balance */
   gboolean  lock;        /* bank: protect the balance with a lock */
   gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
+  gboolean  global_counter; /* pingpong: the seed's broken version */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

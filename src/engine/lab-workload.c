@@ -16,6 +16,7 @@
 #include "lab-workload-cpu.h"
 #include "lab-workload-download.h"
 #include "lab-workload-hash.h"
+#include "lab-workload-pingpong.h"
 #include "lab-workload-save.h"
 #include "lab-workload-sleep.h"
 
@@ -45,6 +46,7 @@ static const struct {
   { "download", lab_workload_download_get_type },
   { "save",  lab_workload_save_get_type },
   { "bank",  lab_workload_bank_get_type },
+  { "pingpong", lab_workload_pingpong_get_type },
 };
 
 static void

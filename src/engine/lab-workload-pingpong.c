@@ -1,0 +1,408 @@
+/* lab-workload-pingpong.c — producers, a consumer, and a queue (seed 003)
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two producers put "Ping" and "Pong" into one queue, 7 each, with random
+ * pauses; a consumer in the app takes the first 10 and notes the order in
+ * which they arrived.  Threads (and the event loop) share an in-process
+ * queue; worker processes share nothing, so their items travel through a
+ * pipe (a FIFO) to the app — communication between processes is explicit.
+ *
+ * --global-counter is the seed's first, broken version: each producer loops
+ * "while counter < 10".  Threads share the counter and stop at about 10 in
+ * all; every process has a counter of its own, and each produces 10.
+ */
+
+#define G_LOG_DOMAIN "lab-workload-pingpong"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab-workload-pingpong.h"
+
+#define ITEMS_EACH 7
+#define TAKEN 10
+
+struct _LabWorkloadPingpong
+{
+  LabWorkload   parent_instance;
+
+  gboolean      in_app;
+  LabMode       mode;
+  GAsyncQueue  *queue;          /* threads, sequential, async */
+  char         *fifo_path;      /* processes */
+  int           fifo_fd;
+  GThread      *consumer;
+  GCancellable *stop;
+  GPtrArray    *order;          /* what the consumer took, in order */
+  gint          produced;       /* items put, counted in the app */
+  gint          counter;        /* the broken version's "global" counter */
+};
+
+G_DEFINE_FINAL_TYPE (LabWorkloadPingpong, lab_workload_pingpong, LAB_TYPE_WORKLOAD)
+
+static const char * const words[] = { "Ping", "Pong" };
+
+static char *
+fifo_path_for (pid_t app_pid)
+{
+  g_autofree char *name = g_strdup_printf ("concurrency-lab-pingpong-%d", (int) app_pid);
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+static gboolean
+lab_workload_pingpong_prepare (LabWorkload  *workload,
+                               GError      **error)
+{
+  lab_workload_set_n_tasks (workload, G_N_ELEMENTS (words));
+  return TRUE;
+}
+
+static char *
+lab_workload_pingpong_dup_task_name (LabWorkload *workload,
+                                     guint        index)
+{
+  return g_strdup_printf (_("producer “%s”"), words[index % 2]);
+}
+
+/* The consumer: takes the first 10 items, in the order they come. */
+static gpointer
+consumer_thread (gpointer data)
+{
+  LabWorkloadPingpong *self = data;
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  while (self->order->len < TAKEN && !g_cancellable_is_cancelled (self->stop))
+    {
+      if (self->queue != NULL)
+        {
+          char *item = g_async_queue_timeout_pop (self->queue, 20000);
+
+          if (item != NULL)
+            g_ptr_array_add (self->order, item);
+        }
+      else
+        {
+          char c;
+          ssize_t n = read (self->fifo_fd, &c, 1);
+
+          if (n == 1 && c == '\n')
+            {
+              g_ptr_array_add (self->order, g_strdup (line->str));
+              g_string_truncate (line, 0);
+            }
+          else if (n == 1)
+            g_string_append_c (line, c);
+          else if (n < 0 && errno != EAGAIN && errno != EINTR)
+            break;
+          else if (n <= 0)
+            g_usleep (1000);
+        }
+    }
+
+  return NULL;
+}
+
+static gboolean
+lab_workload_pingpong_begin_run (LabWorkload  *workload,
+                                 LabMode       mode,
+                                 GError      **error)
+{
+  LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (workload);
+
+  self->in_app = TRUE;
+  self->mode = mode;
+  self->produced = 0;
+  self->counter = 0;
+  g_ptr_array_set_size (self->order, 0);
+  self->stop = g_cancellable_new ();
+
+  if (mode == LAB_MODE_PROCESSES)
+    {
+      self->fifo_path = fifo_path_for (getpid ());
+      g_unlink (self->fifo_path);
+      if (mkfifo (self->fifo_path, 0600) != 0 ||
+          (self->fifo_fd = g_open (self->fifo_path, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0)) < 0)
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                       _("Cannot make a pipe for the processes: %s."), g_strerror (errno));
+          return FALSE;
+        }
+    }
+  else
+    self->queue = g_async_queue_new_full (g_free);
+
+  self->consumer = g_thread_new ("lab-consumer", consumer_thread, self);
+  return TRUE;
+}
+
+static void
+lab_workload_pingpong_end_run (LabWorkload *workload)
+{
+  LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (workload);
+
+  if (self->consumer != NULL)
+    {
+      g_cancellable_cancel (self->stop);
+      g_thread_join (self->consumer);
+      self->consumer = NULL;
+    }
+  g_clear_object (&self->stop);
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  if (self->fifo_path != NULL)
+    {
+      close (self->fifo_fd);
+      g_unlink (self->fifo_path);
+      g_clear_pointer (&self->fifo_path, g_free);
+    }
+}
+
+/* One item into the queue: a push between threads, a line through the
+ * pipe between processes. */
+static gboolean
+put (LabWorkloadPingpong  *self,
+     int                  *fifo,
+     const char           *word,
+     GError              **error)
+{
+  if (self->in_app)
+    {
+      g_async_queue_push (self->queue, g_strdup (word));
+      g_atomic_int_inc (&self->produced);
+      return TRUE;
+    }
+
+  if (*fifo < 0)
+    {
+      g_autofree char *path = fifo_path_for (getppid ());
+
+      *fifo = g_open (path, O_WRONLY | O_CLOEXEC, 0);
+      if (*fifo < 0)
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                       _("Cannot open the pipe to the app: %s."), g_strerror (errno));
+          return FALSE;
+        }
+    }
+
+  {
+    g_autofree char *line = g_strconcat (word, "\n", NULL);
+
+    /* Shorter than PIPE_BUF: the line arrives whole, never interleaved. */
+    if (write (*fifo, line, strlen (line)) < 0)
+      {
+        g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                     _("Cannot write into the pipe to the app: %s."), g_strerror (errno));
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+lab_workload_pingpong_run_task (LabWorkload     *workload,
+                                LabTaskContext  *context,
+                                GBytes          *input,
+                                LabTaskRecord   *record,
+                                GError         **error)
+{
+  LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (workload);
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  const char *word = words[record->index % 2];
+  g_autoptr(GRand) rand = g_rand_new_with_seed ((guint32) (plan->seed * 31 + record->index));
+  int fifo = -1;
+  guint put_here = 0;
+
+  for (;;)
+    {
+      /* The broken version counts in a "global" that each process has for
+       * itself; the right one counts its own 7. */
+      if (plan->global_counter ? g_atomic_int_add (&self->counter, 1) >= TAKEN
+                               : put_here >= ITEMS_EACH)
+        break;
+
+      if (!put (self, &fifo, word, error))
+        break;
+      put_here++;
+
+      /* sleep (uniform (0, pause)) in the seed */
+      if (!lab_sleep_cancellable (g_rand_int_range (rand, 0, plan->pause_ms * 1000 + 1),
+                                  context->cancellable, error))
+        break;
+    }
+
+  if (fifo >= 0)
+    close (fifo);
+
+  record->bytes = put_here;
+  record->value = g_strdup_printf ("%u", put_here);
+  return error == NULL || *error == NULL;
+}
+
+/* On the event loop a producer's pause is a timer, so the two producers
+ * take turns on the one thread, as two asyncio tasks would. */
+typedef struct
+{
+  LabWorkloadPingpong *self;
+  LabTaskRecord       *record;
+  GRand               *rand;
+  guint                put;
+} AsyncProducer;
+
+static void
+async_producer_free (gpointer data)
+{
+  AsyncProducer *producer = data;
+
+  g_rand_free (producer->rand);
+  g_free (producer);
+}
+
+static gboolean
+async_produce_cb (gpointer data)
+{
+  GTask *task = data;
+  AsyncProducer *producer = g_task_get_task_data (task);
+  const LabPlan *plan = lab_workload_get_plan (LAB_WORKLOAD (producer->self));
+  g_autoptr(GSource) next = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      producer->record->end_us = g_get_monotonic_time ();
+      return G_SOURCE_REMOVE;
+    }
+
+  if (plan->global_counter ? g_atomic_int_add (&producer->self->counter, 1) >= TAKEN
+                           : producer->put >= ITEMS_EACH)
+    {
+      producer->record->bytes = producer->put;
+      producer->record->value = g_strdup_printf ("%u", producer->put);
+      producer->record->end_us = g_get_monotonic_time ();
+      g_task_return_boolean (task, TRUE);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_async_queue_push (producer->self->queue, g_strdup (words[producer->record->index % 2]));
+  g_atomic_int_inc (&producer->self->produced);
+  producer->put++;
+
+  next = g_timeout_source_new (g_rand_int_range (producer->rand, 0, plan->pause_ms + 1));
+  g_task_attach_source (task, next, async_produce_cb);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_workload_pingpong_run_task_async (LabWorkload         *workload,
+                                      LabTaskContext      *context,
+                                      GBytes              *input,
+                                      LabTaskRecord       *record,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (workload, context->cancellable, callback, user_data);
+  AsyncProducer *producer = g_new0 (AsyncProducer, 1);
+  g_autoptr(GSource) first = g_idle_source_new ();
+  const LabPlan *plan = lab_workload_get_plan (workload);
+
+  g_task_set_source_tag (task, lab_workload_pingpong_run_task_async);
+  producer->self = LAB_WORKLOAD_PINGPONG (workload);
+  producer->record = record;
+  producer->rand = g_rand_new_with_seed ((guint32) (plan->seed * 31 + record->index));
+  g_task_set_task_data (task, producer, async_producer_free);
+  g_task_attach_source (task, first, async_produce_cb);
+}
+
+static gboolean
+lab_workload_pingpong_verify (LabWorkload  *workload,
+                              LabRun       *run,
+                              GError      **error)
+{
+  LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (workload);
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  gint64 produced = 0;
+  g_autoptr(GString) text = g_string_new (NULL);
+  GVariantBuilder order;
+  GVariantDict fields;
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  for (guint i = 0; i < run->n_records; i++)
+    produced += g_ascii_strtoll (run->records[i].value, NULL, 10);
+
+  /* The last items may still be in the pipe: give the consumer a moment. */
+  while (self->order->len < MIN (produced, TAKEN) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+
+  if (!plan->global_counter && produced != 2 * ITEMS_EACH)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                   _("The producers put %" G_GINT64_FORMAT " items instead of %d."),
+                   produced, 2 * ITEMS_EACH);
+      return FALSE;
+    }
+  if (self->order->len != MIN (produced, TAKEN))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
+                   _("The consumer took %u items instead of %d."), self->order->len, TAKEN);
+      return FALSE;
+    }
+
+  g_variant_builder_init (&order, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; i < self->order->len; i++)
+    {
+      const char *item = g_ptr_array_index (self->order, i);
+
+      g_variant_builder_add (&order, "s", item);
+      g_string_append_printf (text, "%s%s", i ? " " : "", item);
+    }
+
+  run->result = g_strdup_printf (_("%" G_GINT64_FORMAT " produced, %u taken: %s"), produced,
+                                 self->order->len, text->str);
+  g_variant_dict_init (&fields, NULL);
+  g_variant_dict_insert (&fields, "produced", "x", produced);
+  g_variant_dict_insert (&fields, "consumed", "x", (gint64) self->order->len);
+  g_variant_dict_insert_value (&fields, "order", g_variant_builder_end (&order));
+  run->result_fields = g_variant_ref_sink (g_variant_dict_end (&fields));
+  return TRUE;
+}
+
+static void
+lab_workload_pingpong_finalize (GObject *object)
+{
+  LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (object);
+
+  lab_workload_pingpong_end_run (LAB_WORKLOAD (self));
+  g_clear_pointer (&self->order, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_workload_pingpong_parent_class)->finalize (object);
+}
+
+static void
+lab_workload_pingpong_class_init (LabWorkloadPingpongClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  LabWorkloadClass *workload_class = LAB_WORKLOAD_CLASS (klass);
+
+  object_class->finalize = lab_workload_pingpong_finalize;
+
+  workload_class->prepare = lab_workload_pingpong_prepare;
+  workload_class->dup_task_name = lab_workload_pingpong_dup_task_name;
+  workload_class->begin_run = lab_workload_pingpong_begin_run;
+  workload_class->end_run = lab_workload_pingpong_end_run;
+  workload_class->run_task = lab_workload_pingpong_run_task;
+  workload_class->run_task_async = lab_workload_pingpong_run_task_async;
+  workload_class->verify = lab_workload_pingpong_verify;
+}
+
+static void
+lab_workload_pingpong_init (LabWorkloadPingpong *self)
+{
+  self->order = g_ptr_array_new_with_free_func (g_free);
+  self->fifo_fd = -1;
+}
