@@ -12,6 +12,7 @@
 #include "lab-application.h"
 #include "lab-bench.h"
 #include "lab-benchmark.h"
+#include "lab-lesson-command.h"
 #include "lab-serve.h"
 #include "lab-worker.h"
 
@@ -43,6 +44,9 @@ main (int   argc,
   if (argc >= 2 && g_str_equal (argv[1], "benchmark"))
     return lab_benchmark_main (argc - 1, argv + 1);
 
+  if (argc >= 2 && g_str_equal (argv[1], "lesson"))
+    return lab_lesson_command_main (argc - 1, argv + 1);
+
   if (argc >= 2 && g_str_equal (argv[1], "serve"))
     return lab_serve_main (argc - 1, argv + 1);
 
@@ -53,6 +57,7 @@ main (int   argc,
                  "  concurrency-lab bench [OPTION…]  run one workload in every mode; see bench --help\n"
                  "  concurrency-lab benchmark       measure every mode against the ideal\n"
                  "  concurrency-lab serve [OPTION…]  serve test files on 127.0.0.1; see serve --help\n"
+                 "  concurrency-lab lesson NAME     one lesson of the seeds; lesson --list names them\n"
                  "  concurrency-lab --version\n"));
       return 0;
     }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "lab-lesson.h"
 #include "lab-test-util.h"
 
 static LabRun *
@@ -177,6 +178,31 @@ test_pingpong_global_counter (void)
   g_assert_cmpint (field (processes, "consumed"), ==, 10);
 }
 
+/* Every lesson runs to its verdict, computed from the run. */
+static void
+test_every_lesson (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  g_assert_cmpuint (n, >=, 8);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabLessonRun) run = lab_lesson_run (&lessons[i], runner, TRUE, NULL, &error);
+
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", lessons[i].id, run->verdict);
+      g_assert_true (run->ok);
+      g_assert_cmpuint (run->n_steps, >=, 2);
+      g_assert_nonnull (run->verdict);
+      g_assert_cmpuint (strlen (run->verdict), >, 20);
+      g_assert_nonnull (lab_lesson_find (lessons[i].id));
+    }
+  g_assert_null (lab_lesson_find ("no-such-lesson"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -189,6 +215,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/bank/async-loses-nothing", test_bank_async_loses_nothing);
 
   g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
+  g_test_add_func ("/lab/lessons/every-lesson", test_every_lesson);
   g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   return g_test_run ();

@@ -1,0 +1,162 @@
+/* lab-lesson-command.c — `concurrency-lab lesson`: the seed lessons in a
+ * terminal
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-lesson-command"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "lab-lesson.h"
+#include "lab-lesson-command.h"
+#include "lab-table.h"
+
+typedef struct
+{
+  const LabLesson *lesson;
+  LabRunner       *runner;
+  gboolean         quick;
+  GCancellable    *cancellable;
+  GMainLoop       *loop;
+  LabLessonRun    *result;
+  GError          *error;
+} Lesson;
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+lesson_thread (gpointer data)
+{
+  Lesson *lesson = data;
+
+  lesson->result = lab_lesson_run (lesson->lesson, lesson->runner, lesson->quick,
+                                   lesson->cancellable, &lesson->error);
+  g_main_context_invoke (NULL, quit_loop, lesson->loop);
+  return NULL;
+}
+
+static gboolean
+interrupted (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_list (void)
+{
+  g_autoptr(LabTable) table = lab_table_new (3);
+  g_autofree char *text = NULL;
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *seed = g_strdup_printf (_("seed %s"), lessons[i].seed);
+      lab_table_add_row (table, lessons[i].id, seed, _(lessons[i].title), NULL);
+    }
+  text = lab_table_render (table);
+  g_print ("%s", text);
+}
+
+int
+lab_lesson_command_main (int    argc,
+                         char **argv)
+{
+  gboolean list = FALSE, quick = FALSE;
+  const GOptionEntry entries[] = {
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("Name the lessons"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("A smaller, faster version of the lesson"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("NAME"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunner) runner = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(LabTable) table = NULL;
+  g_autofree char *text = NULL;
+  Lesson lesson = { 0 };
+  GThread *thread;
+  guint sigint;
+
+  g_option_context_set_summary (context, _("Run one lesson of the seeds and print its verdict, "
+                                           "computed from what this machine measured."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("concurrency-lab lesson: %s\n", error->message);
+      return 2;
+    }
+
+  if (list)
+    {
+      print_list ();
+      return 0;
+    }
+
+  if (argc != 2 || (lesson.lesson = lab_lesson_find (argv[1])) == NULL)
+    {
+      if (argc == 2)
+        g_printerr (_("concurrency-lab lesson: there is no lesson “%s”; see lesson --list.\n"), argv[1]);
+      else
+        g_printerr (_("concurrency-lab lesson: name one lesson; see lesson --list.\n"));
+      return 2;
+    }
+
+  g_print ("%s (%s)\n\n%s\n%s\n\n", _(lesson.lesson->title), lesson.lesson->seed,
+           _(lesson.lesson->explanation), _(lesson.lesson->question));
+
+  runner = lab_runner_new ();
+  loop = g_main_loop_new (NULL, FALSE);
+  lesson.runner = runner;
+  lesson.quick = quick;
+  lesson.cancellable = cancellable;
+  lesson.loop = loop;
+
+  sigint = g_unix_signal_add (SIGINT, interrupted, cancellable);
+  thread = g_thread_new ("lab-lesson", lesson_thread, &lesson);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  g_source_remove (sigint);
+
+  if (lesson.result == NULL)
+    {
+      gboolean cancelled = g_cancellable_is_cancelled (cancellable);
+
+      g_printerr ("concurrency-lab lesson: %s\n", lesson.error ? lesson.error->message : "");
+      g_clear_error (&lesson.error);
+      return cancelled ? 130 : 1;
+    }
+
+  table = lab_table_new (3);
+  lab_table_set_right (table, 1, TRUE);
+  for (guint i = 0; i < lesson.result->n_steps; i++)
+    {
+      LabLessonStep *step = &lesson.result->steps[i];
+      g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
+      const char *result = step->run ? (step->run->verified ? step->run->result : step->run->verify_error) : "";
+
+      lab_table_add_row (table, step->label, time, result ? result : "", NULL);
+    }
+  text = lab_table_render (table);
+  g_print ("%s\n", text);
+  g_print (_("Verdict: %s\n"), lesson.result->verdict);
+
+  {
+    gboolean ok = lesson.result->ok;
+
+    lab_lesson_run_free (lesson.result);
+    return ok ? 0 : 1;
+  }
+}

@@ -1,0 +1,61 @@
+/* lab-lesson.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "lab-runner.h"
+
+G_BEGIN_DECLS
+
+#define LAB_LESSON_MAX_STEPS 12
+
+typedef struct _LabLesson LabLesson;
+
+/* One measured step of a lesson: a run, or a number measured otherwise. */
+typedef struct
+{
+  char    *label;
+  LabRun  *run;         /* NULL for a measured number */
+  gint64   value_us;    /* the step's time: its wall time, or the measured number */
+} LabLessonStep;
+
+typedef struct
+{
+  const LabLesson *lesson;
+  guint            n_steps;
+  LabLessonStep    steps[LAB_LESSON_MAX_STEPS];
+  char            *verdict;     /* computed from the steps */
+  gboolean         ok;          /* every run completed and verified */
+} LabLessonRun;
+
+struct _LabLesson
+{
+  const char *id;
+  const char *seed;
+  const char *title;
+  const char *explanation;
+  const char *question;
+  gboolean  (*run)     (const LabLesson  *lesson,
+                        LabRunner        *runner,
+                        gboolean          quick,
+                        GCancellable     *cancellable,
+                        LabLessonRun     *out,
+                        GError          **error);
+  char     *(*verdict) (LabLessonRun     *run);
+};
+
+const LabLesson *lab_lesson_get_all      (guint           *n_lessons);
+const LabLesson *lab_lesson_find         (const char      *id);
+LabLessonRun    *lab_lesson_run          (const LabLesson *lesson,
+                                          LabRunner       *runner,
+                                          gboolean         quick,
+                                          GCancellable    *cancellable,
+                                          GError         **error);
+void             lab_lesson_run_free     (LabLessonRun    *run);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabLessonRun, lab_lesson_run_free)
+
+G_END_DECLS
