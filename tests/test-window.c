@@ -83,6 +83,7 @@ configure (const char *job,
   g_settings_set_uint (settings, "task-ms", task_ms);
   g_settings_set_boolean (settings, "gil", FALSE);
   g_settings_set_boolean (settings, "run-on-ui-thread", on_ui_thread);
+  g_settings_set_string (settings, "lesson", "");
 }
 
 static LabWindow *
@@ -294,6 +295,26 @@ test_pipeline (void)
   close_window (window);
 }
 
+/* A seed lesson runs from the window and ends in a verdict built from the
+ * measurement. */
+static void
+test_lesson (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+
+  g_settings_set_string (settings, "lesson", "bank");
+  window = open_window ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_get_running (window));
+  wait_until (is_idle, window, 60000);
+  g_test_message ("verdict: %s", lab_window_get_verdict (window));
+  g_assert_nonnull (strstr (lab_window_get_verdict (window), "lost"));
+  g_settings_set_string (settings, "lesson", "");
+  close_window (window);
+}
+
 /* Compare all fills one row per mode. */
 static void
 test_compare_all (void)
@@ -387,6 +408,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/threads-run", test_threads_run);
   g_test_add_func ("/lab/window/compare-all", test_compare_all);
   g_test_add_func ("/lab/window/pipeline", test_pipeline);
+  g_test_add_func ("/lab/window/lesson", test_lesson);
   g_test_add_func ("/lab/window/event-flood", test_event_flood);
   g_test_add_func ("/lab/window/about-and-cancel-mid-run", test_about_and_cancel_mid_run);
   g_test_add_func ("/lab/window/shortcuts", test_shortcuts);

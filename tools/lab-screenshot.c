@@ -5,7 +5,8 @@
  *
  * Usage: lab-screenshot OUTPUT.png [MODE]   (under a display;
  * tools/screenshot starts Xvfb).  Real runs, not a mock-up: it presses
- * Download and waits.  MODE picks the timeline page to show.
+ * Download and waits.  MODE picks the timeline page to show, LESSON a seed
+ * lesson to run instead of the Compare-all pipeline.
  */
 
 #include "config.h"
@@ -42,9 +43,9 @@ main (int   argc,
   if (argc == 2 && g_str_equal (argv[1], LAB_WORKER_FLAG))
     return lab_worker_main ();
 
-  if (argc != 2 && argc != 3)
+  if (argc < 2 || argc > 4)
     {
-      g_printerr ("usage: lab-screenshot OUTPUT.png [MODE]\n");
+      g_printerr ("usage: lab-screenshot OUTPUT.png [MODE [LESSON]]\n");
       return 2;
     }
 
@@ -64,6 +65,7 @@ main (int   argc,
   g_settings_set_uint (settings, "workers", 8);
   g_settings_set_uint (settings, "size-kib", 1024);
   g_settings_set_uint (settings, "latency-ms", 100);
+  g_settings_set_string (settings, "lesson", argc == 4 ? argv[3] : "");
   g_settings_set_int (settings, "window-width", 1280);
   g_settings_set_int (settings, "window-height", 800);
 
@@ -75,7 +77,7 @@ main (int   argc,
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (lab_window_get_running (window) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
-  if (argc == 3)
+  if (argc >= 3 && *argv[2] != '\0')
     gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window),
                                                                               LAB_TYPE_WINDOW,
                                                                               "timeline_stack")),

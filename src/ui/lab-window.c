@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "lab-heartbeat.h"
+#include "lab-lesson.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
 #include "lab-timeline.h"
@@ -52,6 +53,15 @@ struct _LabWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
+  AdwComboRow          *lesson_row;
+  GtkWidget            *lesson_card;
+  GtkLabel             *lesson_title;
+  GtkLabel             *lesson_text;
+  GtkLabel             *lesson_question;
+  GtkGrid              *lesson_steps;
+  GtkLabel             *lesson_verdict;
+  GtkWidget            *size_group;
+  GtkWidget            *timings_heading;
   GtkWidget            *download_button;
   GtkWidget            *cancel_button;
   AdwComboRow          *job_row;
@@ -93,6 +103,7 @@ struct _LabWindow
   GCancellable         *cancellable;
   LabWorkload          *workload;
   LabPipeline          *pipeline;        /* for the download → save → hash job */
+  gboolean              in_lesson;       /* a seed lesson runs its own steps */
   guint                 stage;           /* which of the pipeline's stages runs */
   guint                 stages_started;
   gint64                mode_start_us;
@@ -114,6 +125,7 @@ struct _LabWindow
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void lab_window_run_next_mode (LabWindow *self);
+static const LabLesson *selected_lesson (LabWindow *self);
 
 static void
 lab_window_set_status (LabWindow  *self,
@@ -161,9 +173,60 @@ lab_window_update_sensitivity (LabWindow *self)
                             (g_str_equal (mode_ids[mode], "compare") ||
                              g_str_equal (mode_ids[mode], "threads")));
 
+  /* A lesson sets up its own job and modes. */
+  {
+    gboolean free_experiment = selected_lesson (self) == NULL && !self->running;
+
+    gtk_widget_set_sensitive (GTK_WIDGET (self->job_row), free_experiment);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->mode_row), free_experiment);
+    gtk_widget_set_sensitive (self->size_group, free_experiment);
+    gtk_widget_set_visible (self->timings_heading, selected_lesson (self) == NULL);
+    gtk_widget_set_visible (GTK_WIDGET (self->timings), selected_lesson (self) == NULL);
+  }
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !self->running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
   gtk_widget_set_visible (self->cancel_button, self->running);
+}
+
+/* The seed lesson chosen, or NULL for a free experiment. */
+static const LabLesson *
+selected_lesson (LabWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->lesson_row);
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  if (selected == 0 || selected > n)
+    return NULL;
+  return &lessons[selected - 1];
+}
+
+static void
+clear_lesson_steps (LabWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->lesson_steps))) != NULL)
+    gtk_grid_remove (self->lesson_steps, child);
+  gtk_label_set_text (self->lesson_verdict, "");
+}
+
+static void
+lab_window_update_lesson (LabWindow *self)
+{
+  const LabLesson *lesson = selected_lesson (self);
+  g_autofree char *title = NULL;
+
+  gtk_widget_set_visible (self->lesson_card, lesson != NULL);
+  if (lesson == NULL)
+    return;
+
+  title = g_strdup_printf (_("%s (seed %s)"), _(lesson->title), lesson->seed);
+  gtk_label_set_text (self->lesson_title, title);
+  gtk_label_set_text (self->lesson_text, _(lesson->explanation));
+  gtk_label_set_text (self->lesson_question, _(lesson->question));
+  clear_lesson_steps (self);
 }
 
 static LabPlan *
@@ -272,7 +335,7 @@ static guint
 task_id (LabWindow *self,
          guint      task)
 {
-  if (self->pipeline == NULL)
+  if (self->pipeline == NULL || self->workload == NULL)
     return task;
   return self->stage * lab_workload_get_n_tasks (self->workload) + task;
 }
@@ -281,7 +344,12 @@ static char *
 task_name (LabWindow *self,
            guint      task)
 {
-  g_autofree char *name = lab_workload_dup_task_name (self->workload, task);
+  g_autofree char *name = NULL;
+
+  if (self->workload == NULL)   /* a lesson's own jobs */
+    return g_strdup_printf (_("task %u"), task + 1);
+
+  name = lab_workload_dup_task_name (self->workload, task);
 
   if (self->pipeline == NULL)
     return g_steal_pointer (&name);
@@ -310,12 +378,14 @@ lab_window_drain_events (LabWindow *self)
           self->failed_tasks = 0;
           /* The pipeline's three stages share one timeline per mode. */
           self->stage = self->stages_started++;
-          if (self->stage > 0)
+          if (self->stage > 0 && !self->in_lesson)
             break;
+          gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
+                                                          self->timeline_pages[event->mode]), TRUE);
           self->mode_start_us = event->time_us;
           lab_timeline_reset (timeline, event->time_us);
           gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
-          if (event->mode != LAB_MODE_PROCESSES)
+          if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
             {
               guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
 
@@ -340,7 +410,7 @@ lab_window_drain_events (LabWindow *self)
           {
             g_autofree char *name = task_name (self, event->task);
 
-            if (event->mode == LAB_MODE_PROCESSES)
+            if (event->mode == LAB_MODE_PROCESSES || self->workload == NULL)
               {
                 g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
                 lab_timeline_set_lane_label (timeline, event->lane, label);
@@ -370,7 +440,16 @@ lab_window_drain_events (LabWindow *self)
         }
     }
 
-  if (self->running)
+  if (self->running && self->in_lesson)
+    {
+      g_autofree char *status = g_strdup_printf (_("Lesson running: %u/%u tasks of this step"),
+                                                 self->done_tasks, self->total_tasks);
+
+      for (LabMode m = 0; m < LAB_N_MODES; m++)
+        lab_timeline_set_now (self->timelines[m], now);
+      lab_window_set_status (self, status);
+    }
+  else if (self->running)
     {
       g_autofree char *status = NULL;
       gint64 wall = self->run_start_us > 0 ? now - self->run_start_us : 0;
@@ -697,6 +776,106 @@ lab_window_run_on_ui_thread (LabWindow *self)
 }
 
 static void
+lesson_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LabWindow *self = source_object;
+  GError *error = NULL;
+  LabLessonRun *run = lab_lesson_run (task_data, self->runner, FALSE, cancellable, &error);
+
+  if (run == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, run, (GDestroyNotify) lab_lesson_run_free);
+}
+
+static void
+lab_window_lesson_done (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  LabWindow *self = LAB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabLessonRun) run = g_task_propagate_pointer (G_TASK (result), &error);
+
+  lab_window_drain_events (self);
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    lab_timeline_set_now (self->timelines[m], 0);
+
+  if (run == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lab_window_set_status (self, _("Cancelled."));
+      else
+        lab_window_show_error (self, error->message);
+    }
+  else
+    {
+      for (guint i = 0; i < run->n_steps; i++)
+        {
+          LabLessonStep *step = &run->steps[i];
+          g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
+          const char *outcome = step->run ? (step->run->verified ? step->run->result
+                                                                : step->run->verify_error) : "";
+          GtkWidget *labels[3] = {
+            gtk_label_new (step->label), gtk_label_new (time), gtk_label_new (outcome),
+          };
+
+          for (guint c = 0; c < 3; c++)
+            {
+              gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
+              gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+              gtk_widget_add_css_class (labels[c], "numeric");
+              gtk_grid_attach (self->lesson_steps, labels[c], c, i, 1, 1);
+            }
+        }
+      gtk_label_set_text (self->lesson_verdict, run->verdict);
+      lab_window_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
+                                           : _("The lesson ran, but not every step verified."));
+    }
+
+  self->in_lesson = FALSE;
+  lab_window_finish_batch (self);
+}
+
+static void
+lab_window_run_lesson (LabWindow       *self,
+                       const LabLesson *lesson)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_clear_object (&self->workload);
+  g_clear_pointer (&self->pipeline, lab_pipeline_free);
+  clear_lesson_steps (self);
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    {
+      lab_timeline_reset (self->timelines[m], 0);
+      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, self->timeline_pages[m]),
+                                  FALSE);
+    }
+  lab_timings_reset (self->timings, NULL);
+  lab_heartbeat_reset_worst (self->heartbeat);
+
+  self->running = TRUE;
+  self->in_lesson = TRUE;
+  self->stages_started = 0;
+  self->cancellable = g_cancellable_new ();
+  lab_window_update_sensitivity (self);
+  lab_window_start_draining (self);
+  lab_window_set_status (self, _("Lesson running…"));
+
+  /* The lesson's steps run one after another on a thread of their own;
+   * their events reach the timeline as any run's do. */
+  task = g_task_new (self, self->cancellable, lab_window_lesson_done, NULL);
+  g_task_set_source_tag (task, lab_window_run_lesson);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, (gpointer) lesson, NULL);
+  g_task_run_in_thread (task, lesson_thread);
+}
+
+static void
 lab_window_run (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -709,6 +888,12 @@ lab_window_run (GtkWidget  *widget,
 
   if (self->running)
     return;
+
+  if (selected_lesson (self) != NULL)
+    {
+      lab_window_run_lesson (self, selected_lesson (self));
+      return;
+    }
 
   plan = lab_window_dup_plan (self);
   g_clear_object (&self->workload);
@@ -935,6 +1120,32 @@ lab_window_setup_controls (LabWindow *self)
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     gtk_string_list_append (mode_titles, lab_mode_get_title (m));
 
+  {
+    g_autoptr(GtkStringList) lesson_titles = gtk_string_list_new (NULL);
+    static const char *lesson_ids[16];
+    guint n;
+    const LabLesson *lessons = lab_lesson_get_all (&n);
+
+    g_assert (n + 2 <= G_N_ELEMENTS (lesson_ids));
+    lesson_ids[0] = "";
+    gtk_string_list_append (lesson_titles, _("None — a free experiment"));
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *title = g_strdup_printf ("%s (%s)", _(lessons[i].title), lessons[i].seed);
+
+        lesson_ids[i + 1] = lessons[i].id;
+        gtk_string_list_append (lesson_titles, title);
+      }
+    adw_combo_row_set_model (self->lesson_row, G_LIST_MODEL (lesson_titles));
+    g_settings_bind_with_mapping (self->settings, "lesson", self->lesson_row, "selected",
+                                  G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
+                                  lesson_ids, NULL);
+    g_signal_connect_swapped (self->lesson_row, "notify::selected",
+                              G_CALLBACK (lab_window_update_lesson), self);
+    g_signal_connect_swapped (self->lesson_row, "notify::selected",
+                              G_CALLBACK (lab_window_update_sensitivity), self);
+  }
+
   adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
   adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
 
@@ -1027,6 +1238,15 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_title);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_text);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_question);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_steps);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_verdict);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, job_row);
@@ -1091,6 +1311,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->settings, "changed::out-dir",
                            G_CALLBACK (lab_window_update_out_dir), self, G_CONNECT_SWAPPED);
   lab_window_update_out_dir (self);
+  lab_window_update_lesson (self);
   lab_window_update_sensitivity (self);
   lab_window_update_stall (self);
   lab_window_set_status (self, _("Choose a job and press Download."));
@@ -1116,6 +1337,14 @@ lab_window_get_status (LabWindow *self)
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
   return gtk_label_get_text (self->status_label);
+}
+
+const char *
+lab_window_get_verdict (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->lesson_verdict);
 }
 
 gint64

@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 LabWindow  *lab_window_new               (LabApplication *application);
 gboolean    lab_window_get_running       (LabWindow      *self);
 const char *lab_window_get_status        (LabWindow      *self);
+const char *lab_window_get_verdict       (LabWindow      *self);
 gint64      lab_window_get_worst_stall_us (LabWindow     *self);
 LabTimings *lab_window_get_timings       (LabWindow      *self);
 GArray     *lab_window_dup_worker_pids   (LabWindow      *self);
