@@ -53,11 +53,11 @@ main (int   argc,
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
       g_print (_("Usage:\n"
-                 "  concurrency-lab                 open the window\n"
+                 "  concurrency-lab                  open the window\n"
                  "  concurrency-lab bench [OPTION…]  run one workload in every mode; see bench --help\n"
-                 "  concurrency-lab benchmark       measure every mode against the ideal\n"
+                 "  concurrency-lab benchmark        measure every mode against the ideal\n"
                  "  concurrency-lab serve [OPTION…]  serve test files on 127.0.0.1; see serve --help\n"
-                 "  concurrency-lab lesson NAME     one lesson of the seeds; lesson --list names them\n"
+                 "  concurrency-lab lesson NAME      one lesson of the seeds; lesson --list names them\n"
                  "  concurrency-lab --version\n"));
       return 0;
     }

@@ -11,6 +11,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
+
 #include "lab-application.h"
 #include "lab-window.h"
 #include "lab-worker.h"
@@ -48,6 +51,11 @@ main (int   argc,
       g_printerr ("usage: lab-screenshot OUTPUT.png [MODE [LESSON]]\n");
       return 2;
     }
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LAB_LOCALEDIR") ? g_getenv ("LAB_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   gtk_init ();
   adw_init ();

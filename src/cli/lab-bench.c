@@ -859,7 +859,7 @@ show_progress (gpointer data)
   if (bench->progress && bench->total_tasks > 0)
     {
       g_printerr ("\r\033[K");
-      g_printerr (_("Running %s: %u/%u tasks"), lab_mode_to_string (bench->current_mode),
+      g_printerr (_("Running %s: %u/%u tasks"), lab_mode_get_title (bench->current_mode),
                   bench->done_tasks, bench->total_tasks);
     }
 

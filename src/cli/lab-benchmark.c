@@ -105,7 +105,7 @@ result_run (GPtrArray *results,
 static char *
 seconds (gint64 us)
 {
-  return g_strdup_printf ("%.3f s", us / 1e6);
+  return g_strdup_printf (_("%.3f s"), us / 1e6);
 }
 
 /* 200 waits of 50 ms with 50 workers: ideal 4 rounds of 50 ms. */
@@ -130,7 +130,7 @@ bench_sleep (Report *report,
       g_autofree char *measured = seconds (run->wall_us);
       g_autofree char *ideal_text = seconds (ideal);
 
-      report_line (report, "sleep 200×50 ms, 50 workers", lab_mode_to_string (run->mode),
+      report_line (report, _("sleep 200×50 ms, 50 workers"), lab_mode_get_title (run->mode),
                    measured, ideal_text, (double) run->wall_us / ideal, TARGET_AT_MOST, 1.10);
     }
 
@@ -142,7 +142,7 @@ bench_sleep (Report *report,
     g_autofree char *measured = seconds (run->wall_us);
     g_autofree char *ideal_text = seconds ((gint64) plan->tasks * plan->task_ms * 1000);
 
-    report_line (report, "sleep 20×50 ms", "sequential", measured, ideal_text,
+    report_line (report, _("sleep 20×50 ms"), lab_mode_get_title (LAB_MODE_SEQUENTIAL), measured, ideal_text,
                  (double) run->wall_us / (plan->tasks * plan->task_ms * 1000), TARGET_AT_MOST, 1.10);
   }
 }
@@ -188,7 +188,7 @@ static void
 bench_cpu (Report *report,
            guint   repeat)
 {
-  const char *labels[] = { "threads", "processes", "threads + GIL" };
+  const char *labels[] = { lab_mode_get_title (LAB_MODE_THREADS), lab_mode_get_title (LAB_MODE_PROCESSES), _("Threads + GIL") };
   g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
   g_autoptr(LabWorkload) plain = NULL;
   g_autoptr(LabWorkload) with_gil = NULL;
@@ -234,7 +234,7 @@ bench_cpu (Report *report,
       g_autofree char *measured = g_strdup_printf (_("%.3f s vs %.3f s"), median (walls[i]),
                                                    median (sequential_walls));
 
-      report_line (report, "cpu 1..2e9, 2 chunks: speed-up", labels[i], measured,
+      report_line (report, _("cpu 1..2e9, 2 chunks: speed-up"), labels[i], measured,
                    i == 2 ? _("1x (one thread at a time)") : ideal_text, median (ratios[i]),
                    i == 2 ? TARGET_AT_MOST : TARGET_AT_LEAST, i == 2 ? 1.1 : 1.7);
       g_array_unref (ratios[i]);
@@ -297,7 +297,7 @@ bench_hash (Report *report,
     g_autofree char *measured = g_strdup_printf ("%.0f MB/s", ours / 1e6);
     g_autofree char *ideal = g_strdup_printf (_("%.0f MB/s openssl"), openssl / 1e6);
 
-    report_line (report, "hash 64×4 MiB MD5: throughput", "sequential", measured, ideal,
+    report_line (report, _("hash 64×4 MiB MD5: throughput"), lab_mode_get_title (LAB_MODE_SEQUENTIAL), measured, ideal,
                  ours / openssl, TARGET_AT_LEAST, 0.85);
   }
 }
@@ -323,7 +323,7 @@ bench_overhead (Report *report,
       g_autofree char *measured = g_strdup_printf (_("%.1f µs/task"), per_task);
       g_autofree char *budget = g_strdup_printf (_("%.0f µs/task"), targets[run->mode]);
 
-      report_line (report, "overhead, 10,000 empty tasks", lab_mode_to_string (run->mode),
+      report_line (report, _("overhead, 10,000 empty tasks"), lab_mode_get_title (run->mode),
                    measured, budget, per_task / targets[run->mode], TARGET_AT_MOST, 1.0);
     }
 }
@@ -405,13 +405,13 @@ bench_downloads (Report *report,
         }
 
       {
-        g_autofree char *label = g_strdup_printf ("%s, %u", lab_mode_to_string (cases[c].mode),
+        g_autofree char *label = g_strdup_printf ("%s, %u", lab_mode_get_title (cases[c].mode),
                                                   cases[c].workers);
-        g_autofree char *measured = g_strdup_printf ("%.3f s", median (walls));
+        g_autofree char *measured = seconds (median (walls) * 1e6);
         g_autofree char *ideal = g_strdup_printf (_("%.3f s (%.1f s wait + transfer)"),
                                                   median (ideals), cases[c].latency_s);
 
-        report_line (report, "download 100×64 KiB, 100 ms latency", label, measured, ideal,
+        report_line (report, _("download 100×64 KiB, 100 ms latency"), label, measured, ideal,
                      median (ratios), TARGET_AT_MOST, 1.15);
       }
     }
@@ -465,7 +465,7 @@ bench_big_download (Report *report,
     g_autofree char *measured = g_strdup_printf ("%.0f MB/s", ours_median / 1e6);
     g_autofree char *ideal = g_strdup_printf (_("%.0f MB/s curl"), theirs_median / 1e6);
 
-    report_line (report, "download 1×256 MiB: throughput", "sequential", measured, ideal,
+    report_line (report, _("download 1×256 MiB: throughput"), lab_mode_get_title (LAB_MODE_SEQUENTIAL), measured, ideal,
                  ours_median / theirs_median, TARGET_AT_LEAST, 0.5);
   }
 }

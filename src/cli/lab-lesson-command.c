@@ -79,7 +79,7 @@ lab_lesson_command_main (int    argc,
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("A smaller, faster version of the lesson"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (N_("NAME"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRunner) runner = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -114,8 +114,9 @@ lab_lesson_command_main (int    argc,
       return 2;
     }
 
-  g_print ("%s (%s)\n\n%s\n%s\n\n", _(lesson.lesson->title), lesson.lesson->seed,
-           _(lesson.lesson->explanation), _(lesson.lesson->question));
+  /* Translators: a lesson's title and the tutorial it comes from */
+  g_print (_("%s (seed %s)"), _(lesson.lesson->title), lesson.lesson->seed);
+  g_print ("\n\n%s\n%s\n\n", _(lesson.lesson->explanation), _(lesson.lesson->question));
 
   runner = lab_runner_new ();
   loop = g_main_loop_new (NULL, FALSE);

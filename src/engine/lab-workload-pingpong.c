@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -342,7 +343,7 @@ lab_workload_pingpong_verify (LabWorkload  *workload,
   if (!plan->global_counter && produced != 2 * ITEMS_EACH)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
-                   _("The producers put %" G_GINT64_FORMAT " items instead of %d."),
+                   _("The producers put %" PRId64 " items instead of %d."),
                    produced, 2 * ITEMS_EACH);
       return FALSE;
     }
@@ -362,7 +363,7 @@ lab_workload_pingpong_verify (LabWorkload  *workload,
       g_string_append_printf (text, "%s%s", i ? " " : "", item);
     }
 
-  run->result = g_strdup_printf (_("%" G_GINT64_FORMAT " produced, %u taken: %s"), produced,
+  run->result = g_strdup_printf (_("%" PRId64 " produced, %u taken: %s"), produced,
                                  self->order->len, text->str);
   g_variant_dict_init (&fields, NULL);
   g_variant_dict_insert (&fields, "produced", "x", produced);

@@ -177,7 +177,8 @@ lab_workload_sleep_verify (LabWorkload  *workload,
         }
     }
 
-  run->result = g_strdup_printf ("%u×%ums", run->n_records, lab_workload_get_plan (workload)->task_ms);
+  /* Translators: e.g. "10×100 ms": ten waits of 100 ms */
+  run->result = g_strdup_printf (_("%u×%u ms"), run->n_records, lab_workload_get_plan (workload)->task_ms);
   return TRUE;
 }
 

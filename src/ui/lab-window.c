@@ -38,7 +38,7 @@ static const struct {
   const char *title;
   const char *stage;   /* its column in the timings */
 } jobs[] = {
-  { "pipeline", N_("Download, save and hash (seed 000)"), NULL },
+  { "pipeline", N_("Download, save and hash"), NULL },
   { "sleep", N_("Wait (like a query or a download)"), N_("Wait") },
   { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute") },
   { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash") },
@@ -1131,7 +1131,7 @@ lab_window_setup_controls (LabWindow *self)
     gtk_string_list_append (lesson_titles, _("None — a free experiment"));
     for (guint i = 0; i < n; i++)
       {
-        g_autofree char *title = g_strdup_printf ("%s (%s)", _(lessons[i].title), lessons[i].seed);
+        g_autofree char *title = g_strdup_printf (_("%s (seed %s)"), _(lessons[i].title), lessons[i].seed);
 
         lesson_ids[i + 1] = lessons[i].id;
         gtk_string_list_append (lesson_titles, title);
