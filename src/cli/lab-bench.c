@@ -436,6 +436,22 @@ add_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* What every item says about itself: which task, who ran it, when. */
+static void
+add_item_members (JsonBuilder         *builder,
+                  const LabRun        *run,
+                  const LabTaskRecord *record)
+{
+  g_autofree char *worker = lab_run_dup_worker_label (run, record);
+
+  add_int (builder, "task", record->index);
+  add_string (builder, "name", record->name);
+  add_string (builder, "worker", worker);
+  add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
+  add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
+  add_int (builder, "bytes", record->bytes);
+}
+
 static void
 print_built_json (JsonBuilder *builder)
 {
@@ -534,17 +550,11 @@ print_json (LabWorkload *workload,
       for (guint t = 0; t < run->n_records; t++)
         {
           const LabTaskRecord *record = &run->records[t];
-          g_autofree char *worker = lab_run_dup_worker_label (run, record);
 
           json_builder_begin_object (builder);
-          add_int (builder, "task", record->index);
-          add_string (builder, "name", record->name);
-          add_string (builder, "worker", worker);
+          add_item_members (builder, run, record);
           add_int (builder, "lane", record->lane);
           add_int (builder, "pid", record->pid);
-          add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
-          add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
-          add_int (builder, "bytes", record->bytes);
           add_string (builder, "value", record->value);
           add_string (builder, "error", record->error);
           json_builder_end_object (builder);
@@ -734,7 +744,6 @@ print_pipeline_json (LabPipeline *pipeline,
       for (guint t = 0; t < first->n_records; t++)
         {
           const LabTaskRecord *record = &first->records[t];
-          g_autofree char *worker = lab_run_dup_worker_label (first, record);
           const char *error = NULL;
 
           for (LabStage stage = 0; stage < LAB_N_STAGES && error == NULL; stage++)
@@ -742,12 +751,7 @@ print_pipeline_json (LabPipeline *pipeline,
               error = run->stages[stage]->records[t].error;
 
           json_builder_begin_object (builder);
-          add_int (builder, "task", record->index);
-          add_string (builder, "name", record->name);
-          add_string (builder, "worker", worker);
-          add_seconds (builder, "start_s", record->start_us ? record->start_us - first->start_us : 0);
-          add_seconds (builder, "end_s", record->end_us ? record->end_us - first->start_us : 0);
-          add_int (builder, "bytes", record->bytes);
+          add_item_members (builder, first, record);
           add_int (builder, "status", record->status);
           add_seconds (builder, "ttfb_s", record->ttfb_us);
           add_string (builder, "value", last ? last->records[t].value : NULL);
