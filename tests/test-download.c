@@ -223,6 +223,10 @@ test_bad_urls (void)
       for (guint i = 0; i < 3; i++)
         {
           g_test_message ("%s", run->records[i].error);
+          /* Where no DNS server answers at all, a lookup times out instead:
+           * "no answer" is the plain reason then. */
+          if (i == 2 && strstr (run->records[i].error, "No answer") != NULL)
+            continue;
           g_assert_nonnull (strstr (run->records[i].error, reasons[i]));
         }
     }
