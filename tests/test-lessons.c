@@ -6,8 +6,34 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
 #include "lab-lesson.h"
 #include "lab-test-util.h"
+
+static LabRun *
+bank_run_paused (LabRunner *runner,
+                 LabMode    mode,
+                 guint      depositors,
+                 gboolean   lock,
+                 gboolean   shared_memory,
+                 guint      pause_ms)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("bank");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(GError) error = NULL;
+
+  plan->tasks = depositors;
+  plan->workers = depositors;
+  plan->pause_ms = pause_ms;
+  plan->lock = lock;
+  plan->shared_memory = shared_memory;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return lab_test_run (runner, workload, mode, NULL);
+}
 
 static LabRun *
 bank_run (LabRunner *runner,
@@ -16,18 +42,7 @@ bank_run (LabRunner *runner,
           gboolean   lock,
           gboolean   shared_memory)
 {
-  g_autoptr(LabPlan) plan = lab_plan_new ("bank");
-  g_autoptr(LabWorkload) workload = NULL;
-  g_autoptr(GError) error = NULL;
-
-  plan->tasks = depositors;
-  plan->workers = depositors;
-  plan->pause_ms = 10;
-  plan->lock = lock;
-  plan->shared_memory = shared_memory;
-  workload = lab_workload_new (plan, &error);
-  g_assert_no_error (error);
-  return lab_test_run (runner, workload, mode, NULL);
+  return bank_run_paused (runner, mode, depositors, lock, shared_memory, 10);
 }
 
 static gint64
@@ -103,17 +118,84 @@ test_bank_processes_do_not_share (void)
     g_assert_cmpint (g_ascii_strtoll (run->records[i].value, NULL, 10), <, 8);
 }
 
-/* One event loop: a deposit never waits between reading and writing, so
- * nothing is lost, lock or not. */
+/* One event loop, the seed's deposit: read, await the pause, write.  All
+ * depositors start in one turn of the loop, so every one of them reads
+ * before any pause is over: deposits are lost, every time. */
 static void
-test_bank_async_loses_nothing (void)
+test_bank_async_wait_loses (void)
 {
   g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(LabRun) run = bank_run (runner, LAB_MODE_ASYNC, 100, FALSE, FALSE);
 
+  g_test_message ("%s", run->result);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_cmpint (field (run, "balance") + field (run, "lost"), ==, 100);
+  g_assert_cmpint (field (run, "lost"), >, 0);
+}
+
+/* The loop's lock (asyncio.Lock) makes it exact while the depositors are
+ * all in flight on the one thread, queued for the lock. */
+static void
+test_bank_async_lock_is_exact (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabRun) run = bank_run_paused (runner, LAB_MODE_ASYNC, 30, TRUE, FALSE, 2);
+
+  g_test_message ("%s", run->result);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_cmpint (field (run, "balance"), ==, 30);
+  g_assert_cmpuint (lab_test_max_overlap (run), >, 15);
+}
+
+/* No pause: the read and the write sit in one callback.  Nothing is lost
+ * without any lock, though the depositors are all in flight together. */
+static void
+test_bank_async_one_callback_is_exact (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabRun) run = bank_run_paused (runner, LAB_MODE_ASYNC, 100, FALSE, FALSE, 0);
+
+  g_test_message ("%s", run->result);
   g_assert_true (lab_run_is_ok (run));
   g_assert_cmpint (field (run, "balance"), ==, 100);
   g_assert_cmpuint (lab_test_max_overlap (run), >, 50);
+}
+
+/* The account processes share is a memfd: it has no name in /dev/shm (or
+ * anywhere) that another user could guess and open.  inotify records every
+ * entry made there during the run, however short it lived. */
+static void
+test_bank_shared_memory_has_no_name (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabRun) run = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  union { struct inotify_event event; char bytes[4096]; } buffer;
+  int fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  ssize_t n;
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (inotify_add_watch (fd, "/dev/shm", IN_CREATE), >=, 0);
+
+  run = bank_run (runner, LAB_MODE_PROCESSES, 8, TRUE, TRUE);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_cmpint (field (run, "balance"), ==, 8);
+
+  while ((n = read (fd, &buffer, sizeof buffer)) > 0)
+    for (char *p = buffer.bytes; p < buffer.bytes + n;)
+      {
+        struct inotify_event *event = (struct inotify_event *) p;
+
+        /* Other programs may use /dev/shm meanwhile: only ours count. */
+        if (event->len > 0)
+          {
+            g_test_message ("created in /dev/shm: %s", event->name);
+            g_assert_false (strstr (event->name, "concurrency-lab") != NULL &&
+                            strstr (event->name, pid) != NULL);
+          }
+        p += sizeof (struct inotify_event) + event->len;
+      }
+  close (fd);
 }
 
 static LabRun *
@@ -212,7 +294,10 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/bank/locked-is-exact", test_bank_locked_is_exact);
   g_test_add_func ("/lab/lessons/bank/unlocked-loses", test_bank_unlocked_loses);
   g_test_add_func ("/lab/lessons/bank/processes-do-not-share", test_bank_processes_do_not_share);
-  g_test_add_func ("/lab/lessons/bank/async-loses-nothing", test_bank_async_loses_nothing);
+  g_test_add_func ("/lab/lessons/bank/async-wait-loses", test_bank_async_wait_loses);
+  g_test_add_func ("/lab/lessons/bank/async-lock-is-exact", test_bank_async_lock_is_exact);
+  g_test_add_func ("/lab/lessons/bank/async-one-callback-is-exact", test_bank_async_one_callback_is_exact);
+  g_test_add_func ("/lab/lessons/bank/shared-memory-has-no-name", test_bank_shared_memory_has_no_name);
 
   g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
   g_test_add_func ("/lab/lessons/every-lesson", test_every_lesson);
