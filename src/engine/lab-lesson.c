@@ -557,7 +557,7 @@ bank_verdict (LabLessonRun *run)
   expected = field_of (&s[3], "expected");
   if (lost > 0)
     g_string_append_printf (verdict, _(" On one event loop, with a wait between read and write, "
-                                       "%" PRId64 " of %" PRId64 " were lost: unlike what the seed "
+                                       "%" PRId64 " of %" PRId64 " were lost: unlike what seed 003 "
                                        "says of coroutines, the race comes back whenever a task "
                                        "waits between reading and writing."), lost, expected);
   else
