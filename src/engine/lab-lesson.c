@@ -264,9 +264,16 @@ pipeline_verdict (LabLessonRun *run)
   switch (lab_lesson_compare (hash_processes, 1))
     {
     case LAB_COMPARISON_BELOW:
+      /* Whether starting the processes is part of the cost depends on
+       * whether this run paid for it. */
+      if (s[8].run != NULL && s[8].run->startup_us > 0)
+        return g_strdup_printf (_("%s Hashing in processes was slower than in one thread (%.2f× "
+                                  "the speed), as the seed says: for small jobs, start-up and "
+                                  "copying cost more than they save."), download, hash_processes);
       return g_strdup_printf (_("%s Hashing in processes was slower than in one thread (%.2f× the "
-                                "speed), as the seed says: for small jobs, start-up and copying "
-                                "cost more than they save."), download, hash_processes);
+                                "speed), as the seed says, though the pool was already running: "
+                                "for small jobs, copying the data costs more than it saves."),
+                              download, hash_processes);
     case LAB_COMPARISON_ABOUT:
       return g_strdup_printf (_("%s Hashing in processes was about as fast as in one thread "
                                 "(%.2f×): what the other cores gained, the copying cost."),
