@@ -10,7 +10,18 @@
 
 G_BEGIN_DECLS
 
-#define LAB_LESSON_MAX_STEPS 12
+#define LAB_LESSON_MAX_STEPS 16
+
+/* Two measurements within ±10 % of each other are "about the same": runs
+ * of the same job on a shared machine drift by that much. */
+#define LAB_LESSON_TOLERANCE 0.10
+
+typedef enum
+{
+  LAB_COMPARISON_BELOW = -1,   /* more than the tolerance below the reference */
+  LAB_COMPARISON_ABOUT = 0,    /* within the tolerance */
+  LAB_COMPARISON_ABOVE = 1,    /* more than the tolerance above it */
+} LabComparison;
 
 typedef struct _LabLesson LabLesson;
 
@@ -55,6 +66,8 @@ LabLessonRun    *lab_lesson_run          (const LabLesson *lesson,
                                           GCancellable    *cancellable,
                                           GError         **error);
 void             lab_lesson_run_free     (LabLessonRun    *run);
+LabComparison    lab_lesson_compare      (double           measured,
+                                          double           reference);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabLessonRun, lab_lesson_run_free)
 

@@ -16,10 +16,18 @@
  *  - Threads share one account: without the lock, deposits are lost.
  *  - Processes share nothing: each changes its own copy of the account and
  *    the app's balance stays 0 — unless the account lives in shared memory
- *    (with a lock that works across processes).
- *  - On one event loop a task runs until it waits; a deposit waits only
- *    before it reads, never between reading and writing, so nothing is lost.
+ *    (with a lock that works across processes).  That memory is a memfd: it
+ *    has no name in any folder, so no other user can guess it and open it.
+ *  - On one event loop a task runs until it waits.  The seed's deposit
+ *    waits between reading and writing (an `await` in Python), so the race
+ *    is back: every depositor reads the same old balance.  A lock of the
+ *    loop (asyncio.Lock: a waiting task yields to the loop, no thread
+ *    blocks) makes it exact.  With no pause (pause_ms = 0) the read and the
+ *    write sit in one callback: nothing can run between them, no lock needed.
  */
+
+/* memfd_create () */
+#define _GNU_SOURCE
 
 #define G_LOG_DOMAIN "lab-workload-bank"
 
@@ -50,10 +58,14 @@ struct _LabWorkloadBank
 
   Account      local;             /* this process's own account */
   Account     *shared;            /* the shared-memory account, when used */
-  char        *shared_name;
-  gboolean     owns_shared;       /* the app created it and removes it */
+  int          shared_fd;         /* the app's memfd behind it, or -1 */
   gboolean     in_app;            /* begin_run () ran here: this is the app, not a worker */
   LabMode      mode;
+
+  /* The event loop's lock (async mode only, so no thread ever touches it):
+   * who holds it, and the depositors queued for it, first come first served. */
+  gboolean     loop_locked;
+  GQueue       loop_waiters;      /* of GTask */
 };
 
 G_DEFINE_FINAL_TYPE (LabWorkloadBank, lab_workload_bank, LAB_TYPE_WORKLOAD)
@@ -75,39 +87,15 @@ account_init (Account  *account,
   pthread_mutexattr_destroy (&attr);
 }
 
-static char *
-shared_name_for (pid_t app_pid)
-{
-  return g_strdup_printf ("/concurrency-lab-bank-%d", (int) app_pid);
-}
+/* The memfd's label in /proc/PID/fd; it is not a name anyone can open. */
+#define SHARED_LABEL "concurrency-lab-bank"
 
 static Account *
-map_shared (const char *name,
-            gboolean    create,
-            GError    **error)
+map_account (int      fd,
+             GError **error)
 {
-  int fd = shm_open (name, O_RDWR | (create ? O_CREAT | O_EXCL : 0), 0600);
-  Account *account;
+  Account *account = mmap (NULL, sizeof (Account), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-  if (fd < 0 && create && errno == EEXIST)
-    {
-      /* Left over from a crashed run of ours: start afresh. */
-      shm_unlink (name);
-      fd = shm_open (name, O_RDWR | O_CREAT | O_EXCL, 0600);
-    }
-  if (fd < 0 || (create && ftruncate (fd, sizeof (Account)) != 0))
-    {
-      int saved = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
-                   _("Cannot share memory between processes: %s."), g_strerror (saved));
-      return NULL;
-    }
-
-  account = mmap (NULL, sizeof (Account), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close (fd);
   if (account == MAP_FAILED)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
@@ -115,6 +103,58 @@ map_shared (const char *name,
       return NULL;
     }
   return account;
+}
+
+/* In the app: an anonymous file in memory.  The workers are already
+ * running (the pool is warm), so a mapping made now would not reach them,
+ * and a name in /dev/shm could be guessed and opened by anyone. */
+static int
+create_shared (GError **error)
+{
+  int fd = memfd_create (SHARED_LABEL, MFD_CLOEXEC);
+
+  if (fd < 0 || ftruncate (fd, sizeof (Account)) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+                   _("Cannot share memory between processes: %s."), g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+/* In a worker: open the app's memfd through /proc/APP/fd.  The kernel lets
+ * only a process allowed to inspect the app (the same user) do that. */
+static int
+open_shared (pid_t    app_pid,
+             GError **error)
+{
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) app_pid);
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, error);
+  const char *entry;
+
+  if (dir == NULL)
+    return -1;
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fd_dir, entry, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "/memfd:" SHARED_LABEL " "))
+        {
+          int fd = open (path, O_RDWR | O_CLOEXEC);
+
+          if (fd >= 0)
+            return fd;
+        }
+    }
+
+  g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+               _("Cannot share memory between processes: the app’s account was not found."));
+  return -1;
 }
 
 static gboolean
@@ -145,13 +185,17 @@ lab_workload_bank_begin_run (LabWorkload  *workload,
   self->in_app = TRUE;
   account_init (&self->local, mode == LAB_MODE_ASYNC ? 1 : barrier, FALSE);
 
+  self->loop_locked = FALSE;
+  g_assert (g_queue_is_empty (&self->loop_waiters));
+
   if (mode == LAB_MODE_PROCESSES && plan->shared_memory)
     {
-      self->shared_name = shared_name_for (getpid ());
-      self->shared = map_shared (self->shared_name, TRUE, error);
+      self->shared_fd = create_shared (error);
+      if (self->shared_fd < 0)
+        return FALSE;
+      self->shared = map_account (self->shared_fd, error);
       if (self->shared == NULL)
         return FALSE;
-      self->owns_shared = TRUE;
       account_init (self->shared, barrier, TRUE);
     }
 
@@ -168,10 +212,13 @@ lab_workload_bank_end_run (LabWorkload *workload)
       munmap (self->shared, sizeof (Account));
       self->shared = NULL;
     }
-  if (self->owns_shared && self->shared_name != NULL)
-    shm_unlink (self->shared_name);
-  self->owns_shared = FALSE;
-  g_clear_pointer (&self->shared_name, g_free);
+  /* The last reference to the memory goes with the last descriptor and
+   * mapping: nothing is left behind, even after a crash. */
+  if (self->shared_fd >= 0)
+    {
+      close (self->shared_fd);
+      self->shared_fd = -1;
+    }
 }
 
 /* The account this depositor uses: in a worker process with shared memory,
@@ -188,12 +235,13 @@ find_account (LabWorkloadBank  *self,
   /* A worker process opens the account the app shares with it. */
   if (plan->shared_memory && !self->in_app)
     {
-      g_autofree char *name = shared_name_for (getppid ());
+      int fd = open_shared (getppid (), error);
 
-      self->shared = map_shared (name, FALSE, error);
-      if (self->shared != NULL)
-        return self->shared;
-      return NULL;
+      if (fd < 0)
+        return NULL;
+      self->shared = map_account (fd, error);
+      close (fd);
+      return self->shared;
     }
 
   return &self->local;
@@ -282,38 +330,181 @@ lab_workload_bank_run_task (LabWorkload     *workload,
   return TRUE;
 }
 
-/* On the event loop: wait the pause as a timer, then read and write the
- * balance in one go, without giving the loop a chance to run anything else
- * in between.  No lock needed: nothing can interrupt a callback. */
+/* ---- On one event loop ---------------------------------------------------
+ *
+ * A depositor is a chain of callbacks, each a stretch of a coroutine
+ * between two `await`s:
+ *
+ *     async def deposit ():
+ *         async with lock:                  # only with --lock
+ *             read = balance
+ *             await asyncio.sleep (pause)   # the loop runs other depositors
+ *             balance = read + 1
+ *
+ * With pause_ms = 0 there is no await inside: the read and the write run
+ * in one callback, and no other depositor can come between them.
+ */
 typedef struct
 {
   LabWorkloadBank *self;
   LabTaskRecord   *record;
-  guint            left;
+  guint            left;         /* deposits still to make */
+  gint64           read;         /* the balance as this depositor read it */
+  gboolean         holds_lock;
 } AsyncDepositor;
 
+static void     async_next_deposit (GTask *task);
+static gboolean async_read_cb      (gpointer data);
+
+/* Resume @task's coroutine at @callback after @delay_ms — or at once when
+ * the run is cancelled, so that a long pause never delays a cancel. */
+static void
+async_resume (GTask       *task,
+              guint        delay_ms,
+              GSourceFunc  callback)
+{
+  g_autoptr(GSource) source = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (cancellable != NULL)
+    {
+      g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+      /* A child source makes its parent dispatch when it fires. */
+      g_source_set_dummy_callback (cancelled);
+      g_source_add_child_source (source, cancelled);
+    }
+  g_task_attach_source (task, source, callback);
+}
+
+/* asyncio.Lock.release (): hand the lock to the first waiter, who runs on
+ * the next turn of the loop. */
+static void
+loop_lock_release (LabWorkloadBank *self,
+                   AsyncDepositor  *depositor)
+{
+  GTask *next;
+
+  if (!depositor->holds_lock)
+    return;
+  depositor->holds_lock = FALSE;
+
+  next = g_queue_pop_head (&self->loop_waiters);
+  if (next == NULL)
+    {
+      self->loop_locked = FALSE;
+      return;
+    }
+  ((AsyncDepositor *) g_task_get_task_data (next))->holds_lock = TRUE;
+  async_resume (next, 0, async_read_cb);
+  g_object_unref (next);
+}
+
+/* Ends the depositor's task, releasing the lock first so that no waiter is
+ * left behind. */
+static void
+async_finish (GTask  *task,
+              GError *error)
+{
+  AsyncDepositor *depositor = g_task_get_task_data (task);
+
+  loop_lock_release (depositor->self, depositor);
+  depositor->record->end_us = g_get_monotonic_time ();
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  depositor->record->value = g_strdup_printf ("%" PRId64, depositor->self->local.balance);
+  g_task_return_boolean (task, TRUE);
+}
+
 static gboolean
-async_deposit_cb (gpointer data)
+async_cancelled (GTask *task)
+{
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    return FALSE;
+  async_finish (task, error);
+  return TRUE;
+}
+
+/* After the pause: write back what was read, plus one. */
+static gboolean
+async_write_cb (gpointer data)
 {
   GTask *task = data;
   AsyncDepositor *depositor = g_task_get_task_data (task);
-  Account *account = &depositor->self->local;
 
-  if (g_task_return_error_if_cancelled (task))
+  if (async_cancelled (task))
+    return G_SOURCE_REMOVE;
+
+  depositor->self->local.balance = depositor->read + 1;
+  loop_lock_release (depositor->self, depositor);
+  async_next_deposit (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Holding the lock if there is one: read, then wait with the loop free. */
+static gboolean
+async_read_cb (gpointer data)
+{
+  GTask *task = data;
+  AsyncDepositor *depositor = g_task_get_task_data (task);
+  const LabPlan *plan = lab_workload_get_plan (LAB_WORKLOAD (depositor->self));
+
+  if (async_cancelled (task))
+    return G_SOURCE_REMOVE;
+
+  if (plan->pause_ms == 0)
     {
-      depositor->record->end_us = g_get_monotonic_time ();
+      /* One callback: nothing else runs between this read and this write. */
+      depositor->self->local.balance = depositor->self->local.balance + 1;
+      loop_lock_release (depositor->self, depositor);
+      async_next_deposit (task);
       return G_SOURCE_REMOVE;
     }
 
-  account->balance = account->balance + 1;
-
-  if (--depositor->left > 0)
-    return G_SOURCE_CONTINUE;
-
-  depositor->record->value = g_strdup_printf ("%" PRId64, account->balance);
-  depositor->record->end_us = g_get_monotonic_time ();
-  g_task_return_boolean (task, TRUE);
+  depositor->read = depositor->self->local.balance;
+  async_resume (task, plan->pause_ms, async_write_cb);
   return G_SOURCE_REMOVE;
+}
+
+/* The next deposit, or the end of the task.  A deposit with no pause still
+ * yields to the loop before it starts, like `await asyncio.sleep (0)`, so
+ * depositors take turns between deposits — only never inside one. */
+static void
+async_next_deposit (GTask *task)
+{
+  AsyncDepositor *depositor = g_task_get_task_data (task);
+  LabWorkloadBank *self = depositor->self;
+  const LabPlan *plan = lab_workload_get_plan (LAB_WORKLOAD (self));
+
+  if (depositor->left == 0)
+    {
+      async_finish (task, NULL);
+      return;
+    }
+  depositor->left--;
+
+  if (plan->lock)
+    {
+      /* asyncio.Lock.acquire (): a free lock is taken without waiting;
+       * otherwise queue up and give the loop back — no thread blocks. */
+      if (self->loop_locked)
+        {
+          g_queue_push_tail (&self->loop_waiters, g_object_ref (task));
+          return;
+        }
+      self->loop_locked = TRUE;
+      depositor->holds_lock = TRUE;
+    }
+
+  if (plan->pause_ms == 0)
+    async_resume (task, 0, async_read_cb);
+  else
+    async_read_cb (task);
 }
 
 static void
@@ -327,14 +518,13 @@ lab_workload_bank_run_task_async (LabWorkload         *workload,
   g_autoptr(GTask) task = g_task_new (workload, context->cancellable, callback, user_data);
   const LabPlan *plan = lab_workload_get_plan (workload);
   AsyncDepositor *depositor = g_new0 (AsyncDepositor, 1);
-  g_autoptr(GSource) timer = g_timeout_source_new (MAX (plan->pause_ms, 1));
 
   g_task_set_source_tag (task, lab_workload_bank_run_task_async);
   depositor->self = LAB_WORKLOAD_BANK (workload);
   depositor->record = record;
   depositor->left = plan->deposits;
   g_task_set_task_data (task, depositor, g_free);
-  g_task_attach_source (task, timer, async_deposit_cb);
+  async_next_deposit (task);
 }
 
 static gboolean
@@ -360,7 +550,11 @@ lab_workload_bank_verify (LabWorkload  *workload,
     }
 
   /* With the lock (or one task at a time) every deposit must be there. */
-  if (lost > 0 && (plan->lock || run->mode == LAB_MODE_SEQUENTIAL || run->mode == LAB_MODE_ASYNC) &&
+  /* So must it with no pause on the event loop: read and write in one
+   * callback. */
+  if (lost > 0 &&
+      (plan->lock || run->mode == LAB_MODE_SEQUENTIAL ||
+       (run->mode == LAB_MODE_ASYNC && plan->pause_ms == 0)) &&
       !(run->mode == LAB_MODE_PROCESSES && !plan->shared_memory))
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
@@ -409,4 +603,6 @@ static void
 lab_workload_bank_init (LabWorkloadBank *self)
 {
   account_init (&self->local, 1, FALSE);
+  self->shared_fd = -1;
+  g_queue_init (&self->loop_waiters);
 }
