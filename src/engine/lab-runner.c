@@ -5,11 +5,12 @@
  *
  * The runner makes the inputs (before any clock starts, so every mode gets
  * the same data for free), keeps a process pool between runs (start-up is
- * paid once and reported apart), hands the run to the mode, and finally
- * lets the workload verify the results.
+ * paid once, by the first run on the pool, and reported apart), hands the
+ * run to the mode, and finally lets the workload verify the results.
  *
  * One runner serves one caller at a time; run it from a thread that may
- * block, or use lab_runner_run_async ().
+ * block, or use lab_runner_run_async ().  Only lab_runner_dup_worker_pids ()
+ * may be called from other threads meanwhile.
  */
 
 #define G_LOG_DOMAIN "lab-runner"
@@ -25,6 +26,11 @@
 struct _LabRunner
 {
   LabEventBuffer  *events;
+
+  /* The run's thread replaces the pool while a window may be asking for
+   * its pids from another: the lock keeps a pool from being freed under
+   * the reader.  Only the run's thread writes the pointer. */
+  GMutex           pool_lock;
   LabProcessPool  *pool;
 
   /* Inputs of the last workload, kept for repeated runs. */
@@ -36,7 +42,26 @@ struct _LabRunner
 LabRunner *
 lab_runner_new (void)
 {
-  return g_new0 (LabRunner, 1);
+  LabRunner *self = g_new0 (LabRunner, 1);
+
+  g_mutex_init (&self->pool_lock);
+  return self;
+}
+
+/* Puts @pool in place of the current one, which is freed (its workers
+ * stopped) outside the lock, so readers never wait for that. */
+static void
+lab_runner_replace_pool (LabRunner      *self,
+                         LabProcessPool *pool)
+{
+  LabProcessPool *old;
+
+  g_mutex_lock (&self->pool_lock);
+  old = self->pool;
+  self->pool = pool;
+  g_mutex_unlock (&self->pool_lock);
+
+  lab_process_pool_free (old);
 }
 
 static void
@@ -56,8 +81,9 @@ lab_runner_free (LabRunner *self)
     return;
 
   lab_runner_clear_inputs (self);
-  g_clear_pointer (&self->pool, lab_process_pool_free);
+  lab_runner_replace_pool (self, NULL);
   g_clear_pointer (&self->events, lab_event_buffer_unref);
+  g_mutex_clear (&self->pool_lock);
   g_free (self);
 }
 
@@ -73,7 +99,31 @@ lab_runner_set_events (LabRunner      *self,
     self->events = lab_event_buffer_ref (events);
 }
 
-/* Starts (or keeps) a pool of exactly @workers worker processes. */
+static gboolean
+lab_runner_ensure_pool (LabRunner  *self,
+                        guint       workers,
+                        gboolean    fresh,
+                        GError    **error)
+{
+  LabProcessPool *pool;
+
+  /* A warm pool is reused only when it is whole: the right size, every
+   * lane with a live worker, none given up.  Anything less would run with
+   * fewer workers than asked, or wait for one that never comes. */
+  if (!fresh && self->pool != NULL &&
+      lab_process_pool_get_n_workers (self->pool) == workers &&
+      lab_process_pool_is_whole (self->pool))
+    return TRUE;
+
+  lab_runner_replace_pool (self, NULL);
+  pool = lab_process_pool_new (workers, error);
+  lab_runner_replace_pool (self, pool);
+
+  return pool != NULL;
+}
+
+/* Starts (or keeps) a pool of exactly @workers worker processes.  The
+ * first run on a new pool is the one that pays (and reports) its start-up. */
 gboolean
 lab_runner_prepare_processes (LabRunner     *self,
                               guint          workers,
@@ -82,25 +132,26 @@ lab_runner_prepare_processes (LabRunner     *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (self->pool != NULL && lab_process_pool_get_n_workers (self->pool) == workers)
-    return TRUE;
-
-  g_clear_pointer (&self->pool, lab_process_pool_free);
-  self->pool = lab_process_pool_new (workers, error);
-
-  return self->pool != NULL;
+  return lab_runner_ensure_pool (self, workers, FALSE, error);
 }
 
-/* The pids of the pool's workers, or an empty array without a pool. */
+/* The pids of the pool's workers, or an empty array without a pool.  Safe
+ * to call from any thread, even while a run replaces the pool. */
 GArray *
 lab_runner_dup_worker_pids (LabRunner *self)
 {
+  GArray *pids;
+
   g_return_val_if_fail (self != NULL, NULL);
 
+  g_mutex_lock (&self->pool_lock);
   if (self->pool == NULL)
-    return g_array_new (FALSE, TRUE, sizeof (gint));
+    pids = g_array_new (FALSE, TRUE, sizeof (gint));
+  else
+    pids = lab_process_pool_dup_pids (self->pool);
+  g_mutex_unlock (&self->pool_lock);
 
-  return lab_process_pool_dup_pids (self->pool);
+  return pids;
 }
 
 static gboolean
@@ -203,8 +254,9 @@ lab_runner_run_with_inputs (LabRunner     *self,
   if (cancellable == NULL)
     cancellable = own_cancellable = g_cancellable_new ();
 
+  /* fresh_workers: a lesson about start-up cost wants it paid, not warm. */
   if (mode == LAB_MODE_PROCESSES &&
-      !lab_runner_prepare_processes (self, run->workers, cancellable, error))
+      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, error))
     return NULL;
 
   if (inputs != NULL)
