@@ -32,6 +32,7 @@ struct _LabRunner
    * the reader.  Only the run's thread writes the pointer. */
   GMutex           pool_lock;
   LabProcessPool  *pool;
+  char            *worker_executable;   /* NULL: this program */
 
   /* Inputs of the last workload, kept for repeated runs. */
   LabWorkload     *inputs_for;
@@ -84,6 +85,7 @@ lab_runner_free (LabRunner *self)
   lab_runner_replace_pool (self, NULL);
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_mutex_clear (&self->pool_lock);
+  g_free (self->worker_executable);
   g_free (self);
 }
 
@@ -116,10 +118,26 @@ lab_runner_ensure_pool (LabRunner  *self,
     return TRUE;
 
   lab_runner_replace_pool (self, NULL);
-  pool = lab_process_pool_new (workers, error);
+  if (self->worker_executable != NULL)
+    pool = lab_process_pool_new_for_executable (self->worker_executable, workers, error);
+  else
+    pool = lab_process_pool_new (workers, error);
   lab_runner_replace_pool (self, pool);
 
   return pool != NULL;
+}
+
+/* Worker processes are started from @executable from now on (NULL: this
+ * program, or $LAB_WORKER_EXECUTABLE); a running pool is stopped. */
+void
+lab_runner_set_worker_executable (LabRunner  *self,
+                                  const char *executable)
+{
+  g_return_if_fail (self != NULL);
+
+  lab_runner_replace_pool (self, NULL);
+  g_free (self->worker_executable);
+  self->worker_executable = g_strdup (executable);
 }
 
 /* Starts (or keeps) a pool of exactly @workers worker processes.  The
