@@ -487,6 +487,9 @@ pid_reader_thread (gpointer data)
   return NULL;
 }
 
+#define N_PID_READERS       4
+#define N_POOL_REPLACEMENTS 24
+
 /* Runs with different worker counts replace the pool while another thread
  * keeps asking for its pids: it must never read a freed pool (ASan sees
  * it; without ASan it shows as garbage or a crash). */
@@ -494,23 +497,34 @@ static void
 test_pids_while_pool_replaced (void)
 {
   g_autoptr(LabRunner) runner = lab_runner_new ();
-  PidReader reader = { .runner = runner };
-  GThread *thread;
+  PidReader readers[N_PID_READERS];
+  GThread *threads[N_PID_READERS];
+  guint reads = 0;
 
-  thread = g_thread_new ("pid-reader", pid_reader_thread, &reader);
-  for (guint i = 0; i < 12; i++)
+  /* More readers than cores: they get preempted at every point of their
+   * loop, also between finding the pool and reading it. */
+  for (guint i = 0; i < N_PID_READERS; i++)
     {
-      g_autoptr(LabWorkload) workload = sleep_workload (3, 1 + i % 3, FALSE);
+      readers[i] = (PidReader) { .runner = runner };
+      threads[i] = g_thread_new ("pid-reader", pid_reader_thread, &readers[i]);
+    }
+  for (guint i = 0; i < N_POOL_REPLACEMENTS; i++)
+    {
+      g_autoptr(LabWorkload) workload = sleep_workload (2, 1 + i % 3, FALSE);
       g_autoptr(LabRun) run = run_ok (runner, workload);
 
       g_assert_true (lab_run_is_ok (run));
     }
-  g_atomic_int_set (&reader.stop, TRUE);
-  g_thread_join (thread);
+  for (guint i = 0; i < N_PID_READERS; i++)
+    {
+      g_atomic_int_set (&readers[i].stop, TRUE);
+      g_thread_join (threads[i]);
+      reads += readers[i].reads;
+      g_assert_cmpuint (readers[i].wrong, ==, 0);
+    }
 
-  g_test_message ("%u reads while the pool was replaced 12 times", reader.reads);
-  g_assert_cmpuint (reader.reads, >, 0);
-  g_assert_cmpuint (reader.wrong, ==, 0);
+  g_test_message ("%u reads while the pool was replaced %u times", reads, N_POOL_REPLACEMENTS);
+  g_assert_cmpuint (reads, >, 0);
 }
 
 static LabWorkload *
