@@ -304,7 +304,7 @@ test_startup_measured (void)
   g_autoptr(GArray) pids = NULL;
   g_autoptr(GError) error = NULL;
 
-  pool = lab_process_pool_new (3, &error);
+  pool = lab_process_pool_new (3, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (lab_process_pool_get_startup_us (pool), >, 0);
   pids = lab_process_pool_dup_pids (pool);
@@ -326,7 +326,7 @@ test_bad_executable (void)
       g_autoptr(GError) error = NULL;
       LabProcessPool *pool;
 
-      pool = lab_process_pool_new_for_executable (bad[i], 2, &error);
+      pool = lab_process_pool_new_for_executable (bad[i], 2, NULL, &error);
       g_assert_null (pool);
       g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER);
       g_test_message ("%s", error->message);
@@ -721,6 +721,33 @@ test_respawn_impossible (void)
   g_rmdir (dir);
 }
 
+/* Workers that never say hello (they hang before they are ready), and
+ * Cancel: the run ends at once, not after the 10 s start-up timeout. */
+static void
+test_cancel_while_workers_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-test-XXXXXX", NULL);
+  g_autofree char *mute = write_script (dir, "worker", "exec sleep 60");
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = sleep_workload (4, 2, FALSE);
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 cancel_to_end = 0;
+
+  lab_runner_set_worker_executable (runner, mute);
+  run = run_within (runner, workload, 300, RUN_DEADLINE_S, &cancel_to_end, &error);
+  g_test_message ("Cancel to end while workers start: %.3f s", cancel_to_end / 1e6);
+  g_assert_null (run);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (cancel_to_end, >=, 0);
+  g_assert_cmpint (cancel_to_end, <, 5 * G_USEC_PER_SEC);
+
+  g_clear_pointer (&runner, lab_runner_free);
+  g_assert_cmpuint (lab_test_count_children (), ==, 0);
+  g_unlink (mute);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -739,6 +766,7 @@ main (int   argc,
   g_test_add_func ("/lab/processes/cancel-with-stopped-worker", test_cancel_with_stopped_worker);
   g_test_add_func ("/lab/processes/workers-that-keep-dying", test_workers_that_keep_dying);
   g_test_add_func ("/lab/processes/respawn-impossible", test_respawn_impossible);
+  g_test_add_func ("/lab/processes/cancel-while-workers-start", test_cancel_while_workers_start);
 
   return g_test_run ();
 }

@@ -66,6 +66,7 @@ struct _LabProcessPool
   GCond          cond;
   guint          n_ready;        /*  workers that said hello */
   gboolean       started;        /*  all ready, or start-up failed */
+  gboolean       start_cancelled; /*  the caller stopped waiting */
   GError        *start_error;
   gint64         startup_us;
   gboolean       run_active;
@@ -896,10 +897,11 @@ pool_thread (gpointer data)
 }
 
 /* Starts @n_workers copies of this program (or of $LAB_WORKER_EXECUTABLE)
- * and waits until every one of them is ready. */
+ * and waits until every one of them is ready, or @cancellable fires. */
 LabProcessPool *
-lab_process_pool_new (guint    n_workers,
-                      GError **error)
+lab_process_pool_new (guint          n_workers,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   const char *override = g_getenv (LAB_WORKER_EXECUTABLE_ENV);
   g_autofree char *executable = NULL;
@@ -918,15 +920,29 @@ lab_process_pool_new (guint    n_workers,
       return NULL;
     }
 
-  return lab_process_pool_new_for_executable (executable, n_workers, error);
+  return lab_process_pool_new_for_executable (executable, n_workers, cancellable, error);
+}
+
+static void
+start_cancelled_cb (GCancellable *cancellable,
+                    gpointer      data)
+{
+  LabProcessPool *pool = data;
+
+  g_mutex_lock (&pool->mutex);
+  pool->start_cancelled = TRUE;
+  g_cond_broadcast (&pool->cond);
+  g_mutex_unlock (&pool->mutex);
 }
 
 LabProcessPool *
-lab_process_pool_new_for_executable (const char  *executable,
-                                     guint        n_workers,
-                                     GError     **error)
+lab_process_pool_new_for_executable (const char    *executable,
+                                     guint          n_workers,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
 {
   g_autoptr(LabProcessPool) pool = NULL;
+  gulong handler = 0;
 
   g_return_val_if_fail (executable != NULL, NULL);
   g_return_val_if_fail (n_workers > 0, NULL);
@@ -954,10 +970,18 @@ lab_process_pool_new_for_executable (const char  *executable,
 
   pool->thread = g_thread_new ("lab-process-pool", pool_thread, pool);
 
+  /* Cancel must not wait for workers that are slow to start. */
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (start_cancelled_cb), pool, NULL);
+
   g_mutex_lock (&pool->mutex);
-  while (!pool->started)
+  while (!pool->started && !pool->start_cancelled)
     g_cond_wait (&pool->cond, &pool->mutex);
   g_mutex_unlock (&pool->mutex);
+
+  g_cancellable_disconnect (cancellable, handler);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;   /* the pool (and its workers) go with the autoptr */
 
   if (pool->start_error != NULL)
     {

@@ -17,9 +17,11 @@ G_BEGIN_DECLS
 #define LAB_WORKER_EXECUTABLE_ENV "LAB_WORKER_EXECUTABLE"
 
 LabProcessPool *lab_process_pool_new            (guint            n_workers,
+                                                 GCancellable    *cancellable,
                                                  GError         **error);
 LabProcessPool *lab_process_pool_new_for_executable (const char  *executable,
                                                  guint            n_workers,
+                                                 GCancellable    *cancellable,
                                                  GError         **error);
 void            lab_process_pool_free           (LabProcessPool  *pool);
 guint           lab_process_pool_get_n_workers  (LabProcessPool  *pool);

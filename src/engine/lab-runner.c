@@ -102,10 +102,11 @@ lab_runner_set_events (LabRunner      *self,
 }
 
 static gboolean
-lab_runner_ensure_pool (LabRunner  *self,
-                        guint       workers,
-                        gboolean    fresh,
-                        GError    **error)
+lab_runner_ensure_pool (LabRunner     *self,
+                        guint          workers,
+                        gboolean       fresh,
+                        GCancellable  *cancellable,
+                        GError       **error)
 {
   LabProcessPool *pool;
 
@@ -119,9 +120,10 @@ lab_runner_ensure_pool (LabRunner  *self,
 
   lab_runner_replace_pool (self, NULL);
   if (self->worker_executable != NULL)
-    pool = lab_process_pool_new_for_executable (self->worker_executable, workers, error);
+    pool = lab_process_pool_new_for_executable (self->worker_executable, workers, cancellable,
+                                                error);
   else
-    pool = lab_process_pool_new (workers, error);
+    pool = lab_process_pool_new (workers, cancellable, error);
   lab_runner_replace_pool (self, pool);
 
   return pool != NULL;
@@ -150,7 +152,7 @@ lab_runner_prepare_processes (LabRunner     *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return lab_runner_ensure_pool (self, workers, FALSE, error);
+  return lab_runner_ensure_pool (self, workers, FALSE, cancellable, error);
 }
 
 /* The pids of the pool's workers, or an empty array without a pool.  Safe
@@ -274,7 +276,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
   /* fresh_workers: a lesson about start-up cost wants it paid, not warm. */
   if (mode == LAB_MODE_PROCESSES &&
-      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, error))
+      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, cancellable, error))
     return NULL;
 
   if (inputs != NULL)
