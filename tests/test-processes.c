@@ -22,15 +22,25 @@
 /* Far above what any run here needs (about 1 s), far below meson's 120 s. */
 #define RUN_DEADLINE_S 20
 
+typedef enum
+{
+  CANCEL_NEVER,
+  CANCEL_AFTER_CALL,    /* ms after the run was asked for (say, while workers start) */
+  CANCEL_AFTER_CLOCK,   /* ms after the run's clock started (its inputs are made) */
+} CancelWhen;
+
 typedef struct
 {
-  LabRun       *run;
-  GError       *error;
-  gboolean      done;
-  gboolean      late;
-  GCancellable *cancellable;
-  gint64        cancelled_at;
-  gint64        ended_at;
+  LabRun         *run;
+  GError         *error;
+  gboolean        done;
+  gboolean        late;
+  GCancellable   *cancellable;
+  guint           cancel_ms;
+  GSource        *cancel;
+  LabEventBuffer *events;
+  gint64          cancelled_at;
+  gint64          ended_at;
 } AsyncRun;
 
 static void
@@ -64,12 +74,47 @@ run_cancel_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+run_arm_cancel (AsyncRun *async)
+{
+  async->cancel = g_timeout_source_new (async->cancel_ms);
+  g_source_set_callback (async->cancel, run_cancel_cb, async, NULL);
+  g_source_attach (async->cancel, g_main_context_get_thread_default ());
+}
+
+static gboolean
+run_watch_clock_cb (gpointer data)
+{
+  AsyncRun *async = data;
+  g_autoptr(GArray) batch = lab_event_buffer_drain (async->events);
+
+  for (guint i = 0; i < batch->len; i++)
+    if (g_array_index (batch, LabEvent, i).kind == LAB_EVENT_RUN_STARTED)
+      {
+        run_arm_cancel (async);
+        return G_SOURCE_REMOVE;
+      }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+drop_source (GSource *source)
+{
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
 /* Runs @workload in processes mode on another thread while this one keeps
- * the clock; presses Cancel after @cancel_ms if that is not 0.  The run
- * must end within @seconds, or the test stops here and says why. */
+ * the clock; presses Cancel @cancel_ms after @when.  The run must end
+ * within @seconds, or the test stops here and says why. */
 static LabRun *
 run_within (LabRunner    *runner,
             LabWorkload  *workload,
+            CancelWhen    when,
             guint         cancel_ms,
             guint         seconds,
             gint64       *cancel_to_end_us,
@@ -77,19 +122,23 @@ run_within (LabRunner    *runner,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AsyncRun async = { .cancellable = cancellable };
-  GSource *late, *cancel = NULL;
+  AsyncRun async = { .cancellable = cancellable, .cancel_ms = cancel_ms };
+  GSource *late, *watch = NULL;
 
   g_main_context_push_thread_default (context);
 
   late = g_timeout_source_new_seconds (seconds);
   g_source_set_callback (late, run_late_cb, &async, NULL);
   g_source_attach (late, context);
-  if (cancel_ms > 0)
+  if (when == CANCEL_AFTER_CALL)
+    run_arm_cancel (&async);
+  else if (when == CANCEL_AFTER_CLOCK)
     {
-      cancel = g_timeout_source_new (cancel_ms);
-      g_source_set_callback (cancel, run_cancel_cb, &async, NULL);
-      g_source_attach (cancel, context);
+      async.events = lab_event_buffer_new ();
+      lab_runner_set_events (runner, async.events);
+      watch = g_timeout_source_new (5);
+      g_source_set_callback (watch, run_watch_clock_cb, &async, NULL);
+      g_source_attach (watch, context);
     }
 
   lab_runner_run_async (runner, workload, LAB_MODE_PROCESSES, cancellable, run_done_cb, &async);
@@ -100,12 +149,13 @@ run_within (LabRunner    *runner,
     g_error ("%s: the run did not end within %u s: a task was lost or the pool hangs",
              g_test_get_path (), seconds);
 
-  g_source_destroy (late);
-  g_source_unref (late);
-  if (cancel != NULL)
+  drop_source (late);
+  drop_source (watch);
+  drop_source (async.cancel);
+  if (async.events != NULL)
     {
-      g_source_destroy (cancel);
-      g_source_unref (cancel);
+      lab_runner_set_events (runner, NULL);
+      lab_event_buffer_unref (async.events);
     }
   g_main_context_pop_thread_default (context);
 
@@ -122,7 +172,7 @@ run_ok (LabRunner   *runner,
         LabWorkload *workload)
 {
   g_autoptr(GError) error = NULL;
-  LabRun *run = run_within (runner, workload, 0, RUN_DEADLINE_S, NULL, &error);
+  LabRun *run = run_within (runner, workload, CANCEL_NEVER, 0, RUN_DEADLINE_S, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (run);
@@ -260,7 +310,7 @@ test_cancel_leaves_no_child (void)
   g_assert_cmpuint (lab_test_count_children (), ==, 4);
 
   start = g_get_monotonic_time ();
-  run = run_within (runner, workload, 300, RUN_DEADLINE_S, NULL, &error);
+  run = run_within (runner, workload, CANCEL_AFTER_CLOCK, 300, RUN_DEADLINE_S, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (run->cancelled);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
@@ -288,7 +338,7 @@ test_cancel_busy_cpu_worker (void)
   g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
 
   start = g_get_monotonic_time ();
-  run = run_within (runner, workload, 200, RUN_DEADLINE_S, NULL, &error);
+  run = run_within (runner, workload, CANCEL_AFTER_CLOCK, 200, RUN_DEADLINE_S, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (run->cancelled);
   g_assert_cmpuint (run->tasks_failed, ==, 2);
@@ -593,7 +643,8 @@ test_cancel_with_stopped_worker (void)
   stopped = first_pid (runner);
   g_assert_cmpint (kill (stopped, SIGSTOP), ==, 0);
 
-  run = run_within (runner, workload, 300, RUN_DEADLINE_S, &cancel_to_end, &error);
+  run = run_within (runner, workload, CANCEL_AFTER_CLOCK, 300, RUN_DEADLINE_S, &cancel_to_end,
+                    &error);
   g_assert_no_error (error);
   g_test_message ("Cancel to end of run with a stopped worker: %.3f s", cancel_to_end / 1e6);
   g_assert_true (run->cancelled);
@@ -651,7 +702,7 @@ test_workers_that_keep_dying (void)
   sigaction (SIGPIPE, NULL, &before);
 
   lab_runner_set_worker_executable (runner, deaf);
-  failed = run_within (runner, workload, 0, RUN_DEADLINE_S, NULL, &error);
+  failed = run_within (runner, workload, CANCEL_NEVER, 0, RUN_DEADLINE_S, NULL, &error);
 
   g_assert_null (failed);
   g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER);
@@ -710,7 +761,7 @@ test_respawn_impossible (void)
   victim = first_pid (runner);
   g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
 
-  second = run_within (runner, workload, 0, RUN_DEADLINE_S, NULL, &error);
+  second = run_within (runner, workload, CANCEL_NEVER, 0, RUN_DEADLINE_S, NULL, &error);
   g_assert_null (second);
   g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER);
   g_test_message ("%s", error->message);
@@ -735,7 +786,8 @@ test_cancel_while_workers_start (void)
   gint64 cancel_to_end = 0;
 
   lab_runner_set_worker_executable (runner, mute);
-  run = run_within (runner, workload, 300, RUN_DEADLINE_S, &cancel_to_end, &error);
+  run = run_within (runner, workload, CANCEL_AFTER_CALL, 300, RUN_DEADLINE_S, &cancel_to_end,
+                    &error);
   g_test_message ("Cancel to end while workers start: %.3f s", cancel_to_end / 1e6);
   g_assert_null (run);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
