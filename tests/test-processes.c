@@ -628,12 +628,15 @@ test_stopped_worker_is_replaced (void)
 }
 
 /* The same stopped worker, and Cancel: the run ends within about the
- * cancel grace (0.5 s), however full the stopped worker's pipe is. */
+ * cancel grace (0.5 s).  With big inputs the pool is stuck writing to it;
+ * with small ones its task and the CANCEL sit unread in its pipe, and only
+ * the kill after the grace period can end the run. */
 static void
-test_cancel_with_stopped_worker (void)
+test_cancel_with_stopped_worker (gconstpointer data)
 {
+  gboolean big = GPOINTER_TO_INT (data);
   g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(LabWorkload) workload = big_input_workload (40, 2);
+  g_autoptr(LabWorkload) workload = big ? big_input_workload (40, 2) : sleep_workload (40, 2, FALSE);
   g_autoptr(LabRun) run = NULL;
   g_autoptr(GError) error = NULL;
   gint64 cancel_to_end = 0;
@@ -815,7 +818,10 @@ main (int   argc,
   g_test_add_func ("/lab/processes/startup-paid-once", test_startup_paid_once);
   g_test_add_func ("/lab/processes/pids-while-pool-replaced", test_pids_while_pool_replaced);
   g_test_add_func ("/lab/processes/stopped-worker-is-replaced", test_stopped_worker_is_replaced);
-  g_test_add_func ("/lab/processes/cancel-with-stopped-worker", test_cancel_with_stopped_worker);
+  g_test_add_data_func ("/lab/processes/cancel-with-stopped-worker/big-input",
+                        GINT_TO_POINTER (TRUE), test_cancel_with_stopped_worker);
+  g_test_add_data_func ("/lab/processes/cancel-with-stopped-worker/small-input",
+                        GINT_TO_POINTER (FALSE), test_cancel_with_stopped_worker);
   g_test_add_func ("/lab/processes/workers-that-keep-dying", test_workers_that_keep_dying);
   g_test_add_func ("/lab/processes/respawn-impossible", test_respawn_impossible);
   g_test_add_func ("/lab/processes/cancel-while-workers-start", test_cancel_while_workers_start);
