@@ -231,6 +231,22 @@ push_run_finished (LabEventBuffer *events,
     lab_event_buffer_push (events, &event);
 }
 
+/* Cancel came before there were workers: the clock starts and every task
+ * ends cancelled at once, as when Cancel beats a pool to its first task. */
+static gboolean
+lab_runner_cancel_every_task (LabRunContext *ctx)
+{
+  lab_run_context_start_clock (ctx);
+  for (guint i = 0; i < ctx->run->n_records; i++)
+    {
+      ctx->run->records[i].error = g_strdup (_("Cancelled"));
+      ctx->run->records[i].end_us = g_get_monotonic_time ();
+      lab_run_context_task_finished (ctx, i);
+    }
+
+  return TRUE;
+}
+
 /* Runs every task of @workload in @mode and verifies the results.  Returns
  * NULL only when the run could not happen at all (say, worker processes
  * would not start); failed or cancelled tasks are in the returned run. */
@@ -259,6 +275,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_autoptr(GCancellable) own_cancellable = NULL;
   g_autoptr(LabGil) gil = NULL;
   g_autoptr(GError) verify_error = NULL;
+  g_autoptr(GError) pool_error = NULL;
   LabRunContext ctx = { 0 };
   gboolean ok = FALSE;
 
@@ -274,10 +291,17 @@ lab_runner_run_with_inputs (LabRunner     *self,
   if (cancellable == NULL)
     cancellable = own_cancellable = g_cancellable_new ();
 
-  /* fresh_workers: a lesson about start-up cost wants it paid, not warm. */
+  /* fresh_workers: a lesson about start-up cost wants it paid, not warm.
+   * Cancelled while the workers start, the run still happens, with every
+   * task cancelled (see lab_runner_cancel_every_task ()). */
   if (mode == LAB_MODE_PROCESSES &&
-      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, cancellable, error))
-    return NULL;
+      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, cancellable,
+                               &pool_error) &&
+      !g_error_matches (pool_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&pool_error));
+      return NULL;
+    }
 
   if (inputs != NULL)
     {
@@ -325,7 +349,10 @@ lab_runner_run_with_inputs (LabRunner     *self,
       break;
 
     case LAB_MODE_PROCESSES:
-      ok = lab_process_pool_run (self->pool, &ctx, error);
+      if (self->pool != NULL)
+        ok = lab_process_pool_run (self->pool, &ctx, error);
+      else
+        ok = lab_runner_cancel_every_task (&ctx);
       break;
 
     case LAB_MODE_ASYNC:
