@@ -56,6 +56,7 @@ typedef struct
   gboolean  lock;        /* bank: protect the balance with a lock */
   gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
   gboolean  global_counter; /* pingpong: the seed's broken version */
+  gboolean  fresh_workers; /* processes: discard any warm worker pool and spawn a new one */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

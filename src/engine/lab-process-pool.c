@@ -17,15 +17,28 @@
  * A worker is gone once we have seen both the end of its stdout and its
  * exit status.  Its task goes back to the front of the queue and a new
  * worker takes its place.
+ *
+ * Nothing here may hang.  Writes never block: a pipe holds only 64 KiB, so
+ * a worker that stops reading (stopped, hung) would freeze a blocking
+ * writer and every other worker with it.  We write what fits, wait until
+ * the pipe drains, and a worker that reads nothing for WRITE_STALL_US
+ * counts as dead.  A lane whose workers keep dying is given up: the pool is
+ * then "broken", the run in progress fails with a sentence, and the runner
+ * starts a whole new pool next time.
  */
 
 #define G_LOG_DOMAIN "lab-process-pool"
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <gio/gunixoutputstream.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lab-process-pool.h"
@@ -35,8 +48,9 @@
 #define STARTUP_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 #define CANCEL_GRACE_MS     500
 #define SHUTDOWN_GRACE_MS   200
+#define WRITE_STALL_US      (2 * G_USEC_PER_SEC)  /* a worker that reads nothing this long is dead */
 #define MAX_CRASHES_PER_TASK 3
-#define MAX_FAILED_STARTS   3
+#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK */
 
 typedef struct _Slot Slot;
 
@@ -52,16 +66,23 @@ struct _LabProcessPool
   GCond          cond;
   guint          n_ready;        /*  workers that said hello */
   gboolean       started;        /*  all ready, or start-up failed */
+  gboolean       start_cancelled; /*  the caller stopped waiting */
   GError        *start_error;
   gint64         startup_us;
   gboolean       run_active;
+  GError        *run_error;      /*  why the last run could not go on, or NULL */
+  GError        *broken_error;   /*  why the pool was given up, or NULL */
   GArray        *pids;           /*  by lane, 0 while a lane has no worker */
+
+  /* Belongs to the thread that calls lab_process_pool_run (). */
+  guint          runs;           /* runs so far: only the first one paid the start-up */
 
   /* Everything below belongs to the pool thread. */
   Slot         **slots;          /* by lane */
-  guint          failed_starts;  /* workers that died before saying hello */
+  guint         *deaths;         /* by lane: workers lost in a row without a result */
   gint64         spawn_start_us;
   gboolean       shutting_down;
+  gboolean       broken;         /* a lane was given up; nothing is respawned any more */
   GSource       *startup_timeout;
 
   LabRunContext *ctx;            /* the run in progress, or NULL */
@@ -70,8 +91,19 @@ struct _LabProcessPool
   GQueue         pending;        /* task indices + 1 */
   guint          outstanding;    /* tasks not finished yet */
   guint         *crashes;        /* per task: workers that died running it */
-  gboolean       cancelling;
+  char          *stop_message;   /* set while the run is being stopped: why */
+  gboolean       stop_is_failure; /* stopped because the pool broke, not by Cancel */
+  GSource       *stop_grace;
 };
+
+/* One frame on its way to a worker, written as far as the pipe allows. */
+typedef struct
+{
+  guint8   head[LAB_FRAME_HEADER_SIZE + 8];  /* the header, then a few fixed bytes */
+  gsize    head_len;
+  GBytes  *body;                             /* the big part (plan, task input), or NULL */
+  gsize    written;
+} OutFrame;
 
 struct _Slot
 {
@@ -80,13 +112,18 @@ struct _Slot
   GSubprocess    *process;
   GOutputStream  *to_worker;
   GInputStream   *from_worker;
+  int             to_worker_fd;  /* the same pipe, non-blocking */
   gint            pid;
   gboolean        ready;
-  gboolean        broken;        /* a write failed; it is dying */
+  gboolean        broken;        /* a write failed or we gave up on it; it is dying */
   gboolean        eof;
   gboolean        exited;
   gint            task;          /* task in flight, or -1 */
   guint           run_sent;      /* id of the last plan it was given */
+  GQueue          out_frames;    /* OutFrames not fully written yet */
+  GSource        *out_ready;     /* wakes us when the pipe has room again */
+  GSource        *out_watchdog;  /* gives up on a worker that reads nothing */
+  gint64          out_progress_us; /* when a write last moved */
   guint8          header[LAB_FRAME_HEADER_SIZE];
   LabFrameType    frame_type;
   guint8         *payload;
@@ -96,16 +133,26 @@ struct _Slot
 static void slot_read_header (Slot *slot);
 static void slot_dispatch    (Slot *slot);
 static void pool_maybe_end_run (LabProcessPool *pool);
-static void pool_cancel_run    (LabProcessPool *pool);
+static void pool_stop_run      (LabProcessPool *pool,
+                                const char     *message,
+                                gboolean        failure);
 
 static void
 child_setup (gpointer data)
 {
+  sigset_t sigpipe;
+
   /* In the new worker, before it runs: die with the pool thread that
    * spawned us, even if the app is killed and cannot clean up. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (getppid () != GPOINTER_TO_INT (data))
     _exit (1);
+
+  /* The pool thread blocks SIGPIPE (see pool_thread ()); a worker starts
+   * with the ordinary signal mask instead of inheriting that. */
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  sigprocmask (SIG_UNBLOCK, &sigpipe, NULL);
 }
 
 static void
@@ -161,12 +208,71 @@ pool_fail_pending (LabProcessPool *pool,
     pool_finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
 }
 
+/* A lane lost its workers for good, so the pool can no longer promise N
+ * workers.  Nothing is respawned any more, the run in progress fails with
+ * @message, and the runner starts a whole new pool next time. */
+static void
+pool_break (LabProcessPool *pool,
+            const char     *message)
+{
+  if (pool->broken)
+    return;
+
+  g_debug ("giving the pool up: %s", message);
+  pool->broken = TRUE;
+
+  g_mutex_lock (&pool->mutex);
+  pool->broken_error = g_error_new_literal (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER, message);
+  g_mutex_unlock (&pool->mutex);
+
+  pool_fail_start (pool, g_error_new_literal (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER, message));
+  pool_stop_run (pool, message, TRUE);
+}
+
+static void
+out_frame_free (gpointer data)
+{
+  OutFrame *frame = data;
+
+  g_clear_pointer (&frame->body, g_bytes_unref);
+  g_free (frame);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* Forgets what was still to be written, and stops waiting to write it. */
+static void
+slot_stop_writing (Slot *slot)
+{
+  g_queue_clear_full (&slot->out_frames, out_frame_free);
+  clear_source (&slot->out_ready);
+  clear_source (&slot->out_watchdog);
+}
+
 static void
 slot_free (Slot *slot)
 {
+  slot_stop_writing (slot);
   g_clear_object (&slot->process);
   g_free (slot->payload);
   g_free (slot);
+}
+
+static void
+slot_kill (Slot *slot)
+{
+  slot->broken = TRUE;
+  slot_stop_writing (slot);
+  if (!slot->exited)
+    g_subprocess_force_exit (slot->process);
 }
 
 static Slot *slot_spawn (LabProcessPool *pool, guint lane, GError **error);
@@ -182,8 +288,9 @@ slot_gone (Slot *slot)
   pool->slots[lane] = NULL;
   pool_publish_pid (pool, lane, 0);
 
-  if (!slot->ready)
-    pool->failed_starts++;
+  /* Killing busy workers is how a run is stopped: no sign of a bad lane. */
+  if (pool->stop_message == NULL)
+    pool->deaths[lane]++;
 
   if (pool->ctx != NULL)
     {
@@ -193,8 +300,8 @@ slot_gone (Slot *slot)
         {
           guint index = slot->task;
 
-          if (pool->cancelling)
-            pool_finish_task (pool, index, _("Cancelled"));
+          if (pool->stop_message != NULL)
+            pool_finish_task (pool, index, pool->stop_message);
           else if (++pool->crashes[index] >= MAX_CRASHES_PER_TASK)
             pool_finish_task (pool, index, _("The worker process died every time it ran this task."));
           else
@@ -219,16 +326,21 @@ slot_gone (Slot *slot)
       return;
     }
 
-  if (pool->failed_starts >= MAX_FAILED_STARTS)
+  if (pool->broken)
     {
-      g_autofree char *message = g_strdup_printf (_("Worker processes from “%s” keep exiting "
-                                                    "before they are ready."),
-                                                  pool->executable);
+      /* This pool will be thrown away: respawning would only spin. */
+    }
+  else if (pool->deaths[lane] >= MAX_DEATHS_PER_LANE)
+    {
+      g_autofree char *message = NULL;
 
-      pool_fail_start (pool, g_error_new_literal (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                                                  message));
-      if (pool->ctx != NULL)
-        pool_fail_pending (pool, message);
+      if (!pool->started)
+        message = g_strdup_printf (_("Worker processes from “%s” keep exiting before they "
+                                     "are ready."), pool->executable);
+      else
+        message = g_strdup_printf (_("Worker processes from “%s” keep dying, and a dead one "
+                                     "could not be replaced."), pool->executable);
+      pool_break (pool, message);
     }
   else
     {
@@ -237,11 +349,7 @@ slot_gone (Slot *slot)
       /* Keep the pool whole: a new worker takes the lane. */
       pool->slots[lane] = slot_spawn (pool, lane, &error);
       if (pool->slots[lane] == NULL)
-        {
-          g_warning ("Cannot replace a worker process: %s", error->message);
-          if (pool->ctx != NULL)
-            pool_fail_pending (pool, error->message);
-        }
+        pool_break (pool, error->message);
       else if (pool->ctx != NULL)
         pool->ctx->run->respawns++;
     }
@@ -279,38 +387,159 @@ slot_wait_cb (GObject      *source,
   slot_check_gone (slot);
 }
 
+/* A write to a worker that closed its stdin fails with EPIPE and raises
+ * SIGPIPE at this thread, which blocks it; drop it so it never piles up. */
 static void
-slot_kill (Slot *slot)
+forget_sigpipe (void)
 {
-  slot->broken = TRUE;
-  if (!slot->exited)
-    g_subprocess_force_exit (slot->process);
+  struct timespec no_wait = { 0, 0 };
+  sigset_t sigpipe;
+
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  while (sigtimedwait (&sigpipe, NULL, &no_wait) > 0)
+    ;
+}
+
+static gboolean slot_writable_cb     (gint fd, GIOCondition condition, gpointer data);
+static gboolean slot_write_stalled_cb (gpointer data);
+
+/* Writes as much of the queued frames as the pipe takes now, never
+ * blocking; the rest waits until the worker has read some. */
+static void
+slot_flush (Slot *slot)
+{
+  OutFrame *frame;
+
+  while ((frame = g_queue_peek_head (&slot->out_frames)) != NULL)
+    {
+      gsize body_len = 0;
+      const guint8 *body = frame->body ? g_bytes_get_data (frame->body, &body_len) : NULL;
+      struct iovec iov[2];
+      int n_iov = 0;
+      ssize_t n;
+
+      if (frame->written == frame->head_len + body_len)
+        {
+          out_frame_free (g_queue_pop_head (&slot->out_frames));
+          continue;
+        }
+
+      if (frame->written < frame->head_len)
+        iov[n_iov++] = (struct iovec) { frame->head + frame->written,
+                                        frame->head_len - frame->written };
+      if (body_len > 0)
+        {
+          gsize done = frame->written > frame->head_len ? frame->written - frame->head_len : 0;
+
+          iov[n_iov++] = (struct iovec) { (guint8 *) body + done, body_len - done };
+        }
+
+      n = writev (slot->to_worker_fd, iov, n_iov);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        {
+          /* The pipe is full: wait for the worker to read, but not forever. */
+          if (slot->out_ready == NULL)
+            {
+              slot->out_ready = g_unix_fd_source_new (slot->to_worker_fd,
+                                                      G_IO_OUT | G_IO_ERR | G_IO_HUP);
+              g_source_set_callback (slot->out_ready, G_SOURCE_FUNC (slot_writable_cb), slot, NULL);
+              g_source_set_static_name (slot->out_ready, "[lab] worker pipe has room");
+              g_source_attach (slot->out_ready, slot->pool->context);
+            }
+          if (slot->out_watchdog == NULL)
+            {
+              slot->out_watchdog = g_timeout_source_new (WRITE_STALL_US / 1000 / 4);
+              g_source_set_callback (slot->out_watchdog, slot_write_stalled_cb, slot, NULL);
+              g_source_set_static_name (slot->out_watchdog, "[lab] worker write watchdog");
+              g_source_attach (slot->out_watchdog, slot->pool->context);
+            }
+          return;
+        }
+      if (n < 0)
+        {
+          int saved = errno;
+
+          /* EPIPE: it closed its stdin, so it is leaving or broken. */
+          if (saved == EPIPE)
+            forget_sigpipe ();
+          g_debug ("worker %d: write to pipe: %s", slot->pid, g_strerror (saved));
+          slot_kill (slot);
+          return;
+        }
+
+      frame->written += n;
+      slot->out_progress_us = g_get_monotonic_time ();
+    }
+
+  /* All written: nothing to wait for. */
+  clear_source (&slot->out_ready);
+  clear_source (&slot->out_watchdog);
 }
 
 static gboolean
+slot_writable_cb (gint          fd,
+                  GIOCondition  condition,
+                  gpointer      data)
+{
+  Slot *slot = data;
+
+  /* slot_flush () removes this source once the queue is empty. */
+  slot_flush (slot);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+slot_write_stalled_cb (gpointer data)
+{
+  Slot *slot = data;
+
+  if (g_get_monotonic_time () - slot->out_progress_us < WRITE_STALL_US)
+    return G_SOURCE_CONTINUE;
+
+  /* A live worker's reader thread empties its pipe all the time; this one
+   * has read nothing for seconds (stopped, hung): it counts as dead. */
+  g_debug ("worker %d has read nothing for %d s; replacing it", slot->pid,
+           (int) (WRITE_STALL_US / G_USEC_PER_SEC));
+  slot_kill (slot);
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues a frame (@fixed: up to 8 bytes that come first, @body: the rest)
+ * and writes what fits.  FALSE when the worker is of no use any more. */
+static gboolean
 slot_send (Slot          *slot,
            LabFrameType   type,
-           const void    *payload,
-           gsize          payload_len,
-           const void    *extra,
-           gsize          extra_len)
+           const void    *fixed,
+           gsize          fixed_len,
+           GBytes        *body)
 {
-  g_autoptr(GError) error = NULL;
+  OutFrame *frame;
+  gsize body_len = body ? g_bytes_get_size (body) : 0;
+
+  g_assert (fixed_len <= sizeof frame->head - LAB_FRAME_HEADER_SIZE);
 
   if (slot->broken)
     return FALSE;
 
-  /* A blocking write is fine here: frames are small except task inputs,
-   * and the worker's reader thread drains its pipe all the time. */
-  if (!lab_frame_write_stream (slot->to_worker, type, payload, payload_len,
-                               extra, extra_len, &error))
-    {
-      g_debug ("worker %d: %s", slot->pid, error->message);
-      slot_kill (slot);
-      return FALSE;
-    }
+  frame = g_new0 (OutFrame, 1);
+  lab_frame_header_encode (frame->head, type, fixed_len + body_len);
+  if (fixed_len > 0)
+    memcpy (frame->head + LAB_FRAME_HEADER_SIZE, fixed, fixed_len);
+  frame->head_len = LAB_FRAME_HEADER_SIZE + fixed_len;
+  frame->body = body ? g_bytes_ref (body) : NULL;
 
-  return TRUE;
+  /* The stall clock starts when there is something to write. */
+  if (g_queue_is_empty (&slot->out_frames))
+    slot->out_progress_us = g_get_monotonic_time ();
+  g_queue_push_tail (&slot->out_frames, frame);
+
+  if (slot->out_ready == NULL)
+    slot_flush (slot);
+
+  return !slot->broken;
 }
 
 /* Give a free worker the next task of the current run. */
@@ -321,17 +550,16 @@ slot_dispatch (Slot *slot)
   LabRunContext *ctx = pool->ctx;
   guint8 ids[8];
   guint32 run_id_le, index_le;
-  GBytes *input;
   gpointer item;
   guint index;
 
-  if (ctx == NULL || !slot->ready || slot->broken || slot->task >= 0 || pool->cancelling)
+  if (ctx == NULL || !slot->ready || slot->broken || slot->task >= 0 ||
+      pool->stop_message != NULL)
     return;
 
   if (slot->run_sent != pool->run_id)
     {
-      if (!slot_send (slot, LAB_FRAME_RUN, g_bytes_get_data (pool->run_payload, NULL),
-                      g_bytes_get_size (pool->run_payload), NULL, 0))
+      if (!slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
         return;
       slot->run_sent = pool->run_id;
     }
@@ -344,16 +572,14 @@ slot_dispatch (Slot *slot)
   slot->task = index;
   lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
 
-  /* The input travels as a copy: processes share no memory. */
+  /* The input travels as a copy: processes share no memory.  If the
+   * worker turns out dead, slot_gone () puts the task back. */
   run_id_le = GUINT32_TO_LE (pool->run_id);
   index_le = GUINT32_TO_LE (index);
   memcpy (ids, &run_id_le, 4);
   memcpy (ids + 4, &index_le, 4);
-  input = ctx->inputs[index];
-  slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids,
-             input ? g_bytes_get_data (input, NULL) : NULL, input ? g_bytes_get_size (input) : 0);
+  slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
 }
-
 static void
 slot_handle_hello (Slot     *slot,
                    LabFrame *frame)
@@ -364,7 +590,6 @@ slot_handle_hello (Slot     *slot,
     return;
 
   slot->ready = TRUE;
-  pool->failed_starts = 0;
   pool_publish_pid (pool, slot->lane, slot->pid);
 
   g_mutex_lock (&pool->mutex);
@@ -444,6 +669,7 @@ slot_handle_done (Slot     *slot,
   if (size - 4 - head_len > 0)
     record->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
   slot->task = -1;
+  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
   pool_finish_task (pool, index, task_error);
 
   slot_dispatch (slot);
@@ -461,6 +687,8 @@ slot_handle_failed (Slot     *slot,
 
   if (variant != NULL)
     g_variant_get (variant, "(u&s)", &run_id, &message);
+
+  pool->deaths[slot->lane] = 0;   /* it answered: it works */
 
   if (pool->ctx != NULL && run_id == pool->run_id)
     {
@@ -592,6 +820,18 @@ slot_spawn (LabProcessPool  *pool,
   slot->pid = identifier != NULL ? g_ascii_strtoll (identifier, NULL, 10) : 0;
   slot->to_worker = g_subprocess_get_stdin_pipe (slot->process);
   slot->from_worker = g_subprocess_get_stdout_pipe (slot->process);
+  g_queue_init (&slot->out_frames);
+
+  /* Our end only: the worker reads its end of the pipe as usual. */
+  slot->to_worker_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (slot->to_worker));
+  if (!g_unix_set_fd_nonblocking (slot->to_worker_fd, TRUE, &local_error))
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   _("Cannot set up the pipe to a worker process: %s"), local_error->message);
+      g_subprocess_force_exit (slot->process);
+      slot_free (slot);
+      return NULL;
+    }
 
   g_subprocess_wait_async (slot->process, NULL, slot_wait_cb, slot);
   slot_read_header (slot);
@@ -599,11 +839,13 @@ slot_spawn (LabProcessPool  *pool,
   return slot;
 }
 
+
 static gboolean
 startup_timeout_cb (gpointer data)
 {
   LabProcessPool *pool = data;
 
+  g_clear_pointer (&pool->startup_timeout, g_source_unref);
   pool_fail_start (pool, g_error_new (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
                                       _("Worker processes from “%s” did not start within %d s."),
                                       pool->executable, (int) (STARTUP_TIMEOUT_US / G_USEC_PER_SEC)));
@@ -615,6 +857,16 @@ pool_thread (gpointer data)
 {
   LabProcessPool *pool = data;
   GSource *timeout;
+  sigset_t sigpipe;
+
+  /* Writing to a worker that has closed its stdin raises SIGPIPE, which
+   * would kill the whole app.  Block it on this thread only, the one
+   * thread that writes to workers: the write then fails with EPIPE, which
+   * slot_flush () handles, and the rest of the app keeps the usual
+   * signal handling.  (SIGPIPE from a write is sent to the writing thread.) */
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
 
   g_main_context_push_thread_default (pool->context);
 
@@ -639,20 +891,17 @@ pool_thread (gpointer data)
 
   g_main_loop_run (pool->loop);
 
-  if (pool->startup_timeout != NULL)
-    {
-      g_source_destroy (pool->startup_timeout);
-      g_clear_pointer (&pool->startup_timeout, g_source_unref);
-    }
+  clear_source (&pool->startup_timeout);
   g_main_context_pop_thread_default (pool->context);
   return NULL;
 }
 
 /* Starts @n_workers copies of this program (or of $LAB_WORKER_EXECUTABLE)
- * and waits until every one of them is ready. */
+ * and waits until every one of them is ready, or @cancellable fires. */
 LabProcessPool *
-lab_process_pool_new (guint    n_workers,
-                      GError **error)
+lab_process_pool_new (guint          n_workers,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   const char *override = g_getenv (LAB_WORKER_EXECUTABLE_ENV);
   g_autofree char *executable = NULL;
@@ -671,15 +920,29 @@ lab_process_pool_new (guint    n_workers,
       return NULL;
     }
 
-  return lab_process_pool_new_for_executable (executable, n_workers, error);
+  return lab_process_pool_new_for_executable (executable, n_workers, cancellable, error);
+}
+
+static void
+start_cancelled_cb (GCancellable *cancellable,
+                    gpointer      data)
+{
+  LabProcessPool *pool = data;
+
+  g_mutex_lock (&pool->mutex);
+  pool->start_cancelled = TRUE;
+  g_cond_broadcast (&pool->cond);
+  g_mutex_unlock (&pool->mutex);
 }
 
 LabProcessPool *
-lab_process_pool_new_for_executable (const char  *executable,
-                                     guint        n_workers,
-                                     GError     **error)
+lab_process_pool_new_for_executable (const char    *executable,
+                                     guint          n_workers,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
 {
   g_autoptr(LabProcessPool) pool = NULL;
+  gulong handler = 0;
 
   g_return_val_if_fail (executable != NULL, NULL);
   g_return_val_if_fail (n_workers > 0, NULL);
@@ -692,10 +955,6 @@ lab_process_pool_new_for_executable (const char  *executable,
       return NULL;
     }
 
-  /* Writing to a pipe whose worker just died must be an error we handle,
-   * not a signal that kills the app. */
-  signal (SIGPIPE, SIG_IGN);
-
   pool = g_new0 (LabProcessPool, 1);
   pool->executable = g_strdup (executable);
   pool->n_workers = n_workers;
@@ -705,15 +964,24 @@ lab_process_pool_new_for_executable (const char  *executable,
   pool->pids = g_array_new (FALSE, TRUE, sizeof (gint));
   g_array_set_size (pool->pids, n_workers);
   pool->slots = g_new0 (Slot *, n_workers);
+  pool->deaths = g_new0 (guint, n_workers);
   pool->context = g_main_context_new ();
   pool->loop = g_main_loop_new (pool->context, FALSE);
 
   pool->thread = g_thread_new ("lab-process-pool", pool_thread, pool);
 
+  /* Cancel must not wait for workers that are slow to start. */
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (start_cancelled_cb), pool, NULL);
+
   g_mutex_lock (&pool->mutex);
-  while (!pool->started)
+  while (!pool->started && !pool->start_cancelled)
     g_cond_wait (&pool->cond, &pool->mutex);
   g_mutex_unlock (&pool->mutex);
+
+  g_cancellable_disconnect (cancellable, handler);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;   /* the pool (and its workers) go with the autoptr */
 
   if (pool->start_error != NULL)
     {
@@ -749,7 +1017,11 @@ shutdown_in_pool_thread (gpointer data)
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
       {
-        g_output_stream_close (pool->slots[i]->to_worker, NULL, NULL);
+        Slot *slot = pool->slots[i];
+
+        slot->broken = TRUE;
+        slot_stop_writing (slot);
+        g_output_stream_close (slot->to_worker, NULL, NULL);
         any = TRUE;
       }
 
@@ -759,6 +1031,7 @@ shutdown_in_pool_thread (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  /* A stopped or hung worker never reads the end of its stdin. */
   grace = g_timeout_source_new (SHUTDOWN_GRACE_MS);
   g_source_set_callback (grace, shutdown_grace_cb, pool, NULL);
   g_source_set_static_name (grace, "[lab] pool shutdown grace");
@@ -782,10 +1055,13 @@ lab_process_pool_free (LabProcessPool *pool)
     }
 
   g_clear_error (&pool->start_error);
+  g_clear_error (&pool->run_error);
+  g_clear_error (&pool->broken_error);
   g_clear_pointer (&pool->loop, g_main_loop_unref);
   g_clear_pointer (&pool->context, g_main_context_unref);
   g_clear_pointer (&pool->pids, g_array_unref);
   g_free (pool->slots);
+  g_free (pool->deaths);
   g_free (pool->executable);
   g_mutex_clear (&pool->mutex);
   g_cond_clear (&pool->cond);
@@ -800,6 +1076,8 @@ lab_process_pool_get_n_workers (LabProcessPool *pool)
   return pool->n_workers;
 }
 
+/* How long the pool took to start all its workers.  What a run paid is
+ * LabRun.startup_us: this the first time, 0 on a warm pool. */
 gint64
 lab_process_pool_get_startup_us (LabProcessPool *pool)
 {
@@ -823,28 +1101,22 @@ lab_process_pool_dup_pids (LabProcessPool *pool)
   return pids;
 }
 
-/* Waits until every lane has a live, ready worker. */
+/* Whether every lane has a live, ready worker and no lane was given up:
+ * only such a pool is worth reusing. */
 gboolean
-lab_process_pool_wait_ready (LabProcessPool *pool,
-                             gint64          timeout_us)
+lab_process_pool_is_whole (LabProcessPool *pool)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  gboolean whole;
 
   g_return_val_if_fail (pool != NULL, FALSE);
 
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GArray) pids = lab_process_pool_dup_pids (pool);
-      gboolean whole = TRUE;
+  g_mutex_lock (&pool->mutex);
+  whole = pool->broken_error == NULL;
+  for (guint i = 0; i < pool->pids->len; i++)
+    whole &= g_array_index (pool->pids, gint, i) != 0;
+  g_mutex_unlock (&pool->mutex);
 
-      for (guint i = 0; i < pids->len; i++)
-        whole &= g_array_index (pids, gint, i) != 0;
-      if (whole)
-        return TRUE;
-      g_usleep (5000);
-    }
-
-  return FALSE;
+  return whole;
 }
 
 static void
@@ -855,14 +1127,20 @@ pool_maybe_end_run (LabProcessPool *pool)
 
   /* From here on the pool thread no longer touches the run. */
   pool->ctx = NULL;
-  pool->cancelling = FALSE;
+  clear_source (&pool->stop_grace);
   g_clear_pointer (&pool->crashes, g_free);
   g_clear_pointer (&pool->run_payload, g_bytes_unref);
 
   g_mutex_lock (&pool->mutex);
+  if (pool->stop_is_failure)
+    pool->run_error = g_error_new_literal (LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                                           pool->stop_message);
   pool->run_active = FALSE;
   g_cond_broadcast (&pool->cond);
   g_mutex_unlock (&pool->mutex);
+
+  g_clear_pointer (&pool->stop_message, g_free);
+  pool->stop_is_failure = FALSE;
 }
 
 typedef struct
@@ -894,10 +1172,17 @@ start_run_in_pool_thread (gpointer data)
 
   lab_run_context_start_clock (ctx);
 
+  /* The pool broke between the runner's look and now: no workers to wait for. */
+  if (pool->broken)
+    {
+      pool_stop_run (pool, pool->broken_error->message, TRUE);
+      return G_SOURCE_REMOVE;
+    }
+
   /* Cancelled before we got here: the cancel request found no run. */
   if (g_cancellable_is_cancelled (ctx->cancellable))
     {
-      pool_cancel_run (pool);
+      pool_stop_run (pool, _("Cancelled"), FALSE);
       return G_SOURCE_REMOVE;
     }
 
@@ -910,40 +1195,41 @@ start_run_in_pool_thread (gpointer data)
 }
 
 static gboolean
-cancel_grace_cb (gpointer data)
+stop_grace_cb (gpointer data)
 {
   LabProcessPool *pool = data;
 
-  /* Still busy after the grace period: stop them the hard way; their tasks
-   * end as cancelled and fresh workers take their places. */
-  if (pool->ctx != NULL && pool->cancelling)
-    for (guint i = 0; i < pool->n_workers; i++)
-      if (pool->slots[i] != NULL && pool->slots[i]->task >= 0)
-        slot_kill (pool->slots[i]);
+  g_clear_pointer (&pool->stop_grace, g_source_unref);
+
+  /* Still busy after the grace period, or not even reading (stopped):
+   * stop them the hard way; their tasks end with the stop message and
+   * fresh workers take their places. */
+  for (guint i = 0; i < pool->n_workers; i++)
+    {
+      Slot *slot = pool->slots[i];
+
+      if (slot != NULL && (slot->task >= 0 || !g_queue_is_empty (&slot->out_frames)))
+        slot_kill (slot);
+    }
 
   return G_SOURCE_REMOVE;
 }
 
-typedef struct
-{
-  LabProcessPool *pool;
-  guint           run_id;
-} CancelRequest;
-
-/* Stops the current run: tasks still waiting end as cancelled, busy
- * workers are asked to stop, and killed if they do not within the grace
- * period. */
+/* Stops the current run (Cancel, or a pool that broke): tasks still
+ * waiting end with @message, busy workers are asked to stop and killed if
+ * they have not within the grace period, so a run always ends in about
+ * CANCEL_GRACE_MS.  With @failure the run fails with @message. */
 static void
-pool_cancel_run (LabProcessPool *pool)
+pool_stop_run (LabProcessPool *pool,
+               const char     *message,
+               gboolean        failure)
 {
-  guint8 payload[8];
-  GSource *grace;
-
-  if (pool->ctx == NULL || pool->cancelling)
+  if (pool->ctx == NULL || pool->stop_message != NULL)
     return;
 
-  pool->cancelling = TRUE;
-  pool_fail_pending (pool, _("Cancelled"));
+  pool->stop_message = g_strdup (message);
+  pool->stop_is_failure = failure;
+  pool_fail_pending (pool, message);
 
   for (guint i = 0; i < pool->n_workers; i++)
     {
@@ -954,19 +1240,23 @@ pool_cancel_run (LabProcessPool *pool)
         continue;
 
       variant = g_variant_ref_sink (g_variant_new ("(u)", pool->run_id));
-      g_assert (g_variant_get_size (variant) <= sizeof payload);
-      memcpy (payload, g_variant_get_data (variant), g_variant_get_size (variant));
-      slot_send (slot, LAB_FRAME_CANCEL, payload, g_variant_get_size (variant), NULL, 0);
+      slot_send (slot, LAB_FRAME_CANCEL, g_variant_get_data (variant),
+                 g_variant_get_size (variant), NULL);
     }
 
-  grace = g_timeout_source_new (CANCEL_GRACE_MS);
-  g_source_set_callback (grace, cancel_grace_cb, pool, NULL);
-  g_source_set_static_name (grace, "[lab] cancel grace");
-  g_source_attach (grace, pool->context);
-  g_source_unref (grace);
+  pool->stop_grace = g_timeout_source_new (CANCEL_GRACE_MS);
+  g_source_set_callback (pool->stop_grace, stop_grace_cb, pool, NULL);
+  g_source_set_static_name (pool->stop_grace, "[lab] stop grace");
+  g_source_attach (pool->stop_grace, pool->context);
 
   pool_maybe_end_run (pool);
 }
+
+typedef struct
+{
+  LabProcessPool *pool;
+  guint           run_id;
+} CancelRequest;
 
 static gboolean
 cancel_in_pool_thread (gpointer data)
@@ -974,7 +1264,7 @@ cancel_in_pool_thread (gpointer data)
   CancelRequest *request = data;
 
   if (request->pool->run_id == request->run_id)
-    pool_cancel_run (request->pool);
+    pool_stop_run (request->pool, _("Cancelled"), FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -991,7 +1281,7 @@ cancelled_cb (GCancellable *cancellable,
 }
 
 /* Runs every task of @ctx on the pool's workers; returns when all are done
- * or cancelled. */
+ * or cancelled.  FALSE when the pool broke (its workers kept dying). */
 gboolean
 lab_process_pool_run (LabProcessPool  *pool,
                       LabRunContext   *ctx,
@@ -999,6 +1289,7 @@ lab_process_pool_run (LabProcessPool  *pool,
 {
   static guint next_run_id;
   g_autoptr(GVariant) frame = NULL;
+  g_autoptr(GError) run_error = NULL;
   CancelRequest request;
   RunStart start;
   gulong handler;
@@ -1018,7 +1309,11 @@ lab_process_pool_run (LabProcessPool  *pool,
   pool->run_active = TRUE;
   g_mutex_unlock (&pool->mutex);
 
-  ctx->run->startup_us = pool->startup_us;
+  /* Only the first run on a pool paid for starting it; later ones found
+   * the workers waiting (warm) and paid nothing. */
+  ctx->run->warm_start = pool->runs > 0;
+  ctx->run->startup_us = ctx->run->warm_start ? 0 : pool->startup_us;
+  pool->runs++;
 
   /* Everything about the run is handed to the pool thread, which alone
    * touches it until the run is over. */
@@ -1030,9 +1325,16 @@ lab_process_pool_run (LabProcessPool  *pool,
   g_mutex_lock (&pool->mutex);
   while (pool->run_active)
     g_cond_wait (&pool->cond, &pool->mutex);
+  run_error = g_steal_pointer (&pool->run_error);
   g_mutex_unlock (&pool->mutex);
 
   g_cancellable_disconnect (ctx->cancellable, handler);
+
+  if (run_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run_error));
+      return FALSE;
+    }
 
   return TRUE;
 }

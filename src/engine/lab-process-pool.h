@@ -17,16 +17,17 @@ G_BEGIN_DECLS
 #define LAB_WORKER_EXECUTABLE_ENV "LAB_WORKER_EXECUTABLE"
 
 LabProcessPool *lab_process_pool_new            (guint            n_workers,
+                                                 GCancellable    *cancellable,
                                                  GError         **error);
 LabProcessPool *lab_process_pool_new_for_executable (const char  *executable,
                                                  guint            n_workers,
+                                                 GCancellable    *cancellable,
                                                  GError         **error);
 void            lab_process_pool_free           (LabProcessPool  *pool);
 guint           lab_process_pool_get_n_workers  (LabProcessPool  *pool);
 gint64          lab_process_pool_get_startup_us (LabProcessPool  *pool);
 GArray         *lab_process_pool_dup_pids       (LabProcessPool  *pool);
-gboolean        lab_process_pool_wait_ready     (LabProcessPool  *pool,
-                                                 gint64           timeout_us);
+gboolean        lab_process_pool_is_whole       (LabProcessPool  *pool);
 gboolean        lab_process_pool_run            (LabProcessPool  *pool,
                                                  LabRunContext   *ctx,
                                                  GError         **error);

@@ -179,26 +179,6 @@ lab_frame_read_fd (int        fd,
   return TRUE;
 }
 
-gboolean
-lab_frame_write_stream (GOutputStream  *stream,
-                        LabFrameType    type,
-                        const void     *payload,
-                        gsize           payload_len,
-                        const void     *extra,
-                        gsize           extra_len,
-                        GError        **error)
-{
-  guint8 header[LAB_FRAME_HEADER_SIZE];
-  GOutputVector vectors[3] = {
-    { header, sizeof header },
-    { payload, payload_len },
-    { extra, extra_len },
-  };
-
-  lab_frame_header_encode (header, type, payload_len + extra_len);
-  return g_output_stream_writev_all (stream, vectors, extra_len > 0 ? 3 : 2, NULL, NULL, error);
-}
-
 /* The payload as a GVariant of @type_string, checked: a worker could be
  * anything, so nothing it says is trusted blindly. */
 GVariant *

@@ -57,13 +57,6 @@ gboolean  lab_frame_write_variant_fd (int        fd,
 gboolean  lab_frame_read_fd       (int           fd,
                                    LabFrame     *frame,
                                    GError      **error);
-gboolean  lab_frame_write_stream  (GOutputStream *stream,
-                                   LabFrameType  type,
-                                   const void   *payload,
-                                   gsize         payload_len,
-                                   const void   *extra,
-                                   gsize         extra_len,
-                                   GError      **error);
 GVariant *lab_frame_get_variant   (const LabFrame *frame,
                                    const char   *type_string,
                                    GError      **error);

@@ -38,7 +38,8 @@ typedef struct
   gboolean       gil;
   gint64         start_us;      /* monotonic time the clock started */
   gint64         wall_us;       /* first task handed out → last result in */
-  gint64         startup_us;    /* starting the workers, measured apart from the run */
+  gint64         startup_us;    /* what this run paid to start its workers, apart from the run */
+  gboolean       warm_start;    /* processes: the pool was already running; startup_us is 0 */
   guint          tasks_ok;
   guint          tasks_failed;
   guint          respawns;      /* worker processes that died and were replaced */

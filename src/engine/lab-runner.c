@@ -5,11 +5,12 @@
  *
  * The runner makes the inputs (before any clock starts, so every mode gets
  * the same data for free), keeps a process pool between runs (start-up is
- * paid once and reported apart), hands the run to the mode, and finally
- * lets the workload verify the results.
+ * paid once, by the first run on the pool, and reported apart), hands the
+ * run to the mode, and finally lets the workload verify the results.
  *
  * One runner serves one caller at a time; run it from a thread that may
- * block, or use lab_runner_run_async ().
+ * block, or use lab_runner_run_async ().  Only lab_runner_dup_worker_pids ()
+ * may be called from other threads meanwhile.
  */
 
 #define G_LOG_DOMAIN "lab-runner"
@@ -25,7 +26,13 @@
 struct _LabRunner
 {
   LabEventBuffer  *events;
+
+  /* The run's thread replaces the pool while a window may be asking for
+   * its pids from another: the lock keeps a pool from being freed under
+   * the reader.  Only the run's thread writes the pointer. */
+  GMutex           pool_lock;
   LabProcessPool  *pool;
+  char            *worker_executable;   /* NULL: this program */
 
   /* Inputs of the last workload, kept for repeated runs. */
   LabWorkload     *inputs_for;
@@ -36,7 +43,26 @@ struct _LabRunner
 LabRunner *
 lab_runner_new (void)
 {
-  return g_new0 (LabRunner, 1);
+  LabRunner *self = g_new0 (LabRunner, 1);
+
+  g_mutex_init (&self->pool_lock);
+  return self;
+}
+
+/* Puts @pool in place of the current one, which is freed (its workers
+ * stopped) outside the lock, so readers never wait for that. */
+static void
+lab_runner_replace_pool (LabRunner      *self,
+                         LabProcessPool *pool)
+{
+  LabProcessPool *old;
+
+  g_mutex_lock (&self->pool_lock);
+  old = self->pool;
+  self->pool = pool;
+  g_mutex_unlock (&self->pool_lock);
+
+  lab_process_pool_free (old);
 }
 
 static void
@@ -56,8 +82,10 @@ lab_runner_free (LabRunner *self)
     return;
 
   lab_runner_clear_inputs (self);
-  g_clear_pointer (&self->pool, lab_process_pool_free);
+  lab_runner_replace_pool (self, NULL);
   g_clear_pointer (&self->events, lab_event_buffer_unref);
+  g_mutex_clear (&self->pool_lock);
+  g_free (self->worker_executable);
   g_free (self);
 }
 
@@ -73,7 +101,49 @@ lab_runner_set_events (LabRunner      *self,
     self->events = lab_event_buffer_ref (events);
 }
 
-/* Starts (or keeps) a pool of exactly @workers worker processes. */
+static gboolean
+lab_runner_ensure_pool (LabRunner     *self,
+                        guint          workers,
+                        gboolean       fresh,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  LabProcessPool *pool;
+
+  /* A warm pool is reused only when it is whole: the right size, every
+   * lane with a live worker, none given up.  Anything less would run with
+   * fewer workers than asked, or wait for one that never comes. */
+  if (!fresh && self->pool != NULL &&
+      lab_process_pool_get_n_workers (self->pool) == workers &&
+      lab_process_pool_is_whole (self->pool))
+    return TRUE;
+
+  lab_runner_replace_pool (self, NULL);
+  if (self->worker_executable != NULL)
+    pool = lab_process_pool_new_for_executable (self->worker_executable, workers, cancellable,
+                                                error);
+  else
+    pool = lab_process_pool_new (workers, cancellable, error);
+  lab_runner_replace_pool (self, pool);
+
+  return pool != NULL;
+}
+
+/* Worker processes are started from @executable from now on (NULL: this
+ * program, or $LAB_WORKER_EXECUTABLE); a running pool is stopped. */
+void
+lab_runner_set_worker_executable (LabRunner  *self,
+                                  const char *executable)
+{
+  g_return_if_fail (self != NULL);
+
+  lab_runner_replace_pool (self, NULL);
+  g_free (self->worker_executable);
+  self->worker_executable = g_strdup (executable);
+}
+
+/* Starts (or keeps) a pool of exactly @workers worker processes.  The
+ * first run on a new pool is the one that pays (and reports) its start-up. */
 gboolean
 lab_runner_prepare_processes (LabRunner     *self,
                               guint          workers,
@@ -82,25 +152,26 @@ lab_runner_prepare_processes (LabRunner     *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  if (self->pool != NULL && lab_process_pool_get_n_workers (self->pool) == workers)
-    return TRUE;
-
-  g_clear_pointer (&self->pool, lab_process_pool_free);
-  self->pool = lab_process_pool_new (workers, error);
-
-  return self->pool != NULL;
+  return lab_runner_ensure_pool (self, workers, FALSE, cancellable, error);
 }
 
-/* The pids of the pool's workers, or an empty array without a pool. */
+/* The pids of the pool's workers, or an empty array without a pool.  Safe
+ * to call from any thread, even while a run replaces the pool. */
 GArray *
 lab_runner_dup_worker_pids (LabRunner *self)
 {
+  GArray *pids;
+
   g_return_val_if_fail (self != NULL, NULL);
 
+  g_mutex_lock (&self->pool_lock);
   if (self->pool == NULL)
-    return g_array_new (FALSE, TRUE, sizeof (gint));
+    pids = g_array_new (FALSE, TRUE, sizeof (gint));
+  else
+    pids = lab_process_pool_dup_pids (self->pool);
+  g_mutex_unlock (&self->pool_lock);
 
-  return lab_process_pool_dup_pids (self->pool);
+  return pids;
 }
 
 static gboolean
@@ -160,6 +231,22 @@ push_run_finished (LabEventBuffer *events,
     lab_event_buffer_push (events, &event);
 }
 
+/* Cancel came before there were workers: the clock starts and every task
+ * ends cancelled at once, as when Cancel beats a pool to its first task. */
+static gboolean
+lab_runner_cancel_every_task (LabRunContext *ctx)
+{
+  lab_run_context_start_clock (ctx);
+  for (guint i = 0; i < ctx->run->n_records; i++)
+    {
+      ctx->run->records[i].error = g_strdup (_("Cancelled"));
+      ctx->run->records[i].end_us = g_get_monotonic_time ();
+      lab_run_context_task_finished (ctx, i);
+    }
+
+  return TRUE;
+}
+
 /* Runs every task of @workload in @mode and verifies the results.  Returns
  * NULL only when the run could not happen at all (say, worker processes
  * would not start); failed or cancelled tasks are in the returned run. */
@@ -188,6 +275,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_autoptr(GCancellable) own_cancellable = NULL;
   g_autoptr(LabGil) gil = NULL;
   g_autoptr(GError) verify_error = NULL;
+  g_autoptr(GError) pool_error = NULL;
   LabRunContext ctx = { 0 };
   gboolean ok = FALSE;
 
@@ -203,9 +291,17 @@ lab_runner_run_with_inputs (LabRunner     *self,
   if (cancellable == NULL)
     cancellable = own_cancellable = g_cancellable_new ();
 
+  /* fresh_workers: a lesson about start-up cost wants it paid, not warm.
+   * Cancelled while the workers start, the run still happens, with every
+   * task cancelled (see lab_runner_cancel_every_task ()). */
   if (mode == LAB_MODE_PROCESSES &&
-      !lab_runner_prepare_processes (self, run->workers, cancellable, error))
-    return NULL;
+      !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, cancellable,
+                               &pool_error) &&
+      !g_error_matches (pool_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&pool_error));
+      return NULL;
+    }
 
   if (inputs != NULL)
     {
@@ -253,7 +349,10 @@ lab_runner_run_with_inputs (LabRunner     *self,
       break;
 
     case LAB_MODE_PROCESSES:
-      ok = lab_process_pool_run (self->pool, &ctx, error);
+      if (self->pool != NULL)
+        ok = lab_process_pool_run (self->pool, &ctx, error);
+      else
+        ok = lab_runner_cancel_every_task (&ctx);
       break;
 
     case LAB_MODE_ASYNC:

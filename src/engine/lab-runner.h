@@ -20,6 +20,8 @@ LabRunner      *lab_runner_new        (void);
 void            lab_runner_free       (LabRunner           *self);
 void            lab_runner_set_events (LabRunner           *self,
                                        LabEventBuffer      *events);
+void            lab_runner_set_worker_executable (LabRunner *self,
+                                       const char          *executable);
 gboolean        lab_runner_prepare_processes (LabRunner    *self,
                                        guint                workers,
                                        GCancellable        *cancellable,

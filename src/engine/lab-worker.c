@@ -84,6 +84,8 @@ send_or_die (Worker       *worker,
 {
   g_autoptr(GError) error = NULL;
 
+  /* If the app is gone, SIGPIPE (left at its default: the pool does not
+   * ignore it for us) or the error ends this worker: both are right. */
   if (!lab_frame_write_variant_fd (worker->out_fd, type, variant, &error))
     _exit (1);   /* the app stopped listening */
 }
