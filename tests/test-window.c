@@ -492,15 +492,17 @@ test_server_prepared_off_ui_thread (void)
   g_assert_true (g_str_has_prefix (lab_window_get_status (window), "Preparing"));
   wait_until (is_preparing, window, 60000);
   prepared = g_get_monotonic_time () - start;
-  g_test_message ("server ready after %.2f s; worst stall %.1f ms; %s", prepared / 1e6,
-                  lab_window_get_worst_stall_us (window) / 1e3, lab_window_get_status (window));
-  /* Long enough that doing it on the UI thread would show. */
-  g_assert_cmpint (prepared, >, 3 * STALL_SLACK * 100 * 1000);
-  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
-
+  /* The download that follows is not what this test is about. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   wait_until (is_idle, window, 30000);
   g_assert_false (lab_window_get_running (window));
+  spin_for (50);   /* a freeze shows in the beat that comes after it */
+
+  g_test_message ("server ready after %.2f s; worst stall %.1f ms", prepared / 1e6,
+                  lab_window_get_worst_stall_us (window) / 1e3);
+  /* Long enough that doing it on the UI thread would show. */
+  g_assert_cmpint (prepared, >, 3 * STALL_SLACK * 100 * 1000);
+  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
   g_settings_set_uint (settings, "size-kib", 64);
   close_window (window);
 }
