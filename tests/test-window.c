@@ -450,14 +450,19 @@ test_idle_worker_lanes (void)
 }
 
 /* The meter counts from the moment the window is on the screen: building
- * the window is no stall. */
+ * it, and whatever the app does before showing it (here a 300 ms pause),
+ * is no stall anyone saw. */
 static void
 test_no_stall_at_startup (void)
 {
   LabWindow *window;
 
   configure ("sleep", "threads", 4, 2, 10);
-  window = open_window ();
+  window = lab_window_new (app);
+  g_usleep (300 * 1000);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, window, 5000);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
   spin_for (300);
   g_test_message ("worst stall after opening: %.1f ms", lab_window_get_worst_stall_us (window) / 1e3);
   g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
