@@ -525,7 +525,9 @@ lab_window_drain_events (LabWindow *self)
 
       for (LabMode m = 0; m < LAB_N_MODES; m++)
         lab_timeline_set_now (self->timelines[m], now);
-      lab_window_set_status (self, status);
+      /* The frozen-window lesson says which of its steps runs instead. */
+      if (self->lesson_run == NULL)
+        lab_window_set_status (self, status);
     }
   else if (self->running)
     {
