@@ -574,6 +574,15 @@ test_frozen_lesson_cancel_and_close (void)
   wait_until (is_in_step_2, window, 30000);
   g_assert_true (is_in_step_2 (window));
   g_assert_true (lab_window_get_running (window));
+  /* Step 1's stall is on the card already: one row of three cells. */
+  {
+    GtkWidget *steps = template_child (window, "lesson_steps");
+    guint cells = 0;
+
+    for (GtkWidget *c = gtk_widget_get_first_child (steps); c != NULL; c = gtk_widget_get_next_sibling (c))
+      cells++;
+    g_assert_cmpuint (cells, ==, 3);
+  }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
