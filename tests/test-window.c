@@ -2,6 +2,16 @@
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Driving the window from a test, as a user would:
+ * - choose: the GSettings keys the controls are bound to ("lesson" — a
+ *   lesson id or "" —, "job", "mode", "tasks", "workers", "task-ms", …),
+ *   live, before or after the window opens; "quick-lessons" on the window
+ *   runs lessons at their small size;
+ * - start and cancel: gtk_widget_activate_action (window, "win.run" or
+ *   "win.cancel", NULL);
+ * - wait for the end: the "running" property (notify::running), TRUE from
+ *   the click until the run is over, cancelled or not.
  */
 
 #include "config.h"

@@ -117,7 +117,6 @@ struct _LabWindow
   LabMode               current_mode;
   gboolean              running;
   gboolean              close_when_done;
-  gboolean              disposed;
   gboolean              quick_lessons;   /* lessons at their small size, as in the tests */
 
   /* Worker processes announce themselves before the run's clock starts
@@ -768,10 +767,6 @@ lab_window_run_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
 
-  /* Destroyed meanwhile: its widgets are gone, nobody is left to tell. */
-  if (self->disposed)
-    return;
-
   if (run != NULL)
     lab_window_record_run (self, run);
   lab_window_after_mode (self, error);
@@ -785,9 +780,6 @@ lab_window_pipeline_done (GObject      *source,
   g_autoptr(LabWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabPipelineRun) run = lab_pipeline_run_finish (result, &error);
-
-  if (self->disposed)
-    return;
 
   if (run != NULL)
     lab_window_record_pipeline_run (self, run);
@@ -959,9 +951,6 @@ lab_window_lesson_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(LabLessonRun) run = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (self->disposed)
-    return;
-
   lab_window_show_lesson_run (self, run, error);
 }
 
@@ -1011,9 +1000,6 @@ lab_window_frozen_step2_done (GObject      *source,
   g_autoptr(LabWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
-
-  if (self->disposed)
-    return;
 
   if (run == NULL)
     {
@@ -1304,7 +1290,7 @@ lab_window_server_ready (GObject      *source,
 
   /* A late answer for a run that was called off is dropped (and so is the
    * server, by the autoptr). */
-  if (self == NULL || self->disposed || wait->generation != self->server_generation)
+  if (self == NULL || wait->generation != self->server_generation)
     return;
 
   plan = g_steal_pointer (&self->waiting_plan);
@@ -1354,7 +1340,8 @@ lab_window_run (GtkWidget  *widget,
 
   plan = lab_window_dup_plan (self);
   self->cancellable = g_cancellable_new ();
-  /* The meter's worst covers all the click starts: making the server too. */
+  /* The meter's worst covers everything the click starts, making the
+   * server included. */
   lab_heartbeat_reset_worst (self->heartbeat);
   lab_window_set_running (self, TRUE);
 
@@ -1671,9 +1658,6 @@ lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
 
-  /* A run still going holds a reference and will come back: it finds the
-   * window disposed and leaves it alone. */
-  self->disposed = TRUE;
   lab_window_stop_draining (self);
   g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
   if (self->cancellable != NULL)
