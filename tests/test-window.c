@@ -416,13 +416,23 @@ assert_setup_sensitive (LabWindow *window,
 /* During a run the lesson, the job and its setup stay as they are; after
  * it they can be changed again. */
 static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
 test_setup_locked_during_run (void)
 {
   LabWindow *window;
+  guint notifications = 0;
 
   configure ("sleep", "threads", 20, 4, 100);
   window = open_window ();
   assert_setup_sensitive (window, TRUE);
+  g_signal_connect (window, "notify::running", G_CALLBACK (count_notify), &notifications);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_get_running (window));
@@ -431,6 +441,8 @@ test_setup_locked_during_run (void)
   wait_until (is_idle, window, 20000);
   g_assert_false (lab_window_get_running (window));
   assert_setup_sensitive (window, TRUE);
+  /* "running" told its watchers twice: at the start and at the end. */
+  g_assert_cmpuint (notifications, ==, 2);
   close_window (window);
 }
 
