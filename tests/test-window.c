@@ -2,6 +2,16 @@
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Driving the window from a test, as a user would:
+ * - choose: the GSettings keys the controls are bound to ("lesson" — a
+ *   lesson id or "" —, "job", "mode", "tasks", "workers", "task-ms", …),
+ *   live, before or after the window opens; "quick-lessons" on the window
+ *   runs lessons at their small size;
+ * - start and cancel: gtk_widget_activate_action (window, "win.run" or
+ *   "win.cancel", NULL);
+ * - wait for the end: the "running" property (notify::running), TRUE from
+ *   the click until the run is over, cancelled or not.
  */
 
 #include "config.h"
@@ -40,6 +50,16 @@ spin_for (guint ms)
     g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
 }
 
+static GtkWidget *
+template_child (LabWindow  *window,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
 static gboolean
 is_mapped (gpointer data)
 {
@@ -71,8 +91,7 @@ configure (const char *job,
            const char *mode,
            guint       tasks,
            guint       workers,
-           guint       task_ms,
-           gboolean    on_ui_thread)
+           guint       task_ms)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
@@ -82,7 +101,6 @@ configure (const char *job,
   g_settings_set_uint (settings, "workers", workers);
   g_settings_set_uint (settings, "task-ms", task_ms);
   g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_boolean (settings, "run-on-ui-thread", on_ui_thread);
   g_settings_set_string (settings, "lesson", "");
 }
 
@@ -113,7 +131,7 @@ test_opens (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "threads", 4, 2, 10, FALSE);
+  configure ("sleep", "threads", 4, 2, 10);
   window = open_window ();
 
   g_assert_false (lab_window_get_running (window));
@@ -130,7 +148,7 @@ test_threads_run (void)
   LabWindow *window;
   g_autofree char *row = NULL;
 
-  configure ("sleep", "threads", 40, 4, 50, FALSE);
+  configure ("sleep", "threads", 40, 4, 50);
   window = open_window ();
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
@@ -155,7 +173,7 @@ test_event_flood (void)
   LabWindow *window;
   gint64 start;
 
-  configure ("sleep", "threads", 60000, 60, 1, FALSE);
+  configure ("sleep", "threads", 60000, 60, 1);
   window = open_window ();
 
   start = g_get_monotonic_time ();
@@ -198,7 +216,7 @@ test_about_and_cancel_mid_run (void)
   g_autofree char *row = NULL;
   gint64 start;
 
-  configure ("sleep", "threads", 200, 4, 100, FALSE);
+  configure ("sleep", "threads", 200, 4, 100);
   window = open_window ();
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -255,7 +273,7 @@ test_remembers_setup (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   GtkWidget *spin;
 
-  configure ("cpu", "processes", 7, 3, 10, FALSE);
+  configure ("cpu", "processes", 7, 3, 10);
   window = open_window ();
   spin = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW,
                                                     "tasks_spin"));
@@ -279,7 +297,7 @@ test_pipeline (void)
   g_autofree char *row = NULL;
   g_auto(GStrv) cells = NULL;
 
-  configure ("pipeline", "threads", 12, 4, 0, FALSE);
+  configure ("pipeline", "threads", 12, 4, 0);
   g_settings_set_uint (settings, "size-kib", 64);
   g_settings_set_uint (settings, "latency-ms", 20);
   window = open_window ();
@@ -321,7 +339,7 @@ test_compare_all (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "compare", 8, 4, 20, FALSE);
+  configure ("sleep", "compare", 8, 4, 20);
   window = open_window ();
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -344,16 +362,257 @@ test_frozen_window (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "sequential", 1, 1, 1000, TRUE);
+  configure ("sleep", "sequential", 1, 1, 1000);
   window = open_window ();
+  gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   spin_for (100);
 
   g_test_message ("worst stall %.3f s", lab_window_get_worst_stall_us (window) / 1e6);
   g_assert_cmpint (lab_window_get_worst_stall_us (window), >=, 900 * 1000);
-  configure ("sleep", "sequential", 1, 1, 1000, FALSE);
   close_window (window);
+}
+
+/* "Run on the UI thread" is for one demonstration: a new window (the next
+ * class) starts with it off, and it is no key of the settings. */
+static void
+test_ui_thread_not_remembered (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  LabWindow *window;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  g_assert_false (g_settings_schema_has_key (schema, "run-on-ui-thread"));
+
+  configure ("sleep", "sequential", 1, 1, 10);
+  window = open_window ();
+  gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
+  close_window (window);
+
+  window = open_window ();
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (template_child (window, "ui_thread_switch"))));
+  close_window (window);
+}
+
+static const char * const setup_widgets[] = {
+  "lesson_row", "job_row", "mode_row", "size_group", "rules_group",
+};
+
+static void
+assert_setup_sensitive (LabWindow *window,
+                        gboolean   sensitive)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (setup_widgets); i++)
+    {
+      GtkWidget *widget = template_child (window, setup_widgets[i]);
+
+      if (gtk_widget_is_sensitive (widget) != sensitive)
+        g_error ("%s is %s", setup_widgets[i], sensitive ? "insensitive" : "sensitive");
+    }
+}
+
+/* During a run the lesson, the job and its setup stay as they are; after
+ * it they can be changed again. */
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_setup_locked_during_run (void)
+{
+  LabWindow *window;
+  guint notifications = 0;
+
+  configure ("sleep", "threads", 20, 4, 100);
+  window = open_window ();
+  assert_setup_sensitive (window, TRUE);
+  g_signal_connect (window, "notify::running", G_CALLBACK (count_notify), &notifications);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_get_running (window));
+  assert_setup_sensitive (window, FALSE);
+
+  wait_until (is_idle, window, 20000);
+  g_assert_false (lab_window_get_running (window));
+  assert_setup_sensitive (window, TRUE);
+  /* "running" told its watchers twice: at the start and at the end. */
+  g_assert_cmpuint (notifications, ==, 2);
+  close_window (window);
+}
+
+/* A pool of 4 worker processes and 1 task: the timeline shows the 4
+ * processes, 3 of them idle. */
+static void
+test_idle_worker_lanes (void)
+{
+  LabWindow *window;
+  LabTimeline *timeline;
+
+  configure ("sleep", "processes", 1, 4, 50);
+  window = open_window ();
+  timeline = lab_window_get_timeline (window, LAB_MODE_PROCESSES);
+
+  for (guint round = 0; round < 2; round++)   /* a fresh pool, then the same one again */
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+      wait_until (is_idle, window, 30000);
+      g_assert_false (lab_window_get_running (window));
+      g_test_message ("run %u: %u lanes, %u bars", round + 1, lab_timeline_get_n_lanes (timeline),
+                      lab_timeline_get_n_bars (timeline));
+      g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 1);
+      g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
+    }
+  close_window (window);
+}
+
+/* The meter counts from the moment the window is on the screen: building
+ * it, and whatever the app does before showing it (here a 300 ms pause),
+ * is no stall anyone saw. */
+static void
+test_no_stall_at_startup (void)
+{
+  LabWindow *window;
+
+  configure ("sleep", "threads", 4, 2, 10);
+  window = lab_window_new (app);
+  g_usleep (300 * 1000);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, window, 5000);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  spin_for (300);
+  g_test_message ("worst stall after opening: %.1f ms", lab_window_get_worst_stall_us (window) / 1e3);
+  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
+  close_window (window);
+}
+
+static gboolean
+is_preparing (gpointer data)
+{
+  return !g_str_has_prefix (lab_window_get_status (data), "Preparing");
+}
+
+/* Making a big server's files and digests takes seconds, on a thread: the
+ * heartbeat never misses more than a few beats meanwhile.  Cancel then
+ * ends the wait at once. */
+static void
+test_server_prepared_off_ui_thread (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+  gint64 start, prepared;
+
+  configure ("pipeline", "threads", 8, 4, 0);
+  g_settings_set_uint (settings, "size-kib", 32 * 1024);   /* 256 MiB to make and digest */
+  g_settings_set_uint (settings, "latency-ms", 0);
+  window = open_window ();
+  spin_for (100);
+
+  start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_get_running (window));
+  g_assert_true (g_str_has_prefix (lab_window_get_status (window), "Preparing"));
+  wait_until (is_preparing, window, 60000);
+  prepared = g_get_monotonic_time () - start;
+  /* The download that follows is not what this test is about. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  wait_until (is_idle, window, 30000);
+  g_assert_false (lab_window_get_running (window));
+  spin_for (50);   /* a freeze shows in the beat that comes after it */
+
+  g_test_message ("server ready after %.2f s; worst stall %.1f ms", prepared / 1e6,
+                  lab_window_get_worst_stall_us (window) / 1e3);
+  /* Long enough that doing it on the UI thread would show. */
+  g_assert_cmpint (prepared, >, 3 * STALL_SLACK * 100 * 1000);
+  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
+  g_settings_set_uint (settings, "size-kib", 64);
+  close_window (window);
+}
+
+static gboolean
+is_in_step_2 (gpointer data)
+{
+  return g_str_has_prefix (lab_window_get_status (data), "Step 2");
+}
+
+static LabWindow *
+open_frozen_lesson (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+
+  g_settings_set_string (settings, "lesson", "frozen-window");
+  window = open_window ();
+  /* The lesson's small size: a 300 ms job. */
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  return window;
+}
+
+/* Seed 003 for real: step 1 freezes this very window for the job's 300 ms,
+ * step 2 runs the job on a worker thread while the window beats on. */
+static void
+test_frozen_lesson (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window = open_frozen_lesson ();
+  gint64 blocking, threaded;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_get_running (window));
+  wait_until (is_idle, window, 30000);
+  g_assert_false (lab_window_get_running (window));
+
+  blocking = lab_window_get_lesson_step_us (window, 0);
+  threaded = lab_window_get_lesson_step_us (window, 1);
+  g_test_message ("stalls: %.1f ms in the handler, %.1f ms with a thread; %s",
+                  blocking / 1e3, threaded / 1e3, lab_window_get_verdict (window));
+  g_assert_cmpint (lab_window_get_lesson_step_us (window, 2), ==, -1);
+  g_assert_cmpint (blocking, >=, 300 * 1000 * 7 / 10);
+  g_assert_cmpint (threaded, >=, 0);
+  g_assert_cmpint (threaded * 2, <, blocking);
+  g_assert_cmpint (threaded, <, STALL_SLACK * 100 * 1000);
+  g_assert_cmpstr (lab_window_get_verdict (window), !=, "");
+  g_assert_cmpstr (lab_window_get_status (window), ==, "The lesson is done; the verdict is in.");
+
+  g_settings_set_string (settings, "lesson", "");
+  close_window (window);
+}
+
+/* Cancelled in step 2 and closed at once: the worker thread's run comes
+ * back to a window that waited for it (ASan watches this one). */
+static void
+test_frozen_lesson_cancel_and_close (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window = open_frozen_lesson ();
+  gpointer weak = window;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  wait_until (is_in_step_2, window, 30000);
+  g_assert_true (is_in_step_2 (window));
+  g_assert_true (lab_window_get_running (window));
+  /* Step 1's stall is on the card already: one row of three cells. */
+  {
+    GtkWidget *steps = template_child (window, "lesson_steps");
+    guint cells = 0;
+
+    for (GtkWidget *c = gtk_widget_get_first_child (steps); c != NULL; c = gtk_widget_get_next_sibling (c))
+      cells++;
+    g_assert_cmpuint (cells, ==, 3);
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  wait_until (is_gone, &weak, 10000);
+  g_assert_null (weak);
+  spin_for (100);
+  g_settings_set_string (settings, "lesson", "");
 }
 
 /* Closing mid-run cancels it, ends every worker process, and goes fast. */
@@ -364,7 +623,7 @@ test_close_mid_run (void)
   gpointer weak;
   gint64 start;
 
-  configure ("sleep", "processes", 40, 4, 1000, FALSE);
+  configure ("sleep", "processes", 40, 4, 1000);
   window = open_window ();
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -415,6 +674,13 @@ main (int   argc,
   g_test_add_func ("/lab/window/remembers-setup", test_remembers_setup);
   g_test_add_func ("/lab/window/frozen-window", test_frozen_window);
   g_test_add_func ("/lab/window/close-mid-run", test_close_mid_run);
+  g_test_add_func ("/lab/window/ui-thread-not-remembered", test_ui_thread_not_remembered);
+  g_test_add_func ("/lab/window/setup-locked-during-run", test_setup_locked_during_run);
+  g_test_add_func ("/lab/window/idle-worker-lanes", test_idle_worker_lanes);
+  g_test_add_func ("/lab/window/no-stall-at-startup", test_no_stall_at_startup);
+  g_test_add_func ("/lab/window/server-prepared-off-ui-thread", test_server_prepared_off_ui_thread);
+  g_test_add_func ("/lab/window/frozen-lesson", test_frozen_lesson);
+  g_test_add_func ("/lab/window/frozen-lesson-cancel-and-close", test_frozen_lesson_cancel_and_close);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -114,7 +114,26 @@ lab_heartbeat_class_init (LabHeartbeatClass *klass)
 static void
 lab_heartbeat_init (LabHeartbeat *self)
 {
-  self->last_beat_us = g_get_monotonic_time ();
+}
+
+/* Stopped until lab_heartbeat_start (): a window beats once it is on the
+ * screen, so building it is not counted as a freeze. */
+LabHeartbeat *
+lab_heartbeat_new (void)
+{
+  return g_object_new (LAB_TYPE_HEARTBEAT, NULL);
+}
+
+/* Starts beating, from now; the worst stall so far is forgotten. */
+void
+lab_heartbeat_start (LabHeartbeat *self)
+{
+  g_return_if_fail (LAB_IS_HEARTBEAT (self));
+
+  if (self->timer_id != 0)
+    return;
+
+  lab_heartbeat_reset_worst (self);
   /* Above redraw priority, like input: we measure the thread, not GTK's
    * drawing schedule. */
   self->timer_id = g_timeout_add_full (G_PRIORITY_DEFAULT, LAB_HEARTBEAT_INTERVAL_MS,
@@ -122,10 +141,22 @@ lab_heartbeat_init (LabHeartbeat *self)
   g_source_set_name_by_id (self->timer_id, "[lab] heartbeat");
 }
 
-LabHeartbeat *
-lab_heartbeat_new (void)
+/* A hidden window cannot freeze in front of anyone: no beats until the
+ * next lab_heartbeat_start (). */
+void
+lab_heartbeat_stop (LabHeartbeat *self)
 {
-  return g_object_new (LAB_TYPE_HEARTBEAT, NULL);
+  g_return_if_fail (LAB_IS_HEARTBEAT (self));
+
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+}
+
+gboolean
+lab_heartbeat_is_beating (LabHeartbeat *self)
+{
+  g_return_val_if_fail (LAB_IS_HEARTBEAT (self), FALSE);
+
+  return self->timer_id != 0;
 }
 
 /* Start a new "worst" for a new run. */

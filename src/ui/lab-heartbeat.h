@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabHeartbeat, lab_heartbeat, LAB, HEARTBEAT, GObject)
 
 LabHeartbeat *lab_heartbeat_new             (void);
+void          lab_heartbeat_start           (LabHeartbeat *self);
+void          lab_heartbeat_stop            (LabHeartbeat *self);
+gboolean      lab_heartbeat_is_beating      (LabHeartbeat *self);
 void          lab_heartbeat_reset_worst     (LabHeartbeat *self);
 gint64        lab_heartbeat_get_current_us  (LabHeartbeat *self);
 gint64        lab_heartbeat_get_worst_us    (LabHeartbeat *self);

@@ -80,6 +80,7 @@ struct _LabWindow
   GtkWidget            *size_row;
   GtkWidget            *n_row;
   GtkWidget            *gil_row;
+  GtkWidget            *rules_group;
   GtkSwitch            *gil_switch;
   GtkSwitch            *ui_thread_switch;
   GtkStack             *timeline_stack;
@@ -99,6 +100,11 @@ struct _LabWindow
   LabServerOptions      server_options;
   char                 *out_dir;
 
+  /* The server is made on a thread; a result whose generation is no
+   * longer current belongs to a run that was called off. */
+  LabPlan              *waiting_plan;    /* the job that waits for the server */
+  guint                 server_generation;
+
   /* The job in progress */
   GCancellable         *cancellable;
   LabWorkload          *workload;
@@ -111,6 +117,19 @@ struct _LabWindow
   LabMode               current_mode;
   gboolean              running;
   gboolean              close_when_done;
+  gboolean              quick_lessons;   /* lessons at their small size, as in the tests */
+
+  /* Worker processes announce themselves before the run's clock starts
+   * (and the timeline's reset); their lanes wait here until then. */
+  GArray               *worker_pids[LAB_N_MODES];
+
+  /* The frozen-window lesson, run by the window itself */
+  LabLessonRun         *lesson_run;
+  LabWorkload          *lesson_workload;
+  LabRun               *blocking_run;    /* step 1, until its stall is measured */
+  guint                 lesson_timer_id;
+  gint64                last_lesson_step_us[LAB_LESSON_MAX_STEPS];
+  guint                 last_lesson_n_steps;
   gint64                batch_start_us;
   gint64                run_start_us;
   gint64                sequential_wall_us;
@@ -124,8 +143,18 @@ struct _LabWindow
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_QUICK_LESSONS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void lab_window_run_next_mode (LabWindow *self);
 static const LabLesson *selected_lesson (LabWindow *self);
+static void lab_window_update_sensitivity (LabWindow *self);
 
 static void
 lab_window_set_status (LabWindow  *self,
@@ -133,6 +162,20 @@ lab_window_set_status (LabWindow  *self,
 {
   if (g_strcmp0 (gtk_label_get_text (self->status_label), text) != 0)
     gtk_label_set_text (self->status_label, text);
+}
+
+/* Every run goes through here, start and end: the controls follow, and so
+ * can anyone watching the "running" property (the tests do). */
+static void
+lab_window_set_running (LabWindow *self,
+                        gboolean   running)
+{
+  if (self->running == running)
+    return;
+
+  self->running = running;
+  lab_window_update_sensitivity (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 static void
@@ -173,13 +216,16 @@ lab_window_update_sensitivity (LabWindow *self)
                             (g_str_equal (mode_ids[mode], "compare") ||
                              g_str_equal (mode_ids[mode], "threads")));
 
-  /* A lesson sets up its own job and modes. */
+  /* A lesson sets up its own job and modes; and nothing changes under a
+   * run, or its rows and steps would mix two setups under one title. */
   {
     gboolean free_experiment = selected_lesson (self) == NULL && !self->running;
 
+    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_row), !self->running);
     gtk_widget_set_sensitive (GTK_WIDGET (self->job_row), free_experiment);
     gtk_widget_set_sensitive (GTK_WIDGET (self->mode_row), free_experiment);
     gtk_widget_set_sensitive (self->size_group, free_experiment);
+    gtk_widget_set_sensitive (self->rules_group, free_experiment);
     gtk_widget_set_visible (self->timings_heading, selected_lesson (self) == NULL);
     gtk_widget_set_visible (GTK_WIDGET (self->timings), selected_lesson (self) == NULL);
   }
@@ -287,27 +333,35 @@ job_stage (LabWindow *self)
 
 /* The pipeline downloads from a server of our own, holding exactly the
  * files the job asks for; it is made again when those change. */
+static void
+lab_window_server_options (LabWindow        *self,
+                           const LabPlan    *plan,
+                           LabServerOptions *options)
+{
+  lab_server_options_init (options);
+  options->n_files = plan->tasks;
+  options->file_size = plan->size;
+  options->latency_ms = gtk_spin_button_get_value_as_int (self->latency_spin);
+  options->seed = plan->seed;
+}
+
 static gboolean
-lab_window_ensure_server (LabWindow  *self,
-                          LabPlan    *plan,
-                          GError    **error)
+lab_window_needs_server (LabWindow     *self,
+                         const LabPlan *plan)
 {
   LabServerOptions options;
 
-  lab_server_options_init (&options);
-  options.n_files = plan->tasks;
-  options.file_size = plan->size;
-  options.latency_ms = gtk_spin_button_get_value_as_int (self->latency_spin);
-  options.seed = plan->seed;
+  lab_window_server_options (self, plan, &options);
+  return self->server == NULL || memcmp (&options, &self->server_options, sizeof options) != 0;
+}
 
-  if (self->server == NULL || memcmp (&options, &self->server_options, sizeof options) != 0)
-    {
-      g_clear_pointer (&self->server, lab_server_free);
-      self->server = lab_server_new (&options, error);
-      if (self->server == NULL)
-        return FALSE;
-      self->server_options = options;
-    }
+/* Points @plan at the server (ready by now) and at the output folder. */
+static gboolean
+lab_window_use_server (LabWindow  *self,
+                       LabPlan    *plan,
+                       GError    **error)
+{
+  g_assert (self->server != NULL);
 
   g_free (plan->url);
   plan->url = g_strdup (lab_server_get_url (self->server));
@@ -378,32 +432,54 @@ lab_window_drain_events (LabWindow *self)
           self->failed_tasks = 0;
           /* The pipeline's three stages share one timeline per mode. */
           self->stage = self->stages_started++;
-          if (self->stage > 0 && !self->in_lesson)
-            break;
-          gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
-                                                          self->timeline_pages[event->mode]), TRUE);
-          self->mode_start_us = event->time_us;
-          lab_timeline_reset (timeline, event->time_us);
-          gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
-          if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
+          if (self->stage == 0 || self->in_lesson)
             {
-              guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
-
-              for (guint lane = 0; lane < lanes; lane++)
+              gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
+                                                              self->timeline_pages[event->mode]), TRUE);
+              self->mode_start_us = event->time_us;
+              lab_timeline_reset (timeline, event->time_us);
+              gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
+              if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
                 {
-                  g_autofree char *label = lane_label (event->mode, lane, 0);
+                  guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
+
+                  for (guint lane = 0; lane < lanes; lane++)
+                    {
+                      g_autofree char *label = lane_label (event->mode, lane, 0);
+                      lab_timeline_set_lane_label (timeline, lane, label);
+                    }
+                }
+            }
+          /* Every process of the pool gets its lane, even one that will
+           * find no task: an idle worker is part of the picture. */
+          for (guint lane = 0; lane < self->worker_pids[event->mode]->len; lane++)
+            {
+              gint pid = g_array_index (self->worker_pids[event->mode], gint, lane);
+
+              if (pid > 0)
+                {
+                  g_autofree char *label = lane_label (event->mode, lane, pid);
                   lab_timeline_set_lane_label (timeline, lane, label);
                 }
             }
+          g_array_set_size (self->worker_pids[event->mode], 0);
           break;
 
         case LAB_EVENT_WORKER_STARTED:
+          {
+            g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
+
+            /* Before the run's clock starts, the reset to come would wipe
+             * the lane: keep it for then. */
+            if (event->lane >= 0 && (guint) event->lane >= self->worker_pids[event->mode]->len)
+              g_array_set_size (self->worker_pids[event->mode], event->lane + 1);
+            if (event->lane >= 0)
+              g_array_index (self->worker_pids[event->mode], gint, event->lane) = event->pid;
+            lab_timeline_set_lane_label (timeline, event->lane, label);
+          }
+          break;
+
         case LAB_EVENT_WORKER_LOST:
-          if (event->kind == LAB_EVENT_WORKER_STARTED)
-            {
-              g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
-              lab_timeline_set_lane_label (timeline, event->lane, label);
-            }
           break;
 
         case LAB_EVENT_TASK_STARTED:
@@ -431,6 +507,7 @@ lab_window_drain_events (LabWindow *self)
           break;
 
         case LAB_EVENT_RUN_FINISHED:
+          g_array_set_size (self->worker_pids[event->mode], 0);
           if (self->pipeline != NULL && self->stage < LAB_N_STAGES)
             self->stage_us[self->stage] = event->time_us - self->run_start_us;
           break;
@@ -447,7 +524,9 @@ lab_window_drain_events (LabWindow *self)
 
       for (LabMode m = 0; m < LAB_N_MODES; m++)
         lab_timeline_set_now (self->timelines[m], now);
-      lab_window_set_status (self, status);
+      /* The frozen-window lesson says which of its steps runs instead. */
+      if (self->lesson_run == NULL)
+        lab_window_set_status (self, status);
     }
   else if (self->running)
     {
@@ -635,13 +714,25 @@ lab_window_record_pipeline_run (LabWindow      *self,
 }
 
 static void
+lab_window_clear_worker_lanes (LabWindow *self)
+{
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    g_array_set_size (self->worker_pids[m], 0);
+}
+
+static void
 lab_window_finish_batch (LabWindow *self)
 {
-  self->running = FALSE;
   lab_window_stop_draining (self);
+  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_modes, g_array_unref);
-  lab_window_update_sensitivity (self);
+  g_clear_pointer (&self->waiting_plan, lab_plan_free);
+  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
+  g_clear_pointer (&self->blocking_run, lab_run_free);
+  g_clear_object (&self->lesson_workload);
+  self->in_lesson = FALSE;
+  lab_window_set_running (self, FALSE);
 
   if (self->close_when_done)
     gtk_window_destroy (GTK_WINDOW (self));
@@ -698,10 +789,9 @@ lab_window_pipeline_done (GObject      *source,
 static void
 lab_window_run_next_mode (LabWindow *self)
 {
-  if (self->pending_modes->len == 0)
+  if (self->pending_modes == NULL || self->pending_modes->len == 0)
     {
-      if (self->pending_modes != NULL && g_array_get_element_size (self->pending_modes) > 0 &&
-          lab_timings_get_n_rows (self->timings) > 1)
+      if (lab_timings_get_n_rows (self->timings) > 1)
         {
           g_autofree char *status = g_strdup_printf (_("All modes finished in %.2f s."),
                                                      (g_get_monotonic_time () - self->batch_start_us) / 1e6);
@@ -718,6 +808,7 @@ lab_window_run_next_mode (LabWindow *self)
   self->stage = 0;
   self->stages_started = 0;
   memset (self->stage_us, 0, sizeof self->stage_us);
+  lab_window_clear_worker_lanes (self);
 
   lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
                       NULL, 0, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
@@ -749,6 +840,7 @@ lab_window_run_on_ui_thread (LabWindow *self)
       g_array_remove_index (self->pending_modes, 0);
       self->stage = 0;
       self->stages_started = 0;
+      lab_window_clear_worker_lanes (self);
 
       if (self->pipeline != NULL)
         {
@@ -772,7 +864,65 @@ lab_window_run_on_ui_thread (LabWindow *self)
       lab_window_record_run (self, run);
     }
 
-  g_clear_pointer (&self->pending_modes, g_array_unref);
+  lab_window_finish_batch (self);
+}
+
+/* ---- Lessons ------------------------------------------------------------ */
+
+/* One row of the steps' table: what ran, its time, how it ended. */
+static void
+lab_window_add_step_row (LabWindow           *self,
+                         guint                row,
+                         const LabLessonStep *step)
+{
+  g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
+  const char *outcome = step->run ? (step->run->verified ? step->run->result
+                                                        : step->run->verify_error) : "";
+  GtkWidget *labels[3] = {
+    gtk_label_new (step->label), gtk_label_new (time), gtk_label_new (outcome),
+  };
+
+  for (guint c = 0; c < 3; c++)
+    {
+      gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
+      gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+      gtk_widget_add_css_class (labels[c], "numeric");
+      gtk_grid_attach (self->lesson_steps, labels[c], c, row, 1, 1);
+    }
+}
+
+/* The steps' table and the verdict, or why there is none. */
+static void
+lab_window_show_lesson_run (LabWindow    *self,
+                            LabLessonRun *run,
+                            const GError *error)
+{
+  lab_window_drain_events (self);
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    lab_timeline_set_now (self->timelines[m], 0);
+
+  if (run == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lab_window_set_status (self, _("Cancelled."));
+      else
+        lab_window_show_error (self, error->message);
+    }
+  else
+    {
+      clear_lesson_steps (self);
+      self->last_lesson_n_steps = run->n_steps;
+      for (guint i = 0; i < run->n_steps; i++)
+        {
+          self->last_lesson_step_us[i] = run->steps[i].value_us;
+          lab_window_add_step_row (self, i, &run->steps[i]);
+        }
+      gtk_label_set_text (self->lesson_verdict, run->verdict);
+      lab_window_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
+                                           : _("The lesson ran, but not every step verified."));
+    }
+
+  lab_window_finish_batch (self);
 }
 
 static void
@@ -783,7 +933,8 @@ lesson_thread (GTask        *task,
 {
   LabWindow *self = source_object;
   GError *error = NULL;
-  LabLessonRun *run = lab_lesson_run (task_data, self->runner, FALSE, cancellable, &error);
+  LabLessonRun *run = lab_lesson_run (task_data, self->runner, self->quick_lessons, cancellable,
+                                      &error);
 
   if (run == NULL)
     g_task_return_error (task, error);
@@ -800,44 +951,149 @@ lab_window_lesson_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(LabLessonRun) run = g_task_propagate_pointer (G_TASK (result), &error);
 
-  lab_window_drain_events (self);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    lab_timeline_set_now (self->timelines[m], 0);
+  lab_window_show_lesson_run (self, run, error);
+}
+
+/* Seed 003's frozen window, in this very window.  Step 1 runs the job in
+ * the handler itself, on the UI thread: the window freezes, exactly as the
+ * seed's tkinter button does, and the heartbeat misses every beat.  Step 2
+ * hands the same job to a worker thread and returns at once: the heartbeat
+ * goes on.  The verdict compares the two stalls the meter measured. */
+
+static void
+lab_window_frozen_add_step (LabWindow  *self,
+                            const char *label,
+                            LabRun     *run,
+                            gint64      stall_us)
+{
+  LabLessonStep *step;
+
+  g_assert (self->lesson_run->n_steps < LAB_LESSON_MAX_STEPS);
+  step = &self->lesson_run->steps[self->lesson_run->n_steps++];
+  step->label = g_strdup (label);
+  step->value_us = stall_us;   /* the stall, not the job's time: that is the lesson */
+  if (!lab_run_is_ok (run))
+    self->lesson_run->ok = FALSE;
+}
+
+static void
+lab_window_frozen_end (LabWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabLessonRun) run = g_steal_pointer (&self->lesson_run);
+
+  if (run->n_steps == 2 && !g_cancellable_is_cancelled (self->cancellable))
+    run->verdict = run->lesson->verdict (run);
+  else
+    g_clear_pointer (&run, lab_lesson_run_free);
+
+  if (run == NULL)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
+  lab_window_show_lesson_run (self, run, error);
+}
+
+static void
+lab_window_frozen_step2_done (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
 
   if (run == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lab_window_set_status (self, _("Cancelled."));
-      else
-        lab_window_show_error (self, error->message);
+      lab_window_show_lesson_run (self, NULL, error);
+      return;
     }
-  else
+
+  lab_window_frozen_add_step (self, _("Job on a worker thread: worst stall"), run,
+                              lab_heartbeat_get_worst_us (self->heartbeat));
+  lab_window_frozen_end (self);
+}
+
+static gboolean
+lab_window_frozen_step2 (gpointer data)
+{
+  LabWindow *self = data;
+  g_autoptr(LabRun) run = g_steal_pointer (&self->blocking_run);
+
+  self->lesson_timer_id = 0;
+  lab_window_frozen_add_step (self, _("Job in the click handler: worst stall"), run,
+                              lab_heartbeat_get_worst_us (self->heartbeat));
+  /* The class sees the freeze's length while step 2 runs. */
+  lab_window_add_step_row (self, 0, &self->lesson_run->steps[0]);
+  if (g_cancellable_is_cancelled (self->cancellable))
     {
-      for (guint i = 0; i < run->n_steps; i++)
-        {
-          LabLessonStep *step = &run->steps[i];
-          g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
-          const char *outcome = step->run ? (step->run->verified ? step->run->result
-                                                                : step->run->verify_error) : "";
-          GtkWidget *labels[3] = {
-            gtk_label_new (step->label), gtk_label_new (time), gtk_label_new (outcome),
-          };
-
-          for (guint c = 0; c < 3; c++)
-            {
-              gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
-              gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
-              gtk_widget_add_css_class (labels[c], "numeric");
-              gtk_grid_attach (self->lesson_steps, labels[c], c, i, 1, 1);
-            }
-        }
-      gtk_label_set_text (self->lesson_verdict, run->verdict);
-      lab_window_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
-                                           : _("The lesson ran, but not every step verified."));
+      lab_window_frozen_end (self);
+      return G_SOURCE_REMOVE;
     }
 
-  self->in_lesson = FALSE;
-  lab_window_finish_batch (self);
+  /* 2. On a worker thread: the handler returns at once, the window lives. */
+  lab_heartbeat_reset_worst (self->heartbeat);
+  lab_window_set_status (self, _("Step 2: the same job on a worker thread — the window stays alive."));
+  lab_runner_run_async (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL, self->cancellable,
+                        lab_window_frozen_step2_done, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+lab_window_frozen_step1 (gpointer data)
+{
+  LabWindow *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->lesson_timer_id = 0;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      lab_window_frozen_end (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* 1. Blocking: this handler waits for the job, and while it waits the
+   * UI thread can neither draw nor answer — nor beat. */
+  lab_heartbeat_reset_worst (self->heartbeat);
+  self->blocking_run = lab_runner_run (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL,
+                                       self->cancellable, &error);
+  if (self->blocking_run == NULL)
+    {
+      lab_window_show_lesson_run (self, NULL, error);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* The freeze is measured by the first beat after it, the one that comes
+   * late.  It is overdue, so it runs before this later timer. */
+  self->lesson_timer_id = g_timeout_add (2 * LAB_HEARTBEAT_INTERVAL_MS, lab_window_frozen_step2, self);
+  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 2");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_window_run_frozen_lesson (LabWindow       *self,
+                              const LabLesson *lesson)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(GError) error = NULL;
+
+  /* The job of the lesson's terminal version: one task, 2 s (0.3 s small). */
+  plan->tasks = 1;
+  plan->task_ms = self->quick_lessons ? 300 : 2000;
+  self->lesson_workload = lab_workload_new (plan, &error);
+  if (self->lesson_workload == NULL)
+    {
+      lab_window_show_lesson_run (self, NULL, error);
+      return;
+    }
+
+  self->lesson_run = g_new0 (LabLessonRun, 1);
+  self->lesson_run->lesson = lesson;
+  self->lesson_run->ok = TRUE;
+
+  /* Give the window a moment to show what is about to happen: frozen, it
+   * could not say so any more. */
+  lab_window_set_status (self, _("Step 1: the job runs in the click handler — the window freezes."));
+  self->lesson_timer_id = g_timeout_add (100, lab_window_frozen_step1, self);
+  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 1");
 }
 
 static void
@@ -857,14 +1113,21 @@ lab_window_run_lesson (LabWindow       *self,
     }
   lab_timings_reset (self->timings, NULL);
   lab_heartbeat_reset_worst (self->heartbeat);
+  lab_window_clear_worker_lanes (self);
 
-  self->running = TRUE;
+  self->last_lesson_n_steps = 0;
   self->in_lesson = TRUE;
   self->stages_started = 0;
   self->cancellable = g_cancellable_new ();
-  lab_window_update_sensitivity (self);
+  lab_window_set_running (self, TRUE);
   lab_window_start_draining (self);
   lab_window_set_status (self, _("Lesson running…"));
+
+  if (g_str_equal (lesson->id, "frozen-window"))
+    {
+      lab_window_run_frozen_lesson (self, lesson);
+      return;
+    }
 
   /* The lesson's steps run one after another on a thread of their own;
    * their events reach the timeline as any run's do. */
@@ -875,33 +1138,24 @@ lab_window_run_lesson (LabWindow       *self,
   g_task_run_in_thread (task, lesson_thread);
 }
 
+/* ---- Free experiments --------------------------------------------------- */
+
+/* The job is ready (and its server, for the pipeline): set up the table and
+ * the timelines, and go. */
 static void
-lab_window_run (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+lab_window_start_job (LabWindow *self,
+                      LabPlan   *plan)
 {
-  LabWindow *self = LAB_WINDOW (widget);
-  g_autoptr(LabPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   guint mode = adw_combo_row_get_selected (self->mode_row);
   const char *stages[] = { NULL, NULL };
 
-  if (self->running)
-    return;
-
-  if (selected_lesson (self) != NULL)
-    {
-      lab_window_run_lesson (self, selected_lesson (self));
-      return;
-    }
-
-  plan = lab_window_dup_plan (self);
   g_clear_object (&self->workload);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
 
   if (g_str_equal (plan->workload, "pipeline"))
     {
-      if (lab_window_ensure_server (self, plan, &error))
+      if (lab_window_use_server (self, plan, &error))
         self->pipeline = lab_pipeline_new (plan, &error);
       if (self->pipeline != NULL)
         self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
@@ -912,6 +1166,7 @@ lab_window_run (GtkWidget  *widget,
   if (self->workload == NULL)
     {
       lab_window_show_error (self, error->message);
+      lab_window_finish_batch (self);
       return;
     }
 
@@ -954,7 +1209,6 @@ lab_window_run (GtkWidget  *widget,
     }
   self->sequential_wall_us = 0;
   self->batch_start_us = g_get_monotonic_time ();
-  lab_heartbeat_reset_worst (self->heartbeat);
 
   if (gtk_switch_get_active (self->ui_thread_switch))
     {
@@ -962,12 +1216,157 @@ lab_window_run (GtkWidget  *widget,
       return;
     }
 
-  self->running = TRUE;
-  self->cancellable = g_cancellable_new ();
-  lab_window_update_sensitivity (self);
   lab_window_start_draining (self);
   lab_window_set_status (self, _("Starting…"));
   lab_window_run_next_mode (self);
+}
+
+/* What the thread that makes the server needs: its own copy of the options,
+ * and the old server, to free it there too (joining its thread, dropping
+ * its files). */
+typedef struct
+{
+  LabServerOptions  options;
+  LabServer        *old_server;
+} ServerJob;
+
+static void
+server_job_free (gpointer data)
+{
+  ServerJob *job = data;
+
+  g_clear_pointer (&job->old_server, lab_server_free);
+  g_free (job);
+}
+
+/* How the result finds its way back: a weak reference (the window may be
+ * gone) and the generation it was asked for (the run may be off). */
+typedef struct
+{
+  GWeakRef          window;
+  guint             generation;
+  LabServerOptions  options;
+} ServerWait;
+
+static void
+server_wait_free (ServerWait *wait)
+{
+  g_weak_ref_clear (&wait->window);
+  g_free (wait);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServerWait, server_wait_free)
+
+static void
+server_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ServerJob *job = task_data;
+  GError *error = NULL;
+  LabServer *server;
+
+  g_clear_pointer (&job->old_server, lab_server_free);
+  /* Every file made and digested: seconds for big sizes, none of them on
+   * the UI thread. */
+  server = lab_server_new (&job->options, &error);
+  if (server == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, server, (GDestroyNotify) lab_server_free);
+}
+
+static void
+lab_window_server_ready (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(ServerWait) wait = user_data;
+  g_autoptr(LabWindow) self = g_weak_ref_get (&wait->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabServer) server = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(LabPlan) plan = NULL;
+
+  /* A late answer for a run that was called off is dropped (and so is the
+   * server, by the autoptr). */
+  if (self == NULL || wait->generation != self->server_generation)
+    return;
+
+  plan = g_steal_pointer (&self->waiting_plan);
+  if (server == NULL)
+    {
+      lab_window_after_mode (self, error);
+      return;
+    }
+
+  self->server = g_steal_pointer (&server);
+  self->server_options = wait->options;
+  lab_window_start_job (self, plan);
+}
+
+/* Called off while the server is being made: the run ends now, and the
+ * server, when it comes, is not wanted any more. */
+static void
+lab_window_stop_waiting_for_server (LabWindow *self)
+{
+  if (self->waiting_plan == NULL)
+    return;
+
+  self->server_generation++;
+  lab_window_set_status (self, _("Cancelled."));
+  lab_window_finish_batch (self);
+}
+
+static void
+lab_window_run (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(GTask) task = NULL;
+  ServerJob *job;
+  ServerWait *wait;
+
+  if (self->running)
+    return;
+
+  if (selected_lesson (self) != NULL)
+    {
+      lab_window_run_lesson (self, selected_lesson (self));
+      return;
+    }
+
+  plan = lab_window_dup_plan (self);
+  self->cancellable = g_cancellable_new ();
+  /* The meter's worst covers everything the click starts, making the
+   * server included. */
+  lab_heartbeat_reset_worst (self->heartbeat);
+  lab_window_set_running (self, TRUE);
+
+  if (!g_str_equal (plan->workload, "pipeline") || !lab_window_needs_server (self, plan))
+    {
+      lab_window_start_job (self, plan);
+      return;
+    }
+
+  /* The server's files first, on a thread; the run starts when they are
+   * ready. */
+  job = g_new0 (ServerJob, 1);
+  lab_window_server_options (self, plan, &job->options);
+  job->old_server = g_steal_pointer (&self->server);
+  wait = g_new0 (ServerWait, 1);
+  g_weak_ref_init (&wait->window, self);
+  wait->generation = ++self->server_generation;
+  wait->options = job->options;
+  self->waiting_plan = g_steal_pointer (&plan);
+  lab_window_set_status (self, _("Preparing the built-in server’s files…"));
+
+  task = g_task_new (NULL, self->cancellable, lab_window_server_ready, wait);
+  g_task_set_source_tag (task, lab_window_run);
+  g_task_set_task_data (task, job, server_job_free);
+  g_task_run_in_thread (task, server_thread);
 }
 
 static void
@@ -981,6 +1380,7 @@ lab_window_cancel (GtkWidget  *widget,
     {
       g_cancellable_cancel (self->cancellable);
       lab_window_set_status (self, _("Cancelling…"));
+      lab_window_stop_waiting_for_server (self);
     }
 }
 
@@ -1051,6 +1451,13 @@ lab_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-width", width);
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  /* Still making the server: nothing ran yet, nothing to wait for. */
+  if (self->waiting_plan != NULL)
+    {
+      self->server_generation++;
+      lab_window_finish_batch (self);
+    }
 
   if (self->running)
     {
@@ -1165,8 +1572,8 @@ lab_window_setup_controls (LabWindow *self)
   g_settings_bind (self->settings, "n-millions", self->n_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "latency-ms", self->latency_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "run-on-ui-thread", self->ui_thread_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
+  /* "Run on the UI thread" is deliberately not remembered: a window that
+   * froze on the first Download of the next class would teach nothing. */
 
   g_signal_connect_swapped (self->job_row, "notify::selected",
                             G_CALLBACK (lab_window_update_sensitivity), self);
@@ -1180,14 +1587,82 @@ lab_window_setup_controls (LabWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+/* The meter counts from the moment the window is on the screen: building
+ * it is no freeze anyone could see. */
+static void
+lab_window_map (GtkWidget *widget)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (lab_window_parent_class)->map (widget);
+  lab_heartbeat_start (self->heartbeat);
+}
+
+static void
+lab_window_unmap (GtkWidget *widget)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  lab_heartbeat_stop (self->heartbeat);
+  GTK_WIDGET_CLASS (lab_window_parent_class)->unmap (widget);
+}
+
+static void
+lab_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+
+    case PROP_QUICK_LESSONS:
+      g_value_set_boolean (value, self->quick_lessons);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  LabWindow *self = LAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUICK_LESSONS:
+      if (self->quick_lessons != g_value_get_boolean (value))
+        {
+          self->quick_lessons = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
 
   lab_window_stop_draining (self);
+  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  self->server_generation++;
 
   if (self->out_dir_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->out_dir_chooser));
@@ -1197,6 +1672,10 @@ lab_window_dispose (GObject *object)
   g_clear_object (&self->workload);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_modes, g_array_unref);
+  g_clear_pointer (&self->waiting_plan, lab_plan_free);
+  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
+  g_clear_pointer (&self->blocking_run, lab_run_free);
+  g_clear_object (&self->lesson_workload);
 
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
 }
@@ -1212,6 +1691,8 @@ lab_window_finalize (GObject *object)
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
   g_clear_pointer (&self->server, lab_server_free);
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
   /* The pipeline's files were only ever for the demonstration. */
   if (self->out_dir != NULL)
@@ -1230,7 +1711,22 @@ lab_window_class_init (LabWindowClass *klass)
 
   object_class->dispose = lab_window_dispose;
   object_class->finalize = lab_window_finalize;
+  object_class->get_property = lab_window_get_property;
+  object_class->set_property = lab_window_set_property;
+  widget_class->map = lab_window_map;
+  widget_class->unmap = lab_window_unmap;
   window_class->close_request = lab_window_close_request;
+
+  /* TRUE from Download (or a lesson's start) until the run is over,
+   * cancelled or not: the state the buttons follow, and tests wait for. */
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Lessons at the small size their tests use. */
+  properties[PROP_QUICK_LESSONS] =
+    g_param_spec_boolean ("quick-lessons", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_TIMINGS);
@@ -1265,6 +1761,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, n_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, rules_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, ui_thread_switch);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings);
@@ -1295,6 +1792,9 @@ lab_window_init (LabWindow *self)
       self->timeline_pages[m] = scroller;
       gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, scroller), FALSE);
     }
+
+  for (LabMode m = 0; m < LAB_N_MODES; m++)
+    self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
 
   self->settings = g_settings_new (APP_ID);
   self->events = lab_event_buffer_new ();
@@ -1361,6 +1861,30 @@ lab_window_get_timings (LabWindow *self)
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
   return self->timings;
+}
+
+/* The timeline of @mode's runs. */
+LabTimeline *
+lab_window_get_timeline (LabWindow *self,
+                         LabMode    mode)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+
+  return self->timelines[mode];
+}
+
+/* The worst stall the meter measured in each step of the last frozen-window
+ * lesson, or -1 where there is none. */
+gint64
+lab_window_get_lesson_step_us (LabWindow *self,
+                               guint      step)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), -1);
+
+  if (step >= self->last_lesson_n_steps)
+    return -1;
+  return self->last_lesson_step_us[step];
 }
 
 GArray *

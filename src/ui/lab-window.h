@@ -10,6 +10,7 @@
 
 #include "lab-application.h"
 #include "lab-runner.h"
+#include "lab-timeline.h"
 #include "lab-timings.h"
 
 G_BEGIN_DECLS
@@ -18,12 +19,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
-LabWindow  *lab_window_new               (LabApplication *application);
-gboolean    lab_window_get_running       (LabWindow      *self);
-const char *lab_window_get_status        (LabWindow      *self);
-const char *lab_window_get_verdict       (LabWindow      *self);
-gint64      lab_window_get_worst_stall_us (LabWindow     *self);
-LabTimings *lab_window_get_timings       (LabWindow      *self);
-GArray     *lab_window_dup_worker_pids   (LabWindow      *self);
+LabWindow   *lab_window_new                (LabApplication *application);
+gboolean     lab_window_get_running        (LabWindow      *self);
+const char  *lab_window_get_status         (LabWindow      *self);
+const char  *lab_window_get_verdict        (LabWindow      *self);
+gint64       lab_window_get_worst_stall_us (LabWindow      *self);
+gint64       lab_window_get_lesson_step_us (LabWindow      *self,
+                                            guint           step);
+LabTimings  *lab_window_get_timings        (LabWindow      *self);
+LabTimeline *lab_window_get_timeline       (LabWindow      *self,
+                                            LabMode         mode);
+GArray      *lab_window_dup_worker_pids    (LabWindow      *self);
 
 G_END_DECLS
