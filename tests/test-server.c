@@ -7,6 +7,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "lab-pipeline.h"
@@ -205,6 +213,59 @@ test_nothing_grows_per_run (void)
   lab_remove_folder (dir);
 }
 
+/* Run out of file descriptors while a client connects: the server cannot
+ * accept it, says so once, and serves it as soon as descriptors are free
+ * again, instead of never accepting anything any more. */
+static void
+test_accept_recovers (void)
+{
+  g_autoptr(LabServer) server = start_server (LAB_SERVER_FAIL_NONE);
+  g_autoptr(GArray) fillers = g_array_new (FALSE, FALSE, sizeof (int));
+  const char request[] = "GET /manifest.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Connection: close\r\n\r\n";
+  struct sockaddr_in address = { 0 };
+  struct rlimit saved, low;
+  struct pollfd pfd;
+  char answer[64] = { 0 };
+  int client, fd;
+  gssize n;
+
+  client = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (client, >=, 0);
+  address.sin_family = AF_INET;
+  address.sin_port = htons (lab_server_get_port (server));
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+
+  /* A low limit, so that filling it up is quick; then fill it up. */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = MIN (saved.rlim_cur, (rlim_t) client + 64);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  while ((fd = fcntl (client, F_DUPFD_CLOEXEC, 0)) >= 0)
+    g_array_append_val (fillers, fd);
+  g_assert_cmpint (errno, ==, EMFILE);
+
+  /* The kernel completes the connection; the server cannot accept it. */
+  g_assert_cmpint (connect (client, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (send (client, request, strlen (request), 0), ==, (gssize) strlen (request));
+  for (guint i = 0; i < 200 && lab_server_get_accept_failures (server) == 0; i++)
+    g_usleep (50000);
+  g_assert_cmpuint (lab_server_get_accept_failures (server), >, 0);
+
+  /* Descriptors free again: the waiting client gets its answer. */
+  for (guint i = 0; i < fillers->len; i++)
+    close (g_array_index (fillers, int, i));
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+
+  pfd.fd = client;
+  pfd.events = POLLIN;
+  g_assert_cmpint (poll (&pfd, 1, 30000), ==, 1);
+  n = recv (client, answer, sizeof answer - 1, 0);
+  close (client);
+  g_assert_cmpint (n, >, 0);
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -212,6 +273,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/lab/server/nothing-grows-per-run", test_nothing_grows_per_run);
+  g_test_add_func ("/lab/server/accept-recovers", test_accept_recovers);
 
   return g_test_run ();
 }
