@@ -266,6 +266,37 @@ test_accept_recovers (void)
   g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200"));
 }
 
+/* The token bucket's arithmetic at the edges: exact where the answer fits
+ * 64 bits (checked against 128-bit arithmetic), saturated where not. */
+static void
+test_bandwidth_arithmetic (void)
+{
+  const guint64 bandwidths[] = {
+    0, 1, 999999, 1000000, 1000001, G_GUINT64_CONSTANT (1) << 20, G_GUINT64_CONSTANT (1) << 40,
+    G_MAXUINT32, G_MAXUINT64 / 1000000, G_MAXUINT64 - 1, G_MAXUINT64,
+  };
+  const gint64 elapsed[] = {
+    G_MININT64, -1, 0, 1, 999999, 1000000, 1000001, 20000, 10 * G_USEC_PER_SEC,
+    G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC, G_MAXINT32, G_MAXINT64,
+  };
+
+  for (guint b = 0; b < G_N_ELEMENTS (bandwidths); b++)
+    for (guint e = 0; e < G_N_ELEMENTS (elapsed); e++)
+      {
+        unsigned __int128 exact = 0;
+        guint64 expected;
+
+        if (elapsed[e] > 0)
+          exact = (unsigned __int128) bandwidths[b] * (guint64) elapsed[e] / G_USEC_PER_SEC;
+        expected = exact > G_MAXUINT64 ? G_MAXUINT64 : (guint64) exact;
+        g_assert_cmpuint (lab_server_bytes_allowed (bandwidths[b], elapsed[e]), ==, expected);
+      }
+
+  /* 1 TiB/s for 10 s: the plain product wrapped around to a small number. */
+  g_assert_cmpuint (lab_server_bytes_allowed (G_GUINT64_CONSTANT (1) << 40, 10 * G_USEC_PER_SEC),
+                    ==, (G_GUINT64_CONSTANT (1) << 40) * 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,6 +305,7 @@ main (int   argc,
 
   g_test_add_func ("/lab/server/nothing-grows-per-run", test_nothing_grows_per_run);
   g_test_add_func ("/lab/server/accept-recovers", test_accept_recovers);
+  g_test_add_func ("/lab/server/bandwidth-arithmetic", test_bandwidth_arithmetic);
 
   return g_test_run ();
 }

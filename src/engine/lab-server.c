@@ -185,6 +185,29 @@ request_arm_timer (Request     *request,
   g_source_attach (request->timer, request->server->context);
 }
 
+/* bandwidth × elapsed_us / 10⁶, the bytes a connection may have been sent
+ * by now.  The plain product overflows 64 bits for big bandwidths or long
+ * transfers (1 TiB/s for 10 s), so split the bandwidth into whole bytes
+ * per microsecond and the rest, and saturate instead of wrapping. */
+guint64
+lab_server_bytes_allowed (guint64 bandwidth,
+                          gint64  elapsed_us)
+{
+  guint64 per_us = bandwidth / G_USEC_PER_SEC;
+  guint64 rest = bandwidth % G_USEC_PER_SEC;
+  guint64 elapsed = elapsed_us > 0 ? (guint64) elapsed_us : 0;
+  guint64 whole_part, rest_part;
+
+  if (per_us != 0 && elapsed > G_MAXUINT64 / per_us)
+    return G_MAXUINT64;
+  whole_part = per_us * elapsed;
+
+  /* rest < 10⁶, so neither product below can overflow. */
+  rest_part = (elapsed / G_USEC_PER_SEC) * rest + (elapsed % G_USEC_PER_SEC) * rest / G_USEC_PER_SEC;
+
+  return whole_part > G_MAXUINT64 - rest_part ? G_MAXUINT64 : whole_part + rest_part;
+}
+
 /* Token bucket on the real clock: by now we may have sent
  * bandwidth × elapsed bytes; send what is missing. */
 static gboolean
@@ -194,7 +217,7 @@ request_send_more (gpointer data)
   SoupMessageBody *body = soup_server_message_get_response_body (request->msg);
   gsize total = g_bytes_get_size (request->data);
   gint64 elapsed = g_get_monotonic_time () - request->start_us;
-  guint64 allowed = request->server->options.bandwidth * elapsed / G_USEC_PER_SEC;
+  guint64 allowed = lab_server_bytes_allowed (request->server->options.bandwidth, elapsed);
   gsize chunk;
 
   if (request->finished)
