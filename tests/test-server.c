@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -297,6 +298,99 @@ test_bandwidth_arithmetic (void)
                     ==, (G_GUINT64_CONSTANT (1) << 40) * 10);
 }
 
+static guint
+count_fds_of (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", pid);
+
+  return count_dir (path);
+}
+
+/* What a foreign load generator does to `concurrency-lab serve`: rounds of
+ * 20,000 requests, 1,000 at a time, with and without keep-alive.  After
+ * each round the server has the descriptors it had before. */
+static void
+test_serve_under_ab (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+  g_autofree char *ab = g_find_program_in_path ("ab");
+  g_autoptr(GSubprocess) serve = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *file_url = NULL;
+  const char *pid;
+  guint before;
+
+  if (binary == NULL || ab == NULL)
+    {
+      g_test_skip ("needs LAB_BINARY and ab (Debian package apache2-utils)");
+      return;
+    }
+
+  serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, binary, "serve", "--files=10", "--size=4k", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+  url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (url);
+  file_url = g_strconcat (url, "file-001.bin", NULL);
+  pid = g_subprocess_get_identifier (serve);
+
+  /* A small warm-up first: serve sets up its signal handlers only after
+   * printing its URL. */
+  {
+    const char *argv[] = { ab, "-q", "-n", "100", "-c", "10", file_url, NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  before = count_fds_of (pid);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      /* ab -k: HTTP keep-alive, the clients close idle connections at the end. */
+      const char *argv[] = { ab, "-q", "-n", "20000", "-c", "1000", round == 1 ? "-k" : "-r",
+                             file_url, NULL };
+      g_autofree char *report = NULL;
+      const char *rate;
+      gint64 start = g_get_monotonic_time ();
+      guint after = 0;
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                   NULL, &report, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_nonnull (strstr (report, "Complete requests:      20000"));
+      g_assert_nonnull (strstr (report, "Failed requests:        0"));
+      rate = strstr (report, "Requests per second:");
+
+      /* The server may still be closing the last connections. */
+      for (guint i = 0; i < 200; i++)
+        {
+          after = count_fds_of (pid);
+          if (after == before)
+            break;
+          g_usleep (50000);
+        }
+      g_test_message ("round %u%s: %.1f s, %.*s; server descriptors %u before, %u after",
+                      round + 1, round == 1 ? " (keep-alive)" : "",
+                      (g_get_monotonic_time () - start) / 1e6,
+                      rate ? (int) strcspn (rate, "\n") : 0, rate ? rate : "", before, after);
+      g_assert_cmpuint (after, ==, before);
+    }
+
+  g_subprocess_send_signal (serve, SIGINT);
+  g_assert_true (g_subprocess_wait (serve, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (serve));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -306,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/lab/server/nothing-grows-per-run", test_nothing_grows_per_run);
   g_test_add_func ("/lab/server/accept-recovers", test_accept_recovers);
   g_test_add_func ("/lab/server/bandwidth-arithmetic", test_bandwidth_arithmetic);
+  g_test_add_func ("/lab/server/serve-under-ab", test_serve_under_ab);
 
   return g_test_run ();
 }

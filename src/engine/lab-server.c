@@ -70,12 +70,20 @@ struct _LabServer
 typedef struct
 {
   LabServer         *server;
-  char              *key;
+  gint64             key;        /* address_key () of the client */
   GSocket           *socket;
   SoupServerMessage *msg;        /* the latest request on it */
   gulong             disconnected_id;
-  GSource           *watch;      /* armed while no request is being read */
+  GSource           *watch;      /* polls the socket while armed */
+  gpointer           fd_tag;
+  gboolean           armed;      /* no request is being read */
 } Connection;
+
+typedef struct
+{
+  GSource     source;
+  Connection *conn;
+} ConnectionWatch;
 
 typedef struct
 {
@@ -284,51 +292,31 @@ request_after_latency (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static char *
+/* The client's address and port in one number: the server listens on
+ * 127.0.0.1, so every client is an IPv4 address. */
+static gint64
 address_key (GSocketAddress *address)
 {
-  g_autofree char *host = NULL;
+  GInetAddress *inet;
+  const guint8 *bytes;
 
   if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return NULL;
-  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  return g_strdup_printf ("%s:%u", host,
-                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+    return -1;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+    return -1;
+  bytes = g_inet_address_to_bytes (inet);
+  return ((gint64) bytes[0] << 40 | (gint64) bytes[1] << 32 | (gint64) bytes[2] << 24 |
+          (gint64) bytes[3] << 16 | g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static Connection *
 connection_for_msg (LabServer         *server,
                     SoupServerMessage *msg)
 {
-  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+  gint64 key = address_key (soup_server_message_get_remote_address (msg));
 
-  return key != NULL ? g_hash_table_lookup (server->connections, key) : NULL;
-}
-
-static Connection *
-connection_add (LabServer      *server,
-                GSocket        *socket,
-                GSocketAddress *remote)
-{
-  Connection *conn = g_new0 (Connection, 1);
-
-  conn->server = server;
-  conn->key = address_key (remote);
-  conn->socket = g_object_ref (socket);
-  if (conn->key == NULL)
-    conn->key = g_strdup_printf ("fd %d", g_socket_get_fd (socket));
-  g_hash_table_replace (server->connections, conn->key, conn);
-  return conn;
-}
-
-static void
-connection_disarm (Connection *conn)
-{
-  if (conn->watch != NULL)
-    {
-      g_source_destroy (conn->watch);
-      g_clear_pointer (&conn->watch, g_source_unref);
-    }
+  return key >= 0 ? g_hash_table_lookup (server->connections, &key) : NULL;
 }
 
 static void
@@ -345,10 +333,10 @@ connection_forget_msg (Connection *conn)
 static void
 connection_free (Connection *conn)
 {
-  connection_disarm (conn);
+  g_source_destroy (conn->watch);
+  g_source_unref (conn->watch);
   connection_forget_msg (conn);
-  g_clear_object (&conn->socket);
-  g_free (conn->key);
+  g_object_unref (conn->socket);
   g_free (conn);
 }
 
@@ -357,58 +345,92 @@ connection_disconnected_cb (SoupServerMessage *msg,
                             Connection        *conn)
 {
   /* libsoup closed it (or we gave it up below): nothing left to watch. */
-  g_hash_table_remove (conn->server->connections, conn->key);
+  g_hash_table_remove (conn->server->connections, &conn->key);
+}
+
+/* Watch the connection while libsoup does not read from it: after an
+ * answer (waiting for the next request) and while a request is held back
+ * on purpose (a stall).  Its priority is above libsoup's own sources, so
+ * we see an end of stream before libsoup does.  One source per
+ * connection, switched on and off: making a new one per request would
+ * cost a good share of the requests per second. */
+static void
+connection_arm (Connection *conn,
+                gboolean    armed)
+{
+  if (conn == NULL || conn->armed == armed || (armed && conn->msg == NULL))
+    return;
+
+  /* Off means not polled at all: poll () reports a hang-up even when
+   * asked for nothing, and the source would fire again and again. */
+  if (armed)
+    conn->fd_tag = g_source_add_unix_fd (conn->watch, g_socket_get_fd (conn->socket),
+                                         G_IO_IN | G_IO_HUP | G_IO_ERR);
+  else
+    g_source_remove_unix_fd (conn->watch, g_steal_pointer (&conn->fd_tag));
+  conn->armed = armed;
 }
 
 static gboolean
-connection_readable_cb (GSocket      *socket,
-                        GIOCondition  condition,
-                        gpointer      data)
+connection_watch_dispatch (GSource     *source,
+                           GSourceFunc  callback,
+                           gpointer     data)
 {
-  Connection *conn = data;
+  Connection *conn = ((ConnectionWatch *) source)->conn;
   g_autoptr(SoupServerMessage) msg = NULL;
   g_autoptr(GIOStream) stream = NULL;
   char byte;
   gssize n;
 
   /* Peek: the bytes of a next request must stay for libsoup to read. */
-  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  n = recv (g_socket_get_fd (conn->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
     return G_SOURCE_CONTINUE;
 
   if (n > 0)
     {
       /* A new request: libsoup reads it; we watch again once it is answered. */
-      g_clear_pointer (&conn->watch, g_source_unref);
-      return G_SOURCE_REMOVE;
+      connection_arm (conn, FALSE);
+      return G_SOURCE_CONTINUE;
     }
 
   /* End of stream or an error: the client is gone.  Taking the connection
    * away from libsoup makes it forget the connection properly; then we
    * close it.  @conn is freed on the way (connection_disconnected_cb). */
-  g_debug ("client %s went away; closing its idle connection", conn->key);
+  g_debug ("a client went away; closing its idle connection");
   msg = g_object_ref (conn->msg);
   stream = soup_server_message_steal_connection (msg);
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
-/* Watch the connection while libsoup does not read from it: after an
- * answer (waiting for the next request) and while a request is held back
- * on purpose (a stall).  Its priority is above libsoup's own sources, so
- * we see an end of stream before libsoup does. */
-static void
-connection_arm (Connection *conn)
-{
-  if (conn == NULL || conn->watch != NULL || conn->msg == NULL)
-    return;
+static GSourceFuncs connection_watch_funcs = {
+  NULL, NULL, connection_watch_dispatch, NULL, NULL, NULL,
+};
 
-  conn->watch = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+static Connection *
+connection_add (LabServer      *server,
+                GSocket        *socket,
+                GSocketAddress *remote)
+{
+  gint64 key = address_key (remote);
+  Connection *conn;
+
+  if (key < 0)
+    return NULL;
+
+  conn = g_new0 (Connection, 1);
+  conn->server = server;
+  conn->key = key;
+  conn->socket = g_object_ref (socket);
+  conn->watch = g_source_new (&connection_watch_funcs, sizeof (ConnectionWatch));
+  ((ConnectionWatch *) conn->watch)->conn = conn;
   g_source_set_priority (conn->watch, G_PRIORITY_HIGH);
-  g_source_set_callback (conn->watch, G_SOURCE_FUNC (connection_readable_cb), conn, NULL);
   g_source_set_static_name (conn->watch, "[lab] server idle connection");
-  g_source_attach (conn->watch, conn->server->context);
+  g_source_attach (conn->watch, server->context);
+  g_hash_table_replace (server->connections, &conn->key, conn);
+  return conn;
 }
 
 static void
@@ -418,14 +440,14 @@ request_started_cb (SoupServer        *soup,
 {
   Connection *conn = connection_for_msg (server, msg);
 
-  /* One that libsoup's own listener accepted after all. */
+  /* One that libsoup's own listener accepted. */
   if (conn == NULL && soup_server_message_get_socket (msg) != NULL)
     conn = connection_add (server, soup_server_message_get_socket (msg),
                            soup_server_message_get_remote_address (msg));
   if (conn == NULL)
     return;
 
-  connection_disarm (conn);
+  connection_arm (conn, FALSE);
   connection_forget_msg (conn);
   conn->msg = g_object_ref (msg);
   conn->disconnected_id = g_signal_connect (msg, "disconnected",
@@ -439,7 +461,7 @@ request_done_cb (SoupServer        *soup,
 {
   /* If libsoup closes the connection right after this, it says so with
    * "disconnected" and the watch goes with it. */
-  connection_arm (connection_for_msg (server, msg));
+  connection_arm (connection_for_msg (server, msg), TRUE);
 }
 
 static gboolean accept_cb (GSocket      *socket,
@@ -450,7 +472,6 @@ static void
 accept_resume (LabServer *server)
 {
   server->accept_source = g_socket_create_source (server->listener, G_IO_IN, NULL);
-  g_source_set_priority (server->accept_source, G_PRIORITY_HIGH);
   g_source_set_callback (server->accept_source, G_SOURCE_FUNC (accept_cb), server, NULL);
   g_source_set_static_name (server->accept_source, "[lab] server accept");
   g_source_attach (server->accept_source, server->context);
@@ -594,7 +615,7 @@ server_callback (SoupServer        *soup,
           /* Never answer; the client gives up when its timeout fires,
            * and then we close our end too. */
           soup_server_message_pause (msg);
-          connection_arm (connection_for_msg (server, msg));
+          connection_arm (connection_for_msg (server, msg), TRUE);
           return;
         case LAB_SERVER_FAIL_NONE:
         default:
@@ -680,9 +701,10 @@ server_listen (LabServer  *server,
   g_socket_set_blocking (socket, FALSE);
 
   /* libsoup keeps connections alive only while it has a listener, so it
-   * gets one; but we accept first (accept_cb runs at a higher priority),
-   * and its own watch goes quiet the first time it finds nothing to
-   * accept. */
+   * gets one on this socket; its watch stops for good at its first failed
+   * accept () (nothing left to accept, or no descriptors), ours does not
+   * (accept_cb).  A higher priority for ours would make sure it always
+   * wins, but halves the requests per second under `ab`. */
   if (!soup_server_listen_socket (server->soup, socket, 0, error))
     return FALSE;
 
@@ -711,7 +733,7 @@ server_thread (gpointer data)
   g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started_cb), server);
   g_signal_connect (server->soup, "request-finished", G_CALLBACK (request_done_cb), server);
   g_signal_connect (server->soup, "request-aborted", G_CALLBACK (request_done_cb), server);
-  server->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+  server->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                                (GDestroyNotify) connection_free);
   server_listen (server, &error);
 
