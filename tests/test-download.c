@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 
 #include "lab-pipeline.h"
 #include "lab-server.h"
@@ -438,6 +439,186 @@ test_many_connections (void)
   g_assert_cmpuint (lab_test_max_overlap (run), >, 100);
 }
 
+/* A server of our own that never stops sending on /endless (chunked) and
+ * announces 8 GiB on /huge, on a thread of its own. */
+typedef struct
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  SoupServer   *soup;
+  GBytes       *chunk;
+  char         *url;
+  GMutex        mutex;
+  GCond         cond;
+} EndlessServer;
+
+static void
+endless_wrote_chunk_cb (SoupServerMessage *msg,
+                        EndlessServer     *endless)
+{
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), endless->chunk);
+}
+
+static void
+endless_callback (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  EndlessServer *endless = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_strcmp0 (path, "/huge") == 0)
+    soup_message_headers_set_content_length (headers, G_GINT64_CONSTANT (8) << 30);
+  else
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_body_set_accumulate (body, FALSE);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (endless_wrote_chunk_cb), endless);
+  soup_message_body_append_bytes (body, endless->chunk);
+}
+
+static gpointer
+endless_thread (gpointer data)
+{
+  EndlessServer *endless = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+
+  g_main_context_push_thread_default (endless->context);
+  endless->soup = soup_server_new (NULL, NULL);
+  soup_server_add_handler (endless->soup, NULL, endless_callback, endless, NULL);
+  soup_server_listen_local (endless->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (endless->soup);
+
+  g_mutex_lock (&endless->mutex);
+  endless->url = g_uri_to_string (uris->data);
+  g_cond_signal (&endless->cond);
+  g_mutex_unlock (&endless->mutex);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (endless->loop);
+  soup_server_disconnect (endless->soup);
+  g_clear_object (&endless->soup);
+  while (g_main_context_iteration (endless->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (endless->context);
+  return NULL;
+}
+
+static EndlessServer *
+endless_server_new (void)
+{
+  EndlessServer *endless = g_new0 (EndlessServer, 1);
+  guint8 *data = g_malloc (64 * 1024);
+
+  memset (data, 'x', 64 * 1024);
+  endless->chunk = g_bytes_new_take (data, 64 * 1024);
+  endless->context = g_main_context_new ();
+  endless->loop = g_main_loop_new (endless->context, FALSE);
+  g_mutex_init (&endless->mutex);
+  g_cond_init (&endless->cond);
+  endless->thread = g_thread_new ("endless", endless_thread, endless);
+  g_mutex_lock (&endless->mutex);
+  while (endless->url == NULL)
+    g_cond_wait (&endless->cond, &endless->mutex);
+  g_mutex_unlock (&endless->mutex);
+  return endless;
+}
+
+static gboolean
+endless_quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+endless_server_free (EndlessServer *endless)
+{
+  g_main_context_invoke (endless->context, endless_quit, endless->loop);
+  g_thread_join (endless->thread);
+  g_main_loop_unref (endless->loop);
+  g_main_context_unref (endless->context);
+  g_bytes_unref (endless->chunk);
+  g_mutex_clear (&endless->mutex);
+  g_cond_clear (&endless->cond);
+  g_free (endless->url);
+  g_free (endless);
+}
+
+/* An answer that never ends, or announces more than the limit, stops at
+ * the per-task limit as one plain sentence; the other downloads of the
+ * run arrive whole, in every mode. */
+static void
+test_endless_body (void)
+{
+  g_autoptr(LabServer) server = start_server (4, 32 * 1024, 0, 0, LAB_SERVER_FAIL_NONE);
+  EndlessServer *endless = endless_server_new ();
+  g_autoptr(GString) urls = g_string_new (NULL);
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  int fd = g_file_open_tmp ("lab-urls-XXXXXX", &list, NULL);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = lab_server_dup_file_name (i);
+
+      g_string_append_printf (urls, "%s%s\n", lab_server_get_url (server), name);
+      if (i == 1)
+        g_string_append_printf (urls, "%sendless\n", endless->url);
+      if (i == 2)
+        g_string_append_printf (urls, "%shuge\n", endless->url);
+    }
+  g_assert_true (g_file_set_contents (list, urls->str, -1, NULL));
+  plan->url_list = g_strdup (list);
+  plan->workers = 3;
+  plan->retries = 2;
+  plan->timeout_ms = 20000;
+  plan->max_body = 1 << 20;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_workload_get_n_tasks (workload), ==, 6);
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+      g_assert_false (run->cancelled);
+      g_assert_cmpuint (run->tasks_failed, ==, 2);
+      for (guint i = 0; i < 6; i++)
+        {
+          const LabTaskRecord *record = &run->records[i];
+
+          g_test_message ("%s %s: %s", lab_mode_to_string (mode), record->name,
+                          record->error ? record->error : "ok");
+          if (i == 2 || i == 4)
+            {
+              g_assert_nonnull (record->error);
+              g_assert_nonnull (strstr (record->error, "limit of 1048576 bytes per task"));
+              g_assert_null (strchr (record->error, '\n'));
+            }
+          else
+            {
+              g_assert_null (record->error);
+              g_assert_cmpuint (record->bytes, ==, 32 * 1024);
+            }
+        }
+    }
+
+  g_unlink (list);
+  endless_server_free (endless);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +634,7 @@ main (int   argc,
   g_test_add_func ("/lab/download/bad-out-dir", test_bad_out_dir);
   g_test_add_func ("/lab/download/serve-with-curl", test_serve_with_curl);
   g_test_add_func ("/lab/download/many-connections", test_many_connections);
+  g_test_add_func ("/lab/download/endless-body", test_endless_body);
 
   return g_test_run ();
 }

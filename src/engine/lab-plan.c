@@ -179,6 +179,7 @@ lab_plan_to_variant (const LabPlan *plan)
     g_variant_dict_insert (&dict, "url-list", "s", plan->url_list);
   g_variant_dict_insert (&dict, "timeout-ms", "u", plan->timeout_ms);
   g_variant_dict_insert (&dict, "retries", "u", plan->retries);
+  g_variant_dict_insert (&dict, "max-body", "t", plan->max_body);
   if (plan->out_dir != NULL)
     g_variant_dict_insert (&dict, "out-dir", "s", plan->out_dir);
   g_variant_dict_insert (&dict, "deposits", "u", plan->deposits);
@@ -231,6 +232,7 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "url-list", "s", &plan->url_list);
   g_variant_dict_lookup (&dict, "timeout-ms", "u", &plan->timeout_ms);
   g_variant_dict_lookup (&dict, "retries", "u", &plan->retries);
+  g_variant_dict_lookup (&dict, "max-body", "t", &plan->max_body);
   g_variant_dict_lookup (&dict, "out-dir", "s", &plan->out_dir);
   g_variant_dict_lookup (&dict, "deposits", "u", &plan->deposits);
   g_variant_dict_lookup (&dict, "pause-ms", "u", &plan->pause_ms);

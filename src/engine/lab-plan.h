@@ -50,6 +50,7 @@ typedef struct
   char     *url_list;    /* download: a file of URLs, one per line, instead */
   guint     timeout_ms;  /* download: give up on a request after this long */
   guint     retries;     /* download: try a failed request again this often */
+  guint64   max_body;    /* download: stop an answer past this many bytes; 0 for LAB_MAX_TASK_SIZE */
   char     *out_dir;     /* save: where the files go */
   guint     deposits;    /* bank: deposits each depositor makes */
   guint     pause_ms;    /* bank: pause between reading and writing the balance */

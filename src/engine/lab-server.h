@@ -41,6 +41,7 @@ LabServer  *lab_server_new          (const LabServerOptions *options,
 void        lab_server_free         (LabServer              *server);
 const char *lab_server_get_url      (LabServer              *server);
 guint16     lab_server_get_port     (LabServer              *server);
+guint       lab_server_get_accept_failures (LabServer       *server);
 char       *lab_server_dup_file_name (guint                  index);
 GBytes     *lab_server_make_file    (guint64                 seed,
                                      guint                   index,
@@ -48,6 +49,8 @@ GBytes     *lab_server_make_file    (guint64                 seed,
 gboolean    lab_server_parse_failure (const char            *text,
                                      LabServerFailure       *failure);
 void        lab_raise_fd_limit      (void);
+guint64     lab_server_bytes_allowed (guint64                bandwidth,
+                                     gint64                 elapsed_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabServer, lab_server_free)
 

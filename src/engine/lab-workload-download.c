@@ -184,6 +184,47 @@ set_download_error (GError       **error,
                  _("Downloading %s failed: %s"), url, cause->message);
 }
 
+/* No answer may grow past the per-task size limit: a server that never
+ * stops sending would otherwise fill the memory (and a body's length must
+ * fit the 32-bit count of its buffer). */
+static guint64
+max_body (LabWorkload *workload)
+{
+  guint64 limit = lab_workload_get_plan (workload)->max_body;
+
+  return limit == 0 ? LAB_MAX_TASK_SIZE : MIN (limit, LAB_MAX_TASK_SIZE);
+}
+
+static void
+set_too_big_error (GError     **error,
+                   const char  *url,
+                   guint64      limit)
+{
+  g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
+               _("The answer from %s is bigger than the limit of %" PRIu64 " bytes per task, "
+                 "so the download stopped there."), url, limit);
+}
+
+/* How much to read next: one byte past the limit tells "too big" apart
+ * from "exactly at the limit". */
+static gsize
+next_read_size (gsize   length,
+                guint64 limit)
+{
+  return MIN ((guint64) READ_CHUNK, limit + 1 - length);
+}
+
+/* A server that announces too much is stopped before a byte is read. */
+static gboolean
+announces_too_much (SoupMessage *msg,
+                    guint64      limit)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  return soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+         soup_message_headers_get_content_length (headers) > (goffset) limit;
+}
+
 static guint
 timeout_s (LabWorkload *workload)
 {
@@ -268,8 +309,10 @@ download_once (LabWorkload     *workload,
                const char      *url,
                GCancellable    *cancellable,
                LabTaskRecord   *record,
+               gboolean        *too_big,
                GError         **error)
 {
+  guint64 limit = max_body (workload);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GByteArray) body = g_byte_array_new ();
@@ -295,20 +338,35 @@ download_once (LabWorkload     *workload,
   record->ttfb_us = g_get_monotonic_time () - sent_us;
   if (!check_status (msg, record, error))
     return FALSE;
+  if (announces_too_much (msg, limit))
+    {
+      *too_big = TRUE;
+      set_too_big_error (error, url, limit);
+      return FALSE;
+    }
   presize (body, msg);
 
   do
     {
-      g_byte_array_set_size (body, length + READ_CHUNK);
-      n = g_input_stream_read (stream, body->data + length, READ_CHUNK, cancellable, &local_error);
+      gsize want = next_read_size (length, limit);
+
+      g_byte_array_set_size (body, length + want);
+      n = g_input_stream_read (stream, body->data + length, want, cancellable, &local_error);
       if (n > 0)
         length += n;
     }
-  while (n > 0);
+  while (n > 0 && length <= limit);
 
   if (n < 0)
     {
       set_download_error (error, url, local_error, timeout_s (workload));
+      return FALSE;
+    }
+  if (length > limit)
+    {
+      /* Unreferencing the stream unread closes the connection. */
+      *too_big = TRUE;
+      set_too_big_error (error, url, limit);
       return FALSE;
     }
 
@@ -337,12 +395,15 @@ lab_workload_download_run_task (LabWorkload     *workload,
   for (guint attempt = 0; ; attempt++)
     {
       g_autoptr(GError) local_error = NULL;
+      gboolean too_big = FALSE;
 
       if (download_once (workload, session, self->urls[record->index], context->cancellable,
-                         record, &local_error))
+                         record, &too_big, &local_error))
         return TRUE;
 
-      if (attempt >= retries || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Trying a too big answer again would only fetch it again. */
+      if (attempt >= retries || too_big ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -432,10 +493,24 @@ read_cb (GObject      *source,
 
   if (n > 0)
     {
+      guint64 limit = max_body (download->workload);
+      gsize want;
+
       download->length += n;
-      g_byte_array_set_size (download->body, download->length + READ_CHUNK);
+      if (download->length > limit)
+        {
+          const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+
+          download->attempts_left = 0;
+          set_too_big_error (&error, url, limit);
+          fail_or_retry (task, error);
+          return;
+        }
+
+      want = next_read_size (download->length, limit);
+      g_byte_array_set_size (download->body, download->length + want);
       g_input_stream_read_async (download->stream, download->body->data + download->length,
-                                 READ_CHUNK, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                 want, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                  read_cb, task);
       return;
     }
@@ -475,9 +550,19 @@ sent_cb (GObject      *source,
       return;
     }
 
+  if (announces_too_much (download->msg, max_body (download->workload)))
+    {
+      const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
+
+      download->attempts_left = 0;
+      set_too_big_error (&error, url, max_body (download->workload));
+      fail_or_retry (task, error);
+      return;
+    }
+
   presize (download->body, download->msg);
-  g_byte_array_set_size (download->body, READ_CHUNK);
-  g_input_stream_read_async (download->stream, download->body->data, READ_CHUNK,
+  g_byte_array_set_size (download->body, next_read_size (0, max_body (download->workload)));
+  g_input_stream_read_async (download->stream, download->body->data, download->body->len,
                              G_PRIORITY_DEFAULT, g_task_get_cancellable (task), read_cb, task);
 }
 
