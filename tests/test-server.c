@@ -63,6 +63,22 @@ count_threads (void)
   return n;
 }
 
+/* What each open descriptor is, for the message of a failing check. */
+static void
+print_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      g_test_message ("fd %s: %s", name, target ? target : "?");
+    }
+}
+
 static Usage
 measure (void)
 {
@@ -84,8 +100,8 @@ measure_settled (const Usage *expected)
 
   for (guint i = 0; i < 200; i++)
     {
-      if (usage.fds == expected->fds && usage.threads == expected->threads &&
-          usage.children == expected->children)
+      if (usage.fds <= expected->fds && usage.threads <= expected->threads &&
+          usage.children <= expected->children)
         break;
       g_usleep (100000);
       usage = measure ();
@@ -206,9 +222,11 @@ test_nothing_grows_per_run (void)
       after = measure_settled (&before);
       g_test_message ("after round %u: %u fds, %u threads, %u children",
                       round, after.fds, after.threads, after.children);
-      g_assert_cmpuint (after.fds, ==, before.fds);
-      g_assert_cmpuint (after.threads, ==, before.threads);
-      g_assert_cmpuint (after.children, ==, before.children);
+      if (after.fds > before.fds)
+        print_fds ();
+      g_assert_cmpuint (after.fds, <=, before.fds);
+      g_assert_cmpuint (after.threads, <=, before.threads);
+      g_assert_cmpuint (after.children, <=, before.children);
     }
 
   lab_remove_folder (dir);
@@ -350,7 +368,18 @@ test_serve_under_ab (void)
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
+  /* The server may still be closing the warm-up's connections: take its
+   * level once the count has held still for half a second. */
   before = count_fds_of (pid);
+  for (guint i = 0, still = 0; i < 200 && still < 10; i++)
+    {
+      guint now;
+
+      g_usleep (50000);
+      now = count_fds_of (pid);
+      still = now == before ? still + 1 : 0;
+      before = now;
+    }
 
   for (guint round = 0; round < 3; round++)
     {
@@ -375,7 +404,7 @@ test_serve_under_ab (void)
       for (guint i = 0; i < 200; i++)
         {
           after = count_fds_of (pid);
-          if (after == before)
+          if (after <= before)
             break;
           g_usleep (50000);
         }
@@ -383,7 +412,7 @@ test_serve_under_ab (void)
                       round + 1, round == 1 ? " (keep-alive)" : "",
                       (g_get_monotonic_time () - start) / 1e6,
                       rate ? (int) strcspn (rate, "\n") : 0, rate ? rate : "", before, after);
-      g_assert_cmpuint (after, ==, before);
+      g_assert_cmpuint (after, <=, before);
     }
 
   g_subprocess_send_signal (serve, SIGINT);
