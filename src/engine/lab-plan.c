@@ -52,6 +52,7 @@ lab_plan_copy (const LabPlan *plan)
   copy->url = g_strdup (plan->url);
   copy->url_list = g_strdup (plan->url_list);
   copy->out_dir = g_strdup (plan->out_dir);
+  copy->file_names = g_strdupv (plan->file_names);
 
   return copy;
 }
@@ -68,6 +69,7 @@ lab_plan_free (LabPlan *plan)
   g_free (plan->url);
   g_free (plan->url_list);
   g_free (plan->out_dir);
+  g_strfreev (plan->file_names);
   g_free (plan);
 }
 
@@ -181,6 +183,8 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "retries", "u", plan->retries);
   if (plan->out_dir != NULL)
     g_variant_dict_insert (&dict, "out-dir", "s", plan->out_dir);
+  if (plan->file_names != NULL)
+    g_variant_dict_insert (&dict, "file-names", "^as", plan->file_names);
   g_variant_dict_insert (&dict, "deposits", "u", plan->deposits);
   g_variant_dict_insert (&dict, "pause-ms", "u", plan->pause_ms);
   g_variant_dict_insert (&dict, "lock", "b", plan->lock);
@@ -232,6 +236,7 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "timeout-ms", "u", &plan->timeout_ms);
   g_variant_dict_lookup (&dict, "retries", "u", &plan->retries);
   g_variant_dict_lookup (&dict, "out-dir", "s", &plan->out_dir);
+  g_variant_dict_lookup (&dict, "file-names", "^as", &plan->file_names);
   g_variant_dict_lookup (&dict, "deposits", "u", &plan->deposits);
   g_variant_dict_lookup (&dict, "pause-ms", "u", &plan->pause_ms);
   g_variant_dict_lookup (&dict, "lock", "b", &plan->lock);

@@ -51,6 +51,8 @@ typedef struct
   guint     timeout_ms;  /* download: give up on a request after this long */
   guint     retries;     /* download: try a failed request again this often */
   char     *out_dir;     /* save: where the files go */
+  char    **file_names;  /* save: the names chosen when the job was prepared, so that
+                          * worker processes write the very same files (NULL: choose) */
   guint     deposits;    /* bank: deposits each depositor makes */
   guint     pause_ms;    /* bank: pause between reading and writing the balance */
   gboolean  lock;        /* bank: protect the balance with a lock */

@@ -114,6 +114,8 @@ gboolean            lab_workload_verify       (LabWorkload     *self,
 /* For workloads. */
 void                lab_workload_set_n_tasks  (LabWorkload     *self,
                                                guint            n_tasks);
+void                lab_workload_set_file_names (LabWorkload   *self,
+                                               const char * const *names);
 gboolean            lab_sleep_cancellable     (gint64          duration_us,
                                                GCancellable   *cancellable,
                                                GError        **error);
