@@ -485,6 +485,51 @@ test_url_list_limits (void)
   lab_remove_folder (dir);
 }
 
+/* The hash job caches its reference digests per set of inputs.  Run it
+ * again and again on fresh inputs of the same size, each set freed before
+ * the next is made: the allocator hands the same addresses out again (the
+ * first input is freed last, so it is first in line to be reused), and a
+ * cache keyed on a bare pointer takes the old digests for the new bytes and
+ * calls correct results wrong.  Count the runs that fail to verify. */
+static void
+test_hash_cache_fresh_inputs (void)
+{
+  g_autoptr(LabWorkload) workload = lab_test_workload ("hash", 4, 2);
+  guint wrong = 0;
+
+  for (guint round = 0; round < 50; round++)
+    {
+      GBytes *inputs[4];
+      LabRunner *runner;
+      LabRun *run;
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+        {
+          g_autofree char *text = g_strdup_printf ("round %u, task %u", round, i);
+          inputs[i] = g_bytes_new (text, strlen (text));
+        }
+
+      runner = lab_runner_new ();
+      run = lab_runner_run_with_inputs (runner, workload, round % 2 ? LAB_MODE_THREADS
+                                                                    : LAB_MODE_SEQUENTIAL,
+                                        inputs, NULL, &error);
+      g_assert_no_error (error);
+      if (!run->verified)
+        {
+          g_test_message ("round %u: %s", round, run->verify_error);
+          wrong++;
+        }
+
+      lab_run_free (run);
+      lab_runner_free (runner);
+      for (guint i = G_N_ELEMENTS (inputs); i > 0; i--)
+        g_bytes_unref (inputs[i - 1]);
+    }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -504,6 +549,7 @@ main (int   argc,
   g_test_add_func ("/lab/workloads/save-is-atomic", test_save_is_atomic);
   g_test_add_func ("/lab/workloads/sanitize-keeps-utf8", test_sanitize_keeps_utf8);
   g_test_add_func ("/lab/workloads/url-list-limits", test_url_list_limits);
+  g_test_add_func ("/lab/workloads/hash-cache-fresh-inputs", test_hash_cache_fresh_inputs);
 
   return g_test_run ();
 }
