@@ -16,6 +16,7 @@
 #include "lab-url-list.h"
 #include "lab-workload-cpu.h"
 #include "lab-workload-hash.h"
+#include "lab-workload-pingpong.h"
 #include "lab-workload-save.h"
 
 static void
@@ -530,6 +531,93 @@ test_hash_cache_fresh_inputs (void)
   g_assert_cmpuint (wrong, ==, 0);
 }
 
+static LabWorkload *
+pingpong_workload (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("pingpong");
+  g_autoptr(GError) error = NULL;
+  LabWorkload *workload;
+
+  plan->workers = 2;
+  plan->pause_ms = 0;   /* the producers are done at once; the items wait in the queue */
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return workload;
+}
+
+/* A consumer that takes 150 ms per item needs 1.5 s for its ten, long after
+ * the producers are done.  Verify must wait for it and read the order only
+ * once it has stopped, in every mode; none of the runs may come out wrong. */
+static void
+test_pingpong_slow_consumer (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  guint wrong = 0;
+
+  lab_workload_pingpong_set_consumer_pause (LAB_WORKLOAD_PINGPONG (workload), 150);
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+      g_test_message ("%s: %s", lab_mode_to_string (mode),
+                      run->verified ? run->result : run->verify_error);
+      wrong += !run->verified;
+    }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
+/* Many quick runs: the consumer is still taking items while verify begins.
+ * Under ASan a read of the order while it grows shows up; and every run
+ * must verify, with exactly ten items taken. */
+static void
+test_pingpong_stress (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  guint wrong = 0;
+
+  for (guint round = 0; round < 25; round++)
+    for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+      {
+        g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+        gint64 consumed = 0;
+
+        if (run->verified)
+          g_assert_true (g_variant_lookup (run->result_fields, "consumed", "x", &consumed));
+        if (!run->verified || consumed != 10)
+          {
+            g_test_message ("%s: %s", lab_mode_to_string (mode), run->verify_error);
+            wrong++;
+          }
+      }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
+/* The queue between processes has no name in /tmp: a file someone put
+ * where the old FIFO used to be is left alone, and the run still works. */
+static void
+test_pingpong_no_named_pipe (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  g_autofree char *name = g_strdup_printf ("concurrency-lab-pingpong-%d", (int) getpid ());
+  g_autofree char *planted = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(LabRun) run = NULL;
+
+  g_assert_true (g_file_set_contents (planted, "planted", -1, NULL));
+  run = lab_test_run (runner, workload, LAB_MODE_PROCESSES, NULL);
+  g_assert_true (lab_run_is_ok (run));
+  /* Still our regular file (reading a FIFO in its place would block). */
+  g_assert_true (g_file_test (planted, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (planted, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "planted");
+  g_unlink (planted);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -550,6 +638,9 @@ main (int   argc,
   g_test_add_func ("/lab/workloads/sanitize-keeps-utf8", test_sanitize_keeps_utf8);
   g_test_add_func ("/lab/workloads/url-list-limits", test_url_list_limits);
   g_test_add_func ("/lab/workloads/hash-cache-fresh-inputs", test_hash_cache_fresh_inputs);
+  g_test_add_func ("/lab/workloads/pingpong-slow-consumer", test_pingpong_slow_consumer);
+  g_test_add_func ("/lab/workloads/pingpong-stress", test_pingpong_stress);
+  g_test_add_func ("/lab/workloads/pingpong-no-named-pipe", test_pingpong_no_named_pipe);
 
   return g_test_run ();
 }

@@ -34,6 +34,7 @@ lab_plan_new (const char *workload)
   plan->timeout_ms = 10000;
   plan->deposits = 1;
   plan->pause_ms = 10;
+  plan->queue_fd = -1;
 
   return plan;
 }
@@ -190,6 +191,7 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "lock", "b", plan->lock);
   g_variant_dict_insert (&dict, "shared-memory", "b", plan->shared_memory);
   g_variant_dict_insert (&dict, "global-counter", "b", plan->global_counter);
+  g_variant_dict_insert (&dict, "queue-fd", "i", plan->queue_fd);
 
   return g_variant_dict_end (&dict);
 }
@@ -242,6 +244,7 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "lock", "b", &plan->lock);
   g_variant_dict_lookup (&dict, "shared-memory", "b", &plan->shared_memory);
   g_variant_dict_lookup (&dict, "global-counter", "b", &plan->global_counter);
+  g_variant_dict_lookup (&dict, "queue-fd", "i", &plan->queue_fd);
   g_variant_dict_clear (&dict);
 
   if (!lab_plan_validate (plan, error))

@@ -58,6 +58,8 @@ typedef struct
   gboolean  lock;        /* bank: protect the balance with a lock */
   gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
   gboolean  global_counter; /* pingpong: the seed's broken version */
+  gint      queue_fd;    /* pingpong, processes: the app's end of the queue's pipe, which
+                          * the workers open through /proc/<app>/fd/ (-1: none) */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

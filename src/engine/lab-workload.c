@@ -239,6 +239,20 @@ lab_workload_set_file_names (LabWorkload        *self,
   priv->plan->file_names = g_strdupv ((char **) names);
 }
 
+/* Pingpong's queue between processes is a pipe the app makes for each run;
+ * the worker processes learn which of the app's descriptors it is from the
+ * plan they receive when the run starts. */
+void
+lab_workload_set_queue_fd (LabWorkload *self,
+                           gint         fd)
+{
+  LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  priv->plan->queue_fd = fd;
+}
+
 char *
 lab_workload_dup_task_name (LabWorkload *self,
                             guint        index)
