@@ -1293,6 +1293,38 @@ test_repeat_median (void)
   bench_clear (&bench);
 }
 
+/* With --repeat, only the bank says how many runs lost deposits; a
+ * ping-pong run (which has result fields too) must not. */
+static void
+test_repeat_lost_sentence (void)
+{
+  const char *binary = lab_binary ();
+  const char * const pingpong[] = {
+    "--repeat=2", "--workload=pingpong", "--pause-ms=0", "--modes=threads", NULL
+  };
+  const char * const bank[] = {
+    "--repeat=2", "--workload=bank", "--tasks=2", "--deposits=5", "--pause-ms=0",
+    "--modes=threads", NULL
+  };
+  Bench bench;
+
+  if (binary == NULL)
+    return;
+
+  bench_run (&bench, binary, NULL, NULL, pingpong);
+  assert_status (&bench, 0);
+  if (strstr (bench.out, "deposits lost") != NULL)
+    bench_log_output (&bench);
+  g_assert_null (strstr (bench.out, "deposits lost"));
+  bench_clear (&bench);
+
+  bench_run (&bench, binary, NULL, NULL, bank);
+  if (strstr (bench.out, "deposits lost in") == NULL)
+    bench_log_output (&bench);
+  g_assert_nonnull (strstr (bench.out, "deposits lost in"));
+  bench_clear (&bench);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1317,6 +1349,7 @@ main (int   argc,
   g_test_add_func ("/lab/cli/csv/cpu", test_csv_cpu);
   g_test_add_func ("/lab/cli/sigint", test_sigint);
   g_test_add_func ("/lab/cli/repeat/median", test_repeat_median);
+  g_test_add_func ("/lab/cli/repeat/lost-sentence", test_repeat_lost_sentence);
 
   return g_test_run ();
 }
