@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "lab-plan.h"
 #include "lab-url-list.h"
@@ -26,24 +27,29 @@ lab_url_list_read (const char  *path,
   g_autofree char *contents = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) lines = NULL;
+  gsize length = 0;
+  const char *line, *end;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
                    _("Cannot read the URL list: %s."), local_error->message);
       return NULL;
     }
 
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  /* One pass over the text, line by line (a list may be megabytes long). */
+  end = contents + length;
+  for (line = contents; line < end; )
     {
-      char *line = g_strstrip (lines[i]);
+      const char *newline = memchr (line, '\n', end - line);
+      const char *next = newline ? newline + 1 : end;
+      g_autofree char *url = g_strstrip (g_strndup (line, (newline ? newline : end) - line));
 
-      if (*line != '\0' && *line != '#')
-        g_ptr_array_add (urls, g_strdup (line));
+      if (*url != '\0' && *url != '#')
+        g_ptr_array_add (urls, g_steal_pointer (&url));
+      line = next;
     }
 
   if (urls->len == 0 || urls->len > LAB_MAX_TASKS)
