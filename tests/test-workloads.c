@@ -234,6 +234,8 @@ test_plan_variant_round_trip (void)
   plan->algo = g_strdup ("sha256");
   plan->input_dir = g_strdup ("/tmp");
   plan->gil = TRUE;
+  plan->file_names = g_strsplit ("a.bin b-2.bin", " ", -1);
+  plan->queue_fd = 7;
 
   variant = g_variant_ref_sink (lab_plan_to_variant (plan));
   copy = lab_plan_from_variant (variant, &error);
@@ -246,6 +248,8 @@ test_plan_variant_round_trip (void)
   g_assert_cmpstr (copy->algo, ==, "sha256");
   g_assert_cmpstr (copy->input_dir, ==, "/tmp");
   g_assert_true (copy->gil);
+  g_assert_cmpstrv (copy->file_names, plan->file_names);
+  g_assert_cmpint (copy->queue_fd, ==, 7);
 }
 
 static void
