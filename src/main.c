@@ -75,6 +75,15 @@ main (int   argc,
       return 2;
     }
 
+  /* The window takes no options of its own (GApplication's
+   * --gapplication-… ones aside): anything else is a mistake, whether or not
+   * there is a display, and gets one sentence instead of a window or demo. */
+  if (argc >= 2 && !g_str_has_prefix (argv[1], "--gapplication"))
+    {
+      g_printerr (_("concurrency-lab: unknown option “%s”; try --help.\n"), argv[1]);
+      return 2;
+    }
+
   if (!have_display ())
     {
       char *demo[] = { "bench", "--workload=sleep", "--tasks=20", "--workers=10",

@@ -97,15 +97,20 @@ bench_communicate_cb (GObject      *source,
   bench->communicated = TRUE;
 }
 
-/* Starts `LAB_BINARY bench ARGS…` with stdout and stderr piped, in C.UTF-8
- * (so messages and labels are untranslated), with @env_name set to
- * @env_value when given. */
+/* Starts `LAB_BINARY SUBCOMMAND ARGS…` (no subcommand when NULL) with
+ * stderr piped, in C.UTF-8 (so messages and labels are untranslated), with
+ * @env_name set to @env_value when given, and without a display, so that
+ * nothing can open a window.  @stdin_text, when given, is written to its
+ * stdin; a worker's stdout (binary frames) is dropped, others are piped. */
 static void
-bench_start (Bench              *bench,
-             const char         *binary,
-             const char         *env_name,
-             const char         *env_value,
-             const char * const *args)
+command_start (Bench              *bench,
+               const char         *binary,
+               const char         *subcommand,
+               const char         *env_name,
+               const char         *env_value,
+               const char * const *args,
+               const char         *stdin_text,
+               gboolean            drop_stdout)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -116,7 +121,8 @@ bench_start (Bench              *bench,
   bench->status = -1;
 
   g_ptr_array_add (argv, (gpointer) binary);
-  g_ptr_array_add (argv, (gpointer) "bench");
+  if (subcommand != NULL)
+    g_ptr_array_add (argv, (gpointer) subcommand);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
@@ -129,11 +135,16 @@ bench_start (Bench              *bench,
   }
   g_test_message ("running: %s", bench->command);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  launcher = g_subprocess_launcher_new ((drop_stdout ? G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                     : G_SUBPROCESS_FLAGS_STDOUT_PIPE) |
+                                        (stdin_text ? G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                    : G_SUBPROCESS_FLAGS_NONE) |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
   g_subprocess_launcher_unsetenv (launcher, "LAB_WORKER_EXECUTABLE");
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   if (env_name != NULL)
     g_subprocess_launcher_setenv (launcher, env_name, env_value, TRUE);
 
@@ -151,9 +162,20 @@ bench_start (Bench              *bench,
   bench->cancellable = g_cancellable_new ();
   g_main_context_push_thread_default (bench->context);
   g_subprocess_wait_async (bench->process, bench->cancellable, bench_wait_cb, bench);
-  g_subprocess_communicate_utf8_async (bench->process, NULL, bench->cancellable,
+  g_subprocess_communicate_utf8_async (bench->process, stdin_text, bench->cancellable,
                                        bench_communicate_cb, bench);
   g_main_context_pop_thread_default (bench->context);
+}
+
+/* Starts `LAB_BINARY bench ARGS…`. */
+static void
+bench_start (Bench              *bench,
+             const char         *binary,
+             const char         *env_name,
+             const char         *env_value,
+             const char * const *args)
+{
+  command_start (bench, binary, "bench", env_name, env_value, args, NULL, FALSE);
 }
 
 /* Drives the run's context until *@flag is set or @deadline (monotonic
@@ -554,6 +576,87 @@ test_bad_input (gconstpointer data)
   g_assert_cmpstr (line, !=, "");
 
   /* The sentence names what was wrong. */
+  if (input->mentions != NULL && strstr (bench.err, input->mentions) == NULL)
+    {
+      g_test_message ("the message should mention “%s”", input->mentions);
+      bench_log_output (&bench);
+    }
+  if (input->mentions != NULL)
+    g_assert_nonnull (strstr (bench.err, input->mentions));
+
+  bench_clear (&bench);
+}
+
+/* ---------------------------------------------------------------------- */
+/* 1b. Bad input to every other entry: one sentence, a non-zero exit       */
+
+typedef struct
+{
+  const char *name;
+  const char *args[4];      /* after the binary */
+  const char *stdin_text;   /* for the worker: what arrives on its pipe */
+  int         status;
+  const char *mentions;     /* the message should quote this, or NULL */
+} CommandBadInput;
+
+static const CommandBadInput command_bad_inputs[] = {
+  { "lesson/no-name", { "lesson" }, NULL, 2, "lesson --list" },
+  { "lesson/unknown-name", { "lesson", "nope" }, NULL, 2, "nope" },
+  { "lesson/two-names", { "lesson", "bank", "pingpong" }, NULL, 2, "lesson --list" },
+  { "lesson/unknown-option", { "lesson", "--bogus" }, NULL, 2, "--bogus" },
+  { "serve/unknown-option", { "serve", "--bogus" }, NULL, 2, "--bogus" },
+  { "serve/extra-argument", { "serve", "surplus" }, NULL, 2, "surplus" },
+  { "serve/port-not-a-number", { "serve", "--port=abc" }, NULL, 2, "abc" },
+  { "serve/port-too-big", { "serve", "--port=70000" }, NULL, 2, "70000" },
+  { "serve/files-not-a-number", { "serve", "--files=many" }, NULL, 2, "many" },
+  { "benchmark/unknown-option", { "benchmark", "--bogus" }, NULL, 2, "--bogus" },
+  { "benchmark/extra-argument", { "benchmark", "surplus" }, NULL, 2, "surplus" },
+  { "benchmark/zero-repeat", { "benchmark", "--repeat=0" }, NULL, 2, "--repeat" },
+  { "app/unknown-command", { "nope" }, NULL, 2, "nope" },
+  { "app/unknown-option", { "--bogus" }, NULL, 2, "--bogus" },
+  { "app/worker-with-argument", { "--worker", "surplus" }, NULL, 2, NULL },
+  /* The hidden worker entry reads frames from the app on stdin. */
+  { "worker/garbage-frames", { "--worker" }, "garbage, not a frame of ours\n", 1, "garbled" },
+  { "worker/truncated-frame", { "--worker" }, "abc", 1, "frame" },
+};
+
+static void
+test_command_bad_input (gconstpointer data)
+{
+  const CommandBadInput *input = data;
+  const char *binary = lab_binary ();
+  gboolean worker = g_str_equal (input->args[0], "--worker") && input->args[1] == NULL;
+  g_autofree char *line = NULL;
+  const char *newline;
+  Bench bench;
+
+  if (binary == NULL)
+    return;
+
+  command_start (&bench, binary, NULL, NULL, NULL, input->args, input->stdin_text, worker);
+  bench_finish (&bench);
+
+  assert_status (&bench, input->status);
+
+  /* A worker's stdout is its frames to the app; everyone else prints
+   * nothing there when the input is bad. */
+  if (!worker && *bench.out != '\0')
+    bench_log_output (&bench);
+  if (!worker)
+    g_assert_cmpstr (bench.out, ==, "");
+
+  newline = strchr (bench.err, '\n');
+  if (newline != NULL)
+    line = g_strstrip (g_strndup (bench.err, newline - bench.err));
+  if (newline == NULL || newline[1] != '\0' || line[0] == '\0')
+    {
+      g_test_message ("stderr should be exactly one non-empty line");
+      bench_log_output (&bench);
+    }
+  g_assert_nonnull (newline);
+  g_assert_cmpstr (newline + 1, ==, "");
+  g_assert_cmpstr (line, !=, "");
+
   if (input->mentions != NULL && strstr (bench.err, input->mentions) == NULL)
     {
       g_test_message ("the message should mention “%s”", input->mentions);
@@ -1190,6 +1293,38 @@ test_repeat_median (void)
   bench_clear (&bench);
 }
 
+/* With --repeat, only the bank says how many runs lost deposits; a
+ * ping-pong run (which has result fields too) must not. */
+static void
+test_repeat_lost_sentence (void)
+{
+  const char *binary = lab_binary ();
+  const char * const pingpong[] = {
+    "--repeat=2", "--workload=pingpong", "--pause-ms=0", "--modes=threads", NULL
+  };
+  const char * const bank[] = {
+    "--repeat=2", "--workload=bank", "--tasks=2", "--deposits=5", "--pause-ms=0",
+    "--modes=threads", NULL
+  };
+  Bench bench;
+
+  if (binary == NULL)
+    return;
+
+  bench_run (&bench, binary, NULL, NULL, pingpong);
+  assert_status (&bench, 0);
+  if (strstr (bench.out, "deposits lost") != NULL)
+    bench_log_output (&bench);
+  g_assert_null (strstr (bench.out, "deposits lost"));
+  bench_clear (&bench);
+
+  bench_run (&bench, binary, NULL, NULL, bank);
+  if (strstr (bench.out, "deposits lost in") == NULL)
+    bench_log_output (&bench);
+  g_assert_nonnull (strstr (bench.out, "deposits lost in"));
+  bench_clear (&bench);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1202,12 +1337,19 @@ main (int   argc,
 
       g_test_add_data_func (path, &bad_inputs[i], test_bad_input);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (command_bad_inputs); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/lab/cli/bad-input/%s", command_bad_inputs[i].name);
+
+      g_test_add_data_func (path, &command_bad_inputs[i], test_command_bad_input);
+    }
   g_test_add_func ("/lab/cli/json/hash", test_json_hash);
   g_test_add_func ("/lab/cli/input-dir/md5", test_input_dir_md5);
   g_test_add_func ("/lab/cli/input-dir/sha256", test_input_dir_sha256);
   g_test_add_func ("/lab/cli/csv/cpu", test_csv_cpu);
   g_test_add_func ("/lab/cli/sigint", test_sigint);
   g_test_add_func ("/lab/cli/repeat/median", test_repeat_median);
+  g_test_add_func ("/lab/cli/repeat/lost-sentence", test_repeat_lost_sentence);
 
   return g_test_run ();
 }

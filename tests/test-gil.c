@@ -101,6 +101,61 @@ test_mutual_exclusion (void)
   lab_gil_free (shared.gil);
 }
 
+/* One thread taking and releasing the GIL over and over never hands it to
+ * anybody: CPython's switch_number stays at the first take. */
+static void
+test_switch_counts_holder_changes (void)
+{
+  g_autoptr(LabGil) gil = lab_gil_new (LAB_GIL_SWITCH_INTERVAL_US);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      lab_gil_acquire (gil);
+      lab_gil_yield_if_requested (gil);
+      lab_gil_release (gil);
+    }
+
+  g_assert_cmpuint (lab_gil_get_switches (gil), ==, 1);
+}
+
+static gpointer
+take_and_release (gpointer data)
+{
+  LabGil *gil = data;
+
+  lab_gil_acquire (gil);
+  lab_gil_release (gil);
+
+  return NULL;
+}
+
+/* A waiter sets a drop request; the holder then lets go voluntarily (as
+ * before a sleep).  Like CPython's drop_gil (), that release must be a
+ * forced switch: when it returns, the waiter holds (or held) the GIL, so
+ * the holder cannot win it straight back.  The waiting is on conditions,
+ * not timers: the drop request is awaited by polling a flag, and the
+ * check after the release holds whatever the scheduler did. */
+static void
+test_release_honours_drop_request (void)
+{
+  g_autoptr(LabGil) gil = lab_gil_new (1000);
+
+  for (guint round = 1; round <= 20; round++)
+    {
+      GThread *waiter;
+
+      lab_gil_acquire (gil);
+      waiter = g_thread_new ("gil-waiter", take_and_release, gil);
+      while (!lab_gil_get_drop_request (gil))
+        g_usleep (200);
+
+      lab_gil_release (gil);
+      /* This thread took it, then the waiter: two changes of holder. */
+      g_assert_cmpuint (lab_gil_get_switches (gil), ==, 2 * round);
+      g_thread_join (waiter);
+    }
+}
+
 /* No GIL means plain C threads: the calls do nothing. */
 static void
 test_null_gil (void)
@@ -121,6 +176,8 @@ main (int   argc,
   g_test_add_func ("/lab/gil/sleeps-overlap", test_sleeps_overlap);
   g_test_add_func ("/lab/gil/mutual-exclusion", test_mutual_exclusion);
   g_test_add_func ("/lab/gil/null-gil", test_null_gil);
+  g_test_add_func ("/lab/gil/switch-counts-holder-changes", test_switch_counts_holder_changes);
+  g_test_add_func ("/lab/gil/release-honours-drop-request", test_release_honours_drop_request);
 
   return g_test_run ();
 }

@@ -7,11 +7,17 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
+#include "lab-server.h"
 #include "lab-test-util.h"
+#include "lab-url-list.h"
 #include "lab-workload-cpu.h"
 #include "lab-workload-hash.h"
+#include "lab-workload-pingpong.h"
+#include "lab-workload-save.h"
 
 static void
 test_hash_vectors (void)
@@ -228,6 +234,8 @@ test_plan_variant_round_trip (void)
   plan->algo = g_strdup ("sha256");
   plan->input_dir = g_strdup ("/tmp");
   plan->gil = TRUE;
+  plan->file_names = g_strsplit ("a.bin b-2.bin", " ", -1);
+  plan->queue_fd = 7;
 
   variant = g_variant_ref_sink (lab_plan_to_variant (plan));
   copy = lab_plan_from_variant (variant, &error);
@@ -240,6 +248,8 @@ test_plan_variant_round_trip (void)
   g_assert_cmpstr (copy->algo, ==, "sha256");
   g_assert_cmpstr (copy->input_dir, ==, "/tmp");
   g_assert_true (copy->gil);
+  g_assert_cmpstrv (copy->file_names, plan->file_names);
+  g_assert_cmpint (copy->queue_fd, ==, 7);
 }
 
 static void
@@ -270,6 +280,348 @@ test_mode_names (void)
   g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN);
 }
 
+/* --- Saving files -------------------------------------------------------- */
+
+static LabWorkload *
+save_workload (const char *dir,
+               guint       tasks,
+               guint64     size)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("save");
+  g_autoptr(GError) error = NULL;
+  LabWorkload *workload;
+
+  plan->out_dir = g_strdup (dir);
+  plan->tasks = tasks;
+  plan->workers = 2;
+  plan->size = size;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return workload;
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* A file that was in the folder before is the user's: every mode (worker
+ * processes included, which get the names from the app) writes "-2". */
+static void
+test_save_keeps_older_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-save-XXXXXX", NULL);
+  g_autofree char *name = lab_server_dup_file_name (0);
+  g_autofree char *older = g_build_filename (dir, name, NULL);
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *renamed = NULL;
+
+  g_assert_true (g_file_set_contents (older, "older", -1, NULL));
+  workload = save_workload (dir, 3, 64 * 1024);
+  renamed = lab_workload_dup_task_name (workload, 0);
+  g_test_message ("%s is taken; task 1 writes %s", name, renamed);
+  g_assert_cmpstr (renamed, !=, name);
+  g_assert_true (g_str_has_suffix (renamed, "-2.bin") || g_str_has_suffix (renamed, "-2"));
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+      g_assert_true (lab_run_is_ok (run));
+      g_assert_true (g_file_get_contents (older, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "older");
+      g_clear_pointer (&contents, g_free);
+      g_assert_cmpuint (count_files (dir), ==, 4);
+    }
+
+  lab_remove_folder (dir);
+}
+
+typedef struct
+{
+  const char *path;
+  guint64     full;
+  gint        stop;
+  guint       partial_seen;   /* times the final name had fewer bytes */
+} Watcher;
+
+static gpointer
+watch_final_name (gpointer data)
+{
+  Watcher *watcher = data;
+
+  while (!g_atomic_int_get (&watcher->stop))
+    {
+      GStatBuf st;
+
+      if (g_stat (watcher->path, &st) == 0 && (guint64) st.st_size != watcher->full)
+        watcher->partial_seen++;
+      g_thread_yield ();
+    }
+  return NULL;
+}
+
+/* Atomic writes, checked so that no timing can hide a mistake:
+ *  1. a write that fails half-way (the file-size limit stops it after
+ *     1 MiB of 4) leaves no file under the final name and no temp file,
+ *     and the older file in the folder keeps its contents;
+ *  2. while a big file is written, a watcher polling the final name never
+ *     sees it with fewer bytes than the whole. */
+static void
+test_save_is_atomic (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-atomic-XXXXXX", NULL);
+  g_autofree char *name = lab_server_dup_file_name (0);
+  g_autofree char *older = g_build_filename (dir, name, NULL);
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_set_contents (older, "older", -1, NULL));
+
+  {
+    g_autoptr(LabWorkload) workload = save_workload (dir, 1, 4 << 20);
+    g_autofree char *target_name = lab_workload_dup_task_name (workload, 0);
+    g_autofree char *target = g_build_filename (dir, target_name, NULL);
+    g_autoptr(LabRun) run = NULL;
+    struct rlimit saved, limit;
+
+    /* This process may not write files above 1 MiB: write () fails with
+     * EFBIG (instead of a SIGXFSZ) after the first megabyte. */
+    g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+    limit = saved;
+    limit.rlim_cur = 1 << 20;
+    signal (SIGXFSZ, SIG_IGN);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+    run = lab_test_run (runner, workload, LAB_MODE_SEQUENTIAL, NULL);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+
+    g_test_message ("the failed write says: %s", run->records[0].error);
+    g_assert_cmpuint (run->tasks_failed, ==, 1);
+    g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint (count_files (dir), ==, 1);
+    g_assert_true (g_file_get_contents (older, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "older");
+  }
+
+  {
+    g_autoptr(LabWorkload) workload = save_workload (dir, 1, 64 << 20);
+    g_autofree char *target_name = lab_workload_dup_task_name (workload, 0);
+    g_autofree char *target = g_build_filename (dir, target_name, NULL);
+    Watcher watcher = { target, 64 << 20, 0, 0 };
+    GThread *thread = g_thread_new ("watcher", watch_final_name, &watcher);
+    g_autoptr(LabRun) run = lab_test_run (runner, workload, LAB_MODE_SEQUENTIAL, NULL);
+
+    g_atomic_int_set (&watcher.stop, 1);
+    g_thread_join (thread);
+    g_assert_true (lab_run_is_ok (run));
+    g_assert_cmpuint (watcher.partial_seen, ==, 0);
+  }
+
+  lab_remove_folder (dir);
+}
+
+/* Long names are cut between characters, never inside one. */
+static void
+test_sanitize_keeps_utf8 (void)
+{
+  g_autoptr(GString) name = g_string_new ("a");
+
+  for (guint i = 0; i < 150; i++)
+    g_string_append (name, "é");   /* two bytes each: byte 200 is inside one */
+
+  {
+    g_autofree char *clean = lab_sanitize_file_name (name->str);
+
+    g_assert_true (g_utf8_validate (clean, -1, NULL));
+    g_assert_cmpuint (strlen (clean), <=, 200);
+    g_assert_cmpuint (strlen (clean), >=, 190);
+  }
+}
+
+/* The save and download jobs read --url-list with the one parser: the
+ * same task limit, the same sentence. */
+static void
+test_url_list_limits (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-urls-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "urls.txt", NULL);
+  g_autoptr(GString) many = g_string_new ("# comment\n\n");
+  const char *jobs[] = { "save", "download" };
+
+  for (guint i = 0; i <= LAB_MAX_TASKS; i++)
+    g_string_append_printf (many, "http://127.0.0.1:1/f%u\n", i);
+  g_assert_true (g_file_set_contents (path, many->str, many->len, NULL));
+
+  for (guint j = 0; j < G_N_ELEMENTS (jobs); j++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new (jobs[j]);
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(GError) error = NULL;
+
+      plan->url_list = g_strdup (path);
+      plan->out_dir = g_strdup (dir);
+      plan->size = 1;   /* so that only the number of URLs is too much */
+      workload = lab_workload_new (plan, &error);
+      g_assert_null (workload);
+      g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT);
+      g_test_message ("%s: %s", jobs[j], error->message);
+      g_assert_nonnull (strstr (error->message, "100000"));
+    }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) urls = NULL;
+
+    g_assert_true (g_file_set_contents (path, "# two\n http://a/x \n\nhttp://b/y\n", -1, NULL));
+    urls = lab_url_list_read (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (urls), ==, 2);
+    g_assert_cmpstr (urls[0], ==, "http://a/x");
+  }
+
+  lab_remove_folder (dir);
+}
+
+/* The hash job caches its reference digests per set of inputs.  Run it
+ * again and again on fresh inputs of the same size, each set freed before
+ * the next is made: the allocator hands the same addresses out again (the
+ * first input is freed last, so it is first in line to be reused), and a
+ * cache keyed on a bare pointer takes the old digests for the new bytes and
+ * calls correct results wrong.  Count the runs that fail to verify. */
+static void
+test_hash_cache_fresh_inputs (void)
+{
+  g_autoptr(LabWorkload) workload = lab_test_workload ("hash", 4, 2);
+  guint wrong = 0;
+
+  for (guint round = 0; round < 50; round++)
+    {
+      GBytes *inputs[4];
+      LabRunner *runner;
+      LabRun *run;
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+        {
+          g_autofree char *text = g_strdup_printf ("round %u, task %u", round, i);
+          inputs[i] = g_bytes_new (text, strlen (text));
+        }
+
+      runner = lab_runner_new ();
+      run = lab_runner_run_with_inputs (runner, workload, round % 2 ? LAB_MODE_THREADS
+                                                                    : LAB_MODE_SEQUENTIAL,
+                                        inputs, NULL, &error);
+      g_assert_no_error (error);
+      if (!run->verified)
+        {
+          g_test_message ("round %u: %s", round, run->verify_error);
+          wrong++;
+        }
+
+      lab_run_free (run);
+      lab_runner_free (runner);
+      for (guint i = G_N_ELEMENTS (inputs); i > 0; i--)
+        g_bytes_unref (inputs[i - 1]);
+    }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
+static LabWorkload *
+pingpong_workload (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("pingpong");
+  g_autoptr(GError) error = NULL;
+  LabWorkload *workload;
+
+  plan->workers = 2;
+  plan->pause_ms = 0;   /* the producers are done at once; the items wait in the queue */
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  return workload;
+}
+
+/* A consumer that takes 150 ms per item needs 1.5 s for its ten, long after
+ * the producers are done.  Verify must wait for it and read the order only
+ * once it has stopped, in every mode; none of the runs may come out wrong. */
+static void
+test_pingpong_slow_consumer (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  guint wrong = 0;
+
+  lab_workload_pingpong_set_consumer_pause (LAB_WORKLOAD_PINGPONG (workload), 150);
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+
+      g_test_message ("%s: %s", lab_mode_to_string (mode),
+                      run->verified ? run->result : run->verify_error);
+      wrong += !run->verified;
+    }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
+/* Many quick runs: the consumer is still taking items while verify begins.
+ * Under ASan a read of the order while it grows shows up; and every run
+ * must verify, with exactly ten items taken. */
+static void
+test_pingpong_stress (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  guint wrong = 0;
+
+  for (guint round = 0; round < 25; round++)
+    for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+      {
+        g_autoptr(LabRun) run = lab_test_run (runner, workload, mode, NULL);
+        gint64 consumed = 0;
+
+        if (run->verified)
+          g_assert_true (g_variant_lookup (run->result_fields, "consumed", "x", &consumed));
+        if (!run->verified || consumed != 10)
+          {
+            g_test_message ("%s: %s", lab_mode_to_string (mode), run->verify_error);
+            wrong++;
+          }
+      }
+
+  g_assert_cmpuint (wrong, ==, 0);
+}
+
+/* The queue between processes has no name in /tmp: a file someone put
+ * where the old FIFO used to be is left alone, and the run still works. */
+static void
+test_pingpong_no_named_pipe (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabWorkload) workload = pingpong_workload ();
+  g_autofree char *name = g_strdup_printf ("concurrency-lab-pingpong-%d", (int) getpid ());
+  g_autofree char *planted = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(LabRun) run = NULL;
+
+  g_assert_true (g_file_set_contents (planted, "planted", -1, NULL));
+  run = lab_test_run (runner, workload, LAB_MODE_PROCESSES, NULL);
+  g_assert_true (lab_run_is_ok (run));
+  /* Still our regular file (reading a FIFO in its place would block). */
+  g_assert_true (g_file_test (planted, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (planted, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "planted");
+  g_unlink (planted);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +637,14 @@ main (int   argc,
   g_test_add_func ("/lab/workloads/plan-variant-round-trip", test_plan_variant_round_trip);
   g_test_add_func ("/lab/workloads/deterministic-data", test_deterministic_data);
   g_test_add_func ("/lab/workloads/mode-names", test_mode_names);
+  g_test_add_func ("/lab/workloads/save-keeps-older-file", test_save_keeps_older_file);
+  g_test_add_func ("/lab/workloads/save-is-atomic", test_save_is_atomic);
+  g_test_add_func ("/lab/workloads/sanitize-keeps-utf8", test_sanitize_keeps_utf8);
+  g_test_add_func ("/lab/workloads/url-list-limits", test_url_list_limits);
+  g_test_add_func ("/lab/workloads/hash-cache-fresh-inputs", test_hash_cache_fresh_inputs);
+  g_test_add_func ("/lab/workloads/pingpong-slow-consumer", test_pingpong_slow_consumer);
+  g_test_add_func ("/lab/workloads/pingpong-stress", test_pingpong_stress);
+  g_test_add_func ("/lab/workloads/pingpong-no-named-pipe", test_pingpong_no_named_pipe);
 
   return g_test_run ();
 }

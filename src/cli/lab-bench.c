@@ -355,7 +355,10 @@ print_table (LabWorkload *workload,
       guint losing = 0;
       gint64 worst = 0;
 
-      if (result->run->result_fields == NULL || result->results_all->len < 2)
+      /* Only a job that can lose deposits (the bank) says how many it lost:
+       * a ping-pong run has result fields too, but no "lost". */
+      if (result->run->result_fields == NULL || result->results_all->len < 2 ||
+          !g_variant_lookup (g_ptr_array_index (result->results_all, 0), "lost", "x", NULL))
         continue;
       for (guint r = 0; r < result->results_all->len; r++)
         {

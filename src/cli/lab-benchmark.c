@@ -313,7 +313,9 @@ bench_overhead (Report *report,
 
   plan->task_ms = 0;
   plan->tasks = 10000;
-  plan->workers = g_get_num_processors ();
+  /* One worker per core, but never more worker processes than a run may
+   * start: a 128-core machine measures with 64. */
+  plan->workers = MIN (g_get_num_processors (), LAB_MAX_PROCESS_WORKERS);
   results = run_plan (plan, "threads,async,processes", repeat, NULL);
 
   for (guint i = 0; i < results->len; i++)
@@ -491,6 +493,13 @@ lab_benchmark_main (int    argc,
       (repeat_text && !lab_parse_count (repeat_text, FALSE, &repeat, &error)))
     {
       g_printerr ("concurrency-lab benchmark: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("concurrency-lab benchmark: ");
+      g_printerr (_("Unexpected argument “%s”; see --help."), argv[1]);
+      g_printerr ("\n");
       return 2;
     }
   if (repeat < 1 || repeat > LAB_MAX_REPEAT)

@@ -15,6 +15,12 @@
  *    checks its "eval breaker" between bytecodes).  When asked, it releases
  *    the GIL and then waits until another thread has actually taken it: a
  *    forced switch, so it cannot simply grab it straight back.
+ *  - Any release honours a pending drop request the same way (drop_gil ()
+ *    does not care why the GIL is dropped), so a thread that lets go to
+ *    sleep for a moment cannot take it straight back either.
+ *  - A "switch" is counted only when the GIL goes to a different thread,
+ *    as CPython's switch_number is: one thread that takes and releases
+ *    the GIL a thousand times switched nothing.
  *  - Sleeping, waiting for I/O and hashing big buffers happen with the GIL
  *    released, which is why threads still help with I/O in Python.
  *
@@ -33,6 +39,7 @@ struct _LabGil
   GCond    released;        /* signalled when the holder lets go */
   GCond    switched;        /* signalled when a new holder took it */
   gboolean locked;
+  gpointer last_holder;     /* the GThread that took the GIL last */
   guint64  switch_number;   /* how many times the GIL changed hands */
   gint64   interval_us;
   gint     drop_request;    /* atomic: a waiter asks the holder to let go */
@@ -111,7 +118,11 @@ lab_gil_acquire (LabGil *gil)
     }
 
   gil->locked = TRUE;
-  gil->switch_number++;
+  if (gil->last_holder != (gpointer) g_thread_self ())
+    {
+      gil->last_holder = g_thread_self ();
+      gil->switch_number++;
+    }
   g_atomic_int_set (&gil->drop_request, 0);
   g_cond_broadcast (&gil->switched);
 
@@ -120,13 +131,14 @@ lab_gil_acquire (LabGil *gil)
   count_holder_in (gil);
 }
 
-/* drop_gil () without the forced switch: a thread that is done computing,
- * or about to sleep or do I/O, simply lets go. */
-void
-lab_gil_release (LabGil *gil)
+/* drop_gil (): let go, and if a waiter has asked for the GIL, wait until
+ * it has actually taken it (forced switching).  Without that wait, a
+ * thread that releases and re-acquires in a loop would win the GIL back
+ * every time and the waiter would starve. */
+static void
+drop_gil (LabGil *gil)
 {
-  if (gil == NULL)
-    return;
+  gpointer self = g_thread_self ();
 
   count_holder_out (gil);
 
@@ -134,7 +146,22 @@ lab_gil_release (LabGil *gil)
   g_assert (gil->locked);
   gil->locked = FALSE;
   g_cond_signal (&gil->released);
+
+  if (g_atomic_int_get (&gil->drop_request))
+    while (gil->last_holder == self)
+      g_cond_wait (&gil->switched, &gil->mutex);
+
   g_mutex_unlock (&gil->mutex);
+}
+
+/* A thread that is done computing, or about to sleep or do I/O, lets go. */
+void
+lab_gil_release (LabGil *gil)
+{
+  if (gil == NULL)
+    return;
+
+  drop_gil (gil);
 }
 
 /* The eval-breaker check a computing thread makes every ~1000 iterations.
@@ -143,25 +170,20 @@ lab_gil_release (LabGil *gil)
 void
 lab_gil_yield_if_requested (LabGil *gil)
 {
-  guint64 my_turn;
-
   if (gil == NULL || !g_atomic_int_get (&gil->drop_request))
     return;
 
-  count_holder_out (gil);
-
-  g_mutex_lock (&gil->mutex);
-  my_turn = gil->switch_number;
-  gil->locked = FALSE;
-  g_cond_signal (&gil->released);
-
-  /* Forced switching: wait until somebody else has taken the GIL, or this
-   * thread would win it straight back and the waiter would starve. */
-  while (gil->switch_number == my_turn)
-    g_cond_wait (&gil->switched, &gil->mutex);
-  g_mutex_unlock (&gil->mutex);
-
+  drop_gil (gil);
   lab_gil_acquire (gil);
+}
+
+/* Whether a waiter has asked the holder to let go (for the tests). */
+gboolean
+lab_gil_get_drop_request (LabGil *gil)
+{
+  g_return_val_if_fail (gil != NULL, FALSE);
+
+  return g_atomic_int_get (&gil->drop_request);
 }
 
 guint

@@ -22,6 +22,7 @@ void     lab_gil_release            (LabGil *gil);
 void     lab_gil_yield_if_requested (LabGil *gil);
 guint    lab_gil_get_max_holders    (LabGil *gil);
 guint64  lab_gil_get_switches       (LabGil *gil);
+gboolean lab_gil_get_drop_request   (LabGil *gil);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabGil, lab_gil_free)
 

@@ -34,6 +34,7 @@ lab_plan_new (const char *workload)
   plan->timeout_ms = 10000;
   plan->deposits = 1;
   plan->pause_ms = 10;
+  plan->queue_fd = -1;
 
   return plan;
 }
@@ -52,6 +53,7 @@ lab_plan_copy (const LabPlan *plan)
   copy->url = g_strdup (plan->url);
   copy->url_list = g_strdup (plan->url_list);
   copy->out_dir = g_strdup (plan->out_dir);
+  copy->file_names = g_strdupv (plan->file_names);
 
   return copy;
 }
@@ -68,6 +70,7 @@ lab_plan_free (LabPlan *plan)
   g_free (plan->url);
   g_free (plan->url_list);
   g_free (plan->out_dir);
+  g_strfreev (plan->file_names);
   g_free (plan);
 }
 
@@ -182,11 +185,14 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "max-body", "t", plan->max_body);
   if (plan->out_dir != NULL)
     g_variant_dict_insert (&dict, "out-dir", "s", plan->out_dir);
+  if (plan->file_names != NULL)
+    g_variant_dict_insert (&dict, "file-names", "^as", plan->file_names);
   g_variant_dict_insert (&dict, "deposits", "u", plan->deposits);
   g_variant_dict_insert (&dict, "pause-ms", "u", plan->pause_ms);
   g_variant_dict_insert (&dict, "lock", "b", plan->lock);
   g_variant_dict_insert (&dict, "shared-memory", "b", plan->shared_memory);
   g_variant_dict_insert (&dict, "global-counter", "b", plan->global_counter);
+  g_variant_dict_insert (&dict, "queue-fd", "i", plan->queue_fd);
 
   return g_variant_dict_end (&dict);
 }
@@ -234,11 +240,13 @@ lab_plan_from_variant (GVariant  *variant,
   g_variant_dict_lookup (&dict, "retries", "u", &plan->retries);
   g_variant_dict_lookup (&dict, "max-body", "t", &plan->max_body);
   g_variant_dict_lookup (&dict, "out-dir", "s", &plan->out_dir);
+  g_variant_dict_lookup (&dict, "file-names", "^as", &plan->file_names);
   g_variant_dict_lookup (&dict, "deposits", "u", &plan->deposits);
   g_variant_dict_lookup (&dict, "pause-ms", "u", &plan->pause_ms);
   g_variant_dict_lookup (&dict, "lock", "b", &plan->lock);
   g_variant_dict_lookup (&dict, "shared-memory", "b", &plan->shared_memory);
   g_variant_dict_lookup (&dict, "global-counter", "b", &plan->global_counter);
+  g_variant_dict_lookup (&dict, "queue-fd", "i", &plan->queue_fd);
   g_variant_dict_clear (&dict);
 
   if (!lab_plan_validate (plan, error))

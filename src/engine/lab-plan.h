@@ -52,12 +52,16 @@ typedef struct
   guint     retries;     /* download: try a failed request again this often */
   guint64   max_body;    /* download: stop an answer past this many bytes; 0 for LAB_MAX_TASK_SIZE */
   char     *out_dir;     /* save: where the files go */
+  char    **file_names;  /* save: the names chosen when the job was prepared, so that
+                          * worker processes write the very same files (NULL: choose) */
   guint     deposits;    /* bank: deposits each depositor makes */
   guint     pause_ms;    /* bank: pause between reading and writing the balance */
   gboolean  lock;        /* bank: protect the balance with a lock */
   gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
   gboolean  global_counter; /* pingpong: the seed's broken version */
   gboolean  fresh_workers; /* processes: discard any warm worker pool and spawn a new one */
+  gint      queue_fd;    /* pingpong, processes: the app's end of the queue's pipe, which
+                          * the workers open through /proc/<app>/fd/ (-1: none) */
 } LabPlan;
 
 GQuark    lab_engine_error_quark (void);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lab-server.h"
+#include "lab-url-list.h"
 #include "lab-workload-download.h"
 #include "lab-workload-hash.h"
 
@@ -49,38 +50,8 @@ read_url_list (LabWorkloadDownload  *self,
                const char           *path,
                GError              **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
-                   _("Cannot read the URL list: %s."), local_error->message);
-      return FALSE;
-    }
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (*line != '\0' && *line != '#')
-        g_ptr_array_add (urls, g_strdup (line));
-    }
-
-  if (urls->len == 0 || urls->len > LAB_MAX_TASKS)
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
-                   _("The URL list “%s” must hold between 1 and %u URLs, not %u."),
-                   path, LAB_MAX_TASKS, urls->len);
-      return FALSE;
-    }
-
-  g_ptr_array_add (urls, NULL);
-  self->urls = (char **) g_ptr_array_steal (urls, NULL);
-  return TRUE;
+  self->urls = lab_url_list_read (path, error);
+  return self->urls != NULL;
 }
 
 static gboolean

@@ -34,7 +34,7 @@ struct _LabWorkloadHash
 
   GMutex        expected_lock;
   char        **expected;     /* reference digests, computed once for verify */
-  GBytes       *expected_for; /* the first input they were computed from */
+  GPtrArray    *expected_for; /* a reference to each input they were computed from */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_MD_CTX, EVP_MD_CTX_free)
@@ -320,6 +320,27 @@ lab_workload_hash_run_task (LabWorkload     *workload,
   return TRUE;
 }
 
+static void
+bytes_unref0 (gpointer bytes)
+{
+  if (bytes != NULL)
+    g_bytes_unref (bytes);
+}
+
+/* Whether @run hashed the very inputs @cached holds (NULL: generated). */
+static gboolean
+same_inputs (GPtrArray    *cached,
+             const LabRun *run)
+{
+  if (cached == NULL || cached->len != run->n_records)
+    return FALSE;
+
+  for (guint i = 0; i < run->n_records; i++)
+    if (g_ptr_array_index (cached, i) != (run->inputs != NULL ? (gpointer) run->inputs[i] : NULL))
+      return FALSE;
+  return TRUE;
+}
+
 /* The reference digests, computed once per set of inputs, outside any
  * timing, with OpenSSL's one-shot API rather than the code under test:
  * from the very bytes the tasks were given, or from the files. */
@@ -331,10 +352,12 @@ get_expected (LabWorkloadHash  *self,
   LabWorkload *workload = LAB_WORKLOAD (self);
   const LabPlan *plan = lab_workload_get_plan (workload);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->expected_lock);
-  GBytes *first = run->inputs != NULL ? run->inputs[0] : NULL;
   g_auto(GStrv) expected = NULL;
 
-  if (self->expected != NULL && self->expected_for == first)
+  /* The cache holds a reference to every input it was computed from: a
+   * pointer alone could be freed and reused for other bytes, and the
+   * digests of the old bytes would then be taken for the new ones. */
+  if (self->expected != NULL && same_inputs (self->expected_for, run))
     return (const char * const *) self->expected;
 
   expected = g_new0 (char *, run->n_records + 1);
@@ -366,7 +389,11 @@ get_expected (LabWorkloadHash  *self,
 
   g_clear_pointer (&self->expected, g_strfreev);
   self->expected = g_steal_pointer (&expected);
-  self->expected_for = first;
+  g_clear_pointer (&self->expected_for, g_ptr_array_unref);
+  self->expected_for = g_ptr_array_new_full (run->n_records, (GDestroyNotify) bytes_unref0);
+  for (guint i = 0; i < run->n_records; i++)
+    g_ptr_array_add (self->expected_for,
+                     run->inputs != NULL && run->inputs[i] != NULL ? g_bytes_ref (run->inputs[i]) : NULL);
   return (const char * const *) self->expected;
 }
 
@@ -409,6 +436,7 @@ lab_workload_hash_finalize (GObject *object)
 
   g_clear_pointer (&self->files, g_strfreev);
   g_clear_pointer (&self->expected, g_strfreev);
+  g_clear_pointer (&self->expected_for, g_ptr_array_unref);
   g_mutex_clear (&self->expected_lock);
 
   G_OBJECT_CLASS (lab_workload_hash_parent_class)->finalize (object);

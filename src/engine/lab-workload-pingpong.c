@@ -7,7 +7,11 @@
  * pauses; a consumer in the app takes the first 10 and notes the order in
  * which they arrived.  Threads (and the event loop) share an in-process
  * queue; worker processes share nothing, so their items travel through a
- * pipe (a FIFO) to the app — communication between processes is explicit.
+ * pipe to the app — communication between processes is explicit, as with
+ * Python's multiprocessing.Queue, which is a pipe too.  The pipe has no
+ * name anybody could guess or plant: the app makes it with pipe () and
+ * each worker opens the app's end as /proc/<app>/fd/<n>, which only
+ * processes allowed to look inside the app may do.
  *
  * --global-counter is the seed's first, broken version: each producer loops
  * "while counter < 10".  Threads share the counter and stop at about 10 in
@@ -21,9 +25,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lab-workload-pingpong.h"
@@ -38,11 +42,16 @@ struct _LabWorkloadPingpong
   gboolean      in_app;
   LabMode       mode;
   GAsyncQueue  *queue;          /* threads, sequential, async */
-  char         *fifo_path;      /* processes */
-  int           fifo_fd;
+  int           pipe_fd;        /* processes: the app's (reading) end of the pipe */
   GThread      *consumer;
   GCancellable *stop;
+  guint         consumer_pause_ms;
+
+  GMutex        order_lock;
+  GCond         order_changed;
   GPtrArray    *order;          /* what the consumer took, in order */
+  gboolean      consumer_done;  /* it took its 10, was stopped, or the pipe broke */
+
   gint          produced;       /* items put, counted in the app */
   gint          counter;        /* the broken version's "global" counter */
 };
@@ -50,13 +59,6 @@ struct _LabWorkloadPingpong
 G_DEFINE_FINAL_TYPE (LabWorkloadPingpong, lab_workload_pingpong, LAB_TYPE_WORKLOAD)
 
 static const char * const words[] = { "Ping", "Pong" };
-
-static char *
-fifo_path_for (pid_t app_pid)
-{
-  g_autofree char *name = g_strdup_printf ("concurrency-lab-pingpong-%d", (int) app_pid);
-  return g_build_filename (g_get_tmp_dir (), name, NULL);
-}
 
 static gboolean
 lab_workload_pingpong_prepare (LabWorkload  *workload,
@@ -73,7 +75,23 @@ lab_workload_pingpong_dup_task_name (LabWorkload *workload,
   return g_strdup_printf (_("producer “%s”"), words[index % 2]);
 }
 
-/* The consumer: takes the first 10 items, in the order they come. */
+/* The consumer appends under the lock, so that verify can wait for the
+ * last item and never reads the list while it grows. */
+static void
+take (LabWorkloadPingpong *self,
+      char                *item)
+{
+  if (self->consumer_pause_ms > 0)   /* a slow consumer: the queue fills up */
+    g_usleep (self->consumer_pause_ms * G_TIME_SPAN_MILLISECOND);
+
+  g_mutex_lock (&self->order_lock);
+  g_ptr_array_add (self->order, item);
+  g_cond_broadcast (&self->order_changed);
+  g_mutex_unlock (&self->order_lock);
+}
+
+/* The consumer: takes the first 10 items, in the order they come.  Only
+ * this thread adds to the order, so it may read the length unlocked. */
 static gpointer
 consumer_thread (gpointer data)
 {
@@ -87,16 +105,16 @@ consumer_thread (gpointer data)
           char *item = g_async_queue_timeout_pop (self->queue, 20000);
 
           if (item != NULL)
-            g_ptr_array_add (self->order, item);
+            take (self, item);
         }
       else
         {
           char c;
-          ssize_t n = read (self->fifo_fd, &c, 1);
+          ssize_t n = read (self->pipe_fd, &c, 1);
 
           if (n == 1 && c == '\n')
             {
-              g_ptr_array_add (self->order, g_strdup (line->str));
+              take (self, g_strdup (line->str));
               g_string_truncate (line, 0);
             }
           else if (n == 1)
@@ -108,7 +126,23 @@ consumer_thread (gpointer data)
         }
     }
 
+  /* Wake a verify that waits for items that will never come. */
+  g_mutex_lock (&self->order_lock);
+  self->consumer_done = TRUE;
+  g_cond_broadcast (&self->order_changed);
+  g_mutex_unlock (&self->order_lock);
   return NULL;
+}
+
+static void
+stop_consumer (LabWorkloadPingpong *self)
+{
+  if (self->consumer == NULL)
+    return;
+
+  g_cancellable_cancel (self->stop);
+  g_thread_join (self->consumer);
+  self->consumer = NULL;
 }
 
 static gboolean
@@ -123,19 +157,26 @@ lab_workload_pingpong_begin_run (LabWorkload  *workload,
   self->produced = 0;
   self->counter = 0;
   g_ptr_array_set_size (self->order, 0);
+  self->consumer_done = FALSE;
   self->stop = g_cancellable_new ();
 
   if (mode == LAB_MODE_PROCESSES)
     {
-      self->fifo_path = fifo_path_for (getpid ());
-      g_unlink (self->fifo_path);
-      if (mkfifo (self->fifo_path, 0600) != 0 ||
-          (self->fifo_fd = g_open (self->fifo_path, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0)) < 0)
+      g_autoptr(GError) pipe_error = NULL;
+      int fds[2];
+
+      /* The workers open the reading end for writing through /proc; the
+       * app needs no writing end of its own. */
+      if (!g_unix_open_pipe (fds, FD_CLOEXEC, &pipe_error))
         {
           g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
-                       _("Cannot make a pipe for the processes: %s."), g_strerror (errno));
+                       _("Cannot make a pipe for the processes: %s."), pipe_error->message);
           return FALSE;
         }
+      g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
+      close (fds[1]);
+      self->pipe_fd = fds[0];
+      lab_workload_set_queue_fd (workload, self->pipe_fd);
     }
   else
     self->queue = g_async_queue_new_full (g_free);
@@ -149,19 +190,14 @@ lab_workload_pingpong_end_run (LabWorkload *workload)
 {
   LabWorkloadPingpong *self = LAB_WORKLOAD_PINGPONG (workload);
 
-  if (self->consumer != NULL)
-    {
-      g_cancellable_cancel (self->stop);
-      g_thread_join (self->consumer);
-      self->consumer = NULL;
-    }
+  stop_consumer (self);
   g_clear_object (&self->stop);
   g_clear_pointer (&self->queue, g_async_queue_unref);
-  if (self->fifo_path != NULL)
+  if (self->pipe_fd >= 0)
     {
-      close (self->fifo_fd);
-      g_unlink (self->fifo_path);
-      g_clear_pointer (&self->fifo_path, g_free);
+      close (self->pipe_fd);
+      self->pipe_fd = -1;
+      lab_workload_set_queue_fd (workload, -1);
     }
 }
 
@@ -169,7 +205,7 @@ lab_workload_pingpong_end_run (LabWorkload *workload)
  * pipe between processes. */
 static gboolean
 put (LabWorkloadPingpong  *self,
-     int                  *fifo,
+     int                  *pipe_fd,
      const char           *word,
      GError              **error)
 {
@@ -180,12 +216,13 @@ put (LabWorkloadPingpong  *self,
       return TRUE;
     }
 
-  if (*fifo < 0)
+  if (*pipe_fd < 0)
     {
-      g_autofree char *path = fifo_path_for (getppid ());
+      g_autofree char *path = g_strdup_printf ("/proc/%d/fd/%d", (int) getppid (),
+                                               lab_workload_get_plan (LAB_WORKLOAD (self))->queue_fd);
 
-      *fifo = g_open (path, O_WRONLY | O_CLOEXEC, 0);
-      if (*fifo < 0)
+      *pipe_fd = g_open (path, O_WRONLY | O_CLOEXEC, 0);
+      if (*pipe_fd < 0)
         {
           g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
                        _("Cannot open the pipe to the app: %s."), g_strerror (errno));
@@ -197,7 +234,7 @@ put (LabWorkloadPingpong  *self,
     g_autofree char *line = g_strconcat (word, "\n", NULL);
 
     /* Shorter than PIPE_BUF: the line arrives whole, never interleaved. */
-    if (write (*fifo, line, strlen (line)) < 0)
+    if (write (*pipe_fd, line, strlen (line)) < 0)
       {
         g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_TASK,
                      _("Cannot write into the pipe to the app: %s."), g_strerror (errno));
@@ -218,7 +255,7 @@ lab_workload_pingpong_run_task (LabWorkload     *workload,
   const LabPlan *plan = lab_workload_get_plan (workload);
   const char *word = words[record->index % 2];
   g_autoptr(GRand) rand = g_rand_new_with_seed ((guint32) (plan->seed * 31 + record->index));
-  int fifo = -1;
+  int pipe_fd = -1;
   guint put_here = 0;
 
   for (;;)
@@ -229,7 +266,7 @@ lab_workload_pingpong_run_task (LabWorkload     *workload,
                                : put_here >= ITEMS_EACH)
         break;
 
-      if (!put (self, &fifo, word, error))
+      if (!put (self, &pipe_fd, word, error))
         break;
       put_here++;
 
@@ -239,8 +276,8 @@ lab_workload_pingpong_run_task (LabWorkload     *workload,
         break;
     }
 
-  if (fifo >= 0)
-    close (fifo);
+  if (pipe_fd >= 0)
+    close (pipe_fd);
 
   record->bytes = put_here;
   record->value = g_strdup_printf ("%u", put_here);
@@ -331,14 +368,24 @@ lab_workload_pingpong_verify (LabWorkload  *workload,
   g_autoptr(GString) text = g_string_new (NULL);
   GVariantBuilder order;
   GVariantDict fields;
-  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  gint64 deadline;
+  guint wanted;
 
   for (guint i = 0; i < run->n_records; i++)
     produced += g_ascii_strtoll (run->records[i].value, NULL, 10);
+  wanted = MIN (produced, TAKEN);
 
-  /* The last items may still be in the pipe: give the consumer a moment. */
-  while (self->order->len < MIN (produced, TAKEN) && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
+  /* The last items may still be in the queue or the pipe: wait until the
+   * consumer has taken them, then stop it, so that nobody adds to the order
+   * while it is read.  The deadline is only a safety net for an item lost
+   * on the way; a slow consumer is simply waited for. */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_mutex_lock (&self->order_lock);
+  while (self->order->len < wanted && !self->consumer_done &&
+         g_cond_wait_until (&self->order_changed, &self->order_lock, deadline))
+    ;
+  g_mutex_unlock (&self->order_lock);
+  stop_consumer (self);
 
   if (!plan->global_counter && produced != 2 * ITEMS_EACH)
     {
@@ -347,7 +394,7 @@ lab_workload_pingpong_verify (LabWorkload  *workload,
                    produced, 2 * ITEMS_EACH);
       return FALSE;
     }
-  if (self->order->len != MIN (produced, TAKEN))
+  if (self->order->len != wanted)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
                    _("The consumer took %u items instead of %d."), self->order->len, TAKEN);
@@ -380,6 +427,8 @@ lab_workload_pingpong_finalize (GObject *object)
 
   lab_workload_pingpong_end_run (LAB_WORKLOAD (self));
   g_clear_pointer (&self->order, g_ptr_array_unref);
+  g_mutex_clear (&self->order_lock);
+  g_cond_clear (&self->order_changed);
 
   G_OBJECT_CLASS (lab_workload_pingpong_parent_class)->finalize (object);
 }
@@ -405,5 +454,18 @@ static void
 lab_workload_pingpong_init (LabWorkloadPingpong *self)
 {
   self->order = g_ptr_array_new_with_free_func (g_free);
-  self->fifo_fd = -1;
+  self->pipe_fd = -1;
+  g_mutex_init (&self->order_lock);
+  g_cond_init (&self->order_changed);
+}
+
+/* Makes the consumer pause before it takes each item, as a slow consumer
+ * would: the tests use it to check that verify waits for the last item. */
+void
+lab_workload_pingpong_set_consumer_pause (LabWorkloadPingpong *self,
+                                          guint                pause_ms)
+{
+  g_return_if_fail (LAB_IS_WORKLOAD_PINGPONG (self));
+
+  self->consumer_pause_ms = pause_ms;
 }

@@ -14,4 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWorkloadPingpong, lab_workload_pingpong, LAB, WORKLOAD_PINGPONG, LabWorkload)
 
+void lab_workload_pingpong_set_consumer_pause (LabWorkloadPingpong *self,
+                                               guint                pause_ms);
+
 G_END_DECLS

@@ -7,7 +7,8 @@
  * temporary file next to the target and renames it into place only when
  * every byte is written, so a failed or cancelled run never leaves a
  * half-written file behind.  Names that come from URLs are cleaned first:
- * no "../", no hidden files, no two tasks writing the same file.
+ * no "../", no hidden files, no two tasks writing the same file, and no
+ * file that was already in the folder replaced: the new one gets "-2".
  */
 
 #define G_LOG_DOMAIN "lab-workload-save"
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "lab-server.h"
+#include "lab-url-list.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-save.h"
 
@@ -56,8 +58,16 @@ lab_sanitize_file_name (const char *name)
   while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == ' '))
     g_string_erase (clean, 0, 1);
 
+  /* Keep names short, cutting between characters: a byte in the middle
+   * of a UTF-8 sequence would leave a name no file system should get. */
   if (clean->len > 200)
-    g_string_truncate (clean, 200);
+    {
+      gsize cut = 200;
+
+      while (cut > 0 && (clean->str[cut] & 0xC0) == 0x80)
+        cut--;
+      g_string_truncate (clean, cut);
+    }
 
   if (clean->len == 0)
     g_string_assign (clean, "download");
@@ -65,33 +75,41 @@ lab_sanitize_file_name (const char *name)
   return g_string_free (clean, FALSE);
 }
 
-/* The last path segment of each URL, cleaned, with "-2", "-3"… added
- * where two URLs end in the same name. */
-GStrv
-lab_file_names_for_urls (const char * const *urls)
+/* "name-2.ext" for k = 2: the number goes before the extension. */
+static char *
+numbered_name (const char *base,
+               guint       k)
+{
+  const char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    return g_strdup_printf ("%.*s-%u%s", (int) (dot - base), base, k, dot);
+  return g_strdup_printf ("%s-%u", base, k);
+}
+
+/* Gives each base name a free name: "-2", "-3"… are added where two tasks
+ * want the same name, or where @dir (if not NULL) already has that file. */
+static GStrv
+unique_names (GStrv       bases,
+              const char *dir)
 {
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint n = g_strv_length ((char **) urls);
+  guint n = g_strv_length (bases);
   GStrv names = g_new0 (char *, n + 1);
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GUri) uri = g_uri_parse (urls[i], G_URI_FLAGS_NONE, NULL);
-      const char *path = uri ? g_uri_get_path (uri) : urls[i];
-      const char *slash = strrchr (path, '/');
-      g_autofree char *unescaped = g_uri_unescape_string (slash ? slash + 1 : path, NULL);
-      g_autofree char *base = lab_sanitize_file_name (unescaped ? unescaped : path);
-      char *name = g_strdup (base);
+      char *name = g_strdup (bases[i]);
 
-      for (guint k = 2; g_hash_table_contains (taken, name); k++)
+      for (guint k = 2; ; k++)
         {
-          const char *dot = strrchr (base, '.');
+          g_autofree char *path = dir ? g_build_filename (dir, name, NULL) : NULL;
 
+          if (!g_hash_table_contains (taken, name) &&
+              (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK)))
+            break;
           g_free (name);
-          if (dot != NULL && dot != base)
-            name = g_strdup_printf ("%.*s-%u%s", (int) (dot - base), base, k, dot);
-          else
-            name = g_strdup_printf ("%s-%u", base, k);
+          name = numbered_name (bases[i], k);
         }
 
       g_hash_table_add (taken, g_strdup (name));
@@ -99,6 +117,35 @@ lab_file_names_for_urls (const char * const *urls)
     }
 
   return names;
+}
+
+static GStrv
+base_names_for_urls (const char * const *urls)
+{
+  guint n = g_strv_length ((char **) urls);
+  GStrv bases = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (urls[i], G_URI_FLAGS_NONE, NULL);
+      const char *path = uri ? g_uri_get_path (uri) : urls[i];
+      const char *slash = strrchr (path, '/');
+      g_autofree char *unescaped = g_uri_unescape_string (slash ? slash + 1 : path, NULL);
+
+      bases[i] = lab_sanitize_file_name (unescaped ? unescaped : path);
+    }
+
+  return bases;
+}
+
+/* The last path segment of each URL, cleaned, with "-2", "-3"… added
+ * where two URLs end in the same name. */
+GStrv
+lab_file_names_for_urls (const char * const *urls)
+{
+  g_auto(GStrv) bases = base_names_for_urls (urls);
+
+  return unique_names (bases, NULL);
 }
 
 /* Removes a folder of ours and the files in it (no subfolders: we make
@@ -147,50 +194,71 @@ check_out_dir (const char  *dir,
   return TRUE;
 }
 
+/* Names chosen by the app and handed to a worker process: check them as
+ * input, since they decide where the worker writes. */
+static gboolean
+check_given_names (const char * const  *names,
+                   guint                n_tasks,
+                   GError             **error)
+{
+  if (g_strv_length ((char **) names) != n_tasks)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                   "plan has %u file names for %u tasks",
+                   g_strv_length ((char **) names), n_tasks);
+      return FALSE;
+    }
+  for (guint i = 0; names[i] != NULL; i++)
+    if (names[i][0] == '\0' || names[i][0] == '.' || strchr (names[i], '/') != NULL)
+      {
+        g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                     "plan has an unsafe file name “%s”", names[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 lab_workload_save_prepare (LabWorkload  *workload,
                            GError      **error)
 {
   LabWorkloadSave *self = LAB_WORKLOAD_SAVE (workload);
   const LabPlan *plan = lab_workload_get_plan (workload);
+  g_auto(GStrv) bases = NULL;
 
   if (!check_out_dir (plan->out_dir, error))
     return FALSE;
 
   if (plan->url_list != NULL)
     {
-      g_autofree char *contents = NULL;
-      g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-      g_auto(GStrv) lines = NULL;
+      g_auto(GStrv) urls = lab_url_list_read (plan->url_list, error);
 
-      if (!g_file_get_contents (plan->url_list, &contents, NULL, NULL))
-        {
-          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
-                       _("Cannot read the URL list “%s”."), plan->url_list);
-          return FALSE;
-        }
-      lines = g_strsplit (contents, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          char *line = g_strstrip (lines[i]);
-          if (*line != '\0' && *line != '#')
-            g_ptr_array_add (urls, g_strdup (line));
-        }
-      g_ptr_array_add (urls, NULL);
-      self->names = lab_file_names_for_urls ((const char * const *) urls->pdata);
-      if (self->names[0] == NULL)
-        {
-          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INPUT,
-                       _("The URL list “%s” has no URLs."), plan->url_list);
-          return FALSE;
-        }
-      lab_workload_set_n_tasks (workload, g_strv_length (self->names));
+      if (urls == NULL)
+        return FALSE;
+      bases = base_names_for_urls ((const char * const *) urls);
+      lab_workload_set_n_tasks (workload, g_strv_length (bases));
     }
   else
     {
-      self->names = g_new0 (char *, plan->tasks + 1);
+      bases = g_new0 (char *, plan->tasks + 1);
       for (guint i = 0; i < plan->tasks; i++)
-        self->names[i] = lab_server_dup_file_name (i);
+        bases[i] = lab_server_dup_file_name (i);
+    }
+
+  if (plan->file_names != NULL)
+    {
+      /* A worker process: the app has chosen the names already. */
+      if (!check_given_names ((const char * const *) plan->file_names,
+                              lab_workload_get_n_tasks (workload), error))
+        return FALSE;
+      self->names = g_strdupv (plan->file_names);
+    }
+  else
+    {
+      /* Files already in the folder are the user's: keep them, and give
+       * ours the next free name instead. */
+      self->names = unique_names (bases, plan->out_dir);
+      lab_workload_set_file_names (workload, (const char * const *) self->names);
     }
 
   if ((guint64) lab_workload_get_n_tasks (workload) * plan->size > LAB_MAX_TOTAL_SIZE)

@@ -223,6 +223,36 @@ lab_workload_set_n_tasks (LabWorkload *self,
   priv->n_tasks = n_tasks;
 }
 
+/* The save job chooses its file names once, in the app, looking at what is
+ * already in the folder.  They go into the workload's own copy of the plan,
+ * which is what worker processes receive: a worker must not look at the
+ * folder again, where it would find the files of an earlier run. */
+void
+lab_workload_set_file_names (LabWorkload        *self,
+                             const char * const *names)
+{
+  LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  g_strfreev (priv->plan->file_names);
+  priv->plan->file_names = g_strdupv ((char **) names);
+}
+
+/* Pingpong's queue between processes is a pipe the app makes for each run;
+ * the worker processes learn which of the app's descriptors it is from the
+ * plan they receive when the run starts. */
+void
+lab_workload_set_queue_fd (LabWorkload *self,
+                           gint         fd)
+{
+  LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  priv->plan->queue_fd = fd;
+}
+
 char *
 lab_workload_dup_task_name (LabWorkload *self,
                             guint        index)

@@ -114,6 +114,10 @@ gboolean            lab_workload_verify       (LabWorkload     *self,
 /* For workloads. */
 void                lab_workload_set_n_tasks  (LabWorkload     *self,
                                                guint            n_tasks);
+void                lab_workload_set_file_names (LabWorkload   *self,
+                                               const char * const *names);
+void                lab_workload_set_queue_fd (LabWorkload     *self,
+                                               gint             fd);
 gboolean            lab_sleep_cancellable     (gint64          duration_us,
                                                GCancellable   *cancellable,
                                                GError        **error);
