@@ -124,6 +124,40 @@ lab_test_count_children (void)
   return count;
 }
 
+/* How many entries a folder has: /proc/self/fd, say. */
+guint
+lab_test_count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Threads of ours.  GLib's shared pool ("pool-…", used by GTask and the
+ * resolver) is left out: it is bounded and retires idle threads itself. */
+guint
+lab_test_count_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", name);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && !g_str_has_prefix (comm, "pool-"))
+        n++;
+    }
+  return n;
+}
+
 static gpointer
 cancel_thread (gpointer data)
 {

@@ -19,6 +19,8 @@ LabRun      *lab_test_run             (LabRunner     *runner,
                                        GCancellable  *cancellable);
 guint        lab_test_max_overlap     (const LabRun  *run);
 guint        lab_test_count_children  (void);
+guint        lab_test_count_entries   (const char    *path);
+guint        lab_test_count_threads   (void);
 void         lab_test_cancel_after    (GCancellable  *cancellable,
                                        guint          ms);
 

@@ -23,18 +23,6 @@
 #include "lab-test-util.h"
 #include "lab-workload-save.h"
 
-static guint
-count_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 typedef struct
 {
   guint fds;
@@ -42,26 +30,6 @@ typedef struct
   guint children;
 } Usage;
 
-/* Threads of ours.  GLib's shared pool ("pool-…", used by GTask and the
- * resolver) is left out: it is bounded and retires idle threads itself. */
-static guint
-count_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", name);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL) && !g_str_has_prefix (comm, "pool-"))
-        n++;
-    }
-  return n;
-}
 
 /* What each open descriptor is, for the message of a failing check. */
 static void
@@ -84,8 +52,8 @@ measure (void)
 {
   Usage usage;
 
-  usage.fds = count_dir ("/proc/self/fd");
-  usage.threads = count_threads ();
+  usage.fds = lab_test_count_entries ("/proc/self/fd");
+  usage.threads = lab_test_count_threads ();
   usage.children = lab_test_count_children ();
   return usage;
 }
@@ -321,7 +289,7 @@ count_fds_of (const char *pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%s/fd", pid);
 
-  return count_dir (path);
+  return lab_test_count_entries (path);
 }
 
 /* What a foreign load generator does to `concurrency-lab serve`: rounds of

@@ -37,18 +37,6 @@ typedef struct
 } Level;
 
 static guint
-count_entries (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint count = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    count++;
-  return count;
-}
-
-static guint
 rss_kib (void)
 {
   g_autofree char *statm = NULL;
@@ -65,8 +53,8 @@ measure (void)
   /* The descriptor that lists /proc/self/fd is counted too: the same in
    * every measurement. */
   return (Level) {
-    .fds = count_entries ("/proc/self/fd"),
-    .threads = count_entries ("/proc/self/task"),
+    .fds = lab_test_count_entries ("/proc/self/fd"),
+    .threads = lab_test_count_threads (),
     .children = lab_test_count_children (),
     .rss_kib = rss_kib (),
   };
@@ -198,7 +186,6 @@ test_school_day (void)
   g_settings_set_uint (settings, "workers", 4);
   g_settings_set_uint (settings, "size-kib", 64);
   g_settings_set_uint (settings, "latency-ms", 10);
-  g_settings_set_boolean (settings, "run-on-ui-thread", FALSE);
 
   window = lab_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
@@ -219,9 +206,15 @@ test_school_day (void)
       if ((i + 1) % N_KINDS != 0)
         continue;
 
-      /* A round of every kind is over: back to the warm level. */
-      spin_for (200);
+      /* A round of every kind is over: back to the warm level, once the
+       * last run's threads have exited (up to 10 s on a loaded machine). */
       level = measure ();
+      for (guint wait = 0; wait < 100 && (level.fds > warm.fds || level.threads > warm.threads ||
+                                          level.children > warm.children); wait++)
+        {
+          spin_for (100);
+          level = measure ();
+        }
       {
         g_autofree char *when = g_strdup_printf ("after %u runs (last: %s)", i + 1,
                                                  kind_name (i % N_KINDS));
