@@ -403,8 +403,8 @@ async_download_free (gpointer data)
 {
   AsyncDownload *download = data;
 
-  g_clear_object (&download->msg);
   g_clear_object (&download->stream);
+  g_clear_object (&download->msg);
   g_clear_pointer (&download->body, g_byte_array_unref);
   g_free (download);
 }
@@ -513,6 +513,11 @@ sent_cb (GObject      *source,
       fail_with_cause (task, local_error);
       return;
     }
+  /* The body stream reaches into its message when it closes, and a read
+   * in flight keeps the stream alive after we let go of both: the stream
+   * holds the message until then. */
+  g_object_set_data_full (G_OBJECT (download->stream), "lab-message",
+                          g_object_ref (download->msg), g_object_unref);
 
   download->record->ttfb_us = g_get_monotonic_time () - download->sent_us;
   if (!check_status (download->msg, download->record, &error))
@@ -543,8 +548,8 @@ start_attempt (GTask *task)
   AsyncDownload *download = g_task_get_task_data (task);
   const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
 
-  g_clear_object (&download->msg);
   g_clear_object (&download->stream);
+  g_clear_object (&download->msg);
   g_clear_pointer (&download->body, g_byte_array_unref);
   download->body = g_byte_array_new ();
   download->length = 0;
