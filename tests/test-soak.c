@@ -28,6 +28,11 @@ static LabApplication *app;
  * well above it. */
 #define RSS_BOUND_KIB (6 * 1024)
 
+/* Now and then one more eventfd (a main context that a cancelled request's
+ * I/O inside libsoup keeps) stays open; the leak this test is for was 30
+ * or more descriptors a run. */
+#define FD_SLACK 2
+
 typedef struct
 {
   guint fds;
@@ -209,7 +214,7 @@ test_school_day (void)
       /* A round of every kind is over: back to the warm level, once the
        * last run's threads have exited (up to 10 s on a loaded machine). */
       level = measure ();
-      for (guint wait = 0; wait < 100 && (level.fds > warm.fds || level.threads > warm.threads ||
+      for (guint wait = 0; wait < 100 && (level.fds > warm.fds + FD_SLACK || level.threads > warm.threads ||
                                           level.children > warm.children); wait++)
         {
           spin_for (100);
@@ -220,7 +225,7 @@ test_school_day (void)
                                                  kind_name (i % N_KINDS));
         print_level (when, &level);
       }
-      g_assert_cmpuint (level.fds, <=, warm.fds);
+      g_assert_cmpuint (level.fds, <=, warm.fds + FD_SLACK);
       g_assert_cmpuint (level.children, <=, warm.children);
       g_assert_cmpuint (level.threads, <=, warm.threads);
     }
