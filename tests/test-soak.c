@@ -21,6 +21,7 @@
 
 #include "lab-application.h"
 #include "lab-test-util.h"
+#include "lab-ui-test-util.h"
 #include "lab-window.h"
 #include "lab-workload-save.h"
 
@@ -66,38 +67,6 @@ measure (void)
     .children = lab_test_count_children (),
     .rss_kib = rss_kib (),
   };
-}
-
-static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-}
-
-static void
-spin_for (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !lab_window_get_running (data);
 }
 
 typedef enum
@@ -160,11 +129,11 @@ run_one (LabWindow  *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
   if (kind == RUN_CANCELLED)
     {
-      spin_for (150);
+      lab_ui_spin_for (150);
       g_assert_true (lab_window_get_running (window));
       gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
     }
-  wait_until (is_idle, window, 60000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
   g_assert_false (lab_window_get_running (window));
 }
 
@@ -211,7 +180,7 @@ test_school_day (void)
 
   window = lab_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window, 5000);
+  lab_ui_wait_until (lab_ui_is_mapped, window, 5000);
   print_level ("started", (level = measure (), &level));
 
   /* Warm-up: one run of each kind starts the pools, caches and fonts that
@@ -221,7 +190,7 @@ test_school_day (void)
       run_one (window, settings, compare_only ? RUN_PIPELINE_COMPARE : kind, good_dir, bad_dir);
       print_checkpoint (kind + 1);
     }
-  spin_for (200);
+  lab_ui_spin_for (200);
   warm = measure ();
   print_level ("after warm-up", &warm);
 
@@ -238,7 +207,7 @@ test_school_day (void)
       for (guint wait = 0; wait < 100 && (level.fds > warm.fds + FD_SLACK || level.threads > warm.threads ||
                                           level.children > warm.children); wait++)
         {
-          spin_for (100);
+          lab_ui_spin_for (100);
           level = measure ();
         }
       {

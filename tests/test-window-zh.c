@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "lab-application.h"
+#include "lab-ui-test-util.h"
 #include "lab-window.h"
 
 /* Words that are the same in Chinese text: names of algorithms and such. */
@@ -69,12 +70,6 @@ collect_english (GtkWidget *widget,
     collect_english (child, found);
 }
 
-static gboolean
-is_idle (gpointer data)
-{
-  return !lab_window_get_running (data);
-}
-
 static void
 test_chinese_window (void)
 {
@@ -102,7 +97,7 @@ test_chinese_window (void)
   /* Run the job, so the status line, the timings and the stall meter speak. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  while (!is_idle (window) && g_get_monotonic_time () < deadline)
+  while (!lab_ui_is_idle (window) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);

@@ -18,6 +18,7 @@
 
 #include "lab-application.h"
 #include "lab-test-util.h"
+#include "lab-ui-test-util.h"
 #include "lab-window.h"
 
 static LabApplication *app;
@@ -30,26 +31,6 @@ static LabApplication *app;
 # define STALL_SLACK 1
 #endif
 
-static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-}
-
-static void
-spin_for (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-}
-
 static GtkWidget *
 template_child (LabWindow  *window,
                 const char *name)
@@ -58,18 +39,6 @@ template_child (LabWindow  *window,
 
   g_assert_nonnull (child);
   return GTK_WIDGET (child);
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-is_idle (gpointer data)
-{
-  return !lab_window_get_running (data);
 }
 
 static gboolean
@@ -104,40 +73,18 @@ configure (const char *job,
   g_settings_set_string (settings, "lesson", "");
 }
 
-static LabWindow *
-open_window (void)
-{
-  LabWindow *window = lab_window_new (app);
-
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window, 5000);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  return window;
-}
-
-static void
-close_window (LabWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_close (GTK_WINDOW (window));
-  wait_until (is_gone, &weak, 5000);
-  g_assert_null (weak);
-}
-
 static void
 test_opens (void)
 {
   LabWindow *window;
 
   configure ("sleep", "threads", 4, 2, 10);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   g_assert_false (lab_window_get_running (window));
   g_assert_cmpstr (lab_window_get_status (window), !=, "");
   g_assert_cmpuint (lab_timings_get_n_rows (lab_window_get_timings (window)), ==, 0);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* Download runs a threads job to the end, the row shows ✓, and the window
@@ -149,11 +96,11 @@ test_threads_run (void)
   g_autofree char *row = NULL;
 
   configure ("sleep", "threads", 40, 4, 50);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
   g_assert_true (lab_window_get_running (window));
-  wait_until (is_idle, window, 20000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 20000);
   g_assert_false (lab_window_get_running (window));
 
   row = lab_timings_dup_row_text (lab_window_get_timings (window), LAB_MODE_THREADS);
@@ -161,7 +108,7 @@ test_threads_run (void)
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (row, "✓"));
   g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* A flood of events: 60 threads finishing 1 ms tasks, over 100,000
@@ -174,12 +121,12 @@ test_event_flood (void)
   gint64 start;
 
   configure ("sleep", "threads", 60000, 60, 1);
-  window = open_window ();
-  spin_for (300);   /* the first frames are drawn; the flood is what is measured */
+  window = lab_ui_open_window (app);
+  lab_ui_spin_for (300);   /* the first frames are drawn; the flood is what is measured */
 
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wait_until (is_idle, window, 60000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
   g_test_message ("60,000 tasks in %.2f s (%.0f events/s), worst stall %.1f ms",
                   (g_get_monotonic_time () - start) / 1e6,
                   120000 / ((g_get_monotonic_time () - start) / 1e6),
@@ -190,7 +137,7 @@ test_event_flood (void)
    * and after the window's changes).  One main-loop callback per event
    * would stall it for most of the run. */
   g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 150 * 1000);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 static gboolean
@@ -222,10 +169,10 @@ test_about_and_cancel_mid_run (void)
   gint64 start;
 
   configure ("sleep", "threads", 200, 4, 100);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  spin_for (300);
+  lab_ui_spin_for (300);
   g_assert_true (lab_window_get_running (window));
   g_assert_true (g_str_has_prefix (lab_window_get_status (window), "Running Threads:"));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL) &&
@@ -233,7 +180,7 @@ test_about_and_cancel_mid_run (void)
 
   start = g_get_monotonic_time ();
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  wait_until (about_is_open, &about, 2000);
+  lab_ui_wait_until (about_is_open, &about, 2000);
   g_test_message ("About open after %.0f ms", (g_get_monotonic_time () - start) / 1e3);
   g_assert_nonnull (about);
   g_assert_true (lab_window_get_running (window));
@@ -241,13 +188,13 @@ test_about_and_cancel_mid_run (void)
 
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
-  wait_until (is_idle, window, 5000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 5000);
   g_assert_false (lab_window_get_running (window));
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   row = lab_timings_dup_row_text (lab_window_get_timings (window), LAB_MODE_THREADS);
   g_test_message ("after cancel: %s / %s", row, lab_window_get_status (window));
   g_assert_nonnull (strstr (row, "cancelled"));
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 static void
@@ -279,13 +226,13 @@ test_remembers_setup (void)
   GtkWidget *spin;
 
   configure ("cpu", "processes", 7, 3, 10);
-  window = open_window ();
+  window = lab_ui_open_window (app);
   spin = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW,
                                                     "tasks_spin"));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 7);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 12);
   gtk_window_set_default_size (GTK_WINDOW (window), 1111, 777);
-  close_window (window);
+  lab_ui_close_window (window);
 
   g_assert_cmpuint (g_settings_get_uint (settings, "tasks"), ==, 12);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1111);
@@ -305,17 +252,17 @@ test_pipeline (void)
   configure ("pipeline", "threads", 12, 4, 0);
   g_settings_set_uint (settings, "size-kib", 64);
   g_settings_set_uint (settings, "latency-ms", 20);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wait_until (is_idle, window, 30000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 30000);
   row = lab_timings_dup_row_text (lab_window_get_timings (window), LAB_MODE_THREADS);
   g_test_message ("%s / %s", row, lab_window_get_status (window));
   g_assert_nonnull (strstr (row, "✓"));
   /* "Threads", three stages, total, start-up: each a time in seconds. */
   cells = g_strsplit (row, " s", -1);
   g_assert_cmpuint (g_strv_length (cells), >=, 5);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* A seed lesson runs from the window and ends in a verdict built from the
@@ -327,15 +274,15 @@ test_lesson (void)
   LabWindow *window;
 
   g_settings_set_string (settings, "lesson", "bank");
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_get_running (window));
-  wait_until (is_idle, window, 60000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
   g_test_message ("verdict: %s", lab_window_get_verdict (window));
   g_assert_nonnull (strstr (lab_window_get_verdict (window), "lost"));
   g_settings_set_string (settings, "lesson", "");
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* Compare all fills one row per mode. */
@@ -345,10 +292,10 @@ test_compare_all (void)
   LabWindow *window;
 
   configure ("sleep", "compare", 8, 4, 20);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wait_until (is_idle, window, 30000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 30000);
   g_assert_cmpuint (lab_timings_get_n_rows (lab_window_get_timings (window)), ==, LAB_N_MODES);
   for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
     {
@@ -357,7 +304,7 @@ test_compare_all (void)
       g_test_message ("%s", row);
       g_assert_nonnull (strstr (row, "✓"));
     }
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* Run on the UI thread: the click handler blocks for the whole job, and
@@ -368,15 +315,15 @@ test_frozen_window (void)
   LabWindow *window;
 
   configure ("sleep", "sequential", 1, 1, 1000);
-  window = open_window ();
+  window = lab_ui_open_window (app);
   gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  spin_for (100);
+  lab_ui_spin_for (100);
 
   g_test_message ("worst stall %.3f s", lab_window_get_worst_stall_us (window) / 1e6);
   g_assert_cmpint (lab_window_get_worst_stall_us (window), >=, 900 * 1000);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* "Run on the UI thread" is for one demonstration: a new window (the next
@@ -392,13 +339,13 @@ test_ui_thread_not_remembered (void)
   g_assert_false (g_settings_schema_has_key (schema, "run-on-ui-thread"));
 
   configure ("sleep", "sequential", 1, 1, 10);
-  window = open_window ();
+  window = lab_ui_open_window (app);
   gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
-  close_window (window);
+  lab_ui_close_window (window);
 
-  window = open_window ();
+  window = lab_ui_open_window (app);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (template_child (window, "ui_thread_switch"))));
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 static const char * const setup_widgets[] = {
@@ -435,7 +382,7 @@ test_setup_locked_during_run (void)
   guint notifications = 0;
 
   configure ("sleep", "threads", 20, 4, 100);
-  window = open_window ();
+  window = lab_ui_open_window (app);
   assert_setup_sensitive (window, TRUE);
   g_signal_connect (window, "notify::running", G_CALLBACK (count_notify), &notifications);
 
@@ -443,12 +390,12 @@ test_setup_locked_during_run (void)
   g_assert_true (lab_window_get_running (window));
   assert_setup_sensitive (window, FALSE);
 
-  wait_until (is_idle, window, 20000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 20000);
   g_assert_false (lab_window_get_running (window));
   assert_setup_sensitive (window, TRUE);
   /* "running" told its watchers twice: at the start and at the end. */
   g_assert_cmpuint (notifications, ==, 2);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* A pool of 4 worker processes and 1 task: the timeline shows the 4
@@ -460,20 +407,20 @@ test_idle_worker_lanes (void)
   LabTimeline *timeline;
 
   configure ("sleep", "processes", 1, 4, 50);
-  window = open_window ();
+  window = lab_ui_open_window (app);
   timeline = lab_window_get_timeline (window, LAB_MODE_PROCESSES);
 
   for (guint round = 0; round < 2; round++)   /* a fresh pool, then the same one again */
     {
       gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-      wait_until (is_idle, window, 30000);
+      lab_ui_wait_until (lab_ui_is_idle, window, 30000);
       g_assert_false (lab_window_get_running (window));
       g_test_message ("run %u: %u lanes, %u bars", round + 1, lab_timeline_get_n_lanes (timeline),
                       lab_timeline_get_n_bars (timeline));
       g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 1);
       g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
     }
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* The meter counts from the moment the window is on the screen: building
@@ -488,12 +435,12 @@ test_no_stall_at_startup (void)
   window = lab_window_new (app);
   g_usleep (300 * 1000);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_mapped, window, 5000);
+  lab_ui_wait_until (lab_ui_is_mapped, window, 5000);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  spin_for (300);
+  lab_ui_spin_for (300);
   g_test_message ("worst stall after opening: %.1f ms", lab_window_get_worst_stall_us (window) / 1e3);
   g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 static gboolean
@@ -515,20 +462,20 @@ test_server_prepared_off_ui_thread (void)
   configure ("pipeline", "threads", 8, 4, 0);
   g_settings_set_uint (settings, "size-kib", 32 * 1024);   /* 256 MiB to make and digest */
   g_settings_set_uint (settings, "latency-ms", 0);
-  window = open_window ();
-  spin_for (100);
+  window = lab_ui_open_window (app);
+  lab_ui_spin_for (100);
 
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_get_running (window));
   g_assert_true (g_str_has_prefix (lab_window_get_status (window), "Preparing"));
-  wait_until (is_preparing, window, 60000);
+  lab_ui_wait_until (is_preparing, window, 60000);
   prepared = g_get_monotonic_time () - start;
   /* The download that follows is not what this test is about. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
-  wait_until (is_idle, window, 30000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 30000);
   g_assert_false (lab_window_get_running (window));
-  spin_for (50);   /* a freeze shows in the beat that comes after it */
+  lab_ui_spin_for (50);   /* a freeze shows in the beat that comes after it */
 
   g_test_message ("server ready after %.2f s; worst stall %.1f ms", prepared / 1e6,
                   lab_window_get_worst_stall_us (window) / 1e3);
@@ -538,7 +485,7 @@ test_server_prepared_off_ui_thread (void)
   g_assert_cmpint (prepared, >, 3 * lab_window_get_worst_stall_us (window));
   g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 100 * 1000);
   g_settings_set_uint (settings, "size-kib", 64);
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 static gboolean
@@ -554,7 +501,7 @@ open_frozen_lesson (void)
   LabWindow *window;
 
   g_settings_set_string (settings, "lesson", "frozen-window");
-  window = open_window ();
+  window = lab_ui_open_window (app);
   /* The lesson's small size: a 300 ms job. */
   g_object_set (window, "quick-lessons", TRUE, NULL);
   return window;
@@ -571,7 +518,7 @@ test_frozen_lesson (void)
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_get_running (window));
-  wait_until (is_idle, window, 30000);
+  lab_ui_wait_until (lab_ui_is_idle, window, 30000);
   g_assert_false (lab_window_get_running (window));
 
   blocking = lab_window_get_lesson_step_us (window, 0);
@@ -587,7 +534,7 @@ test_frozen_lesson (void)
   g_assert_cmpstr (lab_window_get_status (window), ==, "The lesson is done; the verdict is in.");
 
   g_settings_set_string (settings, "lesson", "");
-  close_window (window);
+  lab_ui_close_window (window);
 }
 
 /* Cancelled in step 2 and closed at once: the worker thread's run comes
@@ -600,7 +547,7 @@ test_frozen_lesson_cancel_and_close (void)
   gpointer weak = window;
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wait_until (is_in_step_2, window, 30000);
+  lab_ui_wait_until (is_in_step_2, window, 30000);
   g_assert_true (is_in_step_2 (window));
   g_assert_true (lab_window_get_running (window));
   /* Step 1's stall is on the card already: one row of three cells. */
@@ -616,9 +563,9 @@ test_frozen_lesson_cancel_and_close (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
   gtk_window_close (GTK_WINDOW (window));
-  wait_until (is_gone, &weak, 10000);
+  lab_ui_wait_until (is_gone, &weak, 10000);
   g_assert_null (weak);
-  spin_for (100);
+  lab_ui_spin_for (100);
   g_settings_set_string (settings, "lesson", "");
 }
 
@@ -631,11 +578,11 @@ test_close_mid_run (void)
   gint64 start;
 
   configure ("sleep", "processes", 40, 4, 1000);
-  window = open_window ();
+  window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wait_until (has_workers, window, 10000);
-  spin_for (300);
+  lab_ui_wait_until (has_workers, window, 10000);
+  lab_ui_spin_for (300);
   g_assert_true (lab_window_get_running (window));
   g_assert_cmpuint (lab_test_count_children (), ==, 4);
 
@@ -643,7 +590,7 @@ test_close_mid_run (void)
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
   start = g_get_monotonic_time ();
   gtk_window_close (GTK_WINDOW (window));
-  wait_until (is_gone, &weak, 5000);
+  lab_ui_wait_until (is_gone, &weak, 5000);
   g_test_message ("window gone after %.3f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_null (weak);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);

@@ -1,0 +1,23 @@
+/* lab-ui-test-util.h — waiting on the window in widget tests
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "lab-application.h"
+#include "lab-window.h"
+
+G_BEGIN_DECLS
+
+void       lab_ui_wait_until   (gboolean       (*done) (gpointer),
+                                gpointer          data,
+                                guint             timeout_ms);
+void       lab_ui_spin_for     (guint             ms);
+gboolean   lab_ui_is_mapped    (gpointer          widget);
+gboolean   lab_ui_is_idle      (gpointer          window);
+LabWindow *lab_ui_open_window  (LabApplication   *app);
+void       lab_ui_close_window (LabWindow        *window);
+
+G_END_DECLS
