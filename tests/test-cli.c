@@ -508,14 +508,42 @@ static const BadInput bad_inputs[] = {
     SETUP_NONE, NULL },
 };
 
+/* Bad input gets one sentence: one non-empty line on stderr, with one
+ * newline at its very end, naming what was wrong (@mentions, if given). */
+static void
+assert_one_sentence (Bench      *bench,
+                     const char *mentions)
+{
+  g_autofree char *line = NULL;
+  const char *newline = strchr (bench->err, '\n');
+
+  if (newline != NULL)
+    line = g_strstrip (g_strndup (bench->err, newline - bench->err));
+  if (newline == NULL || newline[1] != '\0' || line[0] == '\0')
+    {
+      g_test_message ("stderr should be exactly one non-empty line");
+      bench_log_output (bench);
+    }
+  g_assert_nonnull (newline);
+  g_assert_cmpstr (newline + 1, ==, "");
+  g_assert_cmpstr (line, !=, "");
+
+  if (mentions != NULL && strstr (bench->err, mentions) == NULL)
+    {
+      g_test_message ("the message should mention “%s”", mentions);
+      bench_log_output (bench);
+    }
+  if (mentions != NULL)
+    g_assert_nonnull (strstr (bench->err, mentions));
+}
+
 static void
 test_bad_input (gconstpointer data)
 {
   const BadInput *input = data;
   const char *binary = lab_binary ();
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *temp_dir = NULL, *temp_file = NULL, *line = NULL;
-  const char *newline;
+  g_autofree char *temp_dir = NULL, *temp_file = NULL;
   Bench bench;
 
   if (binary == NULL)
@@ -562,28 +590,7 @@ test_bad_input (gconstpointer data)
     bench_log_output (&bench);
   g_assert_cmpstr (bench.out, ==, "");
 
-  /* One non-empty line: some text, and one newline at its very end. */
-  newline = strchr (bench.err, '\n');
-  if (newline != NULL)
-    line = g_strstrip (g_strndup (bench.err, newline - bench.err));
-  if (newline == NULL || newline[1] != '\0' || line[0] == '\0')
-    {
-      g_test_message ("stderr should be exactly one non-empty line");
-      bench_log_output (&bench);
-    }
-  g_assert_nonnull (newline);
-  g_assert_cmpstr (newline + 1, ==, "");
-  g_assert_cmpstr (line, !=, "");
-
-  /* The sentence names what was wrong. */
-  if (input->mentions != NULL && strstr (bench.err, input->mentions) == NULL)
-    {
-      g_test_message ("the message should mention “%s”", input->mentions);
-      bench_log_output (&bench);
-    }
-  if (input->mentions != NULL)
-    g_assert_nonnull (strstr (bench.err, input->mentions));
-
+  assert_one_sentence (&bench, input->mentions);
   bench_clear (&bench);
 }
 
@@ -626,8 +633,6 @@ test_command_bad_input (gconstpointer data)
   const CommandBadInput *input = data;
   const char *binary = lab_binary ();
   gboolean worker = g_str_equal (input->args[0], "--worker") && input->args[1] == NULL;
-  g_autofree char *line = NULL;
-  const char *newline;
   Bench bench;
 
   if (binary == NULL)
@@ -645,26 +650,7 @@ test_command_bad_input (gconstpointer data)
   if (!worker)
     g_assert_cmpstr (bench.out, ==, "");
 
-  newline = strchr (bench.err, '\n');
-  if (newline != NULL)
-    line = g_strstrip (g_strndup (bench.err, newline - bench.err));
-  if (newline == NULL || newline[1] != '\0' || line[0] == '\0')
-    {
-      g_test_message ("stderr should be exactly one non-empty line");
-      bench_log_output (&bench);
-    }
-  g_assert_nonnull (newline);
-  g_assert_cmpstr (newline + 1, ==, "");
-  g_assert_cmpstr (line, !=, "");
-
-  if (input->mentions != NULL && strstr (bench.err, input->mentions) == NULL)
-    {
-      g_test_message ("the message should mention “%s”", input->mentions);
-      bench_log_output (&bench);
-    }
-  if (input->mentions != NULL)
-    g_assert_nonnull (strstr (bench.err, input->mentions));
-
+  assert_one_sentence (&bench, input->mentions);
   bench_clear (&bench);
 }
 
