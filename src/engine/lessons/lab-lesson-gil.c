@@ -1,0 +1,110 @@
+/* lab-lesson-gil.c — seed 001: a counting loop on four workers, with and without the
+ * GIL, and hashing big blocks, which lets go of it
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-lesson"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-lesson-private.h"
+
+static gboolean
+cpu_run (const LabLesson  *lesson,
+         LabRunner        *runner,
+         gboolean          quick,
+         GCancellable     *cancellable,
+         LabLessonRun     *out,
+         GError          **error)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
+  g_autoptr(LabPlan) hash = lab_plan_new ("hash");
+
+  /* calc () counts to 1e9 on each of 4 workers */
+  plan->tasks = 4;
+  plan->workers = 4;
+  plan->n = quick ? G_GUINT64_CONSTANT (200000000) : G_GUINT64_CONSTANT (4000000000);
+  if (!lab_lesson_run_step (out, runner, lab_mode_get_title (LAB_MODE_SEQUENTIAL), plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
+      !lab_lesson_run_step (out, runner, _("Threads with the GIL"), (plan->gil = TRUE, plan), LAB_MODE_THREADS, cancellable, error) ||
+      !lab_lesson_run_step (out, runner, _("Threads without the GIL (C)"), (plan->gil = FALSE, plan), LAB_MODE_THREADS, cancellable, error) ||
+      !lab_lesson_run_step (out, runner, lab_mode_get_title (LAB_MODE_PROCESSES), plan, LAB_MODE_PROCESSES, cancellable, error))
+    return FALSE;
+
+  /* hashlib lets go of the GIL for big buffers: hashing is the exception. */
+  hash->tasks = 8;
+  hash->workers = 4;
+  hash->size = quick ? 4 << 20 : 32 << 20;
+  if (!lab_lesson_run_step (out, runner, _("MD5 of big blocks, one thread"), hash, LAB_MODE_SEQUENTIAL, cancellable, error))
+    return FALSE;
+  hash->gil = TRUE;
+  return lab_lesson_run_step (out, runner, _("MD5 of big blocks, threads with the GIL"), hash, LAB_MODE_THREADS,
+                   cancellable, error);
+}
+
+static char *
+cpu_verdict (LabLessonRun *run)
+{
+  LabLessonStep *s = run->steps;
+  guint ideal = MIN (4, g_get_num_processors ());
+  double gil = lab_lesson_times (&s[0], &s[1]), hashing = lab_lesson_times (&s[4], &s[5]);
+  g_autofree char *threads = lab_lesson_ideal_text (lab_lesson_times (&s[0], &s[2]), ideal);
+  g_autofree char *processes = lab_lesson_ideal_text (lab_lesson_times (&s[0], &s[3]), ideal);
+  g_autofree char *loops = NULL, *others = NULL;
+
+  switch (lab_lesson_compare (gil, 1))
+    {
+    case LAB_COMPARISON_ABOUT:
+      loops = g_strdup_printf (_("Threads with the GIL ran about as fast as sequential (%.2f×): the "
+                                 "GIL let only one thread compute at a time."), gil);
+      break;
+    case LAB_COMPARISON_BELOW:
+      loops = g_strdup_printf (_("Threads with the GIL were slower than sequential (%.2f× the "
+                                 "speed): the GIL let only one thread compute at a time, and "
+                                 "handing it over cost extra."), gil);
+      break;
+    case LAB_COMPARISON_ABOVE:
+    default:
+      loops = g_strdup_printf (_("This machine disagrees with the seed: threads with the GIL ran "
+                                 "%.2f× faster than sequential."), gil);
+      break;
+    }
+  others = g_strdup_printf (_("Processes: %s. C threads: %s."), processes, threads);
+
+  switch (lab_lesson_compare (hashing, 1))
+    {
+    case LAB_COMPARISON_ABOVE:
+      {
+        g_autofree char *speedup = lab_lesson_ideal_text (hashing, ideal);
+
+        return g_strdup_printf (_("%s %s Hashing big blocks was faster on threads even with the "
+                                  "GIL (%s): hashlib releases it while it hashes, as it does for "
+                                  "sleeping and I/O."), loops, others, speedup);
+      }
+    case LAB_COMPARISON_ABOUT:
+      return g_strdup_printf (_("%s %s Hashing big blocks on threads with the GIL was about as fast "
+                                "as one thread (%.2f×): here letting go of the GIL gained nothing."),
+                              loops, others, hashing);
+    case LAB_COMPARISON_BELOW:
+    default:
+      return g_strdup_printf (_("%s %s Hashing big blocks on threads with the GIL was slower than "
+                                "one thread (%.2f× the speed)."), loops, others, hashing);
+    }
+}
+
+const LabLesson lab_lesson_gil = {
+  .id = "gil",
+  .seed = "001",
+  .title = N_("Computing with and without the GIL"),
+  .explanation =
+    N_("The counting loop of calc () on four workers: one after another, on Python-like threads "
+       "that must hold the GIL, on plain C threads, and in processes. Then hashing big blocks, "
+       "which lets go of the GIL."),
+  .question =
+    N_("Predict: which of them is faster than one thread, and by how much?"),
+  .run = cpu_run,
+  .verdict = cpu_verdict,
+};

@@ -1,0 +1,41 @@
+/* lab-lesson-private.h — what the lesson files share: the lessons the
+ * registry lists, and the helpers that run a step and put numbers into words
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "lab-lesson.h"
+
+G_BEGIN_DECLS
+
+/* One lesson per file, lab-lesson-<id>.c; lab-lesson.c lists them. */
+extern const LabLesson lab_lesson_queries;
+extern const LabLesson lab_lesson_pipeline;
+extern const LabLesson lab_lesson_workers;
+extern const LabLesson lab_lesson_frozen_window;
+extern const LabLesson lab_lesson_bank;
+extern const LabLesson lab_lesson_pingpong;
+extern const LabLesson lab_lesson_gil;
+extern const LabLesson lab_lesson_sum;
+
+void      lab_lesson_add_step   (LabLessonRun         *out,
+                                 const char           *label,
+                                 LabRun               *run,
+                                 gint64                value_us);
+gboolean  lab_lesson_run_step   (LabLessonRun         *out,
+                                 LabRunner            *runner,
+                                 const char           *label,
+                                 const LabPlan        *plan,
+                                 LabMode               mode,
+                                 GCancellable         *cancellable,
+                                 GError              **error);
+double    lab_lesson_times      (const LabLessonStep  *slow,
+                                 const LabLessonStep  *fast);
+char     *lab_lesson_speed_text (double                speedup);
+char     *lab_lesson_ideal_text (double                speedup,
+                                 guint                 ideal);
+
+G_END_DECLS

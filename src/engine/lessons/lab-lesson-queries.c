@@ -1,0 +1,70 @@
+/* lab-lesson-queries.c — seed 002: ten queries that each wait one second, one after another,
+ * on threads, in processes and as coroutines on one event loop
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-lesson"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-lesson-private.h"
+
+static gboolean
+queries_run (const LabLesson  *lesson,
+             LabRunner        *runner,
+             gboolean          quick,
+             GCancellable     *cancellable,
+             LabLessonRun     *out,
+             GError          **error)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+
+  plan->tasks = 10;
+  plan->workers = 10;
+  plan->task_ms = quick ? 100 : 1000;
+
+  for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
+    if (!lab_lesson_run_step (out, runner, lab_mode_get_title (mode), plan, mode, cancellable, error))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+queries_verdict (LabLessonRun *run)
+{
+  LabLessonStep *s = run->steps;
+  double threads = lab_lesson_times (&s[0], &s[1]), processes = lab_lesson_times (&s[0], &s[2]), async = lab_lesson_times (&s[0], &s[3]);
+  g_autofree char *threads_text = lab_lesson_speed_text (threads);
+  g_autofree char *processes_text = lab_lesson_speed_text (processes);
+  g_autofree char *async_text = lab_lesson_speed_text (async);
+  gboolean all_faster = lab_lesson_compare (threads, 1) == LAB_COMPARISON_ABOVE &&
+                        lab_lesson_compare (processes, 1) == LAB_COMPARISON_ABOVE &&
+                        lab_lesson_compare (async, 1) == LAB_COMPARISON_ABOVE;
+  g_autofree char *numbers = g_strdup_printf (_("Sequential took %.2f s; threads were %s, processes "
+                                                "%s, async on one single thread %s."),
+                                              s[0].value_us / 1e6, threads_text, processes_text,
+                                              async_text);
+
+  if (all_faster)
+    return g_strdup_printf (_("%s Waiting overlaps in every mode, as the seed says: even one "
+                              "thread can wait for many queries at once."), numbers);
+  return g_strdup_printf (_("%s This machine disagrees with the seed: not every mode overlapped "
+                            "the waiting."), numbers);
+}
+
+const LabLesson lab_lesson_queries = {
+  .id = "queries",
+  .seed = "002",
+  .title = N_("Ten slow queries"),
+  .explanation =
+    N_("Ten queries each wait one second for a database. Run them one after another, on threads, "
+       "in processes, and as coroutines on one event loop."),
+  .question =
+    N_("Predict: how long does each take, and which needs more than one thread?"),
+  .run = queries_run,
+  .verdict = queries_verdict,
+};
