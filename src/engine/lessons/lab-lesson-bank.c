@@ -14,19 +14,6 @@
 
 #include "lab-lesson-private.h"
 
-/* A number the workload measured, from a step's result fields; -1 when
- * the step has none. */
-static gint64
-field_of (const LabLessonStep *step,
-          const char          *name)
-{
-  gint64 value = -1;
-
-  if (step->run != NULL && step->run->result_fields != NULL)
-    g_variant_lookup (step->run->result_fields, name, "x", &value);
-  return value;
-}
-
 static gboolean
 bank_run (const LabLesson  *lesson,
           LabRunner        *runner,
@@ -76,8 +63,8 @@ bank_verdict (LabLessonRun *run)
   g_autoptr(GString) verdict = g_string_new (NULL);
   gint64 lost, expected;
 
-  lost = field_of (&s[0], "lost");
-  expected = field_of (&s[0], "expected");
+  lost = lab_lesson_step_field (&s[0], "lost", -1);
+  expected = lab_lesson_step_field (&s[0], "expected", -1);
   if (lost > 0)
     g_string_append_printf (verdict, _("Threads without a lock lost %" PRId64 " of %" PRId64
                                        " deposits."), lost, expected);
@@ -86,23 +73,24 @@ bank_verdict (LabLessonRun *run)
                                        "this time: the race is there, but did not strike."),
                             expected);
 
-  lost = field_of (&s[1], "lost");
+  lost = lab_lesson_step_field (&s[1], "lost", -1);
   if (lost == 0)
     g_string_append (verdict, _(" With a lock, every deposit arrived."));
   else
     g_string_append_printf (verdict, _(" Even with a lock %" PRId64 " were lost."), lost);
 
   /* The balance the app itself reads, not a number assumed. */
-  if (field_of (&s[2], "balance") == 0)
+  if (lab_lesson_step_field (&s[2], "balance", -1) == 0)
     g_string_append (verdict, _(" Processes without shared memory left the app’s balance at ¥0: "
                                 "each changed its own copy."));
   else
     g_string_append_printf (verdict, _(" Processes without shared memory left the app’s balance at "
                                        "¥%" PRId64 " of ¥%" PRId64 "."),
-                            field_of (&s[2], "balance"), field_of (&s[2], "expected"));
+                            lab_lesson_step_field (&s[2], "balance", -1),
+                            lab_lesson_step_field (&s[2], "expected", -1));
 
-  lost = field_of (&s[3], "lost");
-  expected = field_of (&s[3], "expected");
+  lost = lab_lesson_step_field (&s[3], "lost", -1);
+  expected = lab_lesson_step_field (&s[3], "expected", -1);
   if (lost > 0)
     g_string_append_printf (verdict, _(" On one event loop, with a wait between read and write, "
                                        "%" PRId64 " of %" PRId64 " were lost: unlike what seed 003 "
@@ -112,7 +100,7 @@ bank_verdict (LabLessonRun *run)
     g_string_append (verdict, _(" On one event loop, with a wait between read and write, no deposit "
                                 "was lost this time."));
 
-  lost = field_of (&s[4], "lost");
+  lost = lab_lesson_step_field (&s[4], "lost", -1);
   if (lost == 0)
     g_string_append (verdict, _(" The event loop’s own lock made it exact, and no thread ever "
                                 "blocked."));
@@ -120,7 +108,7 @@ bank_verdict (LabLessonRun *run)
     g_string_append_printf (verdict, _(" Even with the event loop’s lock %" PRId64 " were lost."),
                             lost);
 
-  lost = field_of (&s[5], "lost");
+  lost = lab_lesson_step_field (&s[5], "lost", -1);
   if (lost == 0)
     g_string_append (verdict, _(" With the read and the write in one callback nothing was lost, "
                                 "without any lock: nothing can run between them."));

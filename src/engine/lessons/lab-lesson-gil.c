@@ -28,10 +28,10 @@ cpu_run (const LabLesson  *lesson,
   plan->tasks = 4;
   plan->workers = 4;
   plan->n = quick ? G_GUINT64_CONSTANT (200000000) : G_GUINT64_CONSTANT (4000000000);
-  if (!lab_lesson_run_step (out, runner, lab_mode_get_title (LAB_MODE_SEQUENTIAL), plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
+  if (!lab_lesson_run_mode_step (out, runner, plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
       !lab_lesson_run_step (out, runner, _("Threads with the GIL"), (plan->gil = TRUE, plan), LAB_MODE_THREADS, cancellable, error) ||
       !lab_lesson_run_step (out, runner, _("Threads without the GIL (C)"), (plan->gil = FALSE, plan), LAB_MODE_THREADS, cancellable, error) ||
-      !lab_lesson_run_step (out, runner, lab_mode_get_title (LAB_MODE_PROCESSES), plan, LAB_MODE_PROCESSES, cancellable, error))
+      !lab_lesson_run_mode_step (out, runner, plan, LAB_MODE_PROCESSES, cancellable, error))
     return FALSE;
 
   /* hashlib lets go of the GIL for big buffers: hashing is the exception. */

@@ -39,16 +39,12 @@ pingpong_verdict (LabLessonRun *run)
   g_autoptr(GVariant) order = NULL;
   g_autofree char *order_text = NULL;
   g_autofree char *queue = NULL;
-  gint64 taken = 0, broken = 0;
+  gint64 taken = lab_lesson_step_field (&run->steps[0], "consumed", 0);
+  gint64 broken = lab_lesson_step_field (&run->steps[1], "produced", 0);
 
   if (run->steps[0].run && run->steps[0].run->result_fields)
-    {
-      g_variant_lookup (run->steps[0].run->result_fields, "consumed", "x", &taken);
-      order = g_variant_lookup_value (run->steps[0].run->result_fields, "order",
-                                      G_VARIANT_TYPE_STRING_ARRAY);
-    }
-  if (run->steps[1].run && run->steps[1].run->result_fields)
-    g_variant_lookup (run->steps[1].run->result_fields, "produced", "x", &broken);
+    order = g_variant_lookup_value (run->steps[0].run->result_fields, "order",
+                                    G_VARIANT_TYPE_STRING_ARRAY);
   if (order != NULL)
     {
       g_autofree const char **items = g_variant_get_strv (order, NULL);

@@ -13,7 +13,6 @@
 
 #include "lab-lesson-private.h"
 #include "lab-pipeline.h"
-#include "lab-server.h"
 #include "lab-workload-save.h"
 
 static gboolean
@@ -28,23 +27,17 @@ pipeline_run (const LabLesson  *lesson,
   g_autoptr(LabServer) server = NULL;
   g_autoptr(LabPipeline) pipeline = NULL;
   g_autofree char *dir = NULL;
-  LabServerOptions options;
   gboolean ok = TRUE;
 
   plan->tasks = quick ? 8 : 20;
   plan->workers = 8;
   plan->size = quick ? 64 * 1024 : 1 << 20;
-  lab_server_options_init (&options);
-  options.n_files = plan->tasks;
-  options.file_size = plan->size;
-  options.latency_ms = quick ? 20 : 100;
-  server = lab_server_new (&options, error);
+  server = lab_lesson_serve_files (plan, plan->size, quick ? 20 : 100, error);
   if (server == NULL)
     return FALSE;
   dir = g_dir_make_tmp ("concurrency-lab-lesson-XXXXXX", error);
   if (dir == NULL)
     return FALSE;
-  plan->url = g_strdup (lab_server_get_url (server));
   plan->out_dir = g_strdup (dir);
   pipeline = lab_pipeline_new (plan, error);
 
@@ -96,7 +89,7 @@ pipeline_verdict (LabLessonRun *run)
     case LAB_COMPARISON_BELOW:
       /* Whether starting the processes is part of the cost depends on
        * whether this run paid for it. */
-      if (s[8].run != NULL && s[8].run->startup_us > 0)
+      if (lab_lesson_step_startup (&s[8]) > 0)
         return g_strdup_printf (_("%s Hashing in processes was slower than in one thread (%.2f× "
                                   "the speed), as the seed says: for small jobs, start-up and "
                                   "copying cost more than they save."), download, hash_processes);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "lab-lesson.h"
+#include "lab-server.h"
 
 G_BEGIN_DECLS
 
@@ -21,21 +22,38 @@ extern const LabLesson lab_lesson_pingpong;
 extern const LabLesson lab_lesson_gil;
 extern const LabLesson lab_lesson_sum;
 
-void      lab_lesson_add_step   (LabLessonRun         *out,
-                                 const char           *label,
-                                 LabRun               *run,
-                                 gint64                value_us);
-gboolean  lab_lesson_run_step   (LabLessonRun         *out,
-                                 LabRunner            *runner,
-                                 const char           *label,
-                                 const LabPlan        *plan,
-                                 LabMode               mode,
-                                 GCancellable         *cancellable,
-                                 GError              **error);
-double    lab_lesson_times      (const LabLessonStep  *slow,
-                                 const LabLessonStep  *fast);
-char     *lab_lesson_speed_text (double                speedup);
-char     *lab_lesson_ideal_text (double                speedup,
-                                 guint                 ideal);
+/* Steps: a run of a plan in a mode, or a number measured otherwise. */
+void       lab_lesson_add_step      (LabLessonRun         *out,
+                                     const char           *label,
+                                     LabRun               *run,
+                                     gint64                value_us);
+gboolean   lab_lesson_run_step      (LabLessonRun         *out,
+                                     LabRunner            *runner,
+                                     const char           *label,
+                                     const LabPlan        *plan,
+                                     LabMode               mode,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+gboolean   lab_lesson_run_mode_step (LabLessonRun         *out,
+                                     LabRunner            *runner,
+                                     const LabPlan        *plan,
+                                     LabMode               mode,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+LabServer *lab_lesson_serve_files   (LabPlan              *plan,
+                                     guint64               file_size,
+                                     guint                 latency_ms,
+                                     GError              **error);
+
+/* Reading a step, and putting its numbers into words for a verdict. */
+gint64     lab_lesson_step_field    (const LabLessonStep  *step,
+                                     const char           *name,
+                                     gint64                missing);
+gint64     lab_lesson_step_startup  (const LabLessonStep  *step);
+double     lab_lesson_times         (const LabLessonStep  *slow,
+                                     const LabLessonStep  *fast);
+char      *lab_lesson_speed_text    (double                speedup);
+char      *lab_lesson_ideal_text    (double                speedup,
+                                     guint                 ideal);
 
 G_END_DECLS

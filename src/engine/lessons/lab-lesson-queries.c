@@ -28,7 +28,7 @@ queries_run (const LabLesson  *lesson,
   plan->task_ms = quick ? 100 : 1000;
 
   for (LabMode mode = 0; mode < LAB_N_MODES; mode++)
-    if (!lab_lesson_run_step (out, runner, lab_mode_get_title (mode), plan, mode, cancellable, error))
+    if (!lab_lesson_run_mode_step (out, runner, plan, mode, cancellable, error))
       return FALSE;
   return TRUE;
 }
@@ -37,7 +37,9 @@ static char *
 queries_verdict (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
-  double threads = lab_lesson_times (&s[0], &s[1]), processes = lab_lesson_times (&s[0], &s[2]), async = lab_lesson_times (&s[0], &s[3]);
+  double threads = lab_lesson_times (&s[0], &s[1]);
+  double processes = lab_lesson_times (&s[0], &s[2]);
+  double async = lab_lesson_times (&s[0], &s[3]);
   g_autofree char *threads_text = lab_lesson_speed_text (threads);
   g_autofree char *processes_text = lab_lesson_speed_text (processes);
   g_autofree char *async_text = lab_lesson_speed_text (async);

@@ -29,7 +29,7 @@ sum_run (const LabLesson  *lesson,
   plan->n = quick ? G_GUINT64_CONSTANT (10000000) : G_GUINT64_CONSTANT (100000000);
   /* The end-to-end clock must include starting the processes: a new pool. */
   plan->fresh_workers = TRUE;
-  if (!lab_lesson_run_step (out, runner, lab_mode_get_title (LAB_MODE_SEQUENTIAL), plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
+  if (!lab_lesson_run_mode_step (out, runner, plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
       !lab_lesson_run_step (out, runner, _("8 processes, clock started after they run"), plan, LAB_MODE_PROCESSES, cancellable, error))
     return FALSE;
   processes = out->steps[1].run;
@@ -47,7 +47,7 @@ sum_verdict (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   guint ideal = MIN (8, g_get_num_processors ());
-  gint64 startup = s[1].run != NULL ? s[1].run->startup_us : 0;
+  gint64 startup = lab_lesson_step_startup (&s[1]);
   g_autofree char *after_start = lab_lesson_ideal_text (lab_lesson_times (&s[0], &s[1]), ideal);
   g_autofree char *end_to_end = lab_lesson_ideal_text (lab_lesson_times (&s[0], &s[2]), ideal);
   g_autofree char *threads = lab_lesson_ideal_text (lab_lesson_times (&s[0], &s[3]), ideal);

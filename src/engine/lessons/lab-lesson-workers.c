@@ -12,7 +12,6 @@
 #include <glib/gi18n.h>
 
 #include "lab-lesson-private.h"
-#include "lab-server.h"
 
 static gboolean
 workers_run (const LabLesson  *lesson,
@@ -24,31 +23,27 @@ workers_run (const LabLesson  *lesson,
 {
   g_autoptr(LabPlan) plan = lab_plan_new ("download");
   g_autoptr(LabServer) server = NULL;
-  LabServerOptions options;
 
   plan->tasks = quick ? 16 : 40;
   plan->workers = 8;
-  lab_server_options_init (&options);
-  options.n_files = plan->tasks;
-  options.file_size = 256 * 1024;
-  options.latency_ms = quick ? 20 : 100;
-  server = lab_server_new (&options, error);
+  server = lab_lesson_serve_files (plan, 256 * 1024, quick ? 20 : 100, error);
   if (server == NULL)
     return FALSE;
-  plan->url = g_strdup (lab_server_get_url (server));
 
-  if (!lab_lesson_run_step (out, runner, _("8 worker threads on a queue"), plan, LAB_MODE_THREADS, cancellable, error))
+  if (!lab_lesson_run_step (out, runner, _("8 worker threads on a queue"), plan, LAB_MODE_THREADS,
+                            cancellable, error))
     return FALSE;
   /* The lesson is what starting processes costs: a new pool, not a warm one. */
   plan->fresh_workers = TRUE;
-  return lab_lesson_run_step (out, runner, _("A pool of 8 processes"), plan, LAB_MODE_PROCESSES, cancellable, error);
+  return lab_lesson_run_step (out, runner, _("A pool of 8 processes"), plan, LAB_MODE_PROCESSES,
+                              cancellable, error);
 }
 
 /* What starting the processes cost this run: nothing if the pool was warm. */
 static char *
 startup_text (const LabLessonStep *processes)
 {
-  gint64 startup = processes->run != NULL ? processes->run->startup_us : 0;
+  gint64 startup = lab_lesson_step_startup (processes);
 
   if (startup == 0)
     return g_strdup (_("The pool of processes was already running: this run paid nothing to "
@@ -61,7 +56,7 @@ static char *
 workers_verdict (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
-  gint64 startup = s[1].run ? s[1].run->startup_us : 0;
+  gint64 startup = lab_lesson_step_startup (&s[1]);
   double threads = s[0].value_us / 1e6, processes = (s[1].value_us + startup) / 1e6;
   g_autofree char *started = startup_text (&s[1]);
 

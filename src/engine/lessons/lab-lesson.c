@@ -59,6 +59,64 @@ lab_lesson_run_step (LabLessonRun  *out,
   return !run->cancelled;
 }
 
+/* Runs @plan in @mode as one step named after the mode. */
+gboolean
+lab_lesson_run_mode_step (LabLessonRun  *out,
+                          LabRunner     *runner,
+                          const LabPlan *plan,
+                          LabMode        mode,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  return lab_lesson_run_step (out, runner, lab_mode_get_title (mode), plan, mode, cancellable, error);
+}
+
+/* Starts the built-in server with one file of @file_size for each task of
+ * @plan, each answered after @latency_ms, and points @plan at it.  The
+ * lesson keeps the server until its last step has run. */
+LabServer *
+lab_lesson_serve_files (LabPlan  *plan,
+                        guint64   file_size,
+                        guint     latency_ms,
+                        GError  **error)
+{
+  LabServerOptions options;
+  LabServer *server;
+
+  lab_server_options_init (&options);
+  options.n_files = plan->tasks;
+  options.file_size = file_size;
+  options.latency_ms = latency_ms;
+  server = lab_server_new (&options, error);
+  if (server == NULL)
+    return NULL;
+  g_free (plan->url);
+  plan->url = g_strdup (lab_server_get_url (server));
+  return server;
+}
+
+/* A number the workload measured, from a step's result fields; @missing
+ * when the step has none. */
+gint64
+lab_lesson_step_field (const LabLessonStep *step,
+                       const char          *name,
+                       gint64               missing)
+{
+  gint64 value = missing;
+
+  if (step->run != NULL && step->run->result_fields != NULL)
+    g_variant_lookup (step->run->result_fields, name, "x", &value);
+  return value;
+}
+
+/* What starting the processes cost this step's run: 0 when the pool was
+ * already running, or the step is no run. */
+gint64
+lab_lesson_step_startup (const LabLessonStep *step)
+{
+  return step->run != NULL ? step->run->startup_us : 0;
+}
+
 /* How many times faster @fast was than @slow: the speed-up. */
 double
 lab_lesson_times (const LabLessonStep *slow,
