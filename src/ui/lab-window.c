@@ -24,6 +24,7 @@
 
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
+#include "lab-lesson-card.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
 #include "lab-timeline.h"
@@ -54,12 +55,7 @@ struct _LabWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwComboRow          *lesson_row;
-  GtkWidget            *lesson_card;
-  GtkLabel             *lesson_title;
-  GtkLabel             *lesson_text;
-  GtkLabel             *lesson_question;
-  GtkGrid              *lesson_steps;
-  GtkLabel             *lesson_verdict;
+  LabLessonCard        *lesson_card;
   GtkWidget            *size_group;
   GtkWidget            *timings_heading;
   GtkWidget            *download_button;
@@ -249,30 +245,9 @@ selected_lesson (LabWindow *self)
 }
 
 static void
-clear_lesson_steps (LabWindow *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->lesson_steps))) != NULL)
-    gtk_grid_remove (self->lesson_steps, child);
-  gtk_label_set_text (self->lesson_verdict, "");
-}
-
-static void
 lab_window_update_lesson (LabWindow *self)
 {
-  const LabLesson *lesson = selected_lesson (self);
-  g_autofree char *title = NULL;
-
-  gtk_widget_set_visible (self->lesson_card, lesson != NULL);
-  if (lesson == NULL)
-    return;
-
-  title = g_strdup_printf (_("%s (seed %s)"), _(lesson->title), lesson->seed);
-  gtk_label_set_text (self->lesson_title, title);
-  gtk_label_set_text (self->lesson_text, _(lesson->explanation));
-  gtk_label_set_text (self->lesson_question, _(lesson->question));
-  clear_lesson_steps (self);
+  lab_lesson_card_set_lesson (self->lesson_card, selected_lesson (self));
 }
 
 static LabPlan *
@@ -869,28 +844,6 @@ lab_window_run_on_ui_thread (LabWindow *self)
 
 /* ---- Lessons ------------------------------------------------------------ */
 
-/* One row of the steps' table: what ran, its time, how it ended. */
-static void
-lab_window_add_step_row (LabWindow           *self,
-                         guint                row,
-                         const LabLessonStep *step)
-{
-  g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
-  const char *outcome = step->run ? (step->run->verified ? step->run->result
-                                                        : step->run->verify_error) : "";
-  GtkWidget *labels[3] = {
-    gtk_label_new (step->label), gtk_label_new (time), gtk_label_new (outcome),
-  };
-
-  for (guint c = 0; c < 3; c++)
-    {
-      gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
-      gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
-      gtk_widget_add_css_class (labels[c], "numeric");
-      gtk_grid_attach (self->lesson_steps, labels[c], c, row, 1, 1);
-    }
-}
-
 /* The steps' table and the verdict, or why there is none. */
 static void
 lab_window_show_lesson_run (LabWindow    *self,
@@ -910,14 +863,14 @@ lab_window_show_lesson_run (LabWindow    *self,
     }
   else
     {
-      clear_lesson_steps (self);
+      lab_lesson_card_clear_steps (self->lesson_card);
       self->last_lesson_n_steps = run->n_steps;
       for (guint i = 0; i < run->n_steps; i++)
         {
           self->last_lesson_step_us[i] = run->steps[i].value_us;
-          lab_window_add_step_row (self, i, &run->steps[i]);
+          lab_lesson_card_add_step (self->lesson_card, i, &run->steps[i]);
         }
-      gtk_label_set_text (self->lesson_verdict, run->verdict);
+      lab_lesson_card_set_verdict (self->lesson_card, run->verdict);
       lab_window_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
                                            : _("The lesson ran, but not every step verified."));
     }
@@ -1022,7 +975,7 @@ lab_window_frozen_step2 (gpointer data)
   lab_window_frozen_add_step (self, _("Job in the click handler: worst stall"), run,
                               lab_heartbeat_get_worst_us (self->heartbeat));
   /* The class sees the freeze's length while step 2 runs. */
-  lab_window_add_step_row (self, 0, &self->lesson_run->steps[0]);
+  lab_lesson_card_add_step (self->lesson_card, 0, &self->lesson_run->steps[0]);
   if (g_cancellable_is_cancelled (self->cancellable))
     {
       lab_window_frozen_end (self);
@@ -1104,7 +1057,7 @@ lab_window_run_lesson (LabWindow       *self,
 
   g_clear_object (&self->workload);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
-  clear_lesson_steps (self);
+  lab_lesson_card_clear_steps (self->lesson_card);
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     {
       lab_timeline_reset (self->timelines[m], 0);
@@ -1728,6 +1681,7 @@ lab_window_class_init (LabWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LAB_TYPE_LESSON_CARD);
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_TIMINGS);
 
@@ -1736,11 +1690,6 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_title);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_text);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_question);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_steps);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_verdict);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
@@ -1844,7 +1793,7 @@ lab_window_get_verdict (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
-  return gtk_label_get_text (self->lesson_verdict);
+  return lab_lesson_card_get_verdict (self->lesson_card);
 }
 
 gint64
