@@ -474,13 +474,51 @@ mark_failed_bars (LabRunController *self,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
 }
 
+/* The first task's error of @run, or NULL. */
+static const char *
+first_error (LabRun *run)
+{
+  for (guint i = 0; run != NULL && i < run->n_records; i++)
+    if (run->records[i].error != NULL)
+      return run->records[i].error;
+  return NULL;
+}
+
+/* The end of a mode, the same for one run and for a pipeline's three: its
+ * row gets its final numbers, and the status line says how it ended
+ * (@failure, taken over, when it failed). */
+static void
+show_mode_result (LabRunController *self,
+                  LabMode           mode,
+                  const gint64     *stages,
+                  gint64            wall_us,
+                  gint64            startup_us,
+                  LabVerdict        verdict,
+                  const char       *note,
+                  char             *failure)
+{
+  g_autofree char *owned_failure = failure;
+  g_autofree char *status = NULL;
+
+  timings_update (self, mode, stages, wall_us, startup_us, FALSE, speedup_of (self, wall_us),
+                  verdict, note);
+
+  if (verdict == LAB_VERDICT_CANCELLED)
+    status = g_strdup (_("Cancelled."));
+  else if (verdict == LAB_VERDICT_FAILED)
+    status = g_steal_pointer (&owned_failure);
+  else
+    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (mode), wall_us / 1e6);
+  set_status (self, status);
+}
+
 /* A mode is done: its row gets its final numbers. */
 static void
 record_run (LabRunController *self,
             LabRun           *run)
 {
+  const char *error = first_error (run);
   LabVerdict verdict;
-  g_autofree char *status = NULL;
 
   drain_events (self);
   mark_failed_bars (self, run, 0);
@@ -496,26 +534,11 @@ record_run (LabRunController *self,
   else
     verdict = LAB_VERDICT_FAILED;
 
-  timings_update (self, run->mode, (gint64[]) { run->wall_us }, run->wall_us, run->startup_us, FALSE,
-                  speedup_of (self, run->wall_us), verdict,
-                  run->verified ? run->result : run->verify_error);
-
-  if (run->cancelled)
-    status = g_strdup (_("Cancelled."));
-  else if (!run->verified)
-    {
-      const char *first_error = NULL;
-
-      for (guint i = 0; i < run->n_records && first_error == NULL; i++)
-        first_error = run->records[i].error;
-      status = g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
-                                run->verify_error ? run->verify_error : "",
-                                first_error ? first_error : "");
-    }
-  else
-    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
-                              run->wall_us / 1e6);
-  set_status (self, status);
+  show_mode_result (self, run->mode, (gint64[]) { run->wall_us }, run->wall_us, run->startup_us,
+                    verdict, run->verified ? run->result : run->verify_error,
+                    g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
+                                     run->verify_error ? run->verify_error : "",
+                                     error ? error : ""));
 }
 
 /* A mode went through the pipeline: its row gets the three stage times. */
@@ -525,7 +548,7 @@ record_pipeline_run (LabRunController *self,
 {
   LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
   gint64 stages[LAB_N_STAGES] = { 0 };
-  g_autofree char *status = NULL;
+  const char *error = NULL;
   LabVerdict verdict;
 
   drain_events (self);
@@ -545,25 +568,12 @@ record_pipeline_run (LabRunController *self,
   else
     verdict = run->ok ? LAB_VERDICT_VERIFIED : LAB_VERDICT_FAILED;
 
-  timings_update (self, run->mode, stages, run->wall_us, first->startup_us, FALSE,
-                  speedup_of (self, run->wall_us), verdict, run->ok ? run->result : run->error);
-
-  if (verdict == LAB_VERDICT_CANCELLED)
-    status = g_strdup (_("Cancelled."));
-  else if (!run->ok)
-    {
-      const char *first_error = NULL;
-
-      for (LabStage stage = 0; stage < LAB_N_STAGES && first_error == NULL; stage++)
-        for (guint i = 0; run->stages[stage] && i < run->stages[stage]->n_records && first_error == NULL; i++)
-          first_error = run->stages[stage]->records[i].error;
-      status = g_strdup_printf (_("%s: %s"), lab_mode_get_title (run->mode),
-                                first_error ? first_error : (run->error ? run->error : ""));
-    }
-  else
-    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
-                              run->wall_us / 1e6);
-  set_status (self, status);
+  for (LabStage stage = 0; stage < LAB_N_STAGES && error == NULL; stage++)
+    error = first_error (run->stages[stage]);
+  show_mode_result (self, run->mode, stages, run->wall_us, first->startup_us, verdict,
+                    run->ok ? run->result : run->error,
+                    g_strdup_printf (_("%s: %s"), lab_mode_get_title (run->mode),
+                                     error ? error : (run->error ? run->error : "")));
 }
 
 static void

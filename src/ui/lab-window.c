@@ -230,6 +230,16 @@ lab_window_tick (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+static void
+lab_window_stop_tick (LabWindow *self)
+{
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+}
+
 /* Every run goes through here, start and end: the controls follow, and so
  * can anyone watching the "running" property (the tests do). */
 static void
@@ -239,11 +249,8 @@ on_running (LabWindow *self)
 
   if (running && self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), lab_window_tick, NULL, NULL);
-  else if (!running && self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  else if (!running)
+    lab_window_stop_tick (self);
 
   lab_window_update_sensitivity (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -703,11 +710,7 @@ lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
 
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  lab_window_stop_tick (self);
   /* A run still on comes back to a controller that no longer talks to
    * us; it ends the worker processes when that run lets it go. */
   if (self->controller != NULL)
