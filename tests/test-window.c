@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "lab-application.h"
+#include "lab-lesson-card.h"
 #include "lab-test-util.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
@@ -552,7 +553,8 @@ test_frozen_lesson_cancel_and_close (void)
   g_assert_true (lab_window_get_running (window));
   /* Step 1's stall is on the card already: one row of three cells. */
   {
-    GtkWidget *steps = template_child (window, "lesson_steps");
+    GtkWidget *steps = GTK_WIDGET (gtk_widget_get_template_child (template_child (window, "lesson_card"),
+                                                                  LAB_TYPE_LESSON_CARD, "lesson_steps"));
     guint cells = 0;
 
     for (GtkWidget *c = gtk_widget_get_first_child (steps); c != NULL; c = gtk_widget_get_next_sibling (c))

@@ -7,10 +7,9 @@
  * (on a thread of the engine, so the window stays alive), About always
  * answers, and while the job runs the timeline and the timings fill in.
  *
- * The engine's workers never touch a widget.  They push small events into
- * a buffer; the window drains it once per frame (a tick callback, plus a
- * timer for when the window is hidden and frames stop) — never one main
- * loop callback per event, which would starve the drawing.
+ * The window keeps the widgets, the actions and the settings; what a run
+ * does, step by step, is the run controller's (lab-run-controller.c), and
+ * the window only shows what the controller says.
  */
 
 #define G_LOG_DOMAIN "lab-window"
@@ -18,20 +17,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
-
-#include <glib/gstdio.h>
 
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
-#include "lab-pipeline.h"
-#include "lab-server.h"
+#include "lab-lesson-card.h"
+#include "lab-run-controller.h"
 #include "lab-timeline.h"
-#include "lab-workload-save.h"
 #include "lab-timings.h"
 #include "lab-window.h"
-
-#define FALLBACK_DRAIN_MS 100
 
 static const struct {
   const char *name;
@@ -54,12 +47,7 @@ struct _LabWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwComboRow          *lesson_row;
-  GtkWidget            *lesson_card;
-  GtkLabel             *lesson_title;
-  GtkLabel             *lesson_text;
-  GtkLabel             *lesson_question;
-  GtkGrid              *lesson_steps;
-  GtkLabel             *lesson_verdict;
+  LabLessonCard        *lesson_card;
   GtkWidget            *size_group;
   GtkWidget            *timings_heading;
   GtkWidget            *download_button;
@@ -92,53 +80,8 @@ struct _LabWindow
 
   GSettings            *settings;
   LabHeartbeat         *heartbeat;
-  LabRunner            *runner;
-  LabEventBuffer       *events;
-
-  /* The built-in server and the folder the pipeline saves into */
-  LabServer            *server;
-  LabServerOptions      server_options;
-  char                 *out_dir;
-
-  /* The server is made on a thread; a result whose generation is no
-   * longer current belongs to a run that was called off. */
-  LabPlan              *waiting_plan;    /* the job that waits for the server */
-  guint                 server_generation;
-
-  /* The job in progress */
-  GCancellable         *cancellable;
-  LabWorkload          *workload;
-  LabPipeline          *pipeline;        /* for the download → save → hash job */
-  gboolean              in_lesson;       /* a seed lesson runs its own steps */
-  guint                 stage;           /* which of the pipeline's stages runs */
-  guint                 stages_started;
-  gint64                mode_start_us;
-  GArray               *pending_modes;
-  LabMode               current_mode;
-  gboolean              running;
-  gboolean              close_when_done;
-  gboolean              quick_lessons;   /* lessons at their small size, as in the tests */
-
-  /* Worker processes announce themselves before the run's clock starts
-   * (and the timeline's reset); their lanes wait here until then. */
-  GArray               *worker_pids[LAB_N_MODES];
-
-  /* The frozen-window lesson, run by the window itself */
-  LabLessonRun         *lesson_run;
-  LabWorkload          *lesson_workload;
-  LabRun               *blocking_run;    /* step 1, until its stall is measured */
-  guint                 lesson_timer_id;
-  gint64                last_lesson_step_us[LAB_LESSON_MAX_STEPS];
-  guint                 last_lesson_n_steps;
-  gint64                batch_start_us;
-  gint64                run_start_us;
-  gint64                sequential_wall_us;
-  gint64                stage_us[LAB_N_STAGES];
-  guint                 done_tasks;
-  guint                 total_tasks;
-  guint                 failed_tasks;
+  LabRunController     *controller;
   guint                 tick_id;
-  guint                 fallback_id;
 };
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -152,7 +95,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void lab_window_run_next_mode (LabWindow *self);
 static const LabLesson *selected_lesson (LabWindow *self);
 static void lab_window_update_sensitivity (LabWindow *self);
 
@@ -162,20 +104,6 @@ lab_window_set_status (LabWindow  *self,
 {
   if (g_strcmp0 (gtk_label_get_text (self->status_label), text) != 0)
     gtk_label_set_text (self->status_label, text);
-}
-
-/* Every run goes through here, start and end: the controls follow, and so
- * can anyone watching the "running" property (the tests do). */
-static void
-lab_window_set_running (LabWindow *self,
-                        gboolean   running)
-{
-  if (self->running == running)
-    return;
-
-  self->running = running;
-  lab_window_update_sensitivity (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 static void
@@ -201,6 +129,7 @@ lab_window_update_sensitivity (LabWindow *self)
 {
   guint job = adw_combo_row_get_selected (self->job_row);
   guint mode = adw_combo_row_get_selected (self->mode_row);
+  gboolean running = lab_run_controller_get_running (self->controller);
   const char *name = job < G_N_ELEMENTS (jobs) ? jobs[job].name : "sleep";
 
   gboolean pipeline = g_str_equal (name, "pipeline");
@@ -219,9 +148,9 @@ lab_window_update_sensitivity (LabWindow *self)
   /* A lesson sets up its own job and modes; and nothing changes under a
    * run, or its rows and steps would mix two setups under one title. */
   {
-    gboolean free_experiment = selected_lesson (self) == NULL && !self->running;
+    gboolean free_experiment = selected_lesson (self) == NULL && !running;
 
-    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_row), !self->running);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_row), !running);
     gtk_widget_set_sensitive (GTK_WIDGET (self->job_row), free_experiment);
     gtk_widget_set_sensitive (GTK_WIDGET (self->mode_row), free_experiment);
     gtk_widget_set_sensitive (self->size_group, free_experiment);
@@ -230,9 +159,9 @@ lab_window_update_sensitivity (LabWindow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->timings), selected_lesson (self) == NULL);
   }
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !self->running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", self->running);
-  gtk_widget_set_visible (self->cancel_button, self->running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
+  gtk_widget_set_visible (self->cancel_button, running);
 }
 
 /* The seed lesson chosen, or NULL for a free experiment. */
@@ -249,30 +178,9 @@ selected_lesson (LabWindow *self)
 }
 
 static void
-clear_lesson_steps (LabWindow *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->lesson_steps))) != NULL)
-    gtk_grid_remove (self->lesson_steps, child);
-  gtk_label_set_text (self->lesson_verdict, "");
-}
-
-static void
 lab_window_update_lesson (LabWindow *self)
 {
-  const LabLesson *lesson = selected_lesson (self);
-  g_autofree char *title = NULL;
-
-  gtk_widget_set_visible (self->lesson_card, lesson != NULL);
-  if (lesson == NULL)
-    return;
-
-  title = g_strdup_printf (_("%s (seed %s)"), _(lesson->title), lesson->seed);
-  gtk_label_set_text (self->lesson_title, title);
-  gtk_label_set_text (self->lesson_text, _(lesson->explanation));
-  gtk_label_set_text (self->lesson_question, _(lesson->question));
-  clear_lesson_steps (self);
+  lab_lesson_card_set_lesson (self->lesson_card, selected_lesson (self));
 }
 
 static LabPlan *
@@ -293,36 +201,6 @@ lab_window_dup_plan (LabWindow *self)
   return plan;
 }
 
-static char *
-lane_label (LabMode mode,
-            gint    lane,
-            gint    pid)
-{
-  switch (mode)
-    {
-    case LAB_MODE_SEQUENTIAL:
-      return g_strdup (_("worker thread"));
-    case LAB_MODE_THREADS:
-      return g_strdup_printf (_("thread %d"), lane + 1);
-    case LAB_MODE_PROCESSES:
-      return g_strdup_printf (_("process %d"), pid);
-    case LAB_MODE_ASYNC:
-      return g_strdup (_("event loop"));
-    case LAB_N_MODES:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static double
-speedup_of (LabWindow *self,
-            gint64     wall_us)
-{
-  if (self->sequential_wall_us <= 0 || wall_us <= 0)
-    return NAN;
-  return (double) self->sequential_wall_us / wall_us;
-}
-
 static const char *
 job_stage (LabWindow *self)
 {
@@ -331,232 +209,16 @@ job_stage (LabWindow *self)
   return stage ? _(stage) : NULL;
 }
 
-/* The pipeline downloads from a server of our own, holding exactly the
- * files the job asks for; it is made again when those change. */
+
+/* ---- What the run controller says, on the widgets ------------------------ */
+
 static void
-lab_window_server_options (LabWindow        *self,
-                           const LabPlan    *plan,
-                           LabServerOptions *options)
+on_status (LabWindow *self)
 {
-  lab_server_options_init (options);
-  options->n_files = plan->tasks;
-  options->file_size = plan->size;
-  options->latency_ms = gtk_spin_button_get_value_as_int (self->latency_spin);
-  options->seed = plan->seed;
-}
+  const char *text = lab_run_controller_get_status (self->controller);
 
-static gboolean
-lab_window_needs_server (LabWindow     *self,
-                         const LabPlan *plan)
-{
-  LabServerOptions options;
-
-  lab_window_server_options (self, plan, &options);
-  return self->server == NULL || memcmp (&options, &self->server_options, sizeof options) != 0;
-}
-
-/* Points @plan at the server (ready by now) and at the output folder. */
-static gboolean
-lab_window_use_server (LabWindow  *self,
-                       LabPlan    *plan,
-                       GError    **error)
-{
-  g_assert (self->server != NULL);
-
-  g_free (plan->url);
-  plan->url = g_strdup (lab_server_get_url (self->server));
-  g_free (plan->out_dir);
-
-  /* The folder the teacher chose, or a temporary one of ours. */
-  plan->out_dir = g_settings_get_string (self->settings, "out-dir");
-  if (*plan->out_dir == '\0')
-    {
-      if (self->out_dir == NULL)
-        {
-          self->out_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", error);
-          if (self->out_dir == NULL)
-            return FALSE;
-        }
-      g_free (plan->out_dir);
-      plan->out_dir = g_strdup (self->out_dir);
-    }
-  return TRUE;
-}
-
-/* Task numbers restart with each pipeline stage; on the timeline each
- * stage's tasks get numbers of their own. */
-static guint
-task_id (LabWindow *self,
-         guint      task)
-{
-  if (self->pipeline == NULL || self->workload == NULL)
-    return task;
-  return self->stage * lab_workload_get_n_tasks (self->workload) + task;
-}
-
-static char *
-task_name (LabWindow *self,
-           guint      task)
-{
-  g_autofree char *name = NULL;
-
-  if (self->workload == NULL)   /* a lesson's own jobs */
-    return g_strdup_printf (_("task %u"), task + 1);
-
-  name = lab_workload_dup_task_name (self->workload, task);
-
-  if (self->pipeline == NULL)
-    return g_steal_pointer (&name);
-  /* Translators: a pipeline stage and a file, e.g. "Save file-003.bin" */
-  return g_strdup_printf (_("%s %s"), lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)), name);
-}
-
-/* Everything the workers reported since the last frame, in one go. */
-static void
-lab_window_drain_events (LabWindow *self)
-{
-  g_autoptr(GArray) events = lab_event_buffer_drain (self->events);
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      const LabEvent *event = &g_array_index (events, LabEvent, i);
-      LabTimeline *timeline = self->timelines[event->mode];
-
-      switch (event->kind)
-        {
-        case LAB_EVENT_RUN_STARTED:
-          self->run_start_us = event->time_us;
-          self->total_tasks = event->task;
-          self->done_tasks = 0;
-          self->failed_tasks = 0;
-          /* The pipeline's three stages share one timeline per mode. */
-          self->stage = self->stages_started++;
-          if (self->stage == 0 || self->in_lesson)
-            {
-              gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
-                                                              self->timeline_pages[event->mode]), TRUE);
-              self->mode_start_us = event->time_us;
-              lab_timeline_reset (timeline, event->time_us);
-              gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[event->mode]);
-              if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
-                {
-                  guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
-
-                  for (guint lane = 0; lane < lanes; lane++)
-                    {
-                      g_autofree char *label = lane_label (event->mode, lane, 0);
-                      lab_timeline_set_lane_label (timeline, lane, label);
-                    }
-                }
-            }
-          /* Every process of the pool gets its lane, even one that will
-           * find no task: an idle worker is part of the picture. */
-          for (guint lane = 0; lane < self->worker_pids[event->mode]->len; lane++)
-            {
-              gint pid = g_array_index (self->worker_pids[event->mode], gint, lane);
-
-              if (pid > 0)
-                {
-                  g_autofree char *label = lane_label (event->mode, lane, pid);
-                  lab_timeline_set_lane_label (timeline, lane, label);
-                }
-            }
-          g_array_set_size (self->worker_pids[event->mode], 0);
-          break;
-
-        case LAB_EVENT_WORKER_STARTED:
-          {
-            g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
-
-            /* Before the run's clock starts, the reset to come would wipe
-             * the lane: keep it for then. */
-            if (event->lane >= 0 && (guint) event->lane >= self->worker_pids[event->mode]->len)
-              g_array_set_size (self->worker_pids[event->mode], event->lane + 1);
-            if (event->lane >= 0)
-              g_array_index (self->worker_pids[event->mode], gint, event->lane) = event->pid;
-            lab_timeline_set_lane_label (timeline, event->lane, label);
-          }
-          break;
-
-        case LAB_EVENT_WORKER_LOST:
-          break;
-
-        case LAB_EVENT_TASK_STARTED:
-          {
-            g_autofree char *name = task_name (self, event->task);
-
-            if (event->mode == LAB_MODE_PROCESSES || self->workload == NULL)
-              {
-                g_autofree char *label = lane_label (event->mode, event->lane, event->pid);
-                lab_timeline_set_lane_label (timeline, event->lane, label);
-              }
-            lab_timeline_task_started (timeline, task_id (self, event->task), event->lane,
-                                       event->start_us, name);
-          }
-          break;
-
-        case LAB_EVENT_TASK_FINISHED:
-          /* A task cancelled before any worker took it never ran: no bar. */
-          if (event->lane >= 0)
-            lab_timeline_task_finished (timeline, task_id (self, event->task), event->lane,
-                                        event->start_us, event->time_us, event->bytes, event->ok,
-                                        NULL);
-          self->done_tasks++;
-          self->failed_tasks += !event->ok;
-          break;
-
-        case LAB_EVENT_RUN_FINISHED:
-          g_array_set_size (self->worker_pids[event->mode], 0);
-          if (self->pipeline != NULL && self->stage < LAB_N_STAGES)
-            self->stage_us[self->stage] = event->time_us - self->run_start_us;
-          break;
-
-        default:
-          break;
-        }
-    }
-
-  if (self->running && self->in_lesson)
-    {
-      g_autofree char *status = g_strdup_printf (_("Lesson running: %u/%u tasks of this step"),
-                                                 self->done_tasks, self->total_tasks);
-
-      for (LabMode m = 0; m < LAB_N_MODES; m++)
-        lab_timeline_set_now (self->timelines[m], now);
-      /* The frozen-window lesson says which of its steps runs instead. */
-      if (self->lesson_run == NULL)
-        lab_window_set_status (self, status);
-    }
-  else if (self->running)
-    {
-      g_autofree char *status = NULL;
-      gint64 wall = self->run_start_us > 0 ? now - self->run_start_us : 0;
-      gint64 total = self->mode_start_us > 0 ? now - self->mode_start_us : 0;
-      gint64 stages[LAB_N_STAGES] = { 0 };
-
-      lab_timeline_set_now (self->timelines[self->current_mode], now);
-      if (self->pipeline != NULL)
-        {
-          memcpy (stages, self->stage_us, sizeof stages);
-          stages[MIN (self->stage, LAB_N_STAGES - 1)] = wall;
-          status = g_strdup_printf (_("Running %s, %s: %u/%u files"),
-                                    lab_mode_get_title (self->current_mode),
-                                    lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)),
-                                    self->done_tasks, self->total_tasks);
-        }
-      else
-        {
-          stages[0] = wall;
-          total = wall;
-          status = g_strdup_printf (_("Running %s: %u/%u tasks"),
-                                    lab_mode_get_title (self->current_mode),
-                                    self->done_tasks, self->total_tasks);
-        }
-      lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
-                          stages, total, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
-      lab_window_set_status (self, status);
-    }
+  if (text != NULL)
+    lab_window_set_status (self, text);
 }
 
 static gboolean
@@ -564,38 +226,37 @@ lab_window_tick (GtkWidget     *widget,
                  GdkFrameClock *frame_clock,
                  gpointer       user_data)
 {
-  lab_window_drain_events (LAB_WINDOW (widget));
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-lab_window_fallback_drain (gpointer user_data)
-{
-  lab_window_drain_events (LAB_WINDOW (user_data));
+  lab_run_controller_tick (LAB_WINDOW (widget)->controller);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-lab_window_start_draining (LabWindow *self)
-{
-  if (self->tick_id == 0)
-    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), lab_window_tick, NULL, NULL);
-  if (self->fallback_id == 0)
-    {
-      self->fallback_id = g_timeout_add (FALLBACK_DRAIN_MS, lab_window_fallback_drain, self);
-      g_source_set_name_by_id (self->fallback_id, "[lab] drain events");
-    }
-}
-
-static void
-lab_window_stop_draining (LabWindow *self)
+lab_window_stop_tick (LabWindow *self)
 {
   if (self->tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
-  g_clear_handle_id (&self->fallback_id, g_source_remove);
+}
+
+/* Every run goes through here, start and end: the controls follow, and so
+ * can anyone watching the "running" property (the tests do). */
+static void
+on_running (LabWindow *self)
+{
+  gboolean running = lab_run_controller_get_running (self->controller);
+
+  if (running && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), lab_window_tick, NULL, NULL);
+  else if (!running)
+    lab_window_stop_tick (self);
+
+  lab_window_update_sensitivity (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (!running && lab_run_controller_get_closing (self->controller))
+    gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -606,717 +267,144 @@ lab_window_show_error (LabWindow  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
-/* A mode is done: its row gets its final numbers. */
 static void
-lab_window_mark_failed_bars (LabWindow *self,
-                             LabRun    *run,
-                             guint      offset)
+on_error (LabWindow  *self,
+          const char *message)
 {
-  /* The events carry no error text; give the failed bars their reasons. */
-  for (guint i = 0; i < run->n_records; i++)
-    if (run->records[i].error != NULL && run->records[i].lane >= 0)
-      lab_timeline_task_finished (self->timelines[run->mode], offset + i, run->records[i].lane,
-                                  run->records[i].start_us, run->records[i].end_us,
-                                  run->records[i].bytes, FALSE, run->records[i].error);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 static void
-lab_window_record_run (LabWindow *self,
-                       LabRun    *run)
+on_timeline_reset (LabWindow *self,
+                   guint      mode,
+                   gint64     start_us,
+                   gboolean   visible,
+                   gboolean   select)
 {
-  LabVerdict verdict;
-  g_autofree char *status = NULL;
+  GtkStackPage *page = gtk_stack_get_page (self->timeline_stack, self->timeline_pages[mode]);
 
-  lab_window_drain_events (self);
-  lab_window_mark_failed_bars (self, run, 0);
-  lab_timeline_set_now (self->timelines[run->mode], 0);
-
-  if (run->mode == LAB_MODE_SEQUENTIAL && lab_run_is_ok (run))
-    self->sequential_wall_us = run->wall_us;
-
-  if (run->cancelled)
-    verdict = LAB_VERDICT_CANCELLED;
-  else if (run->verified)
-    verdict = LAB_VERDICT_VERIFIED;
-  else
-    verdict = LAB_VERDICT_FAILED;
-
-  lab_timings_update (self->timings, run->mode, lab_mode_get_title (run->mode),
-                      (gint64[]) { run->wall_us }, run->wall_us, run->startup_us, FALSE,
-                      speedup_of (self, run->wall_us), verdict,
-                      run->verified ? run->result : run->verify_error);
-
-  if (run->cancelled)
-    status = g_strdup (_("Cancelled."));
-  else if (!run->verified)
-    {
-      const char *first_error = NULL;
-
-      for (guint i = 0; i < run->n_records && first_error == NULL; i++)
-        first_error = run->records[i].error;
-      status = g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
-                                run->verify_error ? run->verify_error : "",
-                                first_error ? first_error : "");
-    }
-  else
-    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
-                              run->wall_us / 1e6);
-  lab_window_set_status (self, status);
-}
-
-/* A mode went through the pipeline: its row gets the three stage times. */
-static void
-lab_window_record_pipeline_run (LabWindow      *self,
-                                LabPipelineRun *run)
-{
-  LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
-  gint64 stages[LAB_N_STAGES] = { 0 };
-  g_autofree char *status = NULL;
-  LabVerdict verdict;
-
-  lab_window_drain_events (self);
-  for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-    if (run->stages[stage] != NULL)
-      {
-        stages[stage] = run->stages[stage]->wall_us;
-        lab_window_mark_failed_bars (self, run->stages[stage], stage * first->n_records);
-      }
-  lab_timeline_set_now (self->timelines[run->mode], 0);
-
-  if (run->mode == LAB_MODE_SEQUENTIAL && run->ok)
-    self->sequential_wall_us = run->wall_us;
-
-  if (first->cancelled || (run->stages[LAB_N_STAGES - 1] && run->stages[LAB_N_STAGES - 1]->cancelled))
-    verdict = LAB_VERDICT_CANCELLED;
-  else
-    verdict = run->ok ? LAB_VERDICT_VERIFIED : LAB_VERDICT_FAILED;
-
-  lab_timings_update (self->timings, run->mode, lab_mode_get_title (run->mode), stages,
-                      run->wall_us, first->startup_us, FALSE, speedup_of (self, run->wall_us),
-                      verdict, run->ok ? run->result : run->error);
-
-  if (verdict == LAB_VERDICT_CANCELLED)
-    status = g_strdup (_("Cancelled."));
-  else if (!run->ok)
-    {
-      const char *first_error = NULL;
-
-      for (LabStage stage = 0; stage < LAB_N_STAGES && first_error == NULL; stage++)
-        for (guint i = 0; run->stages[stage] && i < run->stages[stage]->n_records && first_error == NULL; i++)
-          first_error = run->stages[stage]->records[i].error;
-      status = g_strdup_printf (_("%s: %s"), lab_mode_get_title (run->mode),
-                                first_error ? first_error : (run->error ? run->error : ""));
-    }
-  else
-    status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (run->mode),
-                              run->wall_us / 1e6);
-  lab_window_set_status (self, status);
+  if (visible)
+    gtk_stack_page_set_visible (page, TRUE);
+  lab_timeline_reset (self->timelines[mode], start_us);
+  if (!visible)
+    gtk_stack_page_set_visible (page, FALSE);
+  if (select)
+    gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[mode]);
 }
 
 static void
-lab_window_clear_worker_lanes (LabWindow *self)
+on_lane_label (LabWindow  *self,
+               guint       mode,
+               gint        lane,
+               const char *label)
 {
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    g_array_set_size (self->worker_pids[m], 0);
+  lab_timeline_set_lane_label (self->timelines[mode], lane, label);
 }
 
 static void
-lab_window_finish_batch (LabWindow *self)
+on_task_started (LabWindow  *self,
+                 guint       mode,
+                 guint       task,
+                 gint        lane,
+                 gint64      start_us,
+                 const char *name)
 {
-  lab_window_stop_draining (self);
-  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->pending_modes, g_array_unref);
-  g_clear_pointer (&self->waiting_plan, lab_plan_free);
-  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
-  g_clear_pointer (&self->blocking_run, lab_run_free);
-  g_clear_object (&self->lesson_workload);
-  self->in_lesson = FALSE;
-  lab_window_set_running (self, FALSE);
-
-  if (self->close_when_done)
-    gtk_window_destroy (GTK_WINDOW (self));
-}
-
-/* A mode is over: go on with the next, or stop.  @error is set when the
- * mode could not run at all; cancelling is no error to report. */
-static void
-lab_window_after_mode (LabWindow    *self,
-                       const GError *error)
-{
-  if (error != NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lab_window_set_status (self, _("Cancelled."));
-      else
-        lab_window_show_error (self, error->message);
-      lab_window_finish_batch (self);
-    }
-  else if (g_cancellable_is_cancelled (self->cancellable) || self->close_when_done)
-    lab_window_finish_batch (self);
-  else
-    lab_window_run_next_mode (self);
+  lab_timeline_task_started (self->timelines[mode], task, lane, start_us, name);
 }
 
 static void
-lab_window_run_done (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+on_task_finished (LabWindow  *self,
+                  guint       mode,
+                  guint       task,
+                  gint        lane,
+                  gint64      start_us,
+                  gint64      end_us,
+                  guint64     bytes,
+                  gboolean    ok,
+                  const char *error)
 {
-  g_autoptr(LabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
-
-  if (run != NULL)
-    lab_window_record_run (self, run);
-  lab_window_after_mode (self, error);
+  lab_timeline_task_finished (self->timelines[mode], task, lane, start_us, end_us, bytes, ok, error);
 }
 
 static void
-lab_window_pipeline_done (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
+on_timeline_now (LabWindow *self,
+                 guint      mode,
+                 gint64     now_us)
 {
-  g_autoptr(LabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabPipelineRun) run = lab_pipeline_run_finish (result, &error);
-
-  if (run != NULL)
-    lab_window_record_pipeline_run (self, run);
-  lab_window_after_mode (self, error);
+  lab_timeline_set_now (self->timelines[mode], now_us);
 }
 
 static void
-lab_window_run_next_mode (LabWindow *self)
+on_timings_reset (LabWindow          *self,
+                  const char * const *stages)
 {
-  if (self->pending_modes == NULL || self->pending_modes->len == 0)
-    {
-      if (lab_timings_get_n_rows (self->timings) > 1)
-        {
-          g_autofree char *status = g_strdup_printf (_("All modes finished in %.2f s."),
-                                                     (g_get_monotonic_time () - self->batch_start_us) / 1e6);
-          lab_window_set_status (self, status);
-        }
-      lab_window_finish_batch (self);
-      return;
-    }
-
-  self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
-  g_array_remove_index (self->pending_modes, 0);
-  self->run_start_us = 0;
-  self->mode_start_us = 0;
-  self->stage = 0;
-  self->stages_started = 0;
-  memset (self->stage_us, 0, sizeof self->stage_us);
-  lab_window_clear_worker_lanes (self);
-
-  lab_timings_update (self->timings, self->current_mode, lab_mode_get_title (self->current_mode),
-                      NULL, 0, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
-
-  if (self->pipeline != NULL)
-    {
-      lab_pipeline_run_async (self->pipeline, self->runner, self->current_mode, self->cancellable,
-                              lab_window_pipeline_done, g_object_ref (self));
-      return;
-    }
-
-  lab_runner_run_async (self->runner, self->workload, self->current_mode, self->cancellable,
-                        lab_window_run_done, g_object_ref (self));
+  lab_timings_reset (self->timings, stages);
 }
 
-/* Seed 003's first tkinter version: the click handler does the whole job
- * itself and returns only when it is over.  Until then GTK can neither
- * draw nor answer a click — the window freezes, and the heartbeat misses
- * every beat, which is what the meter shows afterwards. */
 static void
-lab_window_run_on_ui_thread (LabWindow *self)
+on_timings_update (LabWindow    *self,
+                   guint         mode,
+                   const gint64 *stages,
+                   gint64        total_us,
+                   gint64        startup_us,
+                   gboolean      running,
+                   double        speedup,
+                   int           verdict,
+                   const char   *note)
 {
-  while (self->pending_modes->len > 0)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(LabRun) run = NULL;
-
-      self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
-      g_array_remove_index (self->pending_modes, 0);
-      self->stage = 0;
-      self->stages_started = 0;
-      lab_window_clear_worker_lanes (self);
-
-      if (self->pipeline != NULL)
-        {
-          g_autoptr(LabPipelineRun) pipeline_run = lab_pipeline_run (self->pipeline, self->runner,
-                                                                     self->current_mode, NULL, &error);
-          if (pipeline_run == NULL)
-            {
-              lab_window_show_error (self, error->message);
-              break;
-            }
-          lab_window_record_pipeline_run (self, pipeline_run);
-          continue;
-        }
-
-      run = lab_runner_run (self->runner, self->workload, self->current_mode, NULL, &error);
-      if (run == NULL)
-        {
-          lab_window_show_error (self, error->message);
-          break;
-        }
-      lab_window_record_run (self, run);
-    }
-
-  lab_window_finish_batch (self);
+  lab_timings_update (self->timings, mode, lab_mode_get_title (mode), stages, total_us, startup_us,
+                      running, speedup, verdict, note);
 }
 
-/* ---- Lessons ------------------------------------------------------------ */
-
-/* One row of the steps' table: what ran, its time, how it ended. */
 static void
-lab_window_add_step_row (LabWindow           *self,
-                         guint                row,
-                         const LabLessonStep *step)
+on_steps_cleared (LabWindow *self)
 {
-  g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
-  const char *outcome = step->run ? (step->run->verified ? step->run->result
-                                                        : step->run->verify_error) : "";
-  GtkWidget *labels[3] = {
-    gtk_label_new (step->label), gtk_label_new (time), gtk_label_new (outcome),
+  lab_lesson_card_clear_steps (self->lesson_card);
+}
+
+static void
+on_step_added (LabWindow           *self,
+               guint                row,
+               const LabLessonStep *step)
+{
+  lab_lesson_card_add_step (self->lesson_card, row, step);
+}
+
+static void
+on_verdict (LabWindow  *self,
+            const char *verdict)
+{
+  lab_lesson_card_set_verdict (self->lesson_card, verdict);
+}
+
+static void
+lab_window_connect_controller (LabWindow *self)
+{
+  static const struct {
+    const char *signal;
+    GCallback   callback;
+  } handlers[] = {
+    { "notify::status", G_CALLBACK (on_status) },
+    { "notify::running", G_CALLBACK (on_running) },
+    { "error", G_CALLBACK (on_error) },
+    { "timeline-reset", G_CALLBACK (on_timeline_reset) },
+    { "lane-label", G_CALLBACK (on_lane_label) },
+    { "task-started", G_CALLBACK (on_task_started) },
+    { "task-finished", G_CALLBACK (on_task_finished) },
+    { "timeline-now", G_CALLBACK (on_timeline_now) },
+    { "timings-reset", G_CALLBACK (on_timings_reset) },
+    { "timings-update", G_CALLBACK (on_timings_update) },
+    { "steps-cleared", G_CALLBACK (on_steps_cleared) },
+    { "step-added", G_CALLBACK (on_step_added) },
+    { "verdict", G_CALLBACK (on_verdict) },
   };
 
-  for (guint c = 0; c < 3; c++)
-    {
-      gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
-      gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
-      gtk_widget_add_css_class (labels[c], "numeric");
-      gtk_grid_attach (self->lesson_steps, labels[c], c, row, 1, 1);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_signal_connect_object (self->controller, handlers[i].signal, handlers[i].callback, self,
+                             G_CONNECT_SWAPPED);
 }
 
-/* The steps' table and the verdict, or why there is none. */
-static void
-lab_window_show_lesson_run (LabWindow    *self,
-                            LabLessonRun *run,
-                            const GError *error)
-{
-  lab_window_drain_events (self);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    lab_timeline_set_now (self->timelines[m], 0);
-
-  if (run == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        lab_window_set_status (self, _("Cancelled."));
-      else
-        lab_window_show_error (self, error->message);
-    }
-  else
-    {
-      clear_lesson_steps (self);
-      self->last_lesson_n_steps = run->n_steps;
-      for (guint i = 0; i < run->n_steps; i++)
-        {
-          self->last_lesson_step_us[i] = run->steps[i].value_us;
-          lab_window_add_step_row (self, i, &run->steps[i]);
-        }
-      gtk_label_set_text (self->lesson_verdict, run->verdict);
-      lab_window_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
-                                           : _("The lesson ran, but not every step verified."));
-    }
-
-  lab_window_finish_batch (self);
-}
-
-static void
-lesson_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  LabWindow *self = source_object;
-  GError *error = NULL;
-  LabLessonRun *run = lab_lesson_run (task_data, self->runner, self->quick_lessons, cancellable,
-                                      &error);
-
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, (GDestroyNotify) lab_lesson_run_free);
-}
-
-static void
-lab_window_lesson_done (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  LabWindow *self = LAB_WINDOW (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabLessonRun) run = g_task_propagate_pointer (G_TASK (result), &error);
-
-  lab_window_show_lesson_run (self, run, error);
-}
-
-/* Seed 003's frozen window, in this very window.  Step 1 runs the job in
- * the handler itself, on the UI thread: the window freezes, exactly as the
- * seed's tkinter button does, and the heartbeat misses every beat.  Step 2
- * hands the same job to a worker thread and returns at once: the heartbeat
- * goes on.  The verdict compares the two stalls the meter measured. */
-
-static void
-lab_window_frozen_add_step (LabWindow  *self,
-                            const char *label,
-                            LabRun     *run,
-                            gint64      stall_us)
-{
-  LabLessonStep *step;
-
-  g_assert (self->lesson_run->n_steps < LAB_LESSON_MAX_STEPS);
-  step = &self->lesson_run->steps[self->lesson_run->n_steps++];
-  step->label = g_strdup (label);
-  step->value_us = stall_us;   /* the stall, not the job's time: that is the lesson */
-  if (!lab_run_is_ok (run))
-    self->lesson_run->ok = FALSE;
-}
-
-static void
-lab_window_frozen_end (LabWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabLessonRun) run = g_steal_pointer (&self->lesson_run);
-
-  if (run->n_steps == 2 && !g_cancellable_is_cancelled (self->cancellable))
-    run->verdict = run->lesson->verdict (run);
-  else
-    g_clear_pointer (&run, lab_lesson_run_free);
-
-  if (run == NULL)
-    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
-  lab_window_show_lesson_run (self, run, error);
-}
-
-static void
-lab_window_frozen_step2_done (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
-{
-  g_autoptr(LabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
-
-  if (run == NULL)
-    {
-      lab_window_show_lesson_run (self, NULL, error);
-      return;
-    }
-
-  lab_window_frozen_add_step (self, _("Job on a worker thread: worst stall"), run,
-                              lab_heartbeat_get_worst_us (self->heartbeat));
-  lab_window_frozen_end (self);
-}
-
-static gboolean
-lab_window_frozen_step2 (gpointer data)
-{
-  LabWindow *self = data;
-  g_autoptr(LabRun) run = g_steal_pointer (&self->blocking_run);
-
-  self->lesson_timer_id = 0;
-  lab_window_frozen_add_step (self, _("Job in the click handler: worst stall"), run,
-                              lab_heartbeat_get_worst_us (self->heartbeat));
-  /* The class sees the freeze's length while step 2 runs. */
-  lab_window_add_step_row (self, 0, &self->lesson_run->steps[0]);
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      lab_window_frozen_end (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* 2. On a worker thread: the handler returns at once, the window lives. */
-  lab_heartbeat_reset_worst (self->heartbeat);
-  lab_window_set_status (self, _("Step 2: the same job on a worker thread — the window stays alive."));
-  lab_runner_run_async (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL, self->cancellable,
-                        lab_window_frozen_step2_done, g_object_ref (self));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-lab_window_frozen_step1 (gpointer data)
-{
-  LabWindow *self = data;
-  g_autoptr(GError) error = NULL;
-
-  self->lesson_timer_id = 0;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      lab_window_frozen_end (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* 1. Blocking: this handler waits for the job, and while it waits the
-   * UI thread can neither draw nor answer — nor beat. */
-  lab_heartbeat_reset_worst (self->heartbeat);
-  self->blocking_run = lab_runner_run (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL,
-                                       self->cancellable, &error);
-  if (self->blocking_run == NULL)
-    {
-      lab_window_show_lesson_run (self, NULL, error);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* The freeze is measured by the first beat after it, the one that comes
-   * late.  It is overdue, so it runs before this later timer. */
-  self->lesson_timer_id = g_timeout_add (2 * LAB_HEARTBEAT_INTERVAL_MS, lab_window_frozen_step2, self);
-  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 2");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-lab_window_run_frozen_lesson (LabWindow       *self,
-                              const LabLesson *lesson)
-{
-  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
-  g_autoptr(GError) error = NULL;
-
-  /* The job of the lesson's terminal version: one task, 2 s (0.3 s small). */
-  plan->tasks = 1;
-  plan->task_ms = self->quick_lessons ? 300 : 2000;
-  self->lesson_workload = lab_workload_new (plan, &error);
-  if (self->lesson_workload == NULL)
-    {
-      lab_window_show_lesson_run (self, NULL, error);
-      return;
-    }
-
-  self->lesson_run = g_new0 (LabLessonRun, 1);
-  self->lesson_run->lesson = lesson;
-  self->lesson_run->ok = TRUE;
-
-  /* Give the window a moment to show what is about to happen: frozen, it
-   * could not say so any more. */
-  lab_window_set_status (self, _("Step 1: the job runs in the click handler — the window freezes."));
-  self->lesson_timer_id = g_timeout_add (100, lab_window_frozen_step1, self);
-  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 1");
-}
-
-static void
-lab_window_run_lesson (LabWindow       *self,
-                       const LabLesson *lesson)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_clear_object (&self->workload);
-  g_clear_pointer (&self->pipeline, lab_pipeline_free);
-  clear_lesson_steps (self);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    {
-      lab_timeline_reset (self->timelines[m], 0);
-      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, self->timeline_pages[m]),
-                                  FALSE);
-    }
-  lab_timings_reset (self->timings, NULL);
-  lab_heartbeat_reset_worst (self->heartbeat);
-  lab_window_clear_worker_lanes (self);
-
-  self->last_lesson_n_steps = 0;
-  self->in_lesson = TRUE;
-  self->stages_started = 0;
-  self->cancellable = g_cancellable_new ();
-  lab_window_set_running (self, TRUE);
-  lab_window_start_draining (self);
-  lab_window_set_status (self, _("Lesson running…"));
-
-  if (g_str_equal (lesson->id, "frozen-window"))
-    {
-      lab_window_run_frozen_lesson (self, lesson);
-      return;
-    }
-
-  /* The lesson's steps run one after another on a thread of their own;
-   * their events reach the timeline as any run's do. */
-  task = g_task_new (self, self->cancellable, lab_window_lesson_done, NULL);
-  g_task_set_source_tag (task, lab_window_run_lesson);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, (gpointer) lesson, NULL);
-  g_task_run_in_thread (task, lesson_thread);
-}
-
-/* ---- Free experiments --------------------------------------------------- */
-
-/* The job is ready (and its server, for the pipeline): set up the table and
- * the timelines, and go. */
-static void
-lab_window_start_job (LabWindow *self,
-                      LabPlan   *plan)
-{
-  g_autoptr(GError) error = NULL;
-  guint mode = adw_combo_row_get_selected (self->mode_row);
-  const char *stages[] = { NULL, NULL };
-
-  g_clear_object (&self->workload);
-  g_clear_pointer (&self->pipeline, lab_pipeline_free);
-
-  if (g_str_equal (plan->workload, "pipeline"))
-    {
-      if (lab_window_use_server (self, plan, &error))
-        self->pipeline = lab_pipeline_new (plan, &error);
-      if (self->pipeline != NULL)
-        self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
-    }
-  else
-    self->workload = lab_workload_new (plan, &error);
-
-  if (self->workload == NULL)
-    {
-      lab_window_show_error (self, error->message);
-      lab_window_finish_batch (self);
-      return;
-    }
-
-  self->pending_modes = g_array_new (FALSE, FALSE, sizeof (LabMode));
-  if (mode >= G_N_ELEMENTS (mode_ids) || g_str_equal (mode_ids[mode], "compare"))
-    for (LabMode m = 0; m < LAB_N_MODES; m++)
-      g_array_append_val (self->pending_modes, m);
-  else
-    {
-      LabMode m;
-
-      lab_mode_from_string (mode_ids[mode], &m);
-      g_array_append_val (self->pending_modes, m);
-    }
-
-  if (self->pipeline != NULL)
-    {
-      const char *pipeline_stages[LAB_N_STAGES + 1] = { NULL };
-
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        pipeline_stages[stage] = lab_stage_get_title (stage);
-      lab_timings_reset (self->timings, pipeline_stages);
-    }
-  else
-    {
-      stages[0] = job_stage (self);
-      lab_timings_reset (self->timings, stages);
-    }
-
-  /* One timeline page per mode of this job; the others are hidden. */
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    {
-      gboolean in_job = FALSE;
-
-      for (guint i = 0; i < self->pending_modes->len; i++)
-        in_job |= g_array_index (self->pending_modes, LabMode, i) == m;
-      lab_timeline_reset (self->timelines[m], 0);
-      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack,
-                                                      self->timeline_pages[m]), in_job);
-    }
-  self->sequential_wall_us = 0;
-  self->batch_start_us = g_get_monotonic_time ();
-
-  if (gtk_switch_get_active (self->ui_thread_switch))
-    {
-      lab_window_run_on_ui_thread (self);
-      return;
-    }
-
-  lab_window_start_draining (self);
-  lab_window_set_status (self, _("Starting…"));
-  lab_window_run_next_mode (self);
-}
-
-/* What the thread that makes the server needs: its own copy of the options,
- * and the old server, to free it there too (joining its thread, dropping
- * its files). */
-typedef struct
-{
-  LabServerOptions  options;
-  LabServer        *old_server;
-} ServerJob;
-
-static void
-server_job_free (gpointer data)
-{
-  ServerJob *job = data;
-
-  g_clear_pointer (&job->old_server, lab_server_free);
-  g_free (job);
-}
-
-/* How the result finds its way back: a weak reference (the window may be
- * gone) and the generation it was asked for (the run may be off). */
-typedef struct
-{
-  GWeakRef          window;
-  guint             generation;
-  LabServerOptions  options;
-} ServerWait;
-
-static void
-server_wait_free (ServerWait *wait)
-{
-  g_weak_ref_clear (&wait->window);
-  g_free (wait);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServerWait, server_wait_free)
-
-static void
-server_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ServerJob *job = task_data;
-  GError *error = NULL;
-  LabServer *server;
-
-  g_clear_pointer (&job->old_server, lab_server_free);
-  /* Every file made and digested: seconds for big sizes, none of them on
-   * the UI thread. */
-  server = lab_server_new (&job->options, &error);
-  if (server == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, server, (GDestroyNotify) lab_server_free);
-}
-
-static void
-lab_window_server_ready (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(ServerWait) wait = user_data;
-  g_autoptr(LabWindow) self = g_weak_ref_get (&wait->window);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabServer) server = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(LabPlan) plan = NULL;
-
-  /* A late answer for a run that was called off is dropped (and so is the
-   * server, by the autoptr). */
-  if (self == NULL || wait->generation != self->server_generation)
-    return;
-
-  plan = g_steal_pointer (&self->waiting_plan);
-  if (server == NULL)
-    {
-      lab_window_after_mode (self, error);
-      return;
-    }
-
-  self->server = g_steal_pointer (&server);
-  self->server_options = wait->options;
-  lab_window_start_job (self, plan);
-}
-
-/* Called off while the server is being made: the run ends now, and the
- * server, when it comes, is not wanted any more. */
-static void
-lab_window_stop_waiting_for_server (LabWindow *self)
-{
-  if (self->waiting_plan == NULL)
-    return;
-
-  self->server_generation++;
-  lab_window_set_status (self, _("Cancelled."));
-  lab_window_finish_batch (self);
-}
+/* ---- Actions ------------------------------------------------------------- */
 
 static void
 lab_window_run (GtkWidget  *widget,
@@ -1324,49 +412,28 @@ lab_window_run (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  g_autoptr(LabPlan) plan = NULL;
-  g_autoptr(GTask) task = NULL;
-  ServerJob *job;
-  ServerWait *wait;
+  guint mode = adw_combo_row_get_selected (self->mode_row);
+  LabMode modes[LAB_N_MODES];
+  guint n_modes = 0;
 
-  if (self->running)
+  if (lab_run_controller_get_running (self->controller))
     return;
 
   if (selected_lesson (self) != NULL)
     {
-      lab_window_run_lesson (self, selected_lesson (self));
+      lab_run_controller_run_lesson (self->controller, selected_lesson (self));
       return;
     }
 
-  plan = lab_window_dup_plan (self);
-  self->cancellable = g_cancellable_new ();
-  /* The meter's worst covers everything the click starts, making the
-   * server included. */
-  lab_heartbeat_reset_worst (self->heartbeat);
-  lab_window_set_running (self, TRUE);
+  if (mode >= G_N_ELEMENTS (mode_ids) || g_str_equal (mode_ids[mode], "compare"))
+    for (LabMode m = 0; m < LAB_N_MODES; m++)
+      modes[n_modes++] = m;
+  else
+    lab_mode_from_string (mode_ids[mode], &modes[n_modes++]);
 
-  if (!g_str_equal (plan->workload, "pipeline") || !lab_window_needs_server (self, plan))
-    {
-      lab_window_start_job (self, plan);
-      return;
-    }
-
-  /* The server's files first, on a thread; the run starts when they are
-   * ready. */
-  job = g_new0 (ServerJob, 1);
-  lab_window_server_options (self, plan, &job->options);
-  job->old_server = g_steal_pointer (&self->server);
-  wait = g_new0 (ServerWait, 1);
-  g_weak_ref_init (&wait->window, self);
-  wait->generation = ++self->server_generation;
-  wait->options = job->options;
-  self->waiting_plan = g_steal_pointer (&plan);
-  lab_window_set_status (self, _("Preparing the built-in server’s files…"));
-
-  task = g_task_new (NULL, self->cancellable, lab_window_server_ready, wait);
-  g_task_set_source_tag (task, lab_window_run);
-  g_task_set_task_data (task, job, server_job_free);
-  g_task_run_in_thread (task, server_thread);
+  lab_run_controller_run_job (self->controller, lab_window_dup_plan (self), modes, n_modes,
+                              job_stage (self), gtk_spin_button_get_value_as_int (self->latency_spin),
+                              gtk_switch_get_active (self->ui_thread_switch));
 }
 
 static void
@@ -1374,14 +441,7 @@ lab_window_cancel (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  LabWindow *self = LAB_WINDOW (widget);
-
-  if (self->cancellable != NULL)
-    {
-      g_cancellable_cancel (self->cancellable);
-      lab_window_set_status (self, _("Cancelling…"));
-      lab_window_stop_waiting_for_server (self);
-    }
+  lab_run_controller_cancel (LAB_WINDOW (widget)->controller);
 }
 
 static void
@@ -1452,19 +512,11 @@ lab_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
 
-  /* Still making the server: nothing ran yet, nothing to wait for. */
-  if (self->waiting_plan != NULL)
+  /* A run stops first, then the window goes: every mode stops within a
+   * fraction of a second, and the window is gone from the screen
+   * meanwhile. */
+  if (lab_run_controller_close (self->controller))
     {
-      self->server_generation++;
-      lab_window_finish_batch (self);
-    }
-
-  if (self->running)
-    {
-      /* Stop the run, then go: every mode stops within a fraction of a
-       * second, and the window is gone from the screen meanwhile. */
-      self->close_when_done = TRUE;
-      g_cancellable_cancel (self->cancellable);
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       return TRUE;
     }
@@ -1618,11 +670,11 @@ lab_window_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_RUNNING:
-      g_value_set_boolean (value, self->running);
+      g_value_set_boolean (value, lab_run_controller_get_running (self->controller));
       break;
 
     case PROP_QUICK_LESSONS:
-      g_value_set_boolean (value, self->quick_lessons);
+      g_value_set_boolean (value, lab_run_controller_get_quick_lessons (self->controller));
       break;
 
     default:
@@ -1641,9 +693,9 @@ lab_window_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_QUICK_LESSONS:
-      if (self->quick_lessons != g_value_get_boolean (value))
+      if (lab_run_controller_get_quick_lessons (self->controller) != g_value_get_boolean (value))
         {
-          self->quick_lessons = g_value_get_boolean (value);
+          lab_run_controller_set_quick_lessons (self->controller, g_value_get_boolean (value));
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1658,48 +710,23 @@ lab_window_dispose (GObject *object)
 {
   LabWindow *self = LAB_WINDOW (object);
 
-  lab_window_stop_draining (self);
-  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  self->server_generation++;
+  lab_window_stop_tick (self);
+  /* A run still on comes back to a controller that no longer talks to
+   * us; it ends the worker processes when that run lets it go. */
+  if (self->controller != NULL)
+    {
+      lab_run_controller_stop (self->controller);
+      g_signal_handlers_disconnect_by_data (self->controller, self);
+    }
+  g_clear_object (&self->controller);
 
   if (self->out_dir_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->out_dir_chooser));
   g_clear_object (&self->out_dir_chooser);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->settings);
-  g_clear_object (&self->workload);
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->pending_modes, g_array_unref);
-  g_clear_pointer (&self->waiting_plan, lab_plan_free);
-  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
-  g_clear_pointer (&self->blocking_run, lab_run_free);
-  g_clear_object (&self->lesson_workload);
 
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
-}
-
-static void
-lab_window_finalize (GObject *object)
-{
-  LabWindow *self = LAB_WINDOW (object);
-
-  /* No run holds the runner any more (a run keeps the window alive); this
-   * ends the worker processes. */
-  g_clear_pointer (&self->runner, lab_runner_free);
-  g_clear_pointer (&self->events, lab_event_buffer_unref);
-  g_clear_pointer (&self->pipeline, lab_pipeline_free);
-  g_clear_pointer (&self->server, lab_server_free);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    g_clear_pointer (&self->worker_pids[m], g_array_unref);
-
-  /* The pipeline's files were only ever for the demonstration. */
-  if (self->out_dir != NULL)
-    lab_remove_folder (self->out_dir);
-  g_clear_pointer (&self->out_dir, g_free);
-
-  G_OBJECT_CLASS (lab_window_parent_class)->finalize (object);
 }
 
 static void
@@ -1710,7 +737,6 @@ lab_window_class_init (LabWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = lab_window_dispose;
-  object_class->finalize = lab_window_finalize;
   object_class->get_property = lab_window_get_property;
   object_class->set_property = lab_window_set_property;
   widget_class->map = lab_window_map;
@@ -1728,6 +754,7 @@ lab_window_class_init (LabWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LAB_TYPE_LESSON_CARD);
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_TIMINGS);
 
@@ -1736,11 +763,6 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_row);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_title);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_text);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_question);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_steps);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_verdict);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
@@ -1793,19 +815,14 @@ lab_window_init (LabWindow *self)
       gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, scroller), FALSE);
     }
 
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
-
   self->settings = g_settings_new (APP_ID);
-  self->events = lab_event_buffer_new ();
-  self->runner = lab_runner_new ();
-  lab_runner_set_events (self->runner, self->events);
-
   self->heartbeat = lab_heartbeat_new ();
   g_signal_connect_object (self->heartbeat, "notify::current-us",
                            G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify::worst-us",
                            G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
+  self->controller = lab_run_controller_new (self->heartbeat, self->settings);
+  lab_window_connect_controller (self);
 
   lab_window_setup_controls (self);
   g_signal_connect_object (self->settings, "changed::out-dir",
@@ -1828,7 +845,7 @@ lab_window_get_running (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
 
-  return self->running;
+  return lab_run_controller_get_running (self->controller);
 }
 
 const char *
@@ -1844,7 +861,7 @@ lab_window_get_verdict (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
-  return gtk_label_get_text (self->lesson_verdict);
+  return lab_lesson_card_get_verdict (self->lesson_card);
 }
 
 gint64
@@ -1882,9 +899,7 @@ lab_window_get_lesson_step_us (LabWindow *self,
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), -1);
 
-  if (step >= self->last_lesson_n_steps)
-    return -1;
-  return self->last_lesson_step_us[step];
+  return lab_run_controller_get_lesson_step_us (self->controller, step);
 }
 
 GArray *
@@ -1892,5 +907,5 @@ lab_window_dup_worker_pids (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
-  return lab_runner_dup_worker_pids (self->runner);
+  return lab_run_controller_dup_worker_pids (self->controller);
 }
