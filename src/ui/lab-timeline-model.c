@@ -89,10 +89,12 @@ lab_timeline_model_ensure_lane (LabTimelineModel *self,
   return lab_timeline_model_lane (self, lane);
 }
 
-/* The index of the first bar starting at or after @start_us. */
+/* The index of the first bar starting after @start_us, or, if
+ * @include_start, at or after it. */
 static guint
-lab_timeline_lane_lower_bound (const LabTimelineLane *lane,
-                               gint64                 start_us)
+lab_timeline_lane_bound (const LabTimelineLane *lane,
+                         gint64                 start_us,
+                         gboolean               include_start)
 {
   guint lo = 0;
   guint hi = lane->bars->len;
@@ -102,28 +104,7 @@ lab_timeline_lane_lower_bound (const LabTimelineLane *lane,
       guint mid = lo + (hi - lo) / 2;
       const LabTimelineBar *bar = g_ptr_array_index (lane->bars, mid);
 
-      if (bar->start_us < start_us)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/* The index of the first bar starting after @start_us. */
-static guint
-lab_timeline_lane_upper_bound (const LabTimelineLane *lane,
-                               gint64                 start_us)
-{
-  guint lo = 0;
-  guint hi = lane->bars->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const LabTimelineBar *bar = g_ptr_array_index (lane->bars, mid);
-
-      if (bar->start_us <= start_us)
+      if (bar->start_us < start_us || (!include_start && bar->start_us == start_us))
         lo = mid + 1;
       else
         hi = mid;
@@ -234,7 +215,7 @@ lab_timeline_model_attach (LabTimelineModel *self,
                            guint             lane_index)
 {
   LabTimelineLane *lane = lab_timeline_model_ensure_lane (self, lane_index);
-  guint pos = lab_timeline_lane_upper_bound (lane, bar->start_us);
+  guint pos = lab_timeline_lane_bound (lane, bar->start_us, FALSE);
 
   g_assert (!bar->attached);
 
@@ -269,7 +250,7 @@ lab_timeline_model_detach (LabTimelineModel *self,
                            LabTimelineBar   *bar)
 {
   LabTimelineLane *lane = lab_timeline_model_lane (self, bar->lane);
-  guint i = lab_timeline_lane_lower_bound (lane, bar->start_us);
+  guint i = lab_timeline_lane_bound (lane, bar->start_us, TRUE);
 
   g_assert (bar->attached);
 
@@ -657,6 +638,6 @@ lab_timeline_lane_get_bars_between (const LabTimelineLane *lane,
 {
   g_return_if_fail (lane != NULL);
 
-  *end = lab_timeline_lane_upper_bound (lane, to_us);
-  *first = MIN (lab_timeline_lane_lower_bound (lane, from_us - lane->max_duration), *end);
+  *end = lab_timeline_lane_bound (lane, to_us, FALSE);
+  *first = MIN (lab_timeline_lane_bound (lane, from_us - lane->max_duration, TRUE), *end);
 }

@@ -372,6 +372,15 @@ lab_timeline_ensure_layout (LabTimeline *self)
   self->layout_valid = TRUE;
 }
 
+/* Everything measuring, drawing and hit testing need, brought up to date. */
+static void
+lab_timeline_ensure_laid_out (LabTimeline *self)
+{
+  lab_timeline_ensure_style (self);
+  lab_timeline_ensure_labels (self);
+  lab_timeline_ensure_layout (self);
+}
+
 /* Geometry ------------------------------------------------------------------ */
 
 static void
@@ -704,9 +713,7 @@ lab_timeline_snapshot (GtkWidget   *widget,
   GPtrArray *running = lab_timeline_model_get_running (self->model);
   LabTimelineView view;
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
   lab_timeline_compute_view (self, &view);
 
   if (view.width <= 0 || view.height <= 0)
@@ -787,9 +794,7 @@ lab_timeline_measure (GtkWidget      *widget,
 {
   LabTimeline *self = LAB_TIMELINE (widget);
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -853,9 +858,7 @@ lab_timeline_find_bar (LabTimeline  *self,
   guint lo = 0, hi = self->boxes->len;
   guint lane_index, first, end;
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
 
   /* Lanes are sorted by y. */
   while (lo < hi)
