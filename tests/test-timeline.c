@@ -10,10 +10,8 @@
 
 #include "lab-timeline.h"
 
-/* Not in the header: counters the widget keeps for its tests. */
+/* Not in the header: a counter the widget keeps for its tests. */
 guint lab_timeline_get_n_node_builds (LabTimeline *self);
-guint lab_timeline_get_n_rows        (LabTimeline *self,
-                                      guint        lane);
 
 #define MS(x) ((gint64) (x) * 1000)
 #define ORIGIN G_GINT64_CONSTANT (1000000000)
@@ -63,106 +61,6 @@ present_in_window (GtkWidget *child,
   g_assert_cmpint (gtk_widget_get_width (child), >, 0);
   drain_main_context ();
   return window;
-}
-
-static void
-test_lanes_and_bars (void)
-{
-  g_autoptr(LabTimeline) timeline = new_timeline ();
-
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 0);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 0);
-
-  lab_timeline_set_lane_label (timeline, 0, "thread 1");
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
-
-  lab_timeline_task_started (timeline, 0, 0, ORIGIN + MS (1), "block 1");
-  lab_timeline_task_started (timeline, 1, 1, ORIGIN + MS (2), "block 2");
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 2);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
-
-  lab_timeline_task_finished (timeline, 0, 0, ORIGIN + MS (1), ORIGIN + MS (90), 1024, TRUE, NULL);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
-
-  /* A finish whose start was never seen creates the bar, and lanes up to it. */
-  lab_timeline_task_finished (timeline, 7, 3, ORIGIN + MS (5), ORIGIN + MS (50), 0, FALSE,
-                              "disk full");
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 3);
-
-  /* A late duplicate start does not turn a finished task back on. */
-  lab_timeline_task_started (timeline, 0, 0, ORIGIN + MS (1), "block 1");
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 3);
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 1);
-
-  lab_timeline_set_now (timeline, ORIGIN + MS (100));
-  lab_timeline_set_now (timeline, 0);
-
-  lab_timeline_reset (timeline, ORIGIN);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 0);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 0);
-}
-
-/* A crashed worker process's task is requeued: the bar moves. */
-static void
-test_requeue_moves_bar (void)
-{
-  g_autoptr(LabTimeline) timeline = new_timeline ();
-
-  lab_timeline_task_started (timeline, 5, 1, ORIGIN + MS (10), "block 6");
-  lab_timeline_task_started (timeline, 6, 1, ORIGIN + MS (10), "block 7");
-  lab_timeline_task_started (timeline, 5, 2, ORIGIN + MS (40), "block 6");
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 3);
-
-  lab_timeline_task_finished (timeline, 5, 2, ORIGIN + MS (40), ORIGIN + MS (80), 10, TRUE, NULL);
-  lab_timeline_task_finished (timeline, 6, 1, ORIGIN + MS (10), ORIGIN + MS (90), 10, TRUE, NULL);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 2), ==, 1);
-
-  /* Finished on yet another lane, with a start it was never seen with. */
-  lab_timeline_task_finished (timeline, 5, 0, ORIGIN + MS (45), ORIGIN + MS (85), 10, TRUE, NULL);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 2);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 3);
-}
-
-/* The event loop runs many tasks at once on one lane: sub-rows, not lanes. */
-static void
-test_async_stacking (void)
-{
-  g_autoptr(LabTimeline) timeline = new_timeline ();
-
-  lab_timeline_set_lane_label (timeline, 0, "event loop");
-  for (guint i = 0; i < 50; i++)
-    lab_timeline_task_started (timeline, i, 0, ORIGIN + MS (i), NULL);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
-  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 50);
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 50);
-
-  for (guint i = 0; i < 50; i++)
-    lab_timeline_task_finished (timeline, i, 0, ORIGIN + MS (i), ORIGIN + MS (100 + i), 0,
-                                TRUE, NULL);
-
-  /* The next wave reuses the rows the first one freed. */
-  for (guint i = 50; i < 100; i++)
-    lab_timeline_task_started (timeline, i, 0, ORIGIN + MS (200 + i), NULL);
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 0), ==, 50);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
-
-  /* Back-to-back tasks of one thread share one row, even replayed backwards. */
-  for (guint i = 0; i < 20; i++)
-    {
-      guint task = 1000 + 19 - i;
-      gint64 start = ORIGIN + MS (10 * (19 - i));
-
-      lab_timeline_task_finished (timeline, task, 1, start, start + MS (10), 0, TRUE, NULL);
-    }
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 1), ==, 1);
-
-  /* An overlapping task replayed out of order still gets a row of its own. */
-  lab_timeline_task_finished (timeline, 2000, 1, ORIGIN + MS (15), ORIGIN + MS (25), 0, TRUE,
-                              NULL);
-  g_assert_cmpuint (lab_timeline_get_n_rows (timeline, 1), ==, 2);
 }
 
 static gboolean
@@ -384,9 +282,6 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/lab/timeline/lanes-and-bars", test_lanes_and_bars);
-  g_test_add_func ("/lab/timeline/requeue-moves-bar", test_requeue_moves_bar);
-  g_test_add_func ("/lab/timeline/async-stacking", test_async_stacking);
   g_test_add_func ("/lab/timeline/accessible-summary", test_accessible_summary);
   g_test_add_func ("/lab/timeline/tooltip", test_tooltip);
   g_test_add_func ("/lab/timeline/many-bars", test_many_bars);

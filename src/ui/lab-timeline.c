@@ -12,15 +12,18 @@
 #include <string.h>
 
 #include "lab-timeline.h"
+#include "lab-timeline-model.h"
 
-/* What every worker of one run does over time: a lane per worker, a bar per
- * task.  The data is normalised as it arrives (bars sorted by start in
- * their lane, each given its sub-row once), so that a frame only draws;
- * finished bars are cached as render nodes, one per lane, and only the
- * bars still running are drawn anew every frame. */
+/* What every worker of one run does over time, drawn: a lane per worker, a
+ * bar per task.  The data lives in a LabTimelineModel, normalised as it
+ * arrives, so that a frame only draws; finished bars are cached as render
+ * nodes, one per lane, and only the bars still running are drawn anew
+ * every frame.
+ *
+ * Past 800 lines, this is still one idea, the drawing of a model: layout,
+ * cached nodes and hit testing share one geometry (lab_timeline_bar_rect),
+ * which is what makes a tooltip match the bar under the pointer. */
 
-#define MIN_SPAN_US          G_USEC_PER_SEC
-#define MAX_LANES            4096  /* far above LAB_MAX_WORKERS: a guard, not a limit */
 #define ROW_HEIGHT           14    /* one sub-row: a 12 px bar and a 2 px gap */
 #define MAX_VISIBLE_ROWS     12    /* more sub-rows than this are squeezed thinner */
 #define LANE_PADDING         7
@@ -36,43 +39,16 @@
 #define CORNER_RADIUS        3
 #define ACCESSIBLE_DELAY_MS  250
 
+/* Where a lane of the model is drawn, and its finished bars as drawn. */
 typedef struct
 {
-  char    *name;            /* NULL: "task N" */
-  char    *error;
-  gint64   start_us;        /* relative to the origin, like every time stored here */
-  gint64   end_us;          /* valid once finished */
-  guint64  bytes;
-  guint    task;
-  guint    lane;
-  guint    row;             /* sub-row inside the lane */
-  guint    running_index;   /* position in self->running while running */
-  guint    attached : 1;
-  guint    running : 1;
-  guint    ok : 1;
-} LabTimelineBar;
-
-/* What row assignment needs to know about a sub-row without looking at its
- * bars: whether it is busy until further notice, or until when. */
-typedef struct
-{
-  gint64 max_end;           /* never lowered when a bar leaves, so it errs on "busy" */
-  guint  n_running;
-} LabTimelineRow;
-
-typedef struct
-{
-  char          *label;         /* NULL: "worker N" */
-  GPtrArray     *bars;          /* LabTimelineBar, sorted by start; owned by self->bars */
-  GArray        *rows;          /* LabTimelineRow */
-  gint64         max_start;     /* no bar starts later (may be stale high) */
-  gint64         max_duration;  /* no finished bar lasts longer (may be stale high) */
   GskRenderNode *node;          /* the finished bars in lane coordinates; NULL if none */
+  guint          node_serial;   /* the lane's serial the node was built for */
   gboolean       node_valid;
   int            y;             /* layout, in widget coordinates */
   int            height;
   int            rows_top;      /* the first sub-row, from y */
-} LabTimelineLane;
+} LabTimelineLaneBox;
 
 /* Everything the cached nodes depend on besides the data and the style. */
 typedef struct
@@ -98,13 +74,8 @@ struct _LabTimeline
 {
   GtkWidget             parent_instance;
 
-  GHashTable           *bars;          /* task → LabTimelineBar, owned */
-  GPtrArray            *lanes;         /* LabTimelineLane, owned */
-  GPtrArray            *running;       /* LabTimelineBar, the bars still growing */
-  gint64                origin_us;
-  gint64                now_us;        /* relative; only meaningful while live */
-  gint64                last_us;       /* the latest start or end seen */
-  gboolean              live;
+  LabTimelineModel     *model;
+  GArray               *boxes;         /* LabTimelineLaneBox, one per lane of the model */
 
   PangoLayout          *layout;        /* the one layout every label goes through */
   PangoAttrList        *axis_attrs;
@@ -126,68 +97,36 @@ struct _LabTimeline
   guint                 n_node_builds;
 
   GArray               *strips;        /* scratch: LabTimelineStrip per sub-row */
-  GByteArray           *busy;          /* scratch: one flag per sub-row */
 
   guint                 accessible_id;
 };
 
 G_DEFINE_FINAL_TYPE (LabTimeline, lab_timeline, GTK_TYPE_WIDGET)
 
-/* For tests only: how often a cached node was rebuilt, and how many
- * sub-rows a lane has.  Declared here rather than in the header. */
+/* For tests only: how often a cached node was rebuilt.  Declared here
+ * rather than in the header. */
 guint lab_timeline_get_n_node_builds (LabTimeline *self);
-guint lab_timeline_get_n_rows        (LabTimeline *self,
-                                      guint        lane);
 
-static void
-lab_timeline_bar_free (gpointer data)
-{
-  LabTimelineBar *bar = data;
-
-  g_free (bar->name);
-  g_free (bar->error);
-  g_free (bar);
-}
-
-static LabTimelineLane *
-lab_timeline_lane_new (void)
-{
-  LabTimelineLane *lane = g_new0 (LabTimelineLane, 1);
-
-  lane->bars = g_ptr_array_new ();
-  lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
-  lane->max_start = G_MININT64;
-  return lane;
-}
-
-static void
-lab_timeline_lane_free (gpointer data)
-{
-  LabTimelineLane *lane = data;
-
-  g_free (lane->label);
-  g_ptr_array_unref (lane->bars);
-  g_array_unref (lane->rows);
-  g_clear_pointer (&lane->node, gsk_render_node_unref);
-  g_free (lane);
-}
-
-static inline LabTimelineLane *
+static inline const LabTimelineLane *
 lab_timeline_get_lane (LabTimeline *self,
                        guint        lane)
 {
-  return g_ptr_array_index (self->lanes, lane);
+  return lab_timeline_model_get_lane (self->model, lane);
 }
 
-static char *
-lab_timeline_dup_lane_label (LabTimeline *self,
-                             guint        lane)
+static inline LabTimelineLaneBox *
+lab_timeline_get_box (LabTimeline *self,
+                      guint        lane)
 {
-  const LabTimelineLane *l = lab_timeline_get_lane (self, lane);
+  return &g_array_index (self->boxes, LabTimelineLaneBox, lane);
+}
 
-  if (l->label != NULL)
-    return g_strdup (l->label);
-  return g_strdup_printf (_("worker %u"), lane + 1);
+static void
+lab_timeline_lane_box_clear (gpointer data)
+{
+  LabTimelineLaneBox *box = data;
+
+  g_clear_pointer (&box->node, gsk_render_node_unref);
 }
 
 /* Caches and redraws ------------------------------------------------------ */
@@ -196,8 +135,8 @@ static void
 lab_timeline_drop_caches (LabTimeline *self)
 {
   g_clear_pointer (&self->frame_node, gsk_render_node_unref);
-  for (guint i = 0; i < self->lanes->len; i++)
-    lab_timeline_get_lane (self, i)->node_valid = FALSE;
+  for (guint i = 0; i < self->boxes->len; i++)
+    lab_timeline_get_box (self, i)->node_valid = FALSE;
 }
 
 /* Lane heights or labels changed: the frame must be redrawn and the natural
@@ -218,14 +157,15 @@ lab_timeline_update_accessible_cb (gpointer data)
   g_autofree char *tasks = NULL;
   g_autofree char *running = NULL;
   g_autofree char *label = NULL;
-  guint n_lanes = self->lanes->len;
-  guint n_bars = g_hash_table_size (self->bars);
+  guint n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  guint n_bars = lab_timeline_model_get_n_bars (self->model);
+  guint n_running = lab_timeline_model_get_running (self->model)->len;
 
   self->accessible_id = 0;
 
   workers = g_strdup_printf (ngettext ("%u worker", "%u workers", n_lanes), n_lanes);
   tasks = g_strdup_printf (ngettext ("%u task", "%u tasks", n_bars), n_bars);
-  running = g_strdup_printf (_("%u running"), self->running->len);
+  running = g_strdup_printf (_("%u running"), n_running);
   /* Translators: the parts are "4 workers", "37 tasks" and "3 running" */
   label = g_strdup_printf (_("Timeline: %s, %s, %s"), workers, tasks, running);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -250,251 +190,40 @@ lab_timeline_data_changed (LabTimeline *self)
     }
 }
 
-/* The model: lanes, rows, bars ---------------------------------------------- */
-
-static LabTimelineLane *
-lab_timeline_ensure_lane (LabTimeline *self,
-                          guint        lane)
+/* The model took an event for @lane, which had @n_rows_before sub-rows
+ * while the model had @n_lanes_before lanes: new lanes need boxes and a
+ * label, and a lane growing a sub-row grows taller, up to the cap; beyond
+ * it the rows get thinner. */
+static void
+lab_timeline_lanes_changed (LabTimeline *self,
+                            guint        n_lanes_before,
+                            guint        lane,
+                            guint        n_rows_before)
 {
-  if (lane >= self->lanes->len)
+  guint n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  guint n_rows;
+
+  if (n_lanes != n_lanes_before)
     {
-      while (self->lanes->len <= lane)
-        g_ptr_array_add (self->lanes, lab_timeline_lane_new ());
+      g_array_set_size (self->boxes, n_lanes);
       self->labels_valid = FALSE;
       lab_timeline_layout_changed (self);
     }
 
-  return lab_timeline_get_lane (self, lane);
+  if (lane >= n_lanes)
+    return;
+  n_rows = lab_timeline_model_get_n_rows (self->model, lane);
+  if (n_rows != n_rows_before && n_rows <= MAX_VISIBLE_ROWS)
+    lab_timeline_layout_changed (self);
 }
 
-/* The index of the first bar starting at or after @start_us. */
 static guint
-lab_timeline_lane_lower_bound (const LabTimelineLane *lane,
-                               gint64                 start_us)
+lab_timeline_get_n_rows_or_0 (LabTimeline *self,
+                              guint        lane)
 {
-  guint lo = 0;
-  guint hi = lane->bars->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const LabTimelineBar *bar = g_ptr_array_index (lane->bars, mid);
-
-      if (bar->start_us < start_us)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/* The index of the first bar starting after @start_us. */
-static guint
-lab_timeline_lane_upper_bound (const LabTimelineLane *lane,
-                               gint64                 start_us)
-{
-  guint lo = 0;
-  guint hi = lane->bars->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      const LabTimelineBar *bar = g_ptr_array_index (lane->bars, mid);
-
-      if (bar->start_us <= start_us)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/* The first sub-row of @lane that is free for @bar, which will be inserted
- * at @pos.  Tasks normally arrive in start order: then every bar already in
- * the lane starts no later, and a row is free if nothing in it is running
- * and everything in it ended by the start, which the row summary answers
- * without looking at bars.  A bar arriving out of order (a finished run
- * replayed, a requeued task) is checked against the bars that can overlap. */
-static guint
-lab_timeline_assign_row (LabTimeline          *self,
-                         LabTimelineLane      *lane,
-                         const LabTimelineBar *bar,
-                         guint                 pos)
-{
-  gint64 start = bar->start_us;
-  gint64 end = bar->running ? G_MAXINT64 : bar->end_us;
-  guint n_rows = lane->rows->len;
-  guint8 *busy;
-  guint row;
-
-  if (start >= lane->max_start)
-    {
-      for (row = 0; row < n_rows; row++)
-        {
-          const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
-
-          if (r->n_running == 0 && r->max_end <= start)
-            return row;
-        }
-      return n_rows;
-    }
-
-  g_byte_array_set_size (self->busy, n_rows);
-  busy = self->busy->data;
-  memset (busy, 0, n_rows);
-
-  /* Running bars last until further notice. */
-  for (guint i = 0; i < self->running->len; i++)
-    {
-      const LabTimelineBar *other = g_ptr_array_index (self->running, i);
-
-      if (other->lane == bar->lane && other->start_us < end)
-        busy[other->row] = TRUE;
-    }
-
-  /* Finished bars starting inside the new one… */
-  for (guint i = pos; i < lane->bars->len; i++)
-    {
-      const LabTimelineBar *other = g_ptr_array_index (lane->bars, i);
-
-      if (other->start_us >= end)
-        break;
-      if (!other->running && other->end_us > start)
-        busy[other->row] = TRUE;
-    }
-
-  /* …and before it, no further back than the longest bar of the lane. */
-  for (guint i = pos; i > 0; i--)
-    {
-      const LabTimelineBar *other = g_ptr_array_index (lane->bars, i - 1);
-
-      if (other->start_us < start - lane->max_duration)
-        break;
-      if (!other->running && other->end_us > start)
-        busy[other->row] = TRUE;
-    }
-
-  for (row = 0; row < n_rows && busy[row]; row++)
-    ;
-  return row;
-}
-
-static void
-lab_timeline_remove_running (LabTimeline    *self,
-                             LabTimelineBar *bar)
-{
-  guint i = bar->running_index;
-
-  g_assert (i < self->running->len && g_ptr_array_index (self->running, i) == bar);
-
-  g_ptr_array_remove_index_fast (self->running, i);
-  if (i < self->running->len)
-    ((LabTimelineBar *) g_ptr_array_index (self->running, i))->running_index = i;
-}
-
-/* Record that a finished @bar occupies its row and lane. */
-static void
-lab_timeline_note_finished (LabTimeline     *self,
-                            LabTimelineLane *lane,
-                            LabTimelineBar  *bar)
-{
-  LabTimelineRow *row = &g_array_index (lane->rows, LabTimelineRow, bar->row);
-
-  row->max_end = MAX (row->max_end, bar->end_us);
-  lane->max_duration = MAX (lane->max_duration, bar->end_us - bar->start_us);
-  self->last_us = MAX (self->last_us, bar->end_us);
-  lane->node_valid = FALSE;
-}
-
-static void
-lab_timeline_attach (LabTimeline    *self,
-                     LabTimelineBar *bar,
-                     guint           lane_index)
-{
-  LabTimelineLane *lane = lab_timeline_ensure_lane (self, lane_index);
-  guint pos = lab_timeline_lane_upper_bound (lane, bar->start_us);
-
-  g_assert (!bar->attached);
-
-  bar->lane = lane_index;
-  bar->row = lab_timeline_assign_row (self, lane, bar, pos);
-  g_ptr_array_insert (lane->bars, pos, bar);
-  bar->attached = TRUE;
-
-  if (bar->row == lane->rows->len)
-    {
-      LabTimelineRow empty = { G_MININT64, 0 };
-
-      g_array_append_val (lane->rows, empty);
-      /* Up to the cap the lane grows taller; beyond it the rows get thinner. */
-      if (lane->rows->len <= MAX_VISIBLE_ROWS)
-        lab_timeline_layout_changed (self);
-      lane->node_valid = FALSE;
-    }
-
-  lane->max_start = MAX (lane->max_start, bar->start_us);
-  self->last_us = MAX (self->last_us, bar->start_us);
-
-  if (bar->running)
-    {
-      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running++;
-      bar->running_index = self->running->len;
-      g_ptr_array_add (self->running, bar);
-    }
-  else
-    lab_timeline_note_finished (self, lane, bar);
-}
-
-static void
-lab_timeline_detach (LabTimeline    *self,
-                     LabTimelineBar *bar)
-{
-  LabTimelineLane *lane = lab_timeline_get_lane (self, bar->lane);
-  guint i = lab_timeline_lane_lower_bound (lane, bar->start_us);
-
-  g_assert (bar->attached);
-
-  /* Past the bars that start at the same time. */
-  while (i < lane->bars->len && g_ptr_array_index (lane->bars, i) != bar)
-    i++;
-  g_assert (i < lane->bars->len);
-  g_ptr_array_remove_index (lane->bars, i);
-  bar->attached = FALSE;
-
-  if (bar->running)
-    {
-      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running--;
-      lab_timeline_remove_running (self, bar);
-    }
-  else
-    lane->node_valid = FALSE;
-}
-
-static LabTimelineBar *
-lab_timeline_ensure_bar (LabTimeline *self,
-                         guint        task)
-{
-  LabTimelineBar *bar = g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
-
-  if (bar == NULL)
-    {
-      bar = g_new0 (LabTimelineBar, 1);
-      bar->task = task;
-      bar->ok = TRUE;
-      g_hash_table_insert (self->bars, GUINT_TO_POINTER (task), bar);
-    }
-  return bar;
-}
-
-static void
-lab_timeline_set_string (char       **field,
-                         const char  *value)
-{
-  if (g_strcmp0 (*field, value) != 0)
-    {
-      g_free (*field);
-      *field = g_strdup (value);
-    }
+  if (lane >= lab_timeline_model_get_n_lanes (self->model))
+    return 0;
+  return lab_timeline_model_get_n_rows (self->model, lane);
 }
 
 /* Style --------------------------------------------------------------------- */
@@ -597,9 +326,9 @@ lab_timeline_ensure_labels (LabTimeline *self)
 
   pango_layout_set_attributes (self->layout, NULL);
   pango_layout_set_width (self->layout, -1);
-  for (guint i = 0; i < self->lanes->len; i++)
+  for (guint i = 0; i < self->boxes->len; i++)
     {
-      g_autofree char *label = lab_timeline_dup_lane_label (self, i);
+      g_autofree char *label = lab_timeline_model_dup_lane_label (self->model, i);
       int width;
 
       pango_layout_set_text (self->layout, label, -1);
@@ -627,63 +356,32 @@ lab_timeline_ensure_layout (LabTimeline *self)
     return;
 
   y = lab_timeline_get_axis_height (self);
-  for (guint i = 0; i < self->lanes->len; i++)
+  for (guint i = 0; i < self->boxes->len; i++)
     {
-      LabTimelineLane *lane = lab_timeline_get_lane (self, i);
+      const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
+      LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
       int content = CLAMP (lane->rows->len, 1, MAX_VISIBLE_ROWS) * ROW_HEIGHT;
 
-      lane->height = MAX (content + 2 * LANE_PADDING, min_height);
-      lane->rows_top = (lane->height - content) / 2;
-      lane->y = y;
-      y += lane->height;
+      box->height = MAX (content + 2 * LANE_PADDING, min_height);
+      box->rows_top = (box->height - content) / 2;
+      box->y = y;
+      y += box->height;
     }
 
   self->natural_height = y;
   self->layout_valid = TRUE;
 }
 
+/* Everything measuring, drawing and hit testing need, brought up to date. */
+static void
+lab_timeline_ensure_laid_out (LabTimeline *self)
+{
+  lab_timeline_ensure_style (self);
+  lab_timeline_ensure_labels (self);
+  lab_timeline_ensure_layout (self);
+}
+
 /* Geometry ------------------------------------------------------------------ */
-
-/* 1, 2, 5, 10, 20, 50, … : the smallest such value of at least @at_least. */
-static gint64
-lab_timeline_nice_step (gint64 at_least)
-{
-  gint64 magnitude = 1;
-
-  for (;;)
-    {
-      if (magnitude >= at_least)
-        return magnitude;
-      if (2 * magnitude >= at_least)
-        return 2 * magnitude;
-      if (5 * magnitude >= at_least)
-        return 5 * magnitude;
-      magnitude *= 10;
-    }
-}
-
-static gint64
-lab_timeline_get_span (LabTimeline *self)
-{
-  gint64 end = self->last_us;
-
-  if (self->live)
-    {
-      end = MAX (end, self->now_us);
-
-      /* While the run goes on, round up to a tenth of the scale, so the
-       * scale (and with it every cached node) changes a few times per
-       * doubling of the run rather than every frame. */
-      if (end > 0)
-        {
-          gint64 step = lab_timeline_nice_step (MAX (end / 10, 1));
-
-          end = (end + step - 1) / step * step;
-        }
-    }
-
-  return MAX (end, MIN_SPAN_US);
-}
 
 static void
 lab_timeline_compute_view (LabTimeline     *self,
@@ -693,7 +391,7 @@ lab_timeline_compute_view (LabTimeline     *self,
   view->height = gtk_widget_get_height (GTK_WIDGET (self));
   view->plot_x = self->label_width;
   view->plot_width = MAX (1, view->width - self->label_width - RIGHT_PADDING);
-  view->span_us = lab_timeline_get_span (self);
+  view->span_us = lab_timeline_model_get_span (self->model);
 }
 
 static gboolean
@@ -727,43 +425,35 @@ lab_timeline_lane_row_height (const LabTimelineLane *lane)
 
 /* The pixels of sub-row @row, from the lane's top edge. */
 static inline void
-lab_timeline_lane_row_extent (const LabTimelineLane *lane,
-                              double                 row_height,
-                              guint                  row,
-                              int                   *y,
-                              int                   *height)
+lab_timeline_lane_row_extent (const LabTimelineLaneBox *box,
+                              double                    row_height,
+                              guint                     row,
+                              int                      *y,
+                              int                      *height)
 {
-  int top = lane->rows_top + (int) (row * row_height + 0.5);
-  int bottom = lane->rows_top + (int) ((row + 1) * row_height + 0.5);
+  int top = box->rows_top + (int) (row * row_height + 0.5);
+  int bottom = box->rows_top + (int) ((row + 1) * row_height + 0.5);
   int gap = row_height >= 6 ? 2 : row_height >= 3 ? 1 : 0;
 
   *y = top + gap / 2;
   *height = MAX (1, bottom - top - gap);
 }
 
-/* Where a running bar currently ends. */
-static gint64
-lab_timeline_get_running_end (LabTimeline *self)
-{
-  return self->live ? self->now_us : self->last_us;
-}
-
 /* The rectangle a bar is drawn in, with y from the lane's top edge.  Shared
  * by drawing and hit testing, so that the tooltip matches the picture. */
 static void
-lab_timeline_bar_rect (LabTimeline           *self,
-                       const LabTimelineView *view,
-                       const LabTimelineLane *lane,
-                       double                 row_height,
-                       const LabTimelineBar  *bar,
-                       GdkRectangle          *rect)
+lab_timeline_bar_rect (LabTimeline              *self,
+                       const LabTimelineView    *view,
+                       const LabTimelineLaneBox *box,
+                       double                    row_height,
+                       const LabTimelineBar     *bar,
+                       GdkRectangle             *rect)
 {
-  gint64 end = bar->running ? MAX (bar->start_us, lab_timeline_get_running_end (self))
-                            : bar->end_us;
+  gint64 end = lab_timeline_model_get_bar_end (self->model, bar);
   int x0 = lab_timeline_view_x (view, bar->start_us);
   int x1 = lab_timeline_view_x (view, end);
 
-  lab_timeline_lane_row_extent (lane, row_height, bar->row, &rect->y, &rect->height);
+  lab_timeline_lane_row_extent (box, row_height, bar->row, &rect->y, &rect->height);
   rect->x = x0;
   /* A running bar shows at once, however short it still is. */
   rect->width = MAX (x1 - x0, bar->running ? 2 : 1);
@@ -815,9 +505,10 @@ lab_timeline_flush_strip (GtkSnapshot      *snapshot,
  * thinner than a pixel) are merged into one rectangle: 10,000 tasks cost at
  * most a few rectangles per pixel column, not 10,000. */
 static GskRenderNode *
-lab_timeline_build_lane_node (LabTimeline           *self,
-                              const LabTimelineLane *lane,
-                              const LabTimelineView *view)
+lab_timeline_build_lane_node (LabTimeline              *self,
+                              const LabTimelineLane    *lane,
+                              const LabTimelineLaneBox *box,
+                              const LabTimelineView    *view)
 {
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   double row_height = lab_timeline_lane_row_height (lane);
@@ -839,7 +530,7 @@ lab_timeline_build_lane_node (LabTimeline           *self,
       if (bar->running)
         continue;
 
-      lab_timeline_bar_rect (self, view, lane, row_height, bar, &rect);
+      lab_timeline_bar_rect (self, view, box, row_height, bar, &rect);
 
       if (!dense && rect.width >= WIDE_BAR)
         {
@@ -948,32 +639,32 @@ lab_timeline_build_frame_node (LabTimeline           *self,
   pango_layout_set_width (self->layout, (self->label_width - 2 * LABEL_PADDING) * PANGO_SCALE);
   pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
 
-  for (guint i = 0; i < self->lanes->len; i++)
+  for (guint i = 0; i < self->boxes->len; i++)
     {
-      const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
+      const LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
       g_autofree char *text = NULL;
       int text_y;
 
-      if (lane->y >= view->height)
+      if (box->y >= view->height)
         break;
 
       if (i % 2 == 1)
         gtk_snapshot_append_color (snapshot, &stripe,
-                                   &GRAPHENE_RECT_INIT (0, lane->y, view->width, lane->height));
+                                   &GRAPHENE_RECT_INIT (0, box->y, view->width, box->height));
       gtk_snapshot_append_color (snapshot, &rule,
-                                 &GRAPHENE_RECT_INIT (0, lane->y + lane->height - 1,
+                                 &GRAPHENE_RECT_INIT (0, box->y + box->height - 1,
                                                       view->width, 1));
 
       /* Beside the first sub-row, so the label stays put as the lane grows. */
-      text = lab_timeline_dup_lane_label (self, i);
-      text_y = lane->y + lane->rows_top + (ROW_HEIGHT - self->line_height) / 2;
+      text = lab_timeline_model_dup_lane_label (self->model, i);
+      text_y = box->y + box->rows_top + (ROW_HEIGHT - self->line_height) / 2;
       pango_layout_set_text (self->layout, text, -1);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (LABEL_PADDING, text_y));
       gtk_snapshot_append_layout (snapshot, self->layout, &label);
       gtk_snapshot_restore (snapshot);
 
-      lanes_bottom = lane->y + lane->height;
+      lanes_bottom = box->y + box->height;
     }
 
   pango_layout_set_width (self->layout, -1);
@@ -1019,11 +710,10 @@ lab_timeline_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
 {
   LabTimeline *self = LAB_TIMELINE (widget);
+  GPtrArray *running = lab_timeline_model_get_running (self->model);
   LabTimelineView view;
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
   lab_timeline_compute_view (self, &view);
 
   if (view.width <= 0 || view.height <= 0)
@@ -1045,44 +735,48 @@ lab_timeline_snapshot (GtkWidget   *widget,
   if (self->frame_node != NULL)
     gtk_snapshot_append_node (snapshot, self->frame_node);
 
-  for (guint i = 0; i < self->lanes->len; i++)
+  for (guint i = 0; i < self->boxes->len; i++)
     {
-      LabTimelineLane *lane = lab_timeline_get_lane (self, i);
+      const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
+      LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
 
       /* Lanes below the allocation are not drawn at all. */
-      if (lane->y >= view.height)
+      if (box->y >= view.height)
         break;
 
-      if (!lane->node_valid)
+      /* The model counts every change to a lane's finished bars. */
+      if (!box->node_valid || box->node_serial != lane->serial)
         {
-          g_clear_pointer (&lane->node, gsk_render_node_unref);
-          lane->node = lab_timeline_build_lane_node (self, lane, &view);
-          lane->node_valid = TRUE;
+          g_clear_pointer (&box->node, gsk_render_node_unref);
+          box->node = lab_timeline_build_lane_node (self, lane, box, &view);
+          box->node_serial = lane->serial;
+          box->node_valid = TRUE;
           self->n_node_builds++;
         }
 
-      if (lane->node != NULL)
+      if (box->node != NULL)
         {
           gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, lane->y));
-          gtk_snapshot_append_node (snapshot, lane->node);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, box->y));
+          gtk_snapshot_append_node (snapshot, box->node);
           gtk_snapshot_restore (snapshot);
         }
     }
 
   /* Running bars grow every frame, so they are never cached; there are at
    * most as many as there are workers. */
-  for (guint i = 0; i < self->running->len; i++)
+  for (guint i = 0; i < running->len; i++)
     {
-      const LabTimelineBar *bar = g_ptr_array_index (self->running, i);
+      const LabTimelineBar *bar = g_ptr_array_index (running, i);
       const LabTimelineLane *lane = lab_timeline_get_lane (self, bar->lane);
+      const LabTimelineLaneBox *box = lab_timeline_get_box (self, bar->lane);
       GdkRectangle rect;
 
-      if (lane->y >= view.height)
+      if (box->y >= view.height)
         continue;
 
-      lab_timeline_bar_rect (self, &view, lane, lab_timeline_lane_row_height (lane), bar, &rect);
-      lab_timeline_append_bar (snapshot, rect.x, lane->y + rect.y, rect.width, rect.height,
+      lab_timeline_bar_rect (self, &view, box, lab_timeline_lane_row_height (lane), bar, &rect);
+      lab_timeline_append_bar (snapshot, rect.x, box->y + rect.y, rect.width, rect.height,
                                &self->running_color);
     }
 
@@ -1100,9 +794,7 @@ lab_timeline_measure (GtkWidget      *widget,
 {
   LabTimeline *self = LAB_TIMELINE (widget);
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -1133,21 +825,21 @@ lab_timeline_css_changed (GtkWidget         *widget,
 /* Whether @bar is drawn under (@x, @y), in lane coordinates; sets @area
  * to where it is drawn, in widget coordinates. */
 static gboolean
-lab_timeline_hit (LabTimeline           *self,
-                  const LabTimelineView *view,
-                  const LabTimelineLane *lane,
-                  double                 row_height,
-                  const LabTimelineBar  *bar,
-                  int                    x,
-                  int                    y,
-                  GdkRectangle          *area)
+lab_timeline_hit (LabTimeline              *self,
+                  const LabTimelineView    *view,
+                  const LabTimelineLaneBox *box,
+                  double                    row_height,
+                  const LabTimelineBar     *bar,
+                  int                       x,
+                  int                       y,
+                  GdkRectangle             *area)
 {
-  lab_timeline_bar_rect (self, view, lane, row_height, bar, area);
+  lab_timeline_bar_rect (self, view, box, row_height, bar, area);
   if (x < area->x - 1 || x > area->x + area->width
       || y < area->y || y >= area->y + area->height)
     return FALSE;
 
-  area->y += lane->y;
+  area->y += box->y;
   return TRUE;
 }
 
@@ -1157,23 +849,23 @@ lab_timeline_find_bar (LabTimeline  *self,
                        int           y,
                        GdkRectangle *area)
 {
+  GPtrArray *running = lab_timeline_model_get_running (self->model);
   const LabTimelineLane *lane;
+  const LabTimelineLaneBox *box;
   LabTimelineView view;
   double row_height;
   gint64 time_us, slop_us;
-  guint lo = 0, hi = self->lanes->len;
-  guint lane_index, pos;
+  guint lo = 0, hi = self->boxes->len;
+  guint lane_index, first, end;
 
-  lab_timeline_ensure_style (self);
-  lab_timeline_ensure_labels (self);
-  lab_timeline_ensure_layout (self);
+  lab_timeline_ensure_laid_out (self);
 
   /* Lanes are sorted by y. */
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (lab_timeline_get_lane (self, mid)->y <= y)
+      if (lab_timeline_get_box (self, mid)->y <= y)
         lo = mid + 1;
       else
         hi = mid;
@@ -1182,38 +874,37 @@ lab_timeline_find_bar (LabTimeline  *self,
     return NULL;
   lane_index = lo - 1;
   lane = lab_timeline_get_lane (self, lane_index);
-  if (y >= lane->y + lane->height)
+  box = lab_timeline_get_box (self, lane_index);
+  if (y >= box->y + box->height)
     return NULL;
 
   lab_timeline_compute_view (self, &view);
   if (x < view.plot_x - 2)
     return NULL;
 
-  y -= lane->y;
+  y -= box->y;
   row_height = lab_timeline_lane_row_height (lane);
 
   /* Running bars are drawn on top, so they win. */
-  for (guint i = 0; i < self->running->len; i++)
+  for (guint i = 0; i < running->len; i++)
     {
-      LabTimelineBar *bar = g_ptr_array_index (self->running, i);
+      LabTimelineBar *bar = g_ptr_array_index (running, i);
 
       if (bar->lane == lane_index
-          && lab_timeline_hit (self, &view, lane, row_height, bar, x, y, area))
+          && lab_timeline_hit (self, &view, box, row_height, bar, x, y, area))
         return bar;
     }
 
-  /* Finished bars that can reach x: they start no later than x (give or
-   * take a pixel), and no earlier than the lane's longest bar allows. */
+  /* Finished bars that can reach x (give or take a pixel), the latest
+   * start first. */
   time_us = (gint64) ((double) (x - view.plot_x) * view.span_us / view.plot_width);
   slop_us = view.span_us / view.plot_width + 1;
-  pos = lab_timeline_lane_upper_bound (lane, time_us + slop_us);
-  for (guint i = pos; i > 0; i--)
+  lab_timeline_lane_get_bars_between (lane, time_us - slop_us, time_us + slop_us, &first, &end);
+  for (guint i = end; i > first; i--)
     {
       LabTimelineBar *bar = g_ptr_array_index (lane->bars, i - 1);
 
-      if (bar->start_us < time_us - slop_us - lane->max_duration)
-        break;
-      if (!bar->running && lab_timeline_hit (self, &view, lane, row_height, bar, x, y, area))
+      if (!bar->running && lab_timeline_hit (self, &view, box, row_height, bar, x, y, area))
         return bar;
     }
 
@@ -1241,8 +932,8 @@ lab_timeline_query_tooltip (GtkWidget  *widget,
   if (bar == NULL)
     return FALSE;
 
-  worker = lab_timeline_dup_lane_label (self, bar->lane);
-  end_us = bar->running ? MAX (bar->start_us, lab_timeline_get_running_end (self)) : bar->end_us;
+  worker = lab_timeline_model_dup_lane_label (self->model, bar->lane);
+  end_us = lab_timeline_model_get_bar_end (self->model, bar);
 
   text = g_string_new (NULL);
   if (bar->name != NULL)
@@ -1299,11 +990,9 @@ lab_timeline_finalize (GObject *object)
 {
   LabTimeline *self = LAB_TIMELINE (object);
 
-  g_clear_pointer (&self->lanes, g_ptr_array_unref);
-  g_clear_pointer (&self->running, g_ptr_array_unref);
-  g_clear_pointer (&self->bars, g_hash_table_unref);
+  g_clear_pointer (&self->model, lab_timeline_model_free);
+  g_clear_pointer (&self->boxes, g_array_unref);
   g_clear_pointer (&self->strips, g_array_unref);
-  g_clear_pointer (&self->busy, g_byte_array_unref);
   g_clear_pointer (&self->axis_attrs, pango_attr_list_unref);
   g_clear_pointer (&self->font, pango_font_description_free);
 
@@ -1331,11 +1020,10 @@ lab_timeline_class_init (LabTimelineClass *klass)
 static void
 lab_timeline_init (LabTimeline *self)
 {
-  self->bars = g_hash_table_new_full (NULL, NULL, NULL, lab_timeline_bar_free);
-  self->lanes = g_ptr_array_new_with_free_func (lab_timeline_lane_free);
-  self->running = g_ptr_array_new ();
+  self->model = lab_timeline_model_new ();
+  self->boxes = g_array_new (FALSE, TRUE, sizeof (LabTimelineLaneBox));
+  g_array_set_clear_func (self->boxes, lab_timeline_lane_box_clear);
   self->strips = g_array_new (FALSE, TRUE, sizeof (LabTimelineStrip));
-  self->busy = g_byte_array_new ();
 
   /* Axis labels: a little smaller, with digits of equal width so that they
    * do not jitter as the scale changes. */
@@ -1367,13 +1055,8 @@ lab_timeline_reset (LabTimeline *self,
 {
   g_return_if_fail (LAB_IS_TIMELINE (self));
 
-  g_ptr_array_set_size (self->lanes, 0);
-  g_ptr_array_set_size (self->running, 0);
-  g_hash_table_remove_all (self->bars);
-  self->origin_us = origin_us;
-  self->now_us = 0;
-  self->last_us = 0;
-  self->live = FALSE;
+  lab_timeline_model_reset (self->model, origin_us);
+  g_array_set_size (self->boxes, 0);
   self->labels_valid = FALSE;
 
   lab_timeline_drop_caches (self);
@@ -1391,16 +1074,19 @@ lab_timeline_set_lane_label (LabTimeline *self,
                              guint        lane,
                              const char  *label)
 {
-  LabTimelineLane *l;
+  guint n_lanes, n_rows;
+  gboolean changed;
 
   g_return_if_fail (LAB_IS_TIMELINE (self));
-  g_return_if_fail (lane < MAX_LANES);
+  g_return_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES);
 
-  l = lab_timeline_ensure_lane (self, lane);
-  if (g_strcmp0 (l->label, label) == 0)
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  n_rows = lab_timeline_get_n_rows_or_0 (self, lane);
+  changed = lab_timeline_model_set_lane_label (self->model, lane, label);
+  lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
+  if (!changed)
     return;
 
-  lab_timeline_set_string (&l->label, label);
   self->labels_valid = FALSE;
   lab_timeline_layout_changed (self);
   lab_timeline_data_changed (self);
@@ -1423,32 +1109,17 @@ lab_timeline_task_started (LabTimeline *self,
                            gint64       start_us,
                            const char  *name)
 {
-  LabTimelineBar *bar;
-  gint64 start;
+  guint n_lanes, n_rows;
 
   g_return_if_fail (LAB_IS_TIMELINE (self));
-  g_return_if_fail (lane < MAX_LANES);
+  g_return_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES);
 
-  bar = lab_timeline_ensure_bar (self, task);
-  start = start_us - self->origin_us;
-  if (name != NULL)
-    lab_timeline_set_string (&bar->name, name);
-
-  /* A repeated start, or one that arrives after its own finish. */
-  if (bar->attached && bar->lane == lane && bar->start_us == start)
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  n_rows = lab_timeline_get_n_rows_or_0 (self, lane);
+  if (!lab_timeline_model_task_started (self->model, task, lane, start_us, name))
     return;
 
-  if (bar->attached)
-    lab_timeline_detach (self, bar);
-
-  bar->start_us = start;
-  bar->end_us = start;
-  bar->bytes = 0;
-  bar->running = TRUE;
-  bar->ok = TRUE;
-  g_clear_pointer (&bar->error, g_free);
-  lab_timeline_attach (self, bar, lane);
-
+  lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
   lab_timeline_data_changed (self);
 }
 
@@ -1468,42 +1139,16 @@ lab_timeline_task_finished (LabTimeline *self,
                             gboolean     ok,
                             const char  *error)
 {
-  LabTimelineBar *bar;
-  gint64 start, end;
+  guint n_lanes, n_rows;
 
   g_return_if_fail (LAB_IS_TIMELINE (self));
-  g_return_if_fail (lane < MAX_LANES);
+  g_return_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES);
 
-  bar = lab_timeline_ensure_bar (self, task);
-  start = start_us - self->origin_us;
-  end = MAX (end_us - self->origin_us, start);
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  n_rows = lab_timeline_get_n_rows_or_0 (self, lane);
+  lab_timeline_model_task_finished (self->model, task, lane, start_us, end_us, bytes, ok, error);
 
-  if (bar->attached && bar->running && bar->lane == lane && bar->start_us == start)
-    {
-      /* The usual case: finish in place, keeping the sub-row it had; it
-       * was placed as if it ran forever, so it can end anywhere. */
-      LabTimelineLane *l = lab_timeline_get_lane (self, lane);
-
-      g_array_index (l->rows, LabTimelineRow, bar->row).n_running--;
-      lab_timeline_remove_running (self, bar);
-      bar->running = FALSE;
-      bar->end_us = end;
-      lab_timeline_note_finished (self, l, bar);
-    }
-  else
-    {
-      if (bar->attached)
-        lab_timeline_detach (self, bar);
-      bar->start_us = start;
-      bar->end_us = end;
-      bar->running = FALSE;
-      lab_timeline_attach (self, bar, lane);
-    }
-
-  bar->bytes = bytes;
-  bar->ok = !!ok;
-  lab_timeline_set_string (&bar->error, ok ? NULL : error);
-
+  lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
   lab_timeline_data_changed (self);
 }
 
@@ -1517,21 +1162,9 @@ void
 lab_timeline_set_now (LabTimeline *self,
                       gint64       now_us)
 {
-  gboolean live = now_us != 0;
-  gint64 now = live ? now_us - self->origin_us : 0;
-  gint64 old_span;
-
   g_return_if_fail (LAB_IS_TIMELINE (self));
 
-  if (live == self->live && now == self->now_us)
-    return;
-
-  old_span = lab_timeline_get_span (self);
-  self->live = live;
-  self->now_us = now;
-
-  /* Nothing moves between two frames of an idle stretch of a run. */
-  if (self->running->len > 0 || lab_timeline_get_span (self) != old_span)
+  if (lab_timeline_model_set_now (self->model, now_us))
     gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1540,7 +1173,7 @@ lab_timeline_get_n_bars (LabTimeline *self)
 {
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
-  return g_hash_table_size (self->bars);
+  return lab_timeline_model_get_n_bars (self->model);
 }
 
 guint
@@ -1548,7 +1181,7 @@ lab_timeline_get_n_lanes (LabTimeline *self)
 {
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
-  return self->lanes->len;
+  return lab_timeline_model_get_n_lanes (self->model);
 }
 
 guint
@@ -1557,14 +1190,4 @@ lab_timeline_get_n_node_builds (LabTimeline *self)
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
   return self->n_node_builds;
-}
-
-guint
-lab_timeline_get_n_rows (LabTimeline *self,
-                         guint        lane)
-{
-  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
-  g_return_val_if_fail (lane < self->lanes->len, 0);
-
-  return lab_timeline_get_lane (self, lane)->rows->len;
 }

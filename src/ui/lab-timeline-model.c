@@ -1,0 +1,643 @@
+/* lab-timeline-model.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "lab-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "lab-timeline-model.h"
+
+/* What every worker of one run did over time, kept apart from the drawing
+ * so that it can be tested without a display.  The data is normalised as
+ * it arrives (bars sorted by start in their lane, each given its sub-row
+ * once), so that the widget's frames only draw. */
+
+#define MIN_SPAN_US G_USEC_PER_SEC
+
+/* What row assignment needs to know about a sub-row without looking at its
+ * bars: whether it is busy until further notice, or until when. */
+typedef struct
+{
+  gint64 max_end;           /* never lowered when a bar leaves, so it errs on "busy" */
+  guint  n_running;
+} LabTimelineRow;
+
+struct _LabTimelineModel
+{
+  GHashTable *bars;         /* task → LabTimelineBar, owned */
+  GPtrArray  *lanes;        /* LabTimelineLane, owned */
+  GPtrArray  *running;      /* LabTimelineBar, the bars still growing */
+  gint64      origin_us;
+  gint64      now_us;       /* relative; only meaningful while live */
+  gint64      last_us;      /* the latest start or end seen */
+  gboolean    live;
+  GByteArray *busy;         /* scratch: one flag per sub-row */
+};
+
+static void
+lab_timeline_bar_free (gpointer data)
+{
+  LabTimelineBar *bar = data;
+
+  g_free (bar->name);
+  g_free (bar->error);
+  g_free (bar);
+}
+
+static LabTimelineLane *
+lab_timeline_lane_new (void)
+{
+  LabTimelineLane *lane = g_new0 (LabTimelineLane, 1);
+
+  lane->bars = g_ptr_array_new ();
+  lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
+  lane->max_start = G_MININT64;
+  return lane;
+}
+
+static void
+lab_timeline_lane_free (gpointer data)
+{
+  LabTimelineLane *lane = data;
+
+  g_free (lane->label);
+  g_ptr_array_unref (lane->bars);
+  g_array_unref (lane->rows);
+  g_free (lane);
+}
+
+static inline LabTimelineLane *
+lab_timeline_model_lane (LabTimelineModel *self,
+                         guint             lane)
+{
+  return g_ptr_array_index (self->lanes, lane);
+}
+
+static LabTimelineLane *
+lab_timeline_model_ensure_lane (LabTimelineModel *self,
+                                guint             lane)
+{
+  while (self->lanes->len <= lane)
+    g_ptr_array_add (self->lanes, lab_timeline_lane_new ());
+
+  return lab_timeline_model_lane (self, lane);
+}
+
+/* The index of the first bar starting after @start_us, or, if
+ * @include_start, at or after it. */
+static guint
+lab_timeline_lane_bound (const LabTimelineLane *lane,
+                         gint64                 start_us,
+                         gboolean               include_start)
+{
+  guint lo = 0;
+  guint hi = lane->bars->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const LabTimelineBar *bar = g_ptr_array_index (lane->bars, mid);
+
+      if (bar->start_us < start_us || (!include_start && bar->start_us == start_us))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The first sub-row of @lane that is free for @bar, which will be inserted
+ * at @pos.  Tasks normally arrive in start order: then every bar already in
+ * the lane starts no later, and a row is free if nothing in it is running
+ * and everything in it ended by the start, which the row summary answers
+ * without looking at bars.  A bar arriving out of order (a finished run
+ * replayed, a requeued task) is checked against the bars that can overlap. */
+static guint
+lab_timeline_model_assign_row (LabTimelineModel     *self,
+                               LabTimelineLane      *lane,
+                               const LabTimelineBar *bar,
+                               guint                 pos)
+{
+  gint64 start = bar->start_us;
+  gint64 end = bar->running ? G_MAXINT64 : bar->end_us;
+  guint n_rows = lane->rows->len;
+  guint8 *busy;
+  guint row;
+
+  if (start >= lane->max_start)
+    {
+      for (row = 0; row < n_rows; row++)
+        {
+          const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
+
+          if (r->n_running == 0 && r->max_end <= start)
+            return row;
+        }
+      return n_rows;
+    }
+
+  g_byte_array_set_size (self->busy, n_rows);
+  busy = self->busy->data;
+  memset (busy, 0, n_rows);
+
+  /* Running bars last until further notice. */
+  for (guint i = 0; i < self->running->len; i++)
+    {
+      const LabTimelineBar *other = g_ptr_array_index (self->running, i);
+
+      if (other->lane == bar->lane && other->start_us < end)
+        busy[other->row] = TRUE;
+    }
+
+  /* Finished bars starting inside the new one… */
+  for (guint i = pos; i < lane->bars->len; i++)
+    {
+      const LabTimelineBar *other = g_ptr_array_index (lane->bars, i);
+
+      if (other->start_us >= end)
+        break;
+      if (!other->running && other->end_us > start)
+        busy[other->row] = TRUE;
+    }
+
+  /* …and before it, no further back than the longest bar of the lane. */
+  for (guint i = pos; i > 0; i--)
+    {
+      const LabTimelineBar *other = g_ptr_array_index (lane->bars, i - 1);
+
+      if (other->start_us < start - lane->max_duration)
+        break;
+      if (!other->running && other->end_us > start)
+        busy[other->row] = TRUE;
+    }
+
+  for (row = 0; row < n_rows && busy[row]; row++)
+    ;
+  return row;
+}
+
+static void
+lab_timeline_model_remove_running (LabTimelineModel *self,
+                                   LabTimelineBar   *bar)
+{
+  guint i = bar->running_index;
+
+  g_assert (i < self->running->len && g_ptr_array_index (self->running, i) == bar);
+
+  g_ptr_array_remove_index_fast (self->running, i);
+  if (i < self->running->len)
+    ((LabTimelineBar *) g_ptr_array_index (self->running, i))->running_index = i;
+}
+
+/* Record that a finished @bar occupies its row and lane. */
+static void
+lab_timeline_model_note_finished (LabTimelineModel *self,
+                                  LabTimelineLane  *lane,
+                                  LabTimelineBar   *bar)
+{
+  LabTimelineRow *row = &g_array_index (lane->rows, LabTimelineRow, bar->row);
+
+  row->max_end = MAX (row->max_end, bar->end_us);
+  lane->max_duration = MAX (lane->max_duration, bar->end_us - bar->start_us);
+  self->last_us = MAX (self->last_us, bar->end_us);
+  lane->serial++;
+}
+
+static void
+lab_timeline_model_attach (LabTimelineModel *self,
+                           LabTimelineBar   *bar,
+                           guint             lane_index)
+{
+  LabTimelineLane *lane = lab_timeline_model_ensure_lane (self, lane_index);
+  guint pos = lab_timeline_lane_bound (lane, bar->start_us, FALSE);
+
+  g_assert (!bar->attached);
+
+  bar->lane = lane_index;
+  bar->row = lab_timeline_model_assign_row (self, lane, bar, pos);
+  g_ptr_array_insert (lane->bars, pos, bar);
+  bar->attached = TRUE;
+
+  if (bar->row == lane->rows->len)
+    {
+      LabTimelineRow empty = { G_MININT64, 0 };
+
+      g_array_append_val (lane->rows, empty);
+      lane->serial++;
+    }
+
+  lane->max_start = MAX (lane->max_start, bar->start_us);
+  self->last_us = MAX (self->last_us, bar->start_us);
+
+  if (bar->running)
+    {
+      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running++;
+      bar->running_index = self->running->len;
+      g_ptr_array_add (self->running, bar);
+    }
+  else
+    lab_timeline_model_note_finished (self, lane, bar);
+}
+
+static void
+lab_timeline_model_detach (LabTimelineModel *self,
+                           LabTimelineBar   *bar)
+{
+  LabTimelineLane *lane = lab_timeline_model_lane (self, bar->lane);
+  guint i = lab_timeline_lane_bound (lane, bar->start_us, TRUE);
+
+  g_assert (bar->attached);
+
+  /* Past the bars that start at the same time. */
+  while (i < lane->bars->len && g_ptr_array_index (lane->bars, i) != bar)
+    i++;
+  g_assert (i < lane->bars->len);
+  g_ptr_array_remove_index (lane->bars, i);
+  bar->attached = FALSE;
+
+  if (bar->running)
+    {
+      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running--;
+      lab_timeline_model_remove_running (self, bar);
+    }
+  else
+    lane->serial++;
+}
+
+static LabTimelineBar *
+lab_timeline_model_ensure_bar (LabTimelineModel *self,
+                               guint             task)
+{
+  LabTimelineBar *bar = g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
+
+  if (bar == NULL)
+    {
+      bar = g_new0 (LabTimelineBar, 1);
+      bar->task = task;
+      bar->ok = TRUE;
+      g_hash_table_insert (self->bars, GUINT_TO_POINTER (task), bar);
+    }
+  return bar;
+}
+
+static void
+lab_timeline_set_string (char       **field,
+                         const char  *value)
+{
+  if (g_strcmp0 (*field, value) != 0)
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+/* Public API ---------------------------------------------------------------- */
+
+LabTimelineModel *
+lab_timeline_model_new (void)
+{
+  LabTimelineModel *self = g_new0 (LabTimelineModel, 1);
+
+  self->bars = g_hash_table_new_full (NULL, NULL, NULL, lab_timeline_bar_free);
+  self->lanes = g_ptr_array_new_with_free_func (lab_timeline_lane_free);
+  self->running = g_ptr_array_new ();
+  self->busy = g_byte_array_new ();
+  return self;
+}
+
+void
+lab_timeline_model_free (LabTimelineModel *self)
+{
+  if (self == NULL)
+    return;
+
+  g_ptr_array_unref (self->lanes);
+  g_ptr_array_unref (self->running);
+  g_hash_table_unref (self->bars);
+  g_byte_array_unref (self->busy);
+  g_free (self);
+}
+
+/**
+ * lab_timeline_model_reset:
+ * @origin_us: the monotonic time shown as 0 s
+ *
+ * Forgets every lane and bar, for a new run.
+ */
+void
+lab_timeline_model_reset (LabTimelineModel *self,
+                          gint64            origin_us)
+{
+  g_return_if_fail (self != NULL);
+
+  g_ptr_array_set_size (self->lanes, 0);
+  g_ptr_array_set_size (self->running, 0);
+  g_hash_table_remove_all (self->bars);
+  self->origin_us = origin_us;
+  self->now_us = 0;
+  self->last_us = 0;
+  self->live = FALSE;
+}
+
+/**
+ * lab_timeline_model_set_lane_label:
+ * @lane: the lane, created if needed
+ * @label: (nullable): e.g. "thread 1" or "pid 4242"; %NULL for "worker N"
+ *
+ * Returns: whether the label changed
+ */
+gboolean
+lab_timeline_model_set_lane_label (LabTimelineModel *self,
+                                   guint             lane,
+                                   const char       *label)
+{
+  LabTimelineLane *l;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES, FALSE);
+
+  l = lab_timeline_model_ensure_lane (self, lane);
+  if (g_strcmp0 (l->label, label) == 0)
+    return FALSE;
+
+  lab_timeline_set_string (&l->label, label);
+  return TRUE;
+}
+
+/**
+ * lab_timeline_model_task_started:
+ * @task: the task's index, unique within the run
+ * @lane: the worker running it
+ * @start_us: monotonic time
+ * @name: (nullable): what the task is, e.g. "block 3"
+ *
+ * Adds a running bar.  A task started again elsewhere (its worker process
+ * died and it was requeued) moves to the new lane.
+ *
+ * Returns: %FALSE if the start was already known, and nothing changed
+ */
+gboolean
+lab_timeline_model_task_started (LabTimelineModel *self,
+                                 guint             task,
+                                 guint             lane,
+                                 gint64            start_us,
+                                 const char       *name)
+{
+  LabTimelineBar *bar;
+  gint64 start;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES, FALSE);
+
+  bar = lab_timeline_model_ensure_bar (self, task);
+  start = start_us - self->origin_us;
+  if (name != NULL)
+    lab_timeline_set_string (&bar->name, name);
+
+  /* A repeated start, or one that arrives after its own finish. */
+  if (bar->attached && bar->lane == lane && bar->start_us == start)
+    return FALSE;
+
+  if (bar->attached)
+    lab_timeline_model_detach (self, bar);
+
+  bar->start_us = start;
+  bar->end_us = start;
+  bar->bytes = 0;
+  bar->running = TRUE;
+  bar->ok = TRUE;
+  g_clear_pointer (&bar->error, g_free);
+  lab_timeline_model_attach (self, bar, lane);
+  return TRUE;
+}
+
+/**
+ * lab_timeline_model_task_finished:
+ * @error: (nullable): why the task failed
+ *
+ * Ends a bar, creating it if its start was never seen.
+ */
+void
+lab_timeline_model_task_finished (LabTimelineModel *self,
+                                  guint             task,
+                                  guint             lane,
+                                  gint64            start_us,
+                                  gint64            end_us,
+                                  guint64           bytes,
+                                  gboolean          ok,
+                                  const char       *error)
+{
+  LabTimelineBar *bar;
+  gint64 start, end;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES);
+
+  bar = lab_timeline_model_ensure_bar (self, task);
+  start = start_us - self->origin_us;
+  end = MAX (end_us - self->origin_us, start);
+
+  if (bar->attached && bar->running && bar->lane == lane && bar->start_us == start)
+    {
+      /* The usual case: finish in place, keeping the sub-row it had; it
+       * was placed as if it ran forever, so it can end anywhere. */
+      LabTimelineLane *l = lab_timeline_model_lane (self, lane);
+
+      g_array_index (l->rows, LabTimelineRow, bar->row).n_running--;
+      lab_timeline_model_remove_running (self, bar);
+      bar->running = FALSE;
+      bar->end_us = end;
+      lab_timeline_model_note_finished (self, l, bar);
+    }
+  else
+    {
+      if (bar->attached)
+        lab_timeline_model_detach (self, bar);
+      bar->start_us = start;
+      bar->end_us = end;
+      bar->running = FALSE;
+      lab_timeline_model_attach (self, bar, lane);
+    }
+
+  bar->bytes = bytes;
+  bar->ok = !!ok;
+  lab_timeline_set_string (&bar->error, ok ? NULL : error);
+}
+
+/**
+ * lab_timeline_model_set_now:
+ * @now_us: the monotonic time, or 0 once the run is over
+ *
+ * Running bars grow up to now, and the scale follows the run.
+ *
+ * Returns: whether the picture moves: bars grow or the scale changed
+ */
+gboolean
+lab_timeline_model_set_now (LabTimelineModel *self,
+                            gint64            now_us)
+{
+  gboolean live = now_us != 0;
+  gint64 now;
+  gint64 old_span;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  now = live ? now_us - self->origin_us : 0;
+  if (live == self->live && now == self->now_us)
+    return FALSE;
+
+  old_span = lab_timeline_model_get_span (self);
+  self->live = live;
+  self->now_us = now;
+
+  /* Nothing moves between two frames of an idle stretch of a run. */
+  return self->running->len > 0 || lab_timeline_model_get_span (self) != old_span;
+}
+
+guint
+lab_timeline_model_get_n_bars (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return g_hash_table_size (self->bars);
+}
+
+guint
+lab_timeline_model_get_n_lanes (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->lanes->len;
+}
+
+/* How many sub-rows @lane has: as many as its bars ever needed at once. */
+guint
+lab_timeline_model_get_n_rows (LabTimelineModel *self,
+                               guint             lane)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (lane < self->lanes->len, 0);
+
+  return lab_timeline_model_lane (self, lane)->rows->len;
+}
+
+const LabTimelineLane *
+lab_timeline_model_get_lane (LabTimelineModel *self,
+                             guint             lane)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (lane < self->lanes->len, NULL);
+
+  return lab_timeline_model_lane (self, lane);
+}
+
+/* The bars still running (LabTimelineBar, in no particular order): at most
+ * one per worker, except on the event loop's lane. */
+GPtrArray *
+lab_timeline_model_get_running (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->running;
+}
+
+char *
+lab_timeline_model_dup_lane_label (LabTimelineModel *self,
+                                   guint             lane)
+{
+  const LabTimelineLane *l;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (lane < self->lanes->len, NULL);
+
+  l = lab_timeline_model_lane (self, lane);
+  if (l->label != NULL)
+    return g_strdup (l->label);
+  return g_strdup_printf (_("worker %u"), lane + 1);
+}
+
+/* 1, 2, 5, 10, 20, 50, … : the smallest such value of at least @at_least. */
+gint64
+lab_timeline_nice_step (gint64 at_least)
+{
+  gint64 magnitude = 1;
+
+  for (;;)
+    {
+      if (magnitude >= at_least)
+        return magnitude;
+      if (2 * magnitude >= at_least)
+        return 2 * magnitude;
+      if (5 * magnitude >= at_least)
+        return 5 * magnitude;
+      magnitude *= 10;
+    }
+}
+
+/* The time at the right end of the axis: the run so far, at least 1 s. */
+gint64
+lab_timeline_model_get_span (LabTimelineModel *self)
+{
+  gint64 end;
+
+  g_return_val_if_fail (self != NULL, MIN_SPAN_US);
+
+  end = self->last_us;
+  if (self->live)
+    {
+      end = MAX (end, self->now_us);
+
+      /* While the run goes on, round up to a tenth of the scale, so the
+       * scale (and with it every cached node) changes a few times per
+       * doubling of the run rather than every frame. */
+      if (end > 0)
+        {
+          gint64 step = lab_timeline_nice_step (MAX (end / 10, 1));
+
+          end = (end + step - 1) / step * step;
+        }
+    }
+
+  return MAX (end, MIN_SPAN_US);
+}
+
+/* Where @bar currently ends: a running bar grows up to now. */
+gint64
+lab_timeline_model_get_bar_end (LabTimelineModel     *self,
+                                const LabTimelineBar *bar)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (bar != NULL, 0);
+
+  if (!bar->running)
+    return bar->end_us;
+  return MAX (bar->start_us, self->live ? self->now_us : self->last_us);
+}
+
+/**
+ * lab_timeline_lane_get_bars_between:
+ * @first: (out): the first bar that can reach into the range
+ * @end: (out): one past the last bar that starts in or before it
+ *
+ * What is visible between two times: the bars of @lane from @first to
+ * @end can overlap [@from_us, @to_us], and no others can, since none
+ * lasts longer than the lane's longest.
+ */
+void
+lab_timeline_lane_get_bars_between (const LabTimelineLane *lane,
+                                    gint64                 from_us,
+                                    gint64                 to_us,
+                                    guint                 *first,
+                                    guint                 *end)
+{
+  g_return_if_fail (lane != NULL);
+
+  *end = lab_timeline_lane_bound (lane, to_us, FALSE);
+  *first = MIN (lab_timeline_lane_bound (lane, from_us - lane->max_duration, TRUE), *end);
+}

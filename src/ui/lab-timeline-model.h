@@ -1,0 +1,95 @@
+/* lab-timeline-model.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What the timeline shows, without the showing: lanes (one per worker),
+ * sub-rows inside a lane, and a bar per task.  Plain GLib, so that it can
+ * be tested without a display; LabTimeline draws it.
+ *
+ * Times given to the model are monotonic µs; every time stored in it is
+ * relative to the origin given to lab_timeline_model_reset(). */
+
+#define LAB_TIMELINE_MODEL_MAX_LANES 4096  /* far above LAB_MAX_WORKERS: a guard, not a limit */
+
+/* One task.  Read-only outside the model. */
+typedef struct
+{
+  char    *name;            /* NULL: "task N" */
+  char    *error;
+  gint64   start_us;        /* relative to the origin, like every time stored here */
+  gint64   end_us;          /* valid once finished */
+  guint64  bytes;
+  guint    task;
+  guint    lane;
+  guint    row;             /* sub-row inside the lane */
+  guint    running_index;   /* position in the model's running bars while running */
+  guint    attached : 1;
+  guint    running : 1;
+  guint    ok : 1;
+} LabTimelineBar;
+
+/* One worker.  Read-only outside the model. */
+typedef struct
+{
+  char      *label;         /* NULL: "worker N" */
+  GPtrArray *bars;          /* LabTimelineBar, sorted by start */
+  GArray    *rows;          /* one summary per sub-row; only its length is public */
+  gint64     max_start;     /* no bar starts later (may be stale high) */
+  gint64     max_duration;  /* no finished bar lasts longer (may be stale high) */
+  guint      serial;        /* changes whenever the finished bars or the rows change */
+} LabTimelineLane;
+
+typedef struct _LabTimelineModel LabTimelineModel;
+
+LabTimelineModel      *lab_timeline_model_new             (void);
+void                   lab_timeline_model_free            (LabTimelineModel       *self);
+void                   lab_timeline_model_reset           (LabTimelineModel       *self,
+                                                           gint64                  origin_us);
+gboolean               lab_timeline_model_set_lane_label  (LabTimelineModel       *self,
+                                                           guint                   lane,
+                                                           const char             *label);
+gboolean               lab_timeline_model_task_started    (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           guint                   lane,
+                                                           gint64                  start_us,
+                                                           const char             *name);
+void                   lab_timeline_model_task_finished   (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           guint                   lane,
+                                                           gint64                  start_us,
+                                                           gint64                  end_us,
+                                                           guint64                 bytes,
+                                                           gboolean                ok,
+                                                           const char             *error);
+gboolean               lab_timeline_model_set_now         (LabTimelineModel       *self,
+                                                           gint64                  now_us);
+guint                  lab_timeline_model_get_n_bars      (LabTimelineModel       *self);
+guint                  lab_timeline_model_get_n_lanes     (LabTimelineModel       *self);
+guint                  lab_timeline_model_get_n_rows      (LabTimelineModel       *self,
+                                                           guint                   lane);
+const LabTimelineLane *lab_timeline_model_get_lane        (LabTimelineModel       *self,
+                                                           guint                   lane);
+GPtrArray             *lab_timeline_model_get_running     (LabTimelineModel       *self);
+char                  *lab_timeline_model_dup_lane_label  (LabTimelineModel       *self,
+                                                           guint                   lane);
+gint64                 lab_timeline_model_get_span        (LabTimelineModel       *self);
+gint64                 lab_timeline_model_get_bar_end     (LabTimelineModel       *self,
+                                                           const LabTimelineBar   *bar);
+void                   lab_timeline_lane_get_bars_between (const LabTimelineLane  *lane,
+                                                           gint64                  from_us,
+                                                           gint64                  to_us,
+                                                           guint                  *first,
+                                                           guint                  *end);
+gint64                 lab_timeline_nice_step             (gint64                  at_least);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTimelineModel, lab_timeline_model_free)
+
+G_END_DECLS
