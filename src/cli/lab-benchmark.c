@@ -19,6 +19,7 @@
 
 #include "lab-bench.h"
 #include "lab-benchmark.h"
+#include "lab-options.h"
 #include "lab-server.h"
 #include "lab-table.h"
 
