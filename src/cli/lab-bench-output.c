@@ -71,6 +71,25 @@ describe_job (LabWorkload *workload)
   }
 }
 
+/* The first few failed tasks of a run, enough to see what went wrong. */
+static void
+print_record_errors (const LabRun *run)
+{
+  for (guint t = 0, shown = 0; t < run->n_records && shown < 3; t++)
+    if (run->records[t].error != NULL)
+      {
+        g_print (_("  %s: %s\n"), run->records[t].name, run->records[t].error);
+        shown++;
+      }
+}
+
+/* A speed-up as the tables show it, or a dash without a sequential run. */
+static char *
+speedup_cell (double speedup)
+{
+  return isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+}
+
 static void
 print_table (LabWorkload *workload,
              GPtrArray   *results)
@@ -93,9 +112,9 @@ print_table (LabWorkload *workload,
       g_autofree char *mode = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
                                                run->gil ? _(" + GIL") : "");
       g_autofree char *workers = g_strdup_printf ("%u", run->workers);
-      g_autofree char *startup = g_strdup_printf (_("%.3f s"), run->startup_us / 1e6);
-      g_autofree char *wall = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
-      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+      g_autofree char *startup = lab_table_seconds (run->startup_us);
+      g_autofree char *wall = lab_table_seconds (run->wall_us);
+      g_autofree char *speed = speedup_cell (speedup);
       g_autofree char *tasks = g_strdup_printf ("%u/%u", run->tasks_ok, run->tasks_failed);
 
       lab_table_add_row (table, mode, workers, startup, wall, speed, tasks,
@@ -111,12 +130,7 @@ print_table (LabWorkload *workload,
 
       if (run->verify_error != NULL)
         g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->verify_error);
-      for (guint t = 0, shown = 0; t < run->n_records && shown < 3; t++)
-        if (run->records[t].error != NULL)
-          {
-            g_print (_("  %s: %s\n"), run->records[t].name, run->records[t].error);
-            shown++;
-          }
+      print_record_errors (run);
     }
 
   /* One result when all modes agree (a sum, a digest); one per mode when
@@ -193,6 +207,20 @@ add_seconds (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_double_value (builder, us / 1e6);
+}
+
+/* A number, or null where there is none (NAN): a speed-up without a
+ * sequential run to compare with. */
+static void
+add_double_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, value);
 }
 
 static void
@@ -298,11 +326,7 @@ print_json (LabWorkload *workload,
       add_bool (builder, "cancelled", run->cancelled);
       add_int (builder, "tasks_ok", run->tasks_ok);
       add_int (builder, "tasks_failed", run->tasks_failed);
-      json_builder_set_member_name (builder, "speedup");
-      if (isnan (speedup))
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_double_value (builder, speedup);
+      add_double_or_null (builder, "speedup", speedup);
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
       json_builder_set_member_name (builder, "result");
@@ -397,13 +421,13 @@ print_pipeline_table (LabPipeline *pipeline,
       LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
       char *cells[LAB_N_STAGES];
       g_autofree char *workers = g_strdup_printf ("%u", first->workers);
-      g_autofree char *startup = g_strdup_printf (_("%.3f s"), first->startup_us / 1e6);
-      g_autofree char *total = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
+      g_autofree char *startup = lab_table_seconds (first->startup_us);
+      g_autofree char *total = lab_table_seconds (run->wall_us);
       double speedup = pipeline_speedup (results, run);
-      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+      g_autofree char *speed = speedup_cell (speedup);
 
       for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        cells[stage] = run->stages[stage] ? g_strdup_printf (_("%.3f s"), run->stages[stage]->wall_us / 1e6)
+        cells[stage] = run->stages[stage] ? lab_table_seconds (run->stages[stage]->wall_us)
                                           : g_strdup ("—");
       lab_table_add_row (table, lab_mode_get_title (run->mode), workers, startup, cells[0], cells[1],
                          cells[2], total, speed,
@@ -422,13 +446,8 @@ print_pipeline_table (LabPipeline *pipeline,
       if (run->error != NULL)
         g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->error);
       for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        for (guint t = 0, shown = 0; run->stages[stage] && t < run->stages[stage]->n_records && shown < 3; t++)
-          if (run->stages[stage]->records[t].error != NULL)
-            {
-              g_print (_("  %s: %s\n"), run->stages[stage]->records[t].name,
-                       run->stages[stage]->records[t].error);
-              shown++;
-            }
+        if (run->stages[stage] != NULL)
+          print_record_errors (run->stages[stage]);
     }
 
   for (guint i = 0; i < results->len; i++)
@@ -506,11 +525,7 @@ print_pipeline_json (LabPipeline *pipeline,
       add_bool (builder, "verified", run->ok);
       add_int (builder, "tasks_ok", ok);
       add_int (builder, "tasks_failed", failed);
-      json_builder_set_member_name (builder, "speedup");
-      if (isnan (speedup))
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_double_value (builder, speedup);
+      add_double_or_null (builder, "speedup", speedup);
       add_seconds (builder, "startup_s", first->startup_us);
       add_string (builder, "result", run->result);
       add_string (builder, "verify_error", run->error);
@@ -519,11 +534,9 @@ print_pipeline_json (LabPipeline *pipeline,
       json_builder_begin_object (builder);
       for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
         {
-          json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
-          if (run->stages[stage] != NULL)
-            json_builder_add_double_value (builder, run->stages[stage]->wall_us / 1e6);
-          else
-            json_builder_add_null_value (builder);
+          add_double_or_null (builder,
+                              lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload,
+                              run->stages[stage] ? run->stages[stage]->wall_us / 1e6 : NAN);
         }
       json_builder_end_object (builder);
 
@@ -551,12 +564,11 @@ print_pipeline_json (LabPipeline *pipeline,
             {
               LabRun *stage_run = run->stages[stage];
 
-              json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
-              if (stage_run != NULL && stage_run->records[t].end_us > 0)
-                json_builder_add_double_value (builder, (stage_run->records[t].end_us -
-                                                         stage_run->records[t].start_us) / 1e6);
-              else
-                json_builder_add_null_value (builder);
+              add_double_or_null (builder,
+                                  lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload,
+                                  stage_run != NULL && stage_run->records[t].end_us > 0
+                                  ? (stage_run->records[t].end_us - stage_run->records[t].start_us) / 1e6
+                                  : NAN);
             }
           json_builder_end_object (builder);
           json_builder_end_object (builder);

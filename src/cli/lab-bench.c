@@ -296,12 +296,8 @@ lab_bench_main (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
 
-  if (argc > 1)
-    {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unexpected argument “%s”; see --help."), argv[1]);
-      goto bad_input;
-    }
+  if (!lab_options_no_arguments (argc, argv, &error))
+    goto bad_input;
 
   plan = lab_plan_new (workload_name ? workload_name : "sleep");
   if ((tasks_text && !lab_parse_bounded ("--tasks", tasks_text, G_MAXUINT, &plan->tasks, &error)) ||
@@ -505,6 +501,5 @@ lab_bench_main (int    argc,
   return all_ok ? 0 : 1;
 
 bad_input:
-  g_printerr ("concurrency-lab bench: %s\n", error->message);
-  return 2;
+  return lab_options_bad_input ("bench", error);
 }

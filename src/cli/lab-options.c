@@ -121,6 +121,30 @@ lab_parse_bounded (const char  *option,
   return TRUE;
 }
 
+/* Every command takes options only; a stray word is a typo worth naming. */
+gboolean
+lab_options_no_arguments (int      argc,
+                          char   **argv,
+                          GError **error)
+{
+  if (argc <= 1)
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("Unexpected argument “%s”; see --help."), argv[1]);
+  return FALSE;
+}
+
+/* Bad input gets one sentence on stderr, naming the command, and exit
+ * status 2, the same for every command. */
+int
+lab_options_bad_input (const char   *command,
+                       const GError *error)
+{
+  g_printerr ("concurrency-lab %s: %s\n", command, error->message);
+  return 2;
+}
+
 /* Options every command that starts the embedded server shares. */
 gboolean
 lab_server_options_parse (LabServerOptions  *options,

@@ -21,6 +21,11 @@ gboolean lab_parse_bounded        (const char        *option,
                                    guint64            max,
                                    guint             *value,
                                    GError           **error);
+gboolean lab_options_no_arguments (int                argc,
+                                   char             **argv,
+                                   GError           **error);
+int      lab_options_bad_input    (const char        *command,
+                                   const GError      *error);
 gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *files,
                                    const char        *size,

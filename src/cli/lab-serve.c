@@ -55,12 +55,8 @@ lab_serve_main (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
-  if (argc > 1)
-    {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unexpected argument “%s”; see --help."), argv[1]);
-      goto bad_input;
-    }
+  if (!lab_options_no_arguments (argc, argv, &error))
+    goto bad_input;
   if (port != NULL && (!lab_parse_count (port, FALSE, &port_value, &error) || port_value > 65535))
     {
       g_clear_error (&error);
@@ -88,6 +84,5 @@ lab_serve_main (int    argc,
   return 0;
 
 bad_input:
-  g_printerr ("concurrency-lab serve: %s\n", error->message);
-  return 2;
+  return lab_options_bad_input ("serve", error);
 }
