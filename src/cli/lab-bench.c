@@ -4,9 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Runs one workload in each chosen mode, on identical inputs, and prints a
- * table like the one in seed 000 (or CSV, or JSON for scripts).  The runs
- * happen on a thread of their own, so this thread can show progress from
- * the event stream and turn Ctrl+C into a clean cancel.
+ * table like the one in seed 000 (or CSV, or JSON for scripts).  This file
+ * turns the options into a plan, runs it, and keeps the median of the
+ * repeats; lab-bench-output.c prints the results.  The runs happen on a
+ * thread of their own, so this thread can show progress from the event
+ * stream and turn Ctrl+C into a clean cancel.
  */
 
 #define G_LOG_DOMAIN "lab-bench"
@@ -17,26 +19,18 @@
 #include <inttypes.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "lab-bench.h"
+#include "lab-bench-output.h"
+#include "lab-options.h"
 #include "lab-pipeline.h"
-#include "lab-serve.h"
 #include "lab-server.h"
-#include "lab-table.h"
 #include "lab-workload-save.h"
 
 #define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
-
-typedef enum
-{
-  FORMAT_TABLE,
-  FORMAT_CSV,
-  FORMAT_JSON,
-} BenchFormat;
 
 void
 lab_bench_result_free (LabBenchResult *result)
@@ -45,108 +39,6 @@ lab_bench_result_free (LabBenchResult *result)
   g_clear_pointer (&result->walls_us, g_array_unref);
   g_clear_pointer (&result->results_all, g_ptr_array_unref);
   g_free (result);
-}
-
-/* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
- * sizes 64k, 4MiB, 1G (binary units). */
-gboolean
-lab_parse_count (const char  *text,
-                 gboolean     size_suffixes,
-                 guint64     *value,
-                 GError     **error)
-{
-  g_autoptr(GString) digits = g_string_new (NULL);
-  const char *p = text;
-  guint64 number = 0, multiplier = 1;
-
-  for (; *p != '\0' && (g_ascii_isdigit (*p) || *p == '_'); p++)
-    if (*p != '_')
-      g_string_append_c (digits, *p);
-
-  if (digits->len == 0)
-    goto invalid;
-  if (!g_ascii_string_to_unsigned (digits->str, 10, 0, G_MAXUINT64, &number, NULL))
-    goto too_big;
-
-  if (*p == 'e' || *p == 'E')
-    {
-      guint64 exponent;
-
-      p++;
-      if (!g_ascii_string_to_unsigned (p, 10, 0, 99, &exponent, NULL))
-        goto invalid;
-      for (; exponent > 0; exponent--)
-        {
-          if (number > G_MAXUINT64 / 10)
-            goto too_big;
-          number *= 10;
-        }
-      p += strlen (p);
-    }
-  else if (size_suffixes && *p != '\0')
-    {
-      g_autofree char *unit = g_ascii_strdown (p, -1);
-
-      if (g_str_equal (unit, "b"))
-        multiplier = 1;
-      else if (g_str_equal (unit, "k") || g_str_equal (unit, "kib") || g_str_equal (unit, "kb"))
-        multiplier = G_GUINT64_CONSTANT (1) << 10;
-      else if (g_str_equal (unit, "m") || g_str_equal (unit, "mib") || g_str_equal (unit, "mb"))
-        multiplier = G_GUINT64_CONSTANT (1) << 20;
-      else if (g_str_equal (unit, "g") || g_str_equal (unit, "gib") || g_str_equal (unit, "gb"))
-        multiplier = G_GUINT64_CONSTANT (1) << 30;
-      else
-        goto invalid;
-      p += strlen (p);
-    }
-
-  if (*p != '\0')
-    goto invalid;
-  if (multiplier > 1 && number > G_MAXUINT64 / multiplier)
-    goto too_big;
-
-  *value = number * multiplier;
-  return TRUE;
-
-too_big:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("“%s” is far too large."), text);
-  return FALSE;
-
-invalid:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               size_suffixes ? _("“%s” is not a size; write it like 4096, 64k or 4MiB.")
-                             : _("“%s” is not a whole number; write it like 200, 1_000 or 2e9."),
-               text);
-  return FALSE;
-}
-
-static gboolean
-parse_bounded (const char  *option,
-               const char  *text,
-               guint64      max,
-               guint       *value,
-               GError     **error)
-{
-  guint64 number;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!lab_parse_count (text, FALSE, &number, &local_error))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", option,
-                   local_error->message);
-      return FALSE;
-    }
-
-  if (number > max)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: at most %" PRIu64 ", not %s."), option, max, text);
-      return FALSE;
-    }
-
-  *value = number;
-  return TRUE;
 }
 
 /* Runs @workload in every mode of @modes, @repeat times each, and keeps the
@@ -234,554 +126,6 @@ lab_bench_speedup (GPtrArray    *results,
     }
 
   return NAN;
-}
-
-static char *
-describe_job (LabWorkload *workload)
-{
-  const LabPlan *plan = lab_workload_get_plan (workload);
-  guint tasks = lab_workload_get_n_tasks (workload);
-
-  if (g_str_equal (plan->workload, "sleep"))
-    return g_strdup_printf (_("%u tasks that each wait %u ms"), tasks, plan->task_ms);
-
-  if (g_str_equal (plan->workload, "cpu"))
-    return g_strdup_printf (_("the sum of 1..%" PRIu64 " in %u chunks"), plan->n, tasks);
-
-  if (g_str_equal (plan->workload, "pingpong"))
-    return g_strdup (plan->global_counter
-                     ? _("two producers counting to 10 in a global variable; the consumer takes 10")
-                     : _("two producers put 7 items each into one queue; the consumer takes the first 10"));
-
-  if (g_str_equal (plan->workload, "bank"))
-    {
-      const char *how = plan->lock ? _("with a lock") : _("without a lock");
-
-      if (plan->deposits == 1)
-        return g_strdup_printf (_("%u depositors each paying ¥1 into one account, %s"), tasks, how);
-      return g_strdup_printf (_("%u depositors each paying ¥1 %u times into one account, %s"),
-                              tasks, plan->deposits, how);
-    }
-
-  if (g_str_equal (plan->workload, "save"))
-    {
-      g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
-      return g_strdup_printf (_("writing %u files of %s into %s"), tasks, size, plan->out_dir);
-    }
-
-  if (g_str_equal (plan->workload, "download"))
-    {
-      if (plan->url_list != NULL)
-        return g_strdup_printf (_("downloading the %u URLs of %s"), tasks, plan->url_list);
-      return g_strdup_printf (_("downloading %u files from %s"), tasks, plan->url);
-    }
-
-  if (plan->input_dir != NULL)
-    return g_strdup_printf (_("%s of the %u files in %s"), plan->algo, tasks, plan->input_dir);
-
-  {
-    g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
-    return g_strdup_printf (_("%s of %u blocks of %s"), plan->algo, tasks, size);
-  }
-}
-
-static void
-print_table (LabWorkload *workload,
-             GPtrArray   *results)
-{
-  g_autoptr(LabTable) table = lab_table_new (7);
-  g_autofree char *job = describe_job (workload);
-  g_autofree char *text = NULL;
-
-  g_print (_("Job: %s\n\n"), job);
-
-  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"), _("Wall time"), _("Speed-up"),
-                     _("Tasks ok/failed"), _("Verified"), NULL);
-  for (guint c = 1; c < 6; c++)
-    lab_table_set_right (table, c, TRUE);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
-      double speedup = lab_bench_speedup (results, run);
-      g_autofree char *mode = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
-                                               run->gil ? _(" + GIL") : "");
-      g_autofree char *workers = g_strdup_printf ("%u", run->workers);
-      g_autofree char *startup = g_strdup_printf (_("%.3f s"), run->startup_us / 1e6);
-      g_autofree char *wall = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
-      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
-      g_autofree char *tasks = g_strdup_printf ("%u/%u", run->tasks_ok, run->tasks_failed);
-
-      lab_table_add_row (table, mode, workers, startup, wall, speed, tasks,
-                         run->verified ? "✓" : (run->cancelled ? _("cancelled") : "✗"), NULL);
-    }
-
-  text = lab_table_render (table);
-  g_print ("%s\n", text);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
-
-      if (run->verify_error != NULL)
-        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->verify_error);
-      for (guint t = 0, shown = 0; t < run->n_records && shown < 3; t++)
-        if (run->records[t].error != NULL)
-          {
-            g_print (_("  %s: %s\n"), run->records[t].name, run->records[t].error);
-            shown++;
-          }
-    }
-
-  /* One result when all modes agree (a sum, a digest); one per mode when
-   * the outcome is the lesson (the bank). */
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
-
-      if (!run->verified)
-        continue;
-      if (run->result_fields == NULL)
-        {
-          g_print (_("Result: %s\n"), run->result);
-          break;
-        }
-      g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->result);
-    }
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabBenchResult *result = g_ptr_array_index (results, i);
-      guint losing = 0;
-      gint64 worst = 0;
-
-      /* Only a job that can lose deposits (the bank) says how many it lost:
-       * a ping-pong run has result fields too, but no "lost". */
-      if (result->run->result_fields == NULL || result->results_all->len < 2 ||
-          !g_variant_lookup (g_ptr_array_index (result->results_all, 0), "lost", "x", NULL))
-        continue;
-      for (guint r = 0; r < result->results_all->len; r++)
-        {
-          gint64 lost = 0;
-
-          if (g_variant_lookup (g_ptr_array_index (result->results_all, r), "lost", "x", &lost) && lost > 0)
-            {
-              losing++;
-              worst = MAX (worst, lost);
-            }
-        }
-      g_print (_("%s: deposits lost in %u of %u runs, at worst %" PRId64 ".\n"),
-               lab_mode_get_title (result->run->mode), losing, result->results_all->len, worst);
-    }
-
-  g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
-}
-
-static void
-print_csv (GPtrArray *results)
-{
-  g_print ("mode,workers,gil,wall_s,startup_s,speedup,tasks_ok,tasks_failed,verified,result\n");
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
-      double speedup = lab_bench_speedup (results, run);
-      char wall[G_ASCII_DTOSTR_BUF_SIZE], startup[G_ASCII_DTOSTR_BUF_SIZE];
-      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
-
-      g_ascii_formatd (wall, sizeof wall, "%.6f", run->wall_us / 1e6);
-      g_ascii_formatd (startup, sizeof startup, "%.6f", run->startup_us / 1e6);
-      if (!isnan (speedup))
-        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
-
-      g_print ("%s,%u,%s,%s,%s,%s,%u,%u,%s,%s\n", lab_mode_to_string (run->mode), run->workers,
-               run->gil ? "true" : "false", wall, startup, speed, run->tasks_ok,
-               run->tasks_failed, run->verified ? "true" : "false",
-               run->result ? run->result : "");
-    }
-}
-
-static void
-add_seconds (JsonBuilder *builder,
-             const char  *name,
-             gint64       us)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_double_value (builder, us / 1e6);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-add_bool (JsonBuilder *builder,
-          const char  *name,
-          gboolean     value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_boolean_value (builder, value);
-}
-
-/* What every item says about itself: which task, who ran it, when. */
-static void
-add_item_members (JsonBuilder         *builder,
-                  const LabRun        *run,
-                  const LabTaskRecord *record)
-{
-  g_autofree char *worker = lab_run_dup_worker_label (run, record);
-
-  add_int (builder, "task", record->index);
-  add_string (builder, "name", record->name);
-  add_string (builder, "worker", worker);
-  add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
-  add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
-  add_int (builder, "bytes", record->bytes);
-}
-
-static void
-print_built_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
-static void
-print_json (LabWorkload *workload,
-            GPtrArray   *results,
-            guint        repeat)
-{
-  const LabPlan *plan = lab_workload_get_plan (workload);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  add_string (builder, "workload", plan->workload);
-  add_int (builder, "tasks", lab_workload_get_n_tasks (workload));
-  add_int (builder, "workers", plan->workers);
-  add_int (builder, "repeat", repeat);
-  add_int (builder, "cores", g_get_num_processors ());
-
-  json_builder_set_member_name (builder, "plan");
-  json_builder_begin_object (builder);
-  add_int (builder, "task_ms", plan->task_ms);
-  add_int (builder, "size", plan->size);
-  add_int (builder, "n", plan->n);
-  add_string (builder, "algo", plan->algo);
-  add_string (builder, "input_dir", plan->input_dir);
-  add_bool (builder, "gil", plan->gil);
-  add_int (builder, "seed", plan->seed);
-  json_builder_end_object (builder);
-
-  json_builder_set_member_name (builder, "runs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabBenchResult *result = g_ptr_array_index (results, i);
-      LabRun *run = result->run;
-      double speedup = lab_bench_speedup (results, run);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "mode", lab_mode_to_string (run->mode));
-      add_int (builder, "workers", run->workers);
-      add_bool (builder, "gil", run->gil);
-      add_seconds (builder, "wall_s", run->wall_us);
-      add_bool (builder, "ok", lab_run_is_ok (run));
-      add_bool (builder, "verified", run->verified);
-      add_bool (builder, "cancelled", run->cancelled);
-      add_int (builder, "tasks_ok", run->tasks_ok);
-      add_int (builder, "tasks_failed", run->tasks_failed);
-      json_builder_set_member_name (builder, "speedup");
-      if (isnan (speedup))
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_double_value (builder, speedup);
-      add_seconds (builder, "startup_s", run->startup_us);
-      add_int (builder, "respawns", run->respawns);
-      json_builder_set_member_name (builder, "result");
-      if (run->result_fields != NULL)
-        json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));
-      else if (run->result != NULL)
-        json_builder_add_string_value (builder, run->result);
-      else
-        json_builder_add_null_value (builder);
-      add_string (builder, "verify_error", run->verify_error);
-
-      /* Every repetition's outcome: how often, and how badly, a race loses. */
-      json_builder_set_member_name (builder, "result_all");
-      json_builder_begin_array (builder);
-      for (guint r = 0; r < result->results_all->len; r++)
-        {
-          GVariant *fields = g_ptr_array_index (result->results_all, r);
-
-          if (fields != NULL)
-            json_builder_add_value (builder, json_gvariant_serialize (fields));
-          else
-            json_builder_add_null_value (builder);
-        }
-      json_builder_end_array (builder);
-
-      json_builder_set_member_name (builder, "wall_s_all");
-      json_builder_begin_array (builder);
-      for (guint r = 0; r < result->walls_us->len; r++)
-        json_builder_add_double_value (builder, g_array_index (result->walls_us, gint64, r) / 1e6);
-      json_builder_end_array (builder);
-
-      json_builder_set_member_name (builder, "items");
-      json_builder_begin_array (builder);
-      for (guint t = 0; t < run->n_records; t++)
-        {
-          const LabTaskRecord *record = &run->records[t];
-
-          json_builder_begin_object (builder);
-          add_item_members (builder, run, record);
-          add_int (builder, "lane", record->lane);
-          add_int (builder, "pid", record->pid);
-          add_string (builder, "value", record->value);
-          add_string (builder, "error", record->error);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  print_built_json (builder);
-}
-
-/* The seed 000 table: a row per mode, a column per stage, in seconds. */
-static double
-pipeline_speedup (GPtrArray      *results,
-                  LabPipelineRun *run)
-{
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabPipelineRun *other = g_ptr_array_index (results, i);
-
-      if (other->mode == LAB_MODE_SEQUENTIAL && other->ok && run->ok && run->wall_us > 0)
-        return (double) other->wall_us / run->wall_us;
-    }
-  return NAN;
-}
-
-static void
-print_pipeline_table (LabPipeline *pipeline,
-                      GPtrArray   *results)
-{
-  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
-  g_autoptr(LabTable) table = lab_table_new (9);
-  g_autofree char *job = describe_job (download);
-  g_autofree char *text = NULL;
-
-  g_print (_("Job: %s, then save and %s each\n\n"), job,
-           lab_workload_get_plan (lab_pipeline_get_stage (pipeline, LAB_STAGE_HASH))->algo);
-  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"),
-                     lab_stage_get_title (LAB_STAGE_DOWNLOAD), lab_stage_get_title (LAB_STAGE_SAVE),
-                     lab_stage_get_title (LAB_STAGE_HASH), _("Total"), _("Speed-up"), _("Verified"),
-                     NULL);
-  for (guint c = 1; c < 8; c++)
-    lab_table_set_right (table, c, TRUE);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabPipelineRun *run = g_ptr_array_index (results, i);
-      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
-      char *cells[LAB_N_STAGES];
-      g_autofree char *workers = g_strdup_printf ("%u", first->workers);
-      g_autofree char *startup = g_strdup_printf (_("%.3f s"), first->startup_us / 1e6);
-      g_autofree char *total = g_strdup_printf (_("%.3f s"), run->wall_us / 1e6);
-      double speedup = pipeline_speedup (results, run);
-      g_autofree char *speed = isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
-
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        cells[stage] = run->stages[stage] ? g_strdup_printf (_("%.3f s"), run->stages[stage]->wall_us / 1e6)
-                                          : g_strdup ("—");
-      lab_table_add_row (table, lab_mode_get_title (run->mode), workers, startup, cells[0], cells[1],
-                         cells[2], total, speed,
-                         run->ok ? "✓" : (first->cancelled ? _("cancelled") : "✗"), NULL);
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        g_free (cells[stage]);
-    }
-
-  text = lab_table_render (table);
-  g_print ("%s\n", text);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabPipelineRun *run = g_ptr_array_index (results, i);
-
-      if (run->error != NULL)
-        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->error);
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        for (guint t = 0, shown = 0; run->stages[stage] && t < run->stages[stage]->n_records && shown < 3; t++)
-          if (run->stages[stage]->records[t].error != NULL)
-            {
-              g_print (_("  %s: %s\n"), run->stages[stage]->records[t].name,
-                       run->stages[stage]->records[t].error);
-              shown++;
-            }
-    }
-
-  for (guint i = 0; i < results->len; i++)
-    if (((LabPipelineRun *) g_ptr_array_index (results, i))->ok)
-      {
-        g_print (_("Result: %s\n"), ((LabPipelineRun *) g_ptr_array_index (results, i))->result);
-        break;
-      }
-}
-
-static void
-print_pipeline_csv (GPtrArray *results)
-{
-  g_print ("mode,workers,startup_s,download_s,save_s,hash_s,wall_s,speedup,verified,result\n");
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabPipelineRun *run = g_ptr_array_index (results, i);
-      double speedup = pipeline_speedup (results, run);
-      char numbers[5][G_ASCII_DTOSTR_BUF_SIZE];
-      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
-
-      g_ascii_formatd (numbers[0], sizeof numbers[0], "%.6f",
-                       run->stages[LAB_STAGE_DOWNLOAD]->startup_us / 1e6);
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        g_ascii_formatd (numbers[1 + stage], sizeof numbers[0], "%.6f",
-                         run->stages[stage] ? run->stages[stage]->wall_us / 1e6 : 0.0);
-      g_ascii_formatd (numbers[4], sizeof numbers[0], "%.6f", run->wall_us / 1e6);
-      if (!isnan (speedup))
-        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
-
-      g_print ("%s,%u,%s,%s,%s,%s,%s,%s,%s,%s\n", lab_mode_to_string (run->mode),
-               run->stages[LAB_STAGE_DOWNLOAD]->workers, numbers[0], numbers[1], numbers[2],
-               numbers[3], numbers[4], speed, run->ok ? "true" : "false",
-               run->result ? run->result : "");
-    }
-}
-
-static void
-print_pipeline_json (LabPipeline *pipeline,
-                     GPtrArray   *results)
-{
-  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
-  const LabPlan *plan = lab_workload_get_plan (download);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  add_string (builder, "workload", "pipeline");
-  add_int (builder, "tasks", lab_workload_get_n_tasks (download));
-  add_int (builder, "workers", plan->workers);
-  add_int (builder, "cores", g_get_num_processors ());
-  add_string (builder, "url", plan->url_list ? NULL : plan->url);
-  add_string (builder, "url_list", plan->url_list);
-  add_string (builder, "algo", plan->algo);
-
-  json_builder_set_member_name (builder, "runs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < results->len; i++)
-    {
-      LabPipelineRun *run = g_ptr_array_index (results, i);
-      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
-      LabRun *last = run->stages[LAB_STAGE_HASH];
-      double speedup = pipeline_speedup (results, run);
-      guint ok = 0, failed = 0;
-
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        if (run->stages[stage] != NULL)
-          failed += run->stages[stage]->tasks_failed;
-      ok = last ? last->tasks_ok : 0;
-
-      json_builder_begin_object (builder);
-      add_string (builder, "mode", lab_mode_to_string (run->mode));
-      add_int (builder, "workers", first->workers);
-      add_seconds (builder, "wall_s", run->wall_us);
-      add_bool (builder, "ok", run->ok);
-      add_bool (builder, "verified", run->ok);
-      add_int (builder, "tasks_ok", ok);
-      add_int (builder, "tasks_failed", failed);
-      json_builder_set_member_name (builder, "speedup");
-      if (isnan (speedup))
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_double_value (builder, speedup);
-      add_seconds (builder, "startup_s", first->startup_us);
-      add_string (builder, "result", run->result);
-      add_string (builder, "verify_error", run->error);
-
-      json_builder_set_member_name (builder, "stages");
-      json_builder_begin_object (builder);
-      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-        {
-          json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
-          if (run->stages[stage] != NULL)
-            json_builder_add_double_value (builder, run->stages[stage]->wall_us / 1e6);
-          else
-            json_builder_add_null_value (builder);
-        }
-      json_builder_end_object (builder);
-
-      /* One item per file, through all three stages. */
-      json_builder_set_member_name (builder, "items");
-      json_builder_begin_array (builder);
-      for (guint t = 0; t < first->n_records; t++)
-        {
-          const LabTaskRecord *record = &first->records[t];
-          const char *error = NULL;
-
-          for (LabStage stage = 0; stage < LAB_N_STAGES && error == NULL; stage++)
-            if (run->stages[stage] != NULL)
-              error = run->stages[stage]->records[t].error;
-
-          json_builder_begin_object (builder);
-          add_item_members (builder, first, record);
-          add_int (builder, "status", record->status);
-          add_seconds (builder, "ttfb_s", record->ttfb_us);
-          add_string (builder, "value", last ? last->records[t].value : NULL);
-          add_string (builder, "error", error);
-          json_builder_set_member_name (builder, "stages_s");
-          json_builder_begin_object (builder);
-          for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
-            {
-              LabRun *stage_run = run->stages[stage];
-
-              json_builder_set_member_name (builder, lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload);
-              if (stage_run != NULL && stage_run->records[t].end_us > 0)
-                json_builder_add_double_value (builder, (stage_run->records[t].end_us -
-                                                         stage_run->records[t].start_us) / 1e6);
-              else
-                json_builder_add_null_value (builder);
-            }
-          json_builder_end_object (builder);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  print_built_json (builder);
 }
 
 /* The runs happen on this thread; the main thread stays free for progress
@@ -936,7 +280,7 @@ lab_bench_main (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
   g_autoptr(GMainLoop) loop = NULL;
-  BenchFormat format = FORMAT_TABLE;
+  LabBenchFormat format = LAB_BENCH_FORMAT_TABLE;
   g_autoptr(LabPipeline) pipeline = NULL;
   g_autofree char *temp_dir = NULL;
   gboolean is_pipeline = FALSE;
@@ -952,18 +296,14 @@ lab_bench_main (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
 
-  if (argc > 1)
-    {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unexpected argument “%s”; see --help."), argv[1]);
-      goto bad_input;
-    }
+  if (!lab_options_no_arguments (argc, argv, &error))
+    goto bad_input;
 
   plan = lab_plan_new (workload_name ? workload_name : "sleep");
-  if ((tasks_text && !parse_bounded ("--tasks", tasks_text, G_MAXUINT, &plan->tasks, &error)) ||
-      (workers_text && !parse_bounded ("--workers", workers_text, G_MAXUINT, &plan->workers, &error)) ||
-      (task_ms_text && !parse_bounded ("--task-ms", task_ms_text, G_MAXUINT, &plan->task_ms, &error)) ||
-      (repeat_text && !parse_bounded ("--repeat", repeat_text, G_MAXUINT, &repeat, &error)))
+  if ((tasks_text && !lab_parse_bounded ("--tasks", tasks_text, G_MAXUINT, &plan->tasks, &error)) ||
+      (workers_text && !lab_parse_bounded ("--workers", workers_text, G_MAXUINT, &plan->workers, &error)) ||
+      (task_ms_text && !lab_parse_bounded ("--task-ms", task_ms_text, G_MAXUINT, &plan->task_ms, &error)) ||
+      (repeat_text && !lab_parse_bounded ("--repeat", repeat_text, G_MAXUINT, &repeat, &error)))
     goto bad_input;
   if (size_text && !lab_parse_count (size_text, TRUE, &plan->size, &error))
     goto bad_input;
@@ -991,11 +331,11 @@ lab_bench_main (int    argc,
   plan->lock = lock;
   plan->shared_memory = shared_memory;
   plan->global_counter = global_counter;
-  if ((pause_text && !parse_bounded ("--pause-ms", pause_text, G_MAXUINT, &plan->pause_ms, &error)) ||
-      (deposits_text && !parse_bounded ("--deposits", deposits_text, G_MAXUINT, &plan->deposits, &error)))
+  if ((pause_text && !lab_parse_bounded ("--pause-ms", pause_text, G_MAXUINT, &plan->pause_ms, &error)) ||
+      (deposits_text && !lab_parse_bounded ("--deposits", deposits_text, G_MAXUINT, &plan->deposits, &error)))
     goto bad_input;
-  if ((timeout_text && !parse_bounded ("--timeout-ms", timeout_text, G_MAXUINT, &plan->timeout_ms, &error)) ||
-      (retries_text && !parse_bounded ("--retries", retries_text, G_MAXUINT, &plan->retries, &error)))
+  if ((timeout_text && !lab_parse_bounded ("--timeout-ms", timeout_text, G_MAXUINT, &plan->timeout_ms, &error)) ||
+      (retries_text && !lab_parse_bounded ("--retries", retries_text, G_MAXUINT, &plan->retries, &error)))
     goto bad_input;
   if (plan->url != NULL && !g_str_has_suffix (plan->url, "/"))
     {
@@ -1013,11 +353,11 @@ lab_bench_main (int    argc,
     }
 
   if (format_text == NULL || g_str_equal (format_text, "table"))
-    format = FORMAT_TABLE;
+    format = LAB_BENCH_FORMAT_TABLE;
   else if (g_str_equal (format_text, "csv"))
-    format = FORMAT_CSV;
+    format = LAB_BENCH_FORMAT_CSV;
   else if (g_str_equal (format_text, "json"))
-    format = FORMAT_JSON;
+    format = LAB_BENCH_FORMAT_JSON;
   else
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -1138,19 +478,7 @@ lab_bench_main (int    argc,
 
   if (pipeline != NULL)
     {
-      switch (format)
-        {
-        case FORMAT_TABLE:
-          print_pipeline_table (pipeline, bench.results);
-          break;
-        case FORMAT_CSV:
-          print_pipeline_csv (bench.results);
-          break;
-        case FORMAT_JSON:
-        default:
-          print_pipeline_json (pipeline, bench.results);
-          break;
-        }
+      lab_bench_print_pipeline_runs (format, pipeline, bench.results);
       for (guint i = 0; i < bench.results->len; i++)
         all_ok &= ((LabPipelineRun *) g_ptr_array_index (bench.results, i))->ok;
       all_ok &= bench.results->len == modes->len;
@@ -1160,20 +488,7 @@ lab_bench_main (int    argc,
       return all_ok ? 0 : 1;
     }
 
-  switch (format)
-    {
-    case FORMAT_TABLE:
-      print_table (workload, bench.results);
-      break;
-    case FORMAT_CSV:
-      print_csv (bench.results);
-      break;
-    case FORMAT_JSON:
-      print_json (workload, bench.results, repeat);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  lab_bench_print_runs (format, workload, bench.results, repeat);
 
   for (guint i = 0; i < bench.results->len; i++)
     all_ok &= lab_run_is_ok (((LabBenchResult *) g_ptr_array_index (bench.results, i))->run);
@@ -1186,6 +501,5 @@ lab_bench_main (int    argc,
   return all_ok ? 0 : 1;
 
 bad_input:
-  g_printerr ("concurrency-lab bench: %s\n", error->message);
-  return 2;
+  return lab_options_bad_input ("bench", error);
 }

@@ -1,4 +1,4 @@
-/* lab-bench.h
+/* lab-bench.h — `concurrency-lab bench`: options, runs, repeats and medians
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,10 +22,6 @@ typedef struct
 
 int        lab_bench_main          (int            argc,
                                     char         **argv);
-gboolean   lab_parse_count         (const char    *text,
-                                    gboolean       size_suffixes,
-                                    guint64       *value,
-                                    GError       **error);
 GPtrArray *lab_bench_run_modes     (LabRunner     *runner,
                                     LabWorkload   *workload,
                                     const GArray  *modes,

@@ -19,6 +19,7 @@
 
 #include "lab-bench.h"
 #include "lab-benchmark.h"
+#include "lab-options.h"
 #include "lab-server.h"
 #include "lab-table.h"
 
@@ -102,12 +103,6 @@ result_run (GPtrArray *results,
   return ((LabBenchResult *) g_ptr_array_index (results, index))->run;
 }
 
-static char *
-seconds (gint64 us)
-{
-  return g_strdup_printf (_("%.3f s"), us / 1e6);
-}
-
 /* 200 waits of 50 ms with 50 workers: ideal 4 rounds of 50 ms. */
 static void
 bench_sleep (Report *report,
@@ -127,8 +122,8 @@ bench_sleep (Report *report,
   for (guint i = 0; i < concurrent->len; i++)
     {
       LabRun *run = result_run (concurrent, i);
-      g_autofree char *measured = seconds (run->wall_us);
-      g_autofree char *ideal_text = seconds (ideal);
+      g_autofree char *measured = lab_table_seconds (run->wall_us);
+      g_autofree char *ideal_text = lab_table_seconds (ideal);
 
       report_line (report, _("sleep 200×50 ms, 50 workers"), lab_mode_get_title (run->mode),
                    measured, ideal_text, (double) run->wall_us / ideal, TARGET_AT_MOST, 1.10);
@@ -139,8 +134,8 @@ bench_sleep (Report *report,
   sequential = run_plan (plan, "sequential", repeat, NULL);
   {
     LabRun *run = result_run (sequential, 0);
-    g_autofree char *measured = seconds (run->wall_us);
-    g_autofree char *ideal_text = seconds ((gint64) plan->tasks * plan->task_ms * 1000);
+    g_autofree char *measured = lab_table_seconds (run->wall_us);
+    g_autofree char *ideal_text = lab_table_seconds ((gint64) plan->tasks * plan->task_ms * 1000);
 
     report_line (report, _("sleep 20×50 ms"), lab_mode_get_title (LAB_MODE_SEQUENTIAL), measured, ideal_text,
                  (double) run->wall_us / (plan->tasks * plan->task_ms * 1000), TARGET_AT_MOST, 1.10);
@@ -409,7 +404,7 @@ bench_downloads (Report *report,
       {
         g_autofree char *label = g_strdup_printf ("%s, %u", lab_mode_get_title (cases[c].mode),
                                                   cases[c].workers);
-        g_autofree char *measured = seconds (median (walls) * 1e6);
+        g_autofree char *measured = lab_table_seconds (median (walls) * 1e6);
         g_autofree char *ideal = g_strdup_printf (_("%.3f s (%.1f s wait + transfer)"),
                                                   median (ideals), cases[c].latency_s);
 
@@ -490,22 +485,14 @@ lab_benchmark_main (int    argc,
   g_option_context_set_summary (context, _("Measure every mode against the ideal on this machine."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
-      (repeat_text && !lab_parse_count (repeat_text, FALSE, &repeat, &error)))
-    {
-      g_printerr ("concurrency-lab benchmark: %s\n", error->message);
-      return 2;
-    }
-  if (argc > 1)
-    {
-      g_printerr ("concurrency-lab benchmark: ");
-      g_printerr (_("Unexpected argument “%s”; see --help."), argv[1]);
-      g_printerr ("\n");
-      return 2;
-    }
+      (repeat_text && !lab_parse_count (repeat_text, FALSE, &repeat, &error)) ||
+      !lab_options_no_arguments (argc, argv, &error))
+    return lab_options_bad_input ("benchmark", error);
   if (repeat < 1 || repeat > LAB_MAX_REPEAT)
     {
-      g_printerr ("concurrency-lab benchmark: %s\n", _("--repeat must be between 1 and 100."));
-      return 2;
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--repeat must be between 1 and 100."));
+      return lab_options_bad_input ("benchmark", error);
     }
 
   report.table = lab_table_new (7);

@@ -14,6 +14,7 @@
 
 #include "lab-lesson.h"
 #include "lab-lesson-command.h"
+#include "lab-options.h"
 #include "lab-table.h"
 
 typedef struct
@@ -94,10 +95,7 @@ lab_lesson_command_main (int    argc,
                                            "computed from what this machine measured."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("concurrency-lab lesson: %s\n", error->message);
-      return 2;
-    }
+    return lab_options_bad_input ("lesson", error);
 
   if (list)
     {
@@ -145,7 +143,7 @@ lab_lesson_command_main (int    argc,
   for (guint i = 0; i < lesson.result->n_steps; i++)
     {
       LabLessonStep *step = &lesson.result->steps[i];
-      g_autofree char *time = g_strdup_printf (_("%.3f s"), step->value_us / 1e6);
+      g_autofree char *time = lab_table_seconds (step->value_us);
       const char *result = step->run ? (step->run->verified ? step->run->result : step->run->verify_error) : "";
 
       lab_table_add_row (table, step->label, time, result ? result : "", NULL);

@@ -14,7 +14,7 @@
 #include <glib-unix.h>
 #include <stdio.h>
 
-#include "lab-bench.h"
+#include "lab-options.h"
 #include "lab-serve.h"
 #include "lab-server.h"
 
@@ -23,66 +23,6 @@ quit (gpointer data)
 {
   g_main_loop_quit (data);
   return G_SOURCE_REMOVE;
-}
-
-/* Options every command that starts the embedded server shares. */
-gboolean
-lab_server_options_parse (LabServerOptions  *options,
-                          const char        *files,
-                          const char        *size,
-                          const char        *latency_ms,
-                          const char        *bandwidth,
-                          const char        *fail,
-                          const char        *fail_share,
-                          GError           **error)
-{
-  guint64 value;
-
-  if (files != NULL)
-    {
-      if (!lab_parse_count (files, FALSE, &value, error))
-        return FALSE;
-      options->n_files = MIN (value, G_MAXUINT);
-    }
-  if (size != NULL && !lab_parse_count (size, TRUE, &options->file_size, error))
-    return FALSE;
-  if (latency_ms != NULL)
-    {
-      if (!lab_parse_count (latency_ms, FALSE, &value, error))
-        return FALSE;
-      if (value > 600000)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--latency-ms: at most 600000, not %s."), latency_ms);
-          return FALSE;
-        }
-      options->latency_ms = value;
-    }
-  if (bandwidth != NULL && !lab_parse_count (bandwidth, TRUE, &options->bandwidth, error))
-    return FALSE;
-  if (fail != NULL && !lab_server_parse_failure (fail, &options->failure))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unknown failure “%s”; choose none, 500, reset or stall."), fail);
-      return FALSE;
-    }
-  if (fail_share != NULL)
-    {
-      char *end = NULL;
-      double share = g_ascii_strtod (fail_share, &end);
-
-      if (end == fail_share || *end != '\0' || !(share >= 0 && share <= 1))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--fail-share must be a number from 0 to 1, not “%s”."), fail_share);
-          return FALSE;
-        }
-      options->fail_share = share;
-    }
-  else if (options->failure != LAB_SERVER_FAIL_NONE)
-    options->fail_share = 1;
-
-  return TRUE;
 }
 
 int
@@ -115,12 +55,8 @@ lab_serve_main (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
-  if (argc > 1)
-    {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Unexpected argument “%s”; see --help."), argv[1]);
-      goto bad_input;
-    }
+  if (!lab_options_no_arguments (argc, argv, &error))
+    goto bad_input;
   if (port != NULL && (!lab_parse_count (port, FALSE, &port_value, &error) || port_value > 65535))
     {
       g_clear_error (&error);
@@ -148,6 +84,5 @@ lab_serve_main (int    argc,
   return 0;
 
 bad_input:
-  g_printerr ("concurrency-lab serve: %s\n", error->message);
-  return 2;
+  return lab_options_bad_input ("serve", error);
 }

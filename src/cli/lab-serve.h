@@ -10,17 +10,7 @@
 
 G_BEGIN_DECLS
 
-#include "lab-server.h"
-
-int      lab_serve_main           (int                argc,
-                                   char             **argv);
-gboolean lab_server_options_parse (LabServerOptions  *options,
-                                   const char        *files,
-                                   const char        *size,
-                                   const char        *latency_ms,
-                                   const char        *bandwidth,
-                                   const char        *fail,
-                                   const char        *fail_share,
-                                   GError           **error);
+int lab_serve_main (int    argc,
+                    char **argv);
 
 G_END_DECLS

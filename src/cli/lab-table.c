@@ -1,12 +1,17 @@
-/* lab-table.c
+/* lab-table.c — plain-text tables that line up, CJK included
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tables bench, benchmark and lesson print, and the one way their
+ * cells show a duration.
  */
 
 #define G_LOG_DOMAIN "lab-table"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
 
 #include "lab-table.h"
 
@@ -135,4 +140,11 @@ lab_table_render (LabTable *table)
     }
 
   return g_string_free (out, FALSE);
+}
+
+/* A duration as every table shows it: seconds, to the millisecond. */
+char *
+lab_table_seconds (gint64 us)
+{
+  return g_strdup_printf (_("%.3f s"), us / 1e6);
 }

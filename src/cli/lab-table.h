@@ -22,6 +22,7 @@ void      lab_table_add_row   (LabTable    *table,
                                ...) G_GNUC_NULL_TERMINATED;
 char     *lab_table_render    (LabTable    *table);
 guint     lab_text_width      (const char  *text);
+char     *lab_table_seconds   (gint64       us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTable, lab_table_free)
 

@@ -1,0 +1,627 @@
+/* lab-bench-output.c — what `concurrency-lab bench` prints: a table, CSV or JSON
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The printers for bench's results, kept apart from running them so the
+ * runner reads as "options, runs, medians".  One family of JSON writers
+ * (add_string, add_int, …) serves both the one-workload and the pipeline
+ * report, so their fields are spelled one way.
+ */
+
+#define G_LOG_DOMAIN "lab-bench"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+#include "lab-bench.h"
+#include "lab-bench-output.h"
+#include "lab-table.h"
+
+static char *
+describe_job (LabWorkload *workload)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  guint tasks = lab_workload_get_n_tasks (workload);
+
+  if (g_str_equal (plan->workload, "sleep"))
+    return g_strdup_printf (_("%u tasks that each wait %u ms"), tasks, plan->task_ms);
+
+  if (g_str_equal (plan->workload, "cpu"))
+    return g_strdup_printf (_("the sum of 1..%" PRIu64 " in %u chunks"), plan->n, tasks);
+
+  if (g_str_equal (plan->workload, "pingpong"))
+    return g_strdup (plan->global_counter
+                     ? _("two producers counting to 10 in a global variable; the consumer takes 10")
+                     : _("two producers put 7 items each into one queue; the consumer takes the first 10"));
+
+  if (g_str_equal (plan->workload, "bank"))
+    {
+      const char *how = plan->lock ? _("with a lock") : _("without a lock");
+
+      if (plan->deposits == 1)
+        return g_strdup_printf (_("%u depositors each paying ¥1 into one account, %s"), tasks, how);
+      return g_strdup_printf (_("%u depositors each paying ¥1 %u times into one account, %s"),
+                              tasks, plan->deposits, how);
+    }
+
+  if (g_str_equal (plan->workload, "save"))
+    {
+      g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
+      return g_strdup_printf (_("writing %u files of %s into %s"), tasks, size, plan->out_dir);
+    }
+
+  if (g_str_equal (plan->workload, "download"))
+    {
+      if (plan->url_list != NULL)
+        return g_strdup_printf (_("downloading the %u URLs of %s"), tasks, plan->url_list);
+      return g_strdup_printf (_("downloading %u files from %s"), tasks, plan->url);
+    }
+
+  if (plan->input_dir != NULL)
+    return g_strdup_printf (_("%s of the %u files in %s"), plan->algo, tasks, plan->input_dir);
+
+  {
+    g_autofree char *size = g_format_size_full (plan->size, G_FORMAT_SIZE_IEC_UNITS);
+    return g_strdup_printf (_("%s of %u blocks of %s"), plan->algo, tasks, size);
+  }
+}
+
+/* The first few failed tasks of a run, enough to see what went wrong. */
+static void
+print_record_errors (const LabRun *run)
+{
+  for (guint t = 0, shown = 0; t < run->n_records && shown < 3; t++)
+    if (run->records[t].error != NULL)
+      {
+        g_print (_("  %s: %s\n"), run->records[t].name, run->records[t].error);
+        shown++;
+      }
+}
+
+/* A speed-up as the tables show it, or a dash without a sequential run. */
+static char *
+speedup_cell (double speedup)
+{
+  return isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+}
+
+static void
+print_table (LabWorkload *workload,
+             GPtrArray   *results)
+{
+  g_autoptr(LabTable) table = lab_table_new (7);
+  g_autofree char *job = describe_job (workload);
+  g_autofree char *text = NULL;
+
+  g_print (_("Job: %s\n\n"), job);
+
+  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"), _("Wall time"), _("Speed-up"),
+                     _("Tasks ok/failed"), _("Verified"), NULL);
+  for (guint c = 1; c < 6; c++)
+    lab_table_set_right (table, c, TRUE);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      double speedup = lab_bench_speedup (results, run);
+      g_autofree char *mode = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
+                                               run->gil ? _(" + GIL") : "");
+      g_autofree char *workers = g_strdup_printf ("%u", run->workers);
+      g_autofree char *startup = lab_table_seconds (run->startup_us);
+      g_autofree char *wall = lab_table_seconds (run->wall_us);
+      g_autofree char *speed = speedup_cell (speedup);
+      g_autofree char *tasks = g_strdup_printf ("%u/%u", run->tasks_ok, run->tasks_failed);
+
+      lab_table_add_row (table, mode, workers, startup, wall, speed, tasks,
+                         run->verified ? "✓" : (run->cancelled ? _("cancelled") : "✗"), NULL);
+    }
+
+  text = lab_table_render (table);
+  g_print ("%s\n", text);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (run->verify_error != NULL)
+        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->verify_error);
+      print_record_errors (run);
+    }
+
+  /* One result when all modes agree (a sum, a digest); one per mode when
+   * the outcome is the lesson (the bank). */
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (!run->verified)
+        continue;
+      if (run->result_fields == NULL)
+        {
+          g_print (_("Result: %s\n"), run->result);
+          break;
+        }
+      g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->result);
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabBenchResult *result = g_ptr_array_index (results, i);
+      guint losing = 0;
+      gint64 worst = 0;
+
+      /* Only a job that can lose deposits (the bank) says how many it lost:
+       * a ping-pong run has result fields too, but no "lost". */
+      if (result->run->result_fields == NULL || result->results_all->len < 2 ||
+          !g_variant_lookup (g_ptr_array_index (result->results_all, 0), "lost", "x", NULL))
+        continue;
+      for (guint r = 0; r < result->results_all->len; r++)
+        {
+          gint64 lost = 0;
+
+          if (g_variant_lookup (g_ptr_array_index (result->results_all, r), "lost", "x", &lost) && lost > 0)
+            {
+              losing++;
+              worst = MAX (worst, lost);
+            }
+        }
+      g_print (_("%s: deposits lost in %u of %u runs, at worst %" PRId64 ".\n"),
+               lab_mode_get_title (result->run->mode), losing, result->results_all->len, worst);
+    }
+
+  g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
+}
+
+static void
+print_csv (GPtrArray *results)
+{
+  g_print ("mode,workers,gil,wall_s,startup_s,speedup,tasks_ok,tasks_failed,verified,result\n");
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      double speedup = lab_bench_speedup (results, run);
+      char wall[G_ASCII_DTOSTR_BUF_SIZE], startup[G_ASCII_DTOSTR_BUF_SIZE];
+      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      g_ascii_formatd (wall, sizeof wall, "%.6f", run->wall_us / 1e6);
+      g_ascii_formatd (startup, sizeof startup, "%.6f", run->startup_us / 1e6);
+      if (!isnan (speedup))
+        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
+
+      g_print ("%s,%u,%s,%s,%s,%s,%u,%u,%s,%s\n", lab_mode_to_string (run->mode), run->workers,
+               run->gil ? "true" : "false", wall, startup, speed, run->tasks_ok,
+               run->tasks_failed, run->verified ? "true" : "false",
+               run->result ? run->result : "");
+    }
+}
+
+static void
+add_seconds (JsonBuilder *builder,
+             const char  *name,
+             gint64       us)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, us / 1e6);
+}
+
+/* A number, or null where there is none (NAN): a speed-up without a
+ * sequential run to compare with. */
+static void
+add_double_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isnan (value))
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, value);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+/* What every item says about itself: which task, who ran it, when. */
+static void
+add_item_members (JsonBuilder         *builder,
+                  const LabRun        *run,
+                  const LabTaskRecord *record)
+{
+  g_autofree char *worker = lab_run_dup_worker_label (run, record);
+
+  add_int (builder, "task", record->index);
+  add_string (builder, "name", record->name);
+  add_string (builder, "worker", worker);
+  add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
+  add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
+  add_int (builder, "bytes", record->bytes);
+}
+
+static void
+print_built_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_json (LabWorkload *workload,
+            GPtrArray   *results,
+            guint        repeat)
+{
+  const LabPlan *plan = lab_workload_get_plan (workload);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "workload", plan->workload);
+  add_int (builder, "tasks", lab_workload_get_n_tasks (workload));
+  add_int (builder, "workers", plan->workers);
+  add_int (builder, "repeat", repeat);
+  add_int (builder, "cores", g_get_num_processors ());
+
+  json_builder_set_member_name (builder, "plan");
+  json_builder_begin_object (builder);
+  add_int (builder, "task_ms", plan->task_ms);
+  add_int (builder, "size", plan->size);
+  add_int (builder, "n", plan->n);
+  add_string (builder, "algo", plan->algo);
+  add_string (builder, "input_dir", plan->input_dir);
+  add_bool (builder, "gil", plan->gil);
+  add_int (builder, "seed", plan->seed);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "runs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabBenchResult *result = g_ptr_array_index (results, i);
+      LabRun *run = result->run;
+      double speedup = lab_bench_speedup (results, run);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "mode", lab_mode_to_string (run->mode));
+      add_int (builder, "workers", run->workers);
+      add_bool (builder, "gil", run->gil);
+      add_seconds (builder, "wall_s", run->wall_us);
+      add_bool (builder, "ok", lab_run_is_ok (run));
+      add_bool (builder, "verified", run->verified);
+      add_bool (builder, "cancelled", run->cancelled);
+      add_int (builder, "tasks_ok", run->tasks_ok);
+      add_int (builder, "tasks_failed", run->tasks_failed);
+      add_double_or_null (builder, "speedup", speedup);
+      add_seconds (builder, "startup_s", run->startup_us);
+      add_int (builder, "respawns", run->respawns);
+      json_builder_set_member_name (builder, "result");
+      if (run->result_fields != NULL)
+        json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));
+      else if (run->result != NULL)
+        json_builder_add_string_value (builder, run->result);
+      else
+        json_builder_add_null_value (builder);
+      add_string (builder, "verify_error", run->verify_error);
+
+      /* Every repetition's outcome: how often, and how badly, a race loses. */
+      json_builder_set_member_name (builder, "result_all");
+      json_builder_begin_array (builder);
+      for (guint r = 0; r < result->results_all->len; r++)
+        {
+          GVariant *fields = g_ptr_array_index (result->results_all, r);
+
+          if (fields != NULL)
+            json_builder_add_value (builder, json_gvariant_serialize (fields));
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_array (builder);
+
+      json_builder_set_member_name (builder, "wall_s_all");
+      json_builder_begin_array (builder);
+      for (guint r = 0; r < result->walls_us->len; r++)
+        json_builder_add_double_value (builder, g_array_index (result->walls_us, gint64, r) / 1e6);
+      json_builder_end_array (builder);
+
+      json_builder_set_member_name (builder, "items");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < run->n_records; t++)
+        {
+          const LabTaskRecord *record = &run->records[t];
+
+          json_builder_begin_object (builder);
+          add_item_members (builder, run, record);
+          add_int (builder, "lane", record->lane);
+          add_int (builder, "pid", record->pid);
+          add_string (builder, "value", record->value);
+          add_string (builder, "error", record->error);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  print_built_json (builder);
+}
+
+/* The seed 000 table: a row per mode, a column per stage, in seconds. */
+static double
+pipeline_speedup (GPtrArray      *results,
+                  LabPipelineRun *run)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *other = g_ptr_array_index (results, i);
+
+      if (other->mode == LAB_MODE_SEQUENTIAL && other->ok && run->ok && run->wall_us > 0)
+        return (double) other->wall_us / run->wall_us;
+    }
+  return NAN;
+}
+
+static void
+print_pipeline_table (LabPipeline *pipeline,
+                      GPtrArray   *results)
+{
+  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
+  g_autoptr(LabTable) table = lab_table_new (9);
+  g_autofree char *job = describe_job (download);
+  g_autofree char *text = NULL;
+
+  g_print (_("Job: %s, then save and %s each\n\n"), job,
+           lab_workload_get_plan (lab_pipeline_get_stage (pipeline, LAB_STAGE_HASH))->algo);
+  lab_table_add_row (table, _("Mode"), _("Workers"), _("Start-up"),
+                     lab_stage_get_title (LAB_STAGE_DOWNLOAD), lab_stage_get_title (LAB_STAGE_SAVE),
+                     lab_stage_get_title (LAB_STAGE_HASH), _("Total"), _("Speed-up"), _("Verified"),
+                     NULL);
+  for (guint c = 1; c < 8; c++)
+    lab_table_set_right (table, c, TRUE);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
+      char *cells[LAB_N_STAGES];
+      g_autofree char *workers = g_strdup_printf ("%u", first->workers);
+      g_autofree char *startup = lab_table_seconds (first->startup_us);
+      g_autofree char *total = lab_table_seconds (run->wall_us);
+      double speedup = pipeline_speedup (results, run);
+      g_autofree char *speed = speedup_cell (speedup);
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        cells[stage] = run->stages[stage] ? lab_table_seconds (run->stages[stage]->wall_us)
+                                          : g_strdup ("—");
+      lab_table_add_row (table, lab_mode_get_title (run->mode), workers, startup, cells[0], cells[1],
+                         cells[2], total, speed,
+                         run->ok ? "✓" : (first->cancelled ? _("cancelled") : "✗"), NULL);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        g_free (cells[stage]);
+    }
+
+  text = lab_table_render (table);
+  g_print ("%s\n", text);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+
+      if (run->error != NULL)
+        g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), run->error);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        if (run->stages[stage] != NULL)
+          print_record_errors (run->stages[stage]);
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    if (((LabPipelineRun *) g_ptr_array_index (results, i))->ok)
+      {
+        g_print (_("Result: %s\n"), ((LabPipelineRun *) g_ptr_array_index (results, i))->result);
+        break;
+      }
+}
+
+static void
+print_pipeline_csv (GPtrArray *results)
+{
+  g_print ("mode,workers,startup_s,download_s,save_s,hash_s,wall_s,speedup,verified,result\n");
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      double speedup = pipeline_speedup (results, run);
+      char numbers[5][G_ASCII_DTOSTR_BUF_SIZE];
+      char speed[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      g_ascii_formatd (numbers[0], sizeof numbers[0], "%.6f",
+                       run->stages[LAB_STAGE_DOWNLOAD]->startup_us / 1e6);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        g_ascii_formatd (numbers[1 + stage], sizeof numbers[0], "%.6f",
+                         run->stages[stage] ? run->stages[stage]->wall_us / 1e6 : 0.0);
+      g_ascii_formatd (numbers[4], sizeof numbers[0], "%.6f", run->wall_us / 1e6);
+      if (!isnan (speedup))
+        g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
+
+      g_print ("%s,%u,%s,%s,%s,%s,%s,%s,%s,%s\n", lab_mode_to_string (run->mode),
+               run->stages[LAB_STAGE_DOWNLOAD]->workers, numbers[0], numbers[1], numbers[2],
+               numbers[3], numbers[4], speed, run->ok ? "true" : "false",
+               run->result ? run->result : "");
+    }
+}
+
+static void
+print_pipeline_json (LabPipeline *pipeline,
+                     GPtrArray   *results)
+{
+  LabWorkload *download = lab_pipeline_get_stage (pipeline, LAB_STAGE_DOWNLOAD);
+  const LabPlan *plan = lab_workload_get_plan (download);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "workload", "pipeline");
+  add_int (builder, "tasks", lab_workload_get_n_tasks (download));
+  add_int (builder, "workers", plan->workers);
+  add_int (builder, "cores", g_get_num_processors ());
+  add_string (builder, "url", plan->url_list ? NULL : plan->url);
+  add_string (builder, "url_list", plan->url_list);
+  add_string (builder, "algo", plan->algo);
+
+  json_builder_set_member_name (builder, "runs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabPipelineRun *run = g_ptr_array_index (results, i);
+      LabRun *first = run->stages[LAB_STAGE_DOWNLOAD];
+      LabRun *last = run->stages[LAB_STAGE_HASH];
+      double speedup = pipeline_speedup (results, run);
+      guint ok = 0, failed = 0;
+
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        if (run->stages[stage] != NULL)
+          failed += run->stages[stage]->tasks_failed;
+      ok = last ? last->tasks_ok : 0;
+
+      json_builder_begin_object (builder);
+      add_string (builder, "mode", lab_mode_to_string (run->mode));
+      add_int (builder, "workers", first->workers);
+      add_seconds (builder, "wall_s", run->wall_us);
+      add_bool (builder, "ok", run->ok);
+      add_bool (builder, "verified", run->ok);
+      add_int (builder, "tasks_ok", ok);
+      add_int (builder, "tasks_failed", failed);
+      add_double_or_null (builder, "speedup", speedup);
+      add_seconds (builder, "startup_s", first->startup_us);
+      add_string (builder, "result", run->result);
+      add_string (builder, "verify_error", run->error);
+
+      json_builder_set_member_name (builder, "stages");
+      json_builder_begin_object (builder);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        {
+          add_double_or_null (builder,
+                              lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload,
+                              run->stages[stage] ? run->stages[stage]->wall_us / 1e6 : NAN);
+        }
+      json_builder_end_object (builder);
+
+      /* One item per file, through all three stages. */
+      json_builder_set_member_name (builder, "items");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < first->n_records; t++)
+        {
+          const LabTaskRecord *record = &first->records[t];
+          const char *error = NULL;
+
+          for (LabStage stage = 0; stage < LAB_N_STAGES && error == NULL; stage++)
+            if (run->stages[stage] != NULL)
+              error = run->stages[stage]->records[t].error;
+
+          json_builder_begin_object (builder);
+          add_item_members (builder, first, record);
+          add_int (builder, "status", record->status);
+          add_seconds (builder, "ttfb_s", record->ttfb_us);
+          add_string (builder, "value", last ? last->records[t].value : NULL);
+          add_string (builder, "error", error);
+          json_builder_set_member_name (builder, "stages_s");
+          json_builder_begin_object (builder);
+          for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+            {
+              LabRun *stage_run = run->stages[stage];
+
+              add_double_or_null (builder,
+                                  lab_workload_get_plan (lab_pipeline_get_stage (pipeline, stage))->workload,
+                                  stage_run != NULL && stage_run->records[t].end_us > 0
+                                  ? (stage_run->records[t].end_us - stage_run->records[t].start_us) / 1e6
+                                  : NAN);
+            }
+          json_builder_end_object (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  print_built_json (builder);
+}
+
+/* Prints the median run of each mode of one workload. */
+void
+lab_bench_print_runs (LabBenchFormat  format,
+                      LabWorkload    *workload,
+                      GPtrArray      *results,
+                      guint           repeat)
+{
+  switch (format)
+    {
+    case LAB_BENCH_FORMAT_TABLE:
+      print_table (workload, results);
+      break;
+    case LAB_BENCH_FORMAT_CSV:
+      print_csv (results);
+      break;
+    case LAB_BENCH_FORMAT_JSON:
+      print_json (workload, results, repeat);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Prints one run of the download → save → hash pipeline per mode. */
+void
+lab_bench_print_pipeline_runs (LabBenchFormat  format,
+                               LabPipeline    *pipeline,
+                               GPtrArray      *results)
+{
+  switch (format)
+    {
+    case LAB_BENCH_FORMAT_TABLE:
+      print_pipeline_table (pipeline, results);
+      break;
+    case LAB_BENCH_FORMAT_CSV:
+      print_pipeline_csv (results);
+      break;
+    case LAB_BENCH_FORMAT_JSON:
+    default:
+      print_pipeline_json (pipeline, results);
+      break;
+    }
+}

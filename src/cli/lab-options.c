@@ -1,0 +1,206 @@
+/* lab-options.c — reading the command line the way people write it
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The option parsing that bench, benchmark, serve and lesson share: counts
+ * with underscores and exponents, sizes like 64k or 4MiB, bounded numbers,
+ * and the embedded server's options.  Every error is one sentence a student
+ * can act on.
+ */
+
+#define G_LOG_DOMAIN "lab-options"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+
+#include "lab-options.h"
+
+/* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
+ * sizes 64k, 4MiB, 1G (binary units). */
+gboolean
+lab_parse_count (const char  *text,
+                 gboolean     size_suffixes,
+                 guint64     *value,
+                 GError     **error)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  const char *p = text;
+  guint64 number = 0, multiplier = 1;
+
+  for (; *p != '\0' && (g_ascii_isdigit (*p) || *p == '_'); p++)
+    if (*p != '_')
+      g_string_append_c (digits, *p);
+
+  if (digits->len == 0)
+    goto invalid;
+  if (!g_ascii_string_to_unsigned (digits->str, 10, 0, G_MAXUINT64, &number, NULL))
+    goto too_big;
+
+  if (*p == 'e' || *p == 'E')
+    {
+      guint64 exponent;
+
+      p++;
+      if (!g_ascii_string_to_unsigned (p, 10, 0, 99, &exponent, NULL))
+        goto invalid;
+      for (; exponent > 0; exponent--)
+        {
+          if (number > G_MAXUINT64 / 10)
+            goto too_big;
+          number *= 10;
+        }
+      p += strlen (p);
+    }
+  else if (size_suffixes && *p != '\0')
+    {
+      g_autofree char *unit = g_ascii_strdown (p, -1);
+
+      if (g_str_equal (unit, "b"))
+        multiplier = 1;
+      else if (g_str_equal (unit, "k") || g_str_equal (unit, "kib") || g_str_equal (unit, "kb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 10;
+      else if (g_str_equal (unit, "m") || g_str_equal (unit, "mib") || g_str_equal (unit, "mb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 20;
+      else if (g_str_equal (unit, "g") || g_str_equal (unit, "gib") || g_str_equal (unit, "gb"))
+        multiplier = G_GUINT64_CONSTANT (1) << 30;
+      else
+        goto invalid;
+      p += strlen (p);
+    }
+
+  if (*p != '\0')
+    goto invalid;
+  if (multiplier > 1 && number > G_MAXUINT64 / multiplier)
+    goto too_big;
+
+  *value = number * multiplier;
+  return TRUE;
+
+too_big:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("“%s” is far too large."), text);
+  return FALSE;
+
+invalid:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               size_suffixes ? _("“%s” is not a size; write it like 4096, 64k or 4MiB.")
+                             : _("“%s” is not a whole number; write it like 200, 1_000 or 2e9."),
+               text);
+  return FALSE;
+}
+
+/* A whole number for @option, at most @max; the error names the option. */
+gboolean
+lab_parse_bounded (const char  *option,
+                   const char  *text,
+                   guint64      max,
+                   guint       *value,
+                   GError     **error)
+{
+  guint64 number;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lab_parse_count (text, FALSE, &number, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", option,
+                   local_error->message);
+      return FALSE;
+    }
+
+  if (number > max)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: at most %" PRIu64 ", not %s."), option, max, text);
+      return FALSE;
+    }
+
+  *value = number;
+  return TRUE;
+}
+
+/* Every command takes options only; a stray word is a typo worth naming. */
+gboolean
+lab_options_no_arguments (int      argc,
+                          char   **argv,
+                          GError **error)
+{
+  if (argc <= 1)
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("Unexpected argument “%s”; see --help."), argv[1]);
+  return FALSE;
+}
+
+/* Bad input gets one sentence on stderr, naming the command, and exit
+ * status 2, the same for every command. */
+int
+lab_options_bad_input (const char   *command,
+                       const GError *error)
+{
+  g_printerr ("concurrency-lab %s: %s\n", command, error->message);
+  return 2;
+}
+
+/* Options every command that starts the embedded server shares. */
+gboolean
+lab_server_options_parse (LabServerOptions  *options,
+                          const char        *files,
+                          const char        *size,
+                          const char        *latency_ms,
+                          const char        *bandwidth,
+                          const char        *fail,
+                          const char        *fail_share,
+                          GError           **error)
+{
+  guint64 value;
+
+  if (files != NULL)
+    {
+      if (!lab_parse_count (files, FALSE, &value, error))
+        return FALSE;
+      options->n_files = MIN (value, G_MAXUINT);
+    }
+  if (size != NULL && !lab_parse_count (size, TRUE, &options->file_size, error))
+    return FALSE;
+  if (latency_ms != NULL)
+    {
+      if (!lab_parse_count (latency_ms, FALSE, &value, error))
+        return FALSE;
+      if (value > 600000)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--latency-ms: at most 600000, not %s."), latency_ms);
+          return FALSE;
+        }
+      options->latency_ms = value;
+    }
+  if (bandwidth != NULL && !lab_parse_count (bandwidth, TRUE, &options->bandwidth, error))
+    return FALSE;
+  if (fail != NULL && !lab_server_parse_failure (fail, &options->failure))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unknown failure “%s”; choose none, 500, reset or stall."), fail);
+      return FALSE;
+    }
+  if (fail_share != NULL)
+    {
+      char *end = NULL;
+      double share = g_ascii_strtod (fail_share, &end);
+
+      if (end == fail_share || *end != '\0' || !(share >= 0 && share <= 1))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--fail-share must be a number from 0 to 1, not “%s”."), fail_share);
+          return FALSE;
+        }
+      options->fail_share = share;
+    }
+  else if (options->failure != LAB_SERVER_FAIL_NONE)
+    options->fail_share = 1;
+
+  return TRUE;
+}

@@ -1,0 +1,38 @@
+/* lab-options.h — reading the command line the way people write it
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "lab-server.h"
+
+G_BEGIN_DECLS
+
+gboolean lab_parse_count          (const char        *text,
+                                   gboolean           size_suffixes,
+                                   guint64           *value,
+                                   GError           **error);
+gboolean lab_parse_bounded        (const char        *option,
+                                   const char        *text,
+                                   guint64            max,
+                                   guint             *value,
+                                   GError           **error);
+gboolean lab_options_no_arguments (int                argc,
+                                   char             **argv,
+                                   GError           **error);
+int      lab_options_bad_input    (const char        *command,
+                                   const GError      *error);
+gboolean lab_server_options_parse (LabServerOptions  *options,
+                                   const char        *files,
+                                   const char        *size,
+                                   const char        *latency_ms,
+                                   const char        *bandwidth,
+                                   const char        *fail,
+                                   const char        *fail_share,
+                                   GError           **error);
+
+G_END_DECLS
