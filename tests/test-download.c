@@ -9,6 +9,8 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "lab-digest.h"
+#include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
 #include "lab-test-util.h"

@@ -18,10 +18,10 @@
 
 #include <glib/gstdio.h>
 
+#include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
 #include "lab-test-util.h"
-#include "lab-workload-save.h"
 
 /* Once in a few dozen runs on a loaded machine, one more eventfd (a main
  * context that a cancelled request's I/O inside libsoup keeps) stays open.

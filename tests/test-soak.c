@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "lab-application.h"
+#include "lab-files.h"
 #include "lab-test-util.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
-#include "lab-workload-save.h"
 
 static LabApplication *app;
 

@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "lab-digest.h"
+#include "lab-files.h"
 #include "lab-server.h"
 #include "lab-test-util.h"
 #include "lab-url-list.h"
 #include "lab-workload-cpu.h"
-#include "lab-workload-hash.h"
 #include "lab-workload-pingpong.h"
-#include "lab-workload-save.h"
 
 static void
 test_hash_vectors (void)

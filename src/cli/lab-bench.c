@@ -25,10 +25,10 @@
 
 #include "lab-bench.h"
 #include "lab-bench-output.h"
+#include "lab-files.h"
 #include "lab-options.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
-#include "lab-workload-save.h"
 
 #define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
 

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "lab-event-buffer.h"
 #include "lab-gil.h"
 #include "lab-run.h"
 #include "lab-workload.h"

@@ -65,40 +65,4 @@ void        lab_task_record_clear    (LabTaskRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRun, lab_run_free)
 
-/* Small events that workers push while a run goes on; consumers drain them
- * in batches (see LabEventBuffer). */
-typedef enum
-{
-  LAB_EVENT_RUN_STARTED,      /* time_us = start of the clock, task = number of tasks */
-  LAB_EVENT_WORKER_STARTED,   /* lane, pid */
-  LAB_EVENT_WORKER_LOST,      /* lane, pid: a worker process died */
-  LAB_EVENT_TASK_STARTED,     /* task, lane, pid, time_us = start */
-  LAB_EVENT_TASK_FINISHED,    /* task, lane, pid, start_us, time_us = end, bytes, ok */
-  LAB_EVENT_RUN_FINISHED,     /* time_us = end of the clock */
-} LabEventKind;
-
-typedef struct
-{
-  LabEventKind kind;
-  LabMode      mode;
-  guint        task;
-  gint         lane;
-  gint         pid;
-  gboolean     ok;
-  gint64       start_us;
-  gint64       time_us;
-  guint64      bytes;
-} LabEvent;
-
-typedef struct _LabEventBuffer LabEventBuffer;
-
-LabEventBuffer *lab_event_buffer_new   (void);
-LabEventBuffer *lab_event_buffer_ref   (LabEventBuffer *self);
-void            lab_event_buffer_unref (LabEventBuffer *self);
-void            lab_event_buffer_push  (LabEventBuffer *self,
-                                        const LabEvent *event);
-GArray         *lab_event_buffer_drain (LabEventBuffer *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabEventBuffer, lab_event_buffer_unref)
-
 G_END_DECLS

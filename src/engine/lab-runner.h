@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-event-buffer.h"
 #include "lab-mode.h"
 #include "lab-run.h"
 #include "lab-workload.h"

@@ -27,10 +27,10 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "lab-digest.h"
 #include "lab-plan.h"
 #include "lab-server.h"
 #include "lab-workload.h"
-#include "lab-workload-hash.h"
 
 #define LISTEN_BACKLOG 1024
 #define THROTTLE_TICK_MS 20

@@ -29,11 +29,11 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-run-controller.h"
 #include "lab-server.h"
 #include "lab-timings.h"
-#include "lab-workload-save.h"
 
 #define FALLBACK_DRAIN_MS 100
 

@@ -11,9 +11,9 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-files.h"
 #include "lab-lesson-private.h"
 #include "lab-pipeline.h"
-#include "lab-workload-save.h"
 
 static gboolean
 pipeline_run (const LabLesson  *lesson,

@@ -25,10 +25,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lab-digest.h"
 #include "lab-server.h"
 #include "lab-url-list.h"
 #include "lab-workload-download.h"
-#include "lab-workload-hash.h"
 
 #define READ_CHUNK (262144)
 

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <openssl/evp.h>
 
+#include "lab-digest.h"
 #include "lab-workload-hash.h"
 
 /* CPython's hashlib lets go of the GIL for buffers longer than this. */
@@ -58,41 +59,6 @@ fetch_md (const char *algo)
   if (g_once_init_enter (&md5))
     g_once_init_leave (&md5, EVP_MD_fetch (NULL, "MD5", NULL));
   return md5;
-}
-
-static char *
-digest_to_hex (const guint8 *digest,
-               guint         len)
-{
-  static const char hex[] = "0123456789abcdef";
-  char *out = g_malloc (len * 2 + 1);
-
-  for (guint i = 0; i < len; i++)
-    {
-      out[2 * i] = hex[digest[i] >> 4];
-      out[2 * i + 1] = hex[digest[i] & 0xf];
-    }
-  out[len * 2] = '\0';
-
-  return out;
-}
-
-/* One-shot digest, for reference values and tests. */
-char *
-lab_hash_hex (const char   *algo,
-              const guint8 *data,
-              gsize         len)
-{
-  guint8 digest[EVP_MAX_MD_SIZE];
-  size_t digest_len = 0;
-
-  g_return_val_if_fail (algo != NULL, NULL);
-
-  if (!EVP_Q_digest (NULL, g_strcmp0 (algo, "sha256") == 0 ? "SHA256" : "MD5", NULL,
-                     data, len, digest, &digest_len))
-    return NULL;
-
-  return digest_to_hex (digest, digest_len);
 }
 
 static int
@@ -316,7 +282,7 @@ lab_workload_hash_run_task (LabWorkload     *workload,
   if (!big)
     lab_gil_release (context->gil);
 
-  record->value = digest_to_hex (digest, digest_len);
+  record->value = lab_digest_to_hex (digest, digest_len);
   return TRUE;
 }
 

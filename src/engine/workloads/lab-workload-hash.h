@@ -14,8 +14,4 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWorkloadHash, lab_workload_hash, LAB, WORKLOAD_HASH, LabWorkload)
 
-char *lab_hash_hex (const char   *algo,
-                    const guint8 *data,
-                    gsize         len);
-
 G_END_DECLS

@@ -22,7 +22,9 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "lab-digest.h"
 #include "lab-server.h"
+#include "lab-files.h"
 #include "lab-url-list.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-save.h"
@@ -35,45 +37,6 @@ struct _LabWorkloadSave
 };
 
 G_DEFINE_FINAL_TYPE (LabWorkloadSave, lab_workload_save, LAB_TYPE_WORKLOAD)
-
-/* A file name that cannot climb out of the folder, hide, or surprise. */
-char *
-lab_sanitize_file_name (const char *name)
-{
-  GString *clean = g_string_new (NULL);
-
-  for (const char *p = name; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        break;
-      if (c == '/' || c == '\\' || c == ':' || g_unichar_iscntrl (c))
-        g_string_append_c (clean, '_');
-      else
-        g_string_append_unichar (clean, c);
-    }
-
-  /* No hidden files, no "." or "..": drop leading dots and spaces. */
-  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == ' '))
-    g_string_erase (clean, 0, 1);
-
-  /* Keep names short, cutting between characters: a byte in the middle
-   * of a UTF-8 sequence would leave a name no file system should get. */
-  if (clean->len > 200)
-    {
-      gsize cut = 200;
-
-      while (cut > 0 && (clean->str[cut] & 0xC0) == 0x80)
-        cut--;
-      g_string_truncate (clean, cut);
-    }
-
-  if (clean->len == 0)
-    g_string_assign (clean, "download");
-
-  return g_string_free (clean, FALSE);
-}
 
 /* "name-2.ext" for k = 2: the number goes before the extension. */
 static char *
@@ -146,22 +109,6 @@ lab_file_names_for_urls (const char * const *urls)
   g_auto(GStrv) bases = base_names_for_urls (urls);
 
   return unique_names (bases, NULL);
-}
-
-/* Removes a folder of ours and the files in it (no subfolders: we make
- * none). */
-void
-lab_remove_folder (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static gboolean

@@ -14,8 +14,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWorkloadSave, lab_workload_save, LAB, WORKLOAD_SAVE, LabWorkload)
 
-char  *lab_sanitize_file_name  (const char *name);
 GStrv  lab_file_names_for_urls (const char * const *urls);
-void   lab_remove_folder       (const char *path);
 
 G_END_DECLS
