@@ -14,16 +14,11 @@
  * when the *thread* that spawned them ends, so spawning must happen on a
  * thread that lives as long as the pool.
  *
- * A worker is gone once we have seen both the end of its stdout and its
- * exit status.  Its task goes back to the front of the queue and a new
- * worker takes its place.
- *
- * Nothing here may hang.  Writes never block: a pipe holds only 64 KiB, so
- * a worker that stops reading (stopped, hung) would freeze a blocking
- * writer and every other worker with it.  We write what fits, wait until
- * the pipe drains, and a worker that reads nothing for WRITE_STALL_US
- * counts as dead.  A lane whose workers keep dying is given up: the pool is
- * then "broken", the run in progress fails with a sentence, and the runner
+ * Each worker lives in a slot (lab-worker-slot.c: its pipes, framed and
+ * never blocking, and how we notice it is gone).  When a worker is gone,
+ * its task goes back to the front of the queue and a new worker takes its
+ * place.  A lane whose workers keep dying is given up: the pool is then
+ * "broken", the run in progress fails with a sentence, and the runner
  * starts a whole new pool next time.
  */
 
@@ -31,28 +26,19 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib-unix.h>
-#include <gio/gunixoutputstream.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include "lab-process-pool.h"
 #include "lab-protocol.h"
-#include "lab-worker.h"
+#include "lab-worker-slot.h"
 
 #define STARTUP_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 #define CANCEL_GRACE_MS     500
 #define SHUTDOWN_GRACE_MS   200
-#define WRITE_STALL_US      (2 * G_USEC_PER_SEC)  /* a worker that reads nothing this long is dead */
 #define MAX_CRASHES_PER_TASK 3
 #define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK */
-
-typedef struct _Slot Slot;
 
 struct _LabProcessPool
 {
@@ -78,7 +64,7 @@ struct _LabProcessPool
   guint          runs;           /* runs so far: only the first one paid the start-up */
 
   /* Everything below belongs to the pool thread. */
-  Slot         **slots;          /* by lane */
+  LabWorkerSlot **slots;         /* by lane */
   guint         *deaths;         /* by lane: workers lost in a row without a result */
   gint64         spawn_start_us;
   gboolean       shutting_down;
@@ -96,64 +82,11 @@ struct _LabProcessPool
   GSource       *stop_grace;
 };
 
-/* One frame on its way to a worker, written as far as the pipe allows. */
-typedef struct
-{
-  guint8   head[LAB_FRAME_HEADER_SIZE + 8];  /* the header, then a few fixed bytes */
-  gsize    head_len;
-  GBytes  *body;                             /* the big part (plan, task input), or NULL */
-  gsize    written;
-} OutFrame;
-
-struct _Slot
-{
-  LabProcessPool *pool;
-  guint           lane;
-  GSubprocess    *process;
-  GOutputStream  *to_worker;
-  GInputStream   *from_worker;
-  int             to_worker_fd;  /* the same pipe, non-blocking */
-  gint            pid;
-  gboolean        ready;
-  gboolean        broken;        /* a write failed or we gave up on it; it is dying */
-  gboolean        eof;
-  gboolean        exited;
-  gint            task;          /* task in flight, or -1 */
-  guint           run_sent;      /* id of the last plan it was given */
-  GQueue          out_frames;    /* OutFrames not fully written yet */
-  GSource        *out_ready;     /* wakes us when the pipe has room again */
-  GSource        *out_watchdog;  /* gives up on a worker that reads nothing */
-  gint64          out_progress_us; /* when a write last moved */
-  guint8          header[LAB_FRAME_HEADER_SIZE];
-  LabFrameType    frame_type;
-  guint8         *payload;
-  gsize           payload_len;
-};
-
-static void slot_read_header (Slot *slot);
-static void slot_dispatch    (Slot *slot);
 static void pool_maybe_end_run (LabProcessPool *pool);
 static void pool_stop_run      (LabProcessPool *pool,
                                 const char     *message,
                                 gboolean        failure);
-
-static void
-child_setup (gpointer data)
-{
-  sigset_t sigpipe;
-
-  /* In the new worker, before it runs: die with the pool thread that
-   * spawned us, even if the app is killed and cannot clean up. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != GPOINTER_TO_INT (data))
-    _exit (1);
-
-  /* The pool thread blocks SIGPIPE (see pool_thread ()); a worker starts
-   * with the ordinary signal mask instead of inheriting that. */
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  sigprocmask (SIG_UNBLOCK, &sigpipe, NULL);
-}
+static void slot_dispatch      (LabWorkerSlot  *slot);
 
 static void
 pool_publish_pid (LabProcessPool *pool,
@@ -230,15 +163,6 @@ pool_break (LabProcessPool *pool,
 }
 
 static void
-out_frame_free (gpointer data)
-{
-  OutFrame *frame = data;
-
-  g_clear_pointer (&frame->body, g_bytes_unref);
-  g_free (frame);
-}
-
-static void
 clear_source (GSource **source)
 {
   if (*source != NULL)
@@ -248,42 +172,16 @@ clear_source (GSource **source)
     }
 }
 
-/* Forgets what was still to be written, and stops waiting to write it. */
-static void
-slot_stop_writing (Slot *slot)
-{
-  g_queue_clear_full (&slot->out_frames, out_frame_free);
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
-}
+static LabWorkerSlot *pool_spawn (LabProcessPool *pool, guint lane, GError **error);
 
+/* A worker is gone: its task goes back to the front of the queue and a new
+ * worker takes its place. */
 static void
-slot_free (Slot *slot)
+pool_slot_gone_cb (LabWorkerSlot *slot,
+                   gpointer       user_data)
 {
-  slot_stop_writing (slot);
-  g_clear_object (&slot->process);
-  g_free (slot->payload);
-  g_free (slot);
-}
-
-static void
-slot_kill (Slot *slot)
-{
-  slot->broken = TRUE;
-  slot_stop_writing (slot);
-  if (!slot->exited)
-    g_subprocess_force_exit (slot->process);
-}
-
-static Slot *slot_spawn (LabProcessPool *pool, guint lane, GError **error);
-
-static void
-slot_gone (Slot *slot)
-{
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = user_data;
   guint lane = slot->lane;
-
-  g_debug ("worker %d in lane %u is gone", slot->pid, lane);
 
   pool->slots[lane] = NULL;
   pool_publish_pid (pool, lane, 0);
@@ -315,7 +213,7 @@ slot_gone (Slot *slot)
         }
     }
 
-  slot_free (slot);
+  lab_worker_slot_free (slot);
 
   if (pool->shutting_down)
     {
@@ -347,7 +245,7 @@ slot_gone (Slot *slot)
       g_autoptr(GError) error = NULL;
 
       /* Keep the pool whole: a new worker takes the lane. */
-      pool->slots[lane] = slot_spawn (pool, lane, &error);
+      pool->slots[lane] = pool_spawn (pool, lane, &error);
       if (pool->slots[lane] == NULL)
         pool_break (pool, error->message);
       else if (pool->ctx != NULL)
@@ -363,190 +261,11 @@ slot_gone (Slot *slot)
     }
 }
 
-static void
-slot_check_gone (Slot *slot)
-{
-  if (slot->eof && !slot->exited)
-    {
-      /* It closed its stdout but lives on: it is of no use any more. */
-      g_subprocess_force_exit (slot->process);
-    }
-  else if (slot->eof && slot->exited)
-    slot_gone (slot);
-}
-
-static void
-slot_wait_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Slot *slot = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  slot->exited = TRUE;
-  slot_check_gone (slot);
-}
-
-/* A write to a worker that closed its stdin fails with EPIPE and raises
- * SIGPIPE at this thread, which blocks it; drop it so it never piles up. */
-static void
-forget_sigpipe (void)
-{
-  struct timespec no_wait = { 0, 0 };
-  sigset_t sigpipe;
-
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  while (sigtimedwait (&sigpipe, NULL, &no_wait) > 0)
-    ;
-}
-
-static gboolean slot_writable_cb     (gint fd, GIOCondition condition, gpointer data);
-static gboolean slot_write_stalled_cb (gpointer data);
-
-/* Writes as much of the queued frames as the pipe takes now, never
- * blocking; the rest waits until the worker has read some. */
-static void
-slot_flush (Slot *slot)
-{
-  OutFrame *frame;
-
-  while ((frame = g_queue_peek_head (&slot->out_frames)) != NULL)
-    {
-      gsize body_len = 0;
-      const guint8 *body = frame->body ? g_bytes_get_data (frame->body, &body_len) : NULL;
-      struct iovec iov[2];
-      int n_iov = 0;
-      ssize_t n;
-
-      if (frame->written == frame->head_len + body_len)
-        {
-          out_frame_free (g_queue_pop_head (&slot->out_frames));
-          continue;
-        }
-
-      if (frame->written < frame->head_len)
-        iov[n_iov++] = (struct iovec) { frame->head + frame->written,
-                                        frame->head_len - frame->written };
-      if (body_len > 0)
-        {
-          gsize done = frame->written > frame->head_len ? frame->written - frame->head_len : 0;
-
-          iov[n_iov++] = (struct iovec) { (guint8 *) body + done, body_len - done };
-        }
-
-      n = writev (slot->to_worker_fd, iov, n_iov);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        {
-          /* The pipe is full: wait for the worker to read, but not forever. */
-          if (slot->out_ready == NULL)
-            {
-              slot->out_ready = g_unix_fd_source_new (slot->to_worker_fd,
-                                                      G_IO_OUT | G_IO_ERR | G_IO_HUP);
-              g_source_set_callback (slot->out_ready, G_SOURCE_FUNC (slot_writable_cb), slot, NULL);
-              g_source_set_static_name (slot->out_ready, "[lab] worker pipe has room");
-              g_source_attach (slot->out_ready, slot->pool->context);
-            }
-          if (slot->out_watchdog == NULL)
-            {
-              slot->out_watchdog = g_timeout_source_new (WRITE_STALL_US / 1000 / 4);
-              g_source_set_callback (slot->out_watchdog, slot_write_stalled_cb, slot, NULL);
-              g_source_set_static_name (slot->out_watchdog, "[lab] worker write watchdog");
-              g_source_attach (slot->out_watchdog, slot->pool->context);
-            }
-          return;
-        }
-      if (n < 0)
-        {
-          int saved = errno;
-
-          /* EPIPE: it closed its stdin, so it is leaving or broken. */
-          if (saved == EPIPE)
-            forget_sigpipe ();
-          g_debug ("worker %d: write to pipe: %s", slot->pid, g_strerror (saved));
-          slot_kill (slot);
-          return;
-        }
-
-      frame->written += n;
-      slot->out_progress_us = g_get_monotonic_time ();
-    }
-
-  /* All written: nothing to wait for. */
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
-}
-
-static gboolean
-slot_writable_cb (gint          fd,
-                  GIOCondition  condition,
-                  gpointer      data)
-{
-  Slot *slot = data;
-
-  /* slot_flush () removes this source once the queue is empty. */
-  slot_flush (slot);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-slot_write_stalled_cb (gpointer data)
-{
-  Slot *slot = data;
-
-  if (g_get_monotonic_time () - slot->out_progress_us < WRITE_STALL_US)
-    return G_SOURCE_CONTINUE;
-
-  /* A live worker's reader thread empties its pipe all the time; this one
-   * has read nothing for seconds (stopped, hung): it counts as dead. */
-  g_debug ("worker %d has read nothing for %d s; replacing it", slot->pid,
-           (int) (WRITE_STALL_US / G_USEC_PER_SEC));
-  slot_kill (slot);
-  return G_SOURCE_REMOVE;
-}
-
-/* Queues a frame (@fixed: up to 8 bytes that come first, @body: the rest)
- * and writes what fits.  FALSE when the worker is of no use any more. */
-static gboolean
-slot_send (Slot          *slot,
-           LabFrameType   type,
-           const void    *fixed,
-           gsize          fixed_len,
-           GBytes        *body)
-{
-  OutFrame *frame;
-  gsize body_len = body ? g_bytes_get_size (body) : 0;
-
-  g_assert (fixed_len <= sizeof frame->head - LAB_FRAME_HEADER_SIZE);
-
-  if (slot->broken)
-    return FALSE;
-
-  frame = g_new0 (OutFrame, 1);
-  lab_frame_header_encode (frame->head, type, fixed_len + body_len);
-  if (fixed_len > 0)
-    memcpy (frame->head + LAB_FRAME_HEADER_SIZE, fixed, fixed_len);
-  frame->head_len = LAB_FRAME_HEADER_SIZE + fixed_len;
-  frame->body = body ? g_bytes_ref (body) : NULL;
-
-  /* The stall clock starts when there is something to write. */
-  if (g_queue_is_empty (&slot->out_frames))
-    slot->out_progress_us = g_get_monotonic_time ();
-  g_queue_push_tail (&slot->out_frames, frame);
-
-  if (slot->out_ready == NULL)
-    slot_flush (slot);
-
-  return !slot->broken;
-}
-
 /* Give a free worker the next task of the current run. */
 static void
-slot_dispatch (Slot *slot)
+slot_dispatch (LabWorkerSlot *slot)
 {
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = slot->user_data;
   LabRunContext *ctx = pool->ctx;
   guint8 ids[8];
   guint32 run_id_le, index_le;
@@ -559,7 +278,7 @@ slot_dispatch (Slot *slot)
 
   if (slot->run_sent != pool->run_id)
     {
-      if (!slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
+      if (!lab_worker_slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
         return;
       slot->run_sent = pool->run_id;
     }
@@ -573,18 +292,18 @@ slot_dispatch (Slot *slot)
   lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
 
   /* The input travels as a copy: processes share no memory.  If the
-   * worker turns out dead, slot_gone () puts the task back. */
+   * worker turns out dead, pool_slot_gone_cb () puts the task back. */
   run_id_le = GUINT32_TO_LE (pool->run_id);
   index_le = GUINT32_TO_LE (index);
   memcpy (ids, &run_id_le, 4);
   memcpy (ids + 4, &index_le, 4);
-  slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
+  lab_worker_slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
 }
 static void
-slot_handle_hello (Slot     *slot,
+slot_handle_hello (LabWorkerSlot *slot,
                    LabFrame *frame)
 {
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = slot->user_data;
 
   if (slot->ready)
     return;
@@ -616,10 +335,10 @@ slot_handle_hello (Slot     *slot,
 }
 
 static void
-slot_handle_done (Slot     *slot,
+slot_handle_done (LabWorkerSlot *slot,
                   LabFrame *frame)
 {
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = slot->user_data;
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GBytes) head = NULL;
   const char *value = NULL, *task_error = NULL;
@@ -638,7 +357,7 @@ slot_handle_done (Slot     *slot,
   if (size < 4 || head_len > size - 4)
     {
       g_warning ("worker %d sent a garbled result", slot->pid);
-      slot_kill (slot);
+      lab_worker_slot_kill (slot);
       return;
     }
 
@@ -647,7 +366,7 @@ slot_handle_done (Slot     *slot,
   if (!g_variant_is_normal_form (variant))
     {
       g_warning ("worker %d sent a malformed result", slot->pid);
-      slot_kill (slot);
+      lab_worker_slot_kill (slot);
       return;
     }
 
@@ -677,10 +396,10 @@ slot_handle_done (Slot     *slot,
 }
 
 static void
-slot_handle_failed (Slot     *slot,
+slot_handle_failed (LabWorkerSlot *slot,
                     LabFrame *frame)
 {
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = slot->user_data;
   g_autoptr(GVariant) variant = lab_frame_get_variant (frame, "(us)", NULL);
   const char *message = NULL;
   guint32 run_id = 0;
@@ -699,146 +418,42 @@ slot_handle_failed (Slot     *slot,
     }
 }
 
+/* The slot read a frame from a worker: what it means for the pool and the run. */
 static void
-slot_payload_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+pool_slot_frame_cb (LabWorkerSlot *slot,
+                    LabFrame      *frame,
+                    gpointer       user_data)
 {
-  Slot *slot = user_data;
-  LabFrame frame = { 0 };
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, NULL) ||
-      n < slot->payload_len)
-    {
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  frame.type = slot->frame_type;
-  frame.payload = g_bytes_new_take (g_steal_pointer (&slot->payload), slot->payload_len);
-
-  switch (frame.type)
+  switch (frame->type)
     {
     case LAB_FRAME_HELLO:
-      slot_handle_hello (slot, &frame);
+      slot_handle_hello (slot, frame);
       break;
 
     case LAB_FRAME_DONE:
-      slot_handle_done (slot, &frame);
+      slot_handle_done (slot, frame);
       break;
 
     case LAB_FRAME_FAILED:
-      slot_handle_failed (slot, &frame);
+      slot_handle_failed (slot, frame);
       break;
 
     case LAB_FRAME_RUN:
     case LAB_FRAME_TASK:
     case LAB_FRAME_CANCEL:
     default:
-      g_warning ("worker %d sent a frame of type %d it should not send", slot->pid, frame.type);
-      slot_kill (slot);
-      break;
+      g_assert_not_reached ();
     }
-
-  lab_frame_clear (&frame);
-  slot_read_header (slot);
 }
 
-static void
-slot_header_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Slot *slot = user_data;
-  g_autoptr(GError) error = NULL;
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, NULL) ||
-      n < LAB_FRAME_HEADER_SIZE)
-    {
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  if (!lab_frame_header_decode (slot->header, &slot->frame_type, &slot->payload_len, &error) ||
-      (!slot->ready && slot->frame_type != LAB_FRAME_HELLO))
-    {
-      g_warning ("worker %d from “%s” does not speak our protocol: %s", slot->pid,
-                 slot->pool->executable, error ? error->message : "no hello");
-      slot_kill (slot);
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  slot->payload = g_malloc (MAX (slot->payload_len, 1));
-  g_input_stream_read_all_async (slot->from_worker, slot->payload, slot->payload_len,
-                                 G_PRIORITY_DEFAULT, NULL, slot_payload_cb, slot);
-}
-
-static void
-slot_read_header (Slot *slot)
-{
-  g_input_stream_read_all_async (slot->from_worker, slot->header, sizeof slot->header,
-                                 G_PRIORITY_DEFAULT, NULL, slot_header_cb, slot);
-}
-
-static Slot *
-slot_spawn (LabProcessPool  *pool,
+static LabWorkerSlot *
+pool_spawn (LabProcessPool  *pool,
             guint            lane,
             GError         **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *identifier;
-  Slot *slot;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
-
-  slot = g_new0 (Slot, 1);
-  slot->pool = pool;
-  slot->lane = lane;
-  slot->task = -1;
-  slot->process = g_subprocess_launcher_spawn (launcher, &local_error,
-                                               pool->executable, LAB_WORKER_FLAG, NULL);
-  if (slot->process == NULL)
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                   _("Cannot start a worker process from “%s”: %s"),
-                   pool->executable, local_error->message);
-      slot_free (slot);
-      return NULL;
-    }
-
-  /* NULL when the child has already exited and been reaped. */
-  identifier = g_subprocess_get_identifier (slot->process);
-  slot->pid = identifier != NULL ? g_ascii_strtoll (identifier, NULL, 10) : 0;
-  slot->to_worker = g_subprocess_get_stdin_pipe (slot->process);
-  slot->from_worker = g_subprocess_get_stdout_pipe (slot->process);
-  g_queue_init (&slot->out_frames);
-
-  /* Our end only: the worker reads its end of the pipe as usual. */
-  slot->to_worker_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (slot->to_worker));
-  if (!g_unix_set_fd_nonblocking (slot->to_worker_fd, TRUE, &local_error))
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                   _("Cannot set up the pipe to a worker process: %s"), local_error->message);
-      g_subprocess_force_exit (slot->process);
-      slot_free (slot);
-      return NULL;
-    }
-
-  g_subprocess_wait_async (slot->process, NULL, slot_wait_cb, slot);
-  slot_read_header (slot);
-
-  return slot;
+  return lab_worker_slot_spawn (pool->executable, lane, pool->context,
+                                pool_slot_frame_cb, pool_slot_gone_cb, pool, error);
 }
-
 
 static gboolean
 startup_timeout_cb (gpointer data)
@@ -862,7 +477,7 @@ pool_thread (gpointer data)
   /* Writing to a worker that has closed its stdin raises SIGPIPE, which
    * would kill the whole app.  Block it on this thread only, the one
    * thread that writes to workers: the write then fails with EPIPE, which
-   * slot_flush () handles, and the rest of the app keeps the usual
+   * lab-worker-slot.c handles, and the rest of the app keeps the usual
    * signal handling.  (SIGPIPE from a write is sent to the writing thread.) */
   sigemptyset (&sigpipe);
   sigaddset (&sigpipe, SIGPIPE);
@@ -875,7 +490,7 @@ pool_thread (gpointer data)
     {
       GError *error = NULL;
 
-      pool->slots[i] = slot_spawn (pool, i, &error);
+      pool->slots[i] = pool_spawn (pool, i, &error);
       if (pool->slots[i] == NULL)
         {
           pool_fail_start (pool, error);
@@ -963,7 +578,7 @@ lab_process_pool_new_for_executable (const char    *executable,
   g_queue_init (&pool->pending);
   pool->pids = g_array_new (FALSE, TRUE, sizeof (gint));
   g_array_set_size (pool->pids, n_workers);
-  pool->slots = g_new0 (Slot *, n_workers);
+  pool->slots = g_new0 (LabWorkerSlot *, n_workers);
   pool->deaths = g_new0 (guint, n_workers);
   pool->context = g_main_context_new ();
   pool->loop = g_main_loop_new (pool->context, FALSE);
@@ -999,7 +614,7 @@ shutdown_grace_cb (gpointer data)
 
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
-      slot_kill (pool->slots[i]);
+      lab_worker_slot_kill (pool->slots[i]);
 
   return G_SOURCE_REMOVE;
 }
@@ -1017,11 +632,7 @@ shutdown_in_pool_thread (gpointer data)
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
       {
-        Slot *slot = pool->slots[i];
-
-        slot->broken = TRUE;
-        slot_stop_writing (slot);
-        g_output_stream_close (slot->to_worker, NULL, NULL);
+        lab_worker_slot_close_stdin (pool->slots[i]);
         any = TRUE;
       }
 
@@ -1206,10 +817,10 @@ stop_grace_cb (gpointer data)
    * fresh workers take their places. */
   for (guint i = 0; i < pool->n_workers; i++)
     {
-      Slot *slot = pool->slots[i];
+      LabWorkerSlot *slot = pool->slots[i];
 
-      if (slot != NULL && (slot->task >= 0 || !g_queue_is_empty (&slot->out_frames)))
-        slot_kill (slot);
+      if (slot != NULL && (slot->task >= 0 || lab_worker_slot_is_writing (slot)))
+        lab_worker_slot_kill (slot);
     }
 
   return G_SOURCE_REMOVE;
@@ -1233,14 +844,14 @@ pool_stop_run (LabProcessPool *pool,
 
   for (guint i = 0; i < pool->n_workers; i++)
     {
-      Slot *slot = pool->slots[i];
+      LabWorkerSlot *slot = pool->slots[i];
       g_autoptr(GVariant) variant = NULL;
 
       if (slot == NULL || slot->task < 0)
         continue;
 
       variant = g_variant_ref_sink (g_variant_new ("(u)", pool->run_id));
-      slot_send (slot, LAB_FRAME_CANCEL, g_variant_get_data (variant),
+      lab_worker_slot_send (slot, LAB_FRAME_CANCEL, g_variant_get_data (variant),
                  g_variant_get_size (variant), NULL);
     }
 
