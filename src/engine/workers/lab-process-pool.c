@@ -5,8 +5,11 @@
  *
  * Like Python's multiprocessing.Pool: copies of this very program are
  * started ahead of time (start-up is slow, so it is paid once and measured
- * apart), each waits for work on its stdin.  The pool hands every free
- * worker the next task and collects the result from its stdout.
+ * apart), each waits for work on its stdin.  This file keeps them: it
+ * spawns them, replaces the dead, decides when a pool is worth reusing,
+ * and stops a run within a grace period.  What the workers do in a run
+ * (the next task to a free worker, results back) is the processes mode,
+ * modes/lab-mode-processes.c.
  *
  * All of this happens on one long-lived thread of the pool with its own
  * event loop, for two reasons: the caller (a window) must never block on a
@@ -30,63 +33,18 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "lab-process-pool.h"
-#include "lab-protocol.h"
-#include "lab-worker-slot.h"
+#include "lab-process-pool-private.h"
 
 #define STARTUP_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 #define CANCEL_GRACE_MS     500
 #define SHUTDOWN_GRACE_MS   200
-#define MAX_CRASHES_PER_TASK 3
-#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK */
+#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK
+                                 * (lab-mode-processes.c) */
 
-struct _LabProcessPool
-{
-  char          *executable;
-  guint          n_workers;
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
 
-  GMutex         mutex;          /* guards what other threads read: */
-  GCond          cond;
-  guint          n_ready;        /*  workers that said hello */
-  gboolean       started;        /*  all ready, or start-up failed */
-  gboolean       start_cancelled; /*  the caller stopped waiting */
-  GError        *start_error;
-  gint64         startup_us;
-  gboolean       run_active;
-  GError        *run_error;      /*  why the last run could not go on, or NULL */
-  GError        *broken_error;   /*  why the pool was given up, or NULL */
-  GArray        *pids;           /*  by lane, 0 while a lane has no worker */
-
-  /* Belongs to the thread that calls lab_process_pool_run (). */
-  guint          runs;           /* runs so far: only the first one paid the start-up */
-
-  /* Everything below belongs to the pool thread. */
-  LabWorkerSlot **slots;         /* by lane */
-  guint         *deaths;         /* by lane: workers lost in a row without a result */
-  gint64         spawn_start_us;
-  gboolean       shutting_down;
-  gboolean       broken;         /* a lane was given up; nothing is respawned any more */
-  GSource       *startup_timeout;
-
-  LabRunContext *ctx;            /* the run in progress, or NULL */
-  guint          run_id;
-  GBytes        *run_payload;    /* the RUN frame for this run */
-  GQueue         pending;        /* task indices + 1 */
-  guint          outstanding;    /* tasks not finished yet */
-  guint         *crashes;        /* per task: workers that died running it */
-  char          *stop_message;   /* set while the run is being stopped: why */
-  gboolean       stop_is_failure; /* stopped because the pool broke, not by Cancel */
-  GSource       *stop_grace;
-};
-
-static void pool_maybe_end_run (LabProcessPool *pool);
 static void pool_stop_run      (LabProcessPool *pool,
                                 const char     *message,
                                 gboolean        failure);
-static void slot_dispatch      (LabWorkerSlot  *slot);
 
 static void
 pool_publish_pid (LabProcessPool *pool,
@@ -112,33 +70,6 @@ pool_fail_start (LabProcessPool *pool,
   else
     g_error_free (error);
   g_mutex_unlock (&pool->mutex);
-}
-
-/* A task is over for good, one way or another: book it on the run. */
-static void
-pool_finish_task (LabProcessPool *pool,
-                  guint           index,
-                  const char     *error_message)
-{
-  LabTaskRecord *record = &pool->ctx->run->records[index];
-
-  if (error_message != NULL && record->error == NULL)
-    record->error = g_strdup (error_message);
-  if (record->end_us == 0)
-    record->end_us = g_get_monotonic_time ();
-
-  lab_run_context_task_finished (pool->ctx, index);
-  pool->outstanding--;
-}
-
-static void
-pool_fail_pending (LabProcessPool *pool,
-                   const char     *message)
-{
-  gpointer item;
-
-  while ((item = g_queue_pop_head (&pool->pending)) != NULL)
-    pool_finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
 }
 
 /* A lane lost its workers for good, so the pool can no longer promise N
@@ -174,8 +105,8 @@ clear_source (GSource **source)
 
 static LabWorkerSlot *pool_spawn (LabProcessPool *pool, guint lane, GError **error);
 
-/* A worker is gone: its task goes back to the front of the queue and a new
- * worker takes its place. */
+/* A worker is gone: the run learns of it (its task goes back to the queue)
+ * and, unless the lane keeps failing, a new worker takes its place. */
 static void
 pool_slot_gone_cb (LabWorkerSlot *slot,
                    gpointer       user_data)
@@ -191,27 +122,7 @@ pool_slot_gone_cb (LabWorkerSlot *slot,
     pool->deaths[lane]++;
 
   if (pool->ctx != NULL)
-    {
-      lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_LOST, lane, slot->pid);
-
-      if (slot->task >= 0)
-        {
-          guint index = slot->task;
-
-          if (pool->stop_message != NULL)
-            pool_finish_task (pool, index, pool->stop_message);
-          else if (++pool->crashes[index] >= MAX_CRASHES_PER_TASK)
-            pool_finish_task (pool, index, _("The worker process died every time it ran this task."));
-          else
-            {
-              /* Somebody else will do it. */
-              LabTaskRecord *record = &pool->ctx->run->records[index];
-
-              record->start_us = record->end_us = 0;
-              g_queue_push_head (&pool->pending, GUINT_TO_POINTER (index + 1));
-            }
-        }
-    }
+    lab_mode_processes_worker_lost (pool, slot);
 
   lab_worker_slot_free (slot);
 
@@ -253,55 +164,13 @@ pool_slot_gone_cb (LabWorkerSlot *slot,
     }
 
   if (pool->ctx != NULL)
-    {
-      for (guint i = 0; i < pool->n_workers; i++)
-        if (pool->slots[i] != NULL)
-          slot_dispatch (pool->slots[i]);
-      pool_maybe_end_run (pool);
-    }
+    lab_mode_processes_give_tasks (pool);
 }
 
-/* Give a free worker the next task of the current run. */
-static void
-slot_dispatch (LabWorkerSlot *slot)
-{
-  LabProcessPool *pool = slot->user_data;
-  LabRunContext *ctx = pool->ctx;
-  guint8 ids[8];
-  guint32 run_id_le, index_le;
-  gpointer item;
-  guint index;
-
-  if (ctx == NULL || !slot->ready || slot->broken || slot->task >= 0 ||
-      pool->stop_message != NULL)
-    return;
-
-  if (slot->run_sent != pool->run_id)
-    {
-      if (!lab_worker_slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
-        return;
-      slot->run_sent = pool->run_id;
-    }
-
-  item = g_queue_pop_head (&pool->pending);
-  if (item == NULL)
-    return;
-  index = GPOINTER_TO_UINT (item) - 1;
-
-  slot->task = index;
-  lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
-
-  /* The input travels as a copy: processes share no memory.  If the
-   * worker turns out dead, pool_slot_gone_cb () puts the task back. */
-  run_id_le = GUINT32_TO_LE (pool->run_id);
-  index_le = GUINT32_TO_LE (index);
-  memcpy (ids, &run_id_le, 4);
-  memcpy (ids + 4, &index_le, 4);
-  lab_worker_slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
-}
+/* A worker said hello: it is ready, and maybe the whole pool is now. */
 static void
 slot_handle_hello (LabWorkerSlot *slot,
-                   LabFrame *frame)
+                   LabFrame      *frame)
 {
   LabProcessPool *pool = slot->user_data;
 
@@ -330,91 +199,7 @@ slot_handle_hello (LabWorkerSlot *slot,
   if (pool->ctx != NULL)
     {
       lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_STARTED, slot->lane, slot->pid);
-      slot_dispatch (slot);
-    }
-}
-
-static void
-slot_handle_done (LabWorkerSlot *slot,
-                  LabFrame *frame)
-{
-  LabProcessPool *pool = slot->user_data;
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GBytes) head = NULL;
-  const char *value = NULL, *task_error = NULL;
-  guint32 run_id, index, status, head_len = 0;
-  gint64 start_us, end_us, ttfb_us;
-  guint64 bytes;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame->payload, &size);
-  LabTaskRecord *record;
-
-  if (size >= 4)
-    {
-      memcpy (&head_len, data, 4);
-      head_len = GUINT32_FROM_LE (head_len);
-    }
-  if (size < 4 || head_len > size - 4)
-    {
-      g_warning ("worker %d sent a garbled result", slot->pid);
-      lab_worker_slot_kill (slot);
-      return;
-    }
-
-  head = g_bytes_new_from_bytes (frame->payload, 4, head_len);
-  variant = g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsux)"), head, FALSE);
-  if (!g_variant_is_normal_form (variant))
-    {
-      g_warning ("worker %d sent a malformed result", slot->pid);
-      lab_worker_slot_kill (slot);
-      return;
-    }
-
-  g_variant_get (variant, "(uuxxtm&sm&sux)", &run_id, &index, &start_us, &end_us, &bytes,
-                 &value, &task_error, &status, &ttfb_us);
-
-  if (pool->ctx == NULL || run_id != pool->run_id || (gint) index != slot->task)
-    return;   /* a late answer to a run that is already over */
-
-  record = &pool->ctx->run->records[index];
-  record->lane = slot->lane;
-  record->pid = slot->pid;
-  record->start_us = start_us;
-  record->end_us = end_us;
-  record->bytes = bytes;
-  record->value = g_strdup (value);
-  record->status = status;
-  record->ttfb_us = ttfb_us;
-  if (size - 4 - head_len > 0)
-    record->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
-  slot->task = -1;
-  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
-  pool_finish_task (pool, index, task_error);
-
-  slot_dispatch (slot);
-  pool_maybe_end_run (pool);
-}
-
-static void
-slot_handle_failed (LabWorkerSlot *slot,
-                    LabFrame *frame)
-{
-  LabProcessPool *pool = slot->user_data;
-  g_autoptr(GVariant) variant = lab_frame_get_variant (frame, "(us)", NULL);
-  const char *message = NULL;
-  guint32 run_id = 0;
-
-  if (variant != NULL)
-    g_variant_get (variant, "(u&s)", &run_id, &message);
-
-  pool->deaths[slot->lane] = 0;   /* it answered: it works */
-
-  if (pool->ctx != NULL && run_id == pool->run_id)
-    {
-      /* The worker could not set up this run (say, the input folder is
-       * unreadable from there): every task still waiting fails the same way. */
-      pool_fail_pending (pool, message ? message : _("A worker process could not start the run."));
-      pool_maybe_end_run (pool);
+      lab_mode_processes_give_task (pool, slot);
     }
 }
 
@@ -431,11 +216,11 @@ pool_slot_frame_cb (LabWorkerSlot *slot,
       break;
 
     case LAB_FRAME_DONE:
-      slot_handle_done (slot, frame);
+      lab_mode_processes_take_result (slot->user_data, slot, frame);
       break;
 
     case LAB_FRAME_FAILED:
-      slot_handle_failed (slot, frame);
+      lab_mode_processes_run_refused (slot->user_data, slot, frame);
       break;
 
     case LAB_FRAME_RUN:
@@ -730,8 +515,9 @@ lab_process_pool_is_whole (LabProcessPool *pool)
   return whole;
 }
 
-static void
-pool_maybe_end_run (LabProcessPool *pool)
+/* The run is over once no task is outstanding: wake the caller. */
+void
+lab_process_pool_end_run_if_done (LabProcessPool *pool)
 {
   if (pool->ctx == NULL || pool->outstanding > 0)
     return;
@@ -772,16 +558,7 @@ start_run_in_pool_thread (gpointer data)
   pool->ctx = ctx;
   pool->run_id = start->run_id;
   pool->run_payload = start->payload;
-  pool->outstanding = ctx->run->n_records;
-  pool->crashes = g_new0 (guint, ctx->run->n_records);
-  for (guint i = 0; i < ctx->run->n_records; i++)
-    g_queue_push_tail (&pool->pending, GUINT_TO_POINTER (i + 1));
-
-  for (guint i = 0; i < pool->n_workers; i++)
-    if (pool->slots[i] != NULL && pool->slots[i]->ready)
-      lab_run_context_push_worker (ctx, LAB_EVENT_WORKER_STARTED, i, pool->slots[i]->pid);
-
-  lab_run_context_start_clock (ctx);
+  lab_mode_processes_begin (pool);
 
   /* The pool broke between the runner's look and now: no workers to wait for. */
   if (pool->broken)
@@ -797,11 +574,7 @@ start_run_in_pool_thread (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  for (guint i = 0; i < pool->n_workers; i++)
-    if (pool->slots[i] != NULL)
-      slot_dispatch (pool->slots[i]);
-
-  pool_maybe_end_run (pool);
+  lab_mode_processes_give_tasks (pool);
   return G_SOURCE_REMOVE;
 }
 
@@ -840,7 +613,7 @@ pool_stop_run (LabProcessPool *pool,
 
   pool->stop_message = g_strdup (message);
   pool->stop_is_failure = failure;
-  pool_fail_pending (pool, message);
+  lab_mode_processes_fail_waiting (pool, message);
 
   for (guint i = 0; i < pool->n_workers; i++)
     {
@@ -860,7 +633,7 @@ pool_stop_run (LabProcessPool *pool,
   g_source_set_static_name (pool->stop_grace, "[lab] stop grace");
   g_source_attach (pool->stop_grace, pool->context);
 
-  pool_maybe_end_run (pool);
+  lab_process_pool_end_run_if_done (pool);
 }
 
 typedef struct
@@ -891,15 +664,16 @@ cancelled_cb (GCancellable *cancellable,
                               cancel_in_pool_thread, g_memdup2 (request, sizeof *request), g_free);
 }
 
-/* Runs every task of @ctx on the pool's workers; returns when all are done
- * or cancelled.  FALSE when the pool broke (its workers kept dying). */
+/* Hands the run to the pool thread (see lab-mode-processes.c) and waits
+ * until all its tasks are done or cancelled.  Takes @run_payload, the RUN
+ * frame.  FALSE when the pool broke (its workers kept dying). */
 gboolean
 lab_process_pool_run (LabProcessPool  *pool,
                       LabRunContext   *ctx,
+                      guint            run_id,
+                      GBytes          *run_payload,
                       GError         **error)
 {
-  static guint next_run_id;
-  g_autoptr(GVariant) frame = NULL;
   g_autoptr(GError) run_error = NULL;
   CancelRequest request;
   RunStart start;
@@ -910,21 +684,13 @@ lab_process_pool_run (LabProcessPool  *pool,
 
   start.pool = pool;
   start.ctx = ctx;
-  start.run_id = (guint) g_atomic_int_add (&next_run_id, 1) + 1;
-  frame = g_variant_ref_sink (g_variant_new ("(u@a{sv})", start.run_id,
-                                             lab_plan_to_variant (lab_workload_get_plan (ctx->workload))));
-  start.payload = g_variant_get_data_as_bytes (frame);
+  start.run_id = run_id;
+  start.payload = run_payload;
 
   g_mutex_lock (&pool->mutex);
   g_assert (!pool->run_active);
   pool->run_active = TRUE;
   g_mutex_unlock (&pool->mutex);
-
-  /* Only the first run on a pool paid for starting it; later ones found
-   * the workers waiting (warm) and paid nothing. */
-  ctx->run->warm_start = pool->runs > 0;
-  ctx->run->startup_us = ctx->run->warm_start ? 0 : pool->startup_us;
-  pool->runs++;
 
   /* Everything about the run is handed to the pool thread, which alone
    * touches it until the run is over. */
