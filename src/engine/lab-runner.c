@@ -350,7 +350,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
     case LAB_MODE_PROCESSES:
       if (self->pool != NULL)
-        ok = lab_process_pool_run (self->pool, &ctx, error);
+        ok = lab_mode_processes_execute (&ctx, error);
       else
         ok = lab_runner_cancel_every_task (&ctx);
       break;

@@ -30,39 +30,9 @@ typedef struct
   gpointer      *lane_data;     /* per-thread workload state, by lane */
 } ThreadsRun;
 
-/* Which lane of the timeline this thread draws in, learnt on its first
- * task of a run.  GLib may keep a pool thread alive for a later run, so
- * the lane is tagged with the run's serial number. */
-typedef struct
-{
-  guint serial;
-  gint  lane;
-} ThreadLane;
+static guint run_serial;   /* numbers the runs, see ThreadLane below */
 
-static guint run_serial;
-
-static GPrivate thread_lane = G_PRIVATE_INIT (g_free);
-
-static gint
-current_lane (ThreadsRun *threads_run)
-{
-  ThreadLane *lane = g_private_get (&thread_lane);
-
-  if (lane == NULL)
-    {
-      lane = g_new0 (ThreadLane, 1);
-      g_private_set (&thread_lane, lane);
-    }
-
-  if (lane->serial != threads_run->serial)
-    {
-      lane->serial = threads_run->serial;
-      lane->lane = g_atomic_int_add (&threads_run->next_lane, 1);
-      threads_run->lane_data[lane->lane] = lab_workload_worker_data_new (threads_run->ctx->workload);
-    }
-
-  return lane->lane;
-}
+static gint current_lane (ThreadsRun *threads_run);
 
 /* What each pool thread does with each task it takes from the queue. */
 static void
@@ -107,4 +77,38 @@ lab_mode_threads_execute (LabRunContext  *ctx,
   g_free (threads_run.lane_data);
 
   return TRUE;
+}
+
+/* The lane bookkeeping, out of the way of the lesson above. */
+
+/* Which lane of the timeline this thread draws in, learnt on its first
+ * task of a run.  GLib may keep a pool thread alive for a later run, so
+ * the lane is tagged with the run's serial number. */
+typedef struct
+{
+  guint serial;
+  gint  lane;
+} ThreadLane;
+
+static GPrivate thread_lane = G_PRIVATE_INIT (g_free);
+
+static gint
+current_lane (ThreadsRun *threads_run)
+{
+  ThreadLane *lane = g_private_get (&thread_lane);
+
+  if (lane == NULL)
+    {
+      lane = g_new0 (ThreadLane, 1);
+      g_private_set (&thread_lane, lane);
+    }
+
+  if (lane->serial != threads_run->serial)
+    {
+      lane->serial = threads_run->serial;
+      lane->lane = g_atomic_int_add (&threads_run->next_lane, 1);
+      threads_run->lane_data[lane->lane] = lab_workload_worker_data_new (threads_run->ctx->workload);
+    }
+
+  return lane->lane;
 }

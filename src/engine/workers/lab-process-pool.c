@@ -5,8 +5,11 @@
  *
  * Like Python's multiprocessing.Pool: copies of this very program are
  * started ahead of time (start-up is slow, so it is paid once and measured
- * apart), each waits for work on its stdin.  The pool hands every free
- * worker the next task and collects the result from its stdout.
+ * apart), each waits for work on its stdin.  This file keeps them: it
+ * spawns them, replaces the dead, decides when a pool is worth reusing,
+ * and stops a run within a grace period.  What the workers do in a run
+ * (the next task to a free worker, results back) is the processes mode,
+ * modes/lab-mode-processes.c.
  *
  * All of this happens on one long-lived thread of the pool with its own
  * event loop, for two reasons: the caller (a window) must never block on a
@@ -14,16 +17,11 @@
  * when the *thread* that spawned them ends, so spawning must happen on a
  * thread that lives as long as the pool.
  *
- * A worker is gone once we have seen both the end of its stdout and its
- * exit status.  Its task goes back to the front of the queue and a new
- * worker takes its place.
- *
- * Nothing here may hang.  Writes never block: a pipe holds only 64 KiB, so
- * a worker that stops reading (stopped, hung) would freeze a blocking
- * writer and every other worker with it.  We write what fits, wait until
- * the pipe drains, and a worker that reads nothing for WRITE_STALL_US
- * counts as dead.  A lane whose workers keep dying is given up: the pool is
- * then "broken", the run in progress fails with a sentence, and the runner
+ * Each worker lives in a slot (lab-worker-slot.c: its pipes, framed and
+ * never blocking, and how we notice it is gone).  When a worker is gone,
+ * its task goes back to the front of the queue and a new worker takes its
+ * place.  A lane whose workers keep dying is given up: the pool is then
+ * "broken", the run in progress fails with a sentence, and the runner
  * starts a whole new pool next time.
  */
 
@@ -31,129 +29,22 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib-unix.h>
-#include <gio/gunixoutputstream.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
-#include "lab-process-pool.h"
-#include "lab-protocol.h"
-#include "lab-worker.h"
+#include "lab-process-pool-private.h"
 
 #define STARTUP_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 #define CANCEL_GRACE_MS     500
 #define SHUTDOWN_GRACE_MS   200
-#define WRITE_STALL_US      (2 * G_USEC_PER_SEC)  /* a worker that reads nothing this long is dead */
-#define MAX_CRASHES_PER_TASK 3
-#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK */
+#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK
+                                 * (lab-mode-processes.c) */
 
-typedef struct _Slot Slot;
 
-struct _LabProcessPool
-{
-  char          *executable;
-  guint          n_workers;
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
-
-  GMutex         mutex;          /* guards what other threads read: */
-  GCond          cond;
-  guint          n_ready;        /*  workers that said hello */
-  gboolean       started;        /*  all ready, or start-up failed */
-  gboolean       start_cancelled; /*  the caller stopped waiting */
-  GError        *start_error;
-  gint64         startup_us;
-  gboolean       run_active;
-  GError        *run_error;      /*  why the last run could not go on, or NULL */
-  GError        *broken_error;   /*  why the pool was given up, or NULL */
-  GArray        *pids;           /*  by lane, 0 while a lane has no worker */
-
-  /* Belongs to the thread that calls lab_process_pool_run (). */
-  guint          runs;           /* runs so far: only the first one paid the start-up */
-
-  /* Everything below belongs to the pool thread. */
-  Slot         **slots;          /* by lane */
-  guint         *deaths;         /* by lane: workers lost in a row without a result */
-  gint64         spawn_start_us;
-  gboolean       shutting_down;
-  gboolean       broken;         /* a lane was given up; nothing is respawned any more */
-  GSource       *startup_timeout;
-
-  LabRunContext *ctx;            /* the run in progress, or NULL */
-  guint          run_id;
-  GBytes        *run_payload;    /* the RUN frame for this run */
-  GQueue         pending;        /* task indices + 1 */
-  guint          outstanding;    /* tasks not finished yet */
-  guint         *crashes;        /* per task: workers that died running it */
-  char          *stop_message;   /* set while the run is being stopped: why */
-  gboolean       stop_is_failure; /* stopped because the pool broke, not by Cancel */
-  GSource       *stop_grace;
-};
-
-/* One frame on its way to a worker, written as far as the pipe allows. */
-typedef struct
-{
-  guint8   head[LAB_FRAME_HEADER_SIZE + 8];  /* the header, then a few fixed bytes */
-  gsize    head_len;
-  GBytes  *body;                             /* the big part (plan, task input), or NULL */
-  gsize    written;
-} OutFrame;
-
-struct _Slot
-{
-  LabProcessPool *pool;
-  guint           lane;
-  GSubprocess    *process;
-  GOutputStream  *to_worker;
-  GInputStream   *from_worker;
-  int             to_worker_fd;  /* the same pipe, non-blocking */
-  gint            pid;
-  gboolean        ready;
-  gboolean        broken;        /* a write failed or we gave up on it; it is dying */
-  gboolean        eof;
-  gboolean        exited;
-  gint            task;          /* task in flight, or -1 */
-  guint           run_sent;      /* id of the last plan it was given */
-  GQueue          out_frames;    /* OutFrames not fully written yet */
-  GSource        *out_ready;     /* wakes us when the pipe has room again */
-  GSource        *out_watchdog;  /* gives up on a worker that reads nothing */
-  gint64          out_progress_us; /* when a write last moved */
-  guint8          header[LAB_FRAME_HEADER_SIZE];
-  LabFrameType    frame_type;
-  guint8         *payload;
-  gsize           payload_len;
-};
-
-static void slot_read_header (Slot *slot);
-static void slot_dispatch    (Slot *slot);
-static void pool_maybe_end_run (LabProcessPool *pool);
 static void pool_stop_run      (LabProcessPool *pool,
                                 const char     *message,
                                 gboolean        failure);
-
-static void
-child_setup (gpointer data)
-{
-  sigset_t sigpipe;
-
-  /* In the new worker, before it runs: die with the pool thread that
-   * spawned us, even if the app is killed and cannot clean up. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != GPOINTER_TO_INT (data))
-    _exit (1);
-
-  /* The pool thread blocks SIGPIPE (see pool_thread ()); a worker starts
-   * with the ordinary signal mask instead of inheriting that. */
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  sigprocmask (SIG_UNBLOCK, &sigpipe, NULL);
-}
 
 static void
 pool_publish_pid (LabProcessPool *pool,
@@ -181,33 +72,6 @@ pool_fail_start (LabProcessPool *pool,
   g_mutex_unlock (&pool->mutex);
 }
 
-/* A task is over for good, one way or another: book it on the run. */
-static void
-pool_finish_task (LabProcessPool *pool,
-                  guint           index,
-                  const char     *error_message)
-{
-  LabTaskRecord *record = &pool->ctx->run->records[index];
-
-  if (error_message != NULL && record->error == NULL)
-    record->error = g_strdup (error_message);
-  if (record->end_us == 0)
-    record->end_us = g_get_monotonic_time ();
-
-  lab_run_context_task_finished (pool->ctx, index);
-  pool->outstanding--;
-}
-
-static void
-pool_fail_pending (LabProcessPool *pool,
-                   const char     *message)
-{
-  gpointer item;
-
-  while ((item = g_queue_pop_head (&pool->pending)) != NULL)
-    pool_finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
-}
-
 /* A lane lost its workers for good, so the pool can no longer promise N
  * workers.  Nothing is respawned any more, the run in progress fails with
  * @message, and the runner starts a whole new pool next time. */
@@ -230,15 +94,6 @@ pool_break (LabProcessPool *pool,
 }
 
 static void
-out_frame_free (gpointer data)
-{
-  OutFrame *frame = data;
-
-  g_clear_pointer (&frame->body, g_bytes_unref);
-  g_free (frame);
-}
-
-static void
 clear_source (GSource **source)
 {
   if (*source != NULL)
@@ -248,42 +103,16 @@ clear_source (GSource **source)
     }
 }
 
-/* Forgets what was still to be written, and stops waiting to write it. */
-static void
-slot_stop_writing (Slot *slot)
-{
-  g_queue_clear_full (&slot->out_frames, out_frame_free);
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
-}
+static LabWorkerSlot *pool_spawn (LabProcessPool *pool, guint lane, GError **error);
 
+/* A worker is gone: the run learns of it (its task goes back to the queue)
+ * and, unless the lane keeps failing, a new worker takes its place. */
 static void
-slot_free (Slot *slot)
+pool_slot_gone_cb (LabWorkerSlot *slot,
+                   gpointer       user_data)
 {
-  slot_stop_writing (slot);
-  g_clear_object (&slot->process);
-  g_free (slot->payload);
-  g_free (slot);
-}
-
-static void
-slot_kill (Slot *slot)
-{
-  slot->broken = TRUE;
-  slot_stop_writing (slot);
-  if (!slot->exited)
-    g_subprocess_force_exit (slot->process);
-}
-
-static Slot *slot_spawn (LabProcessPool *pool, guint lane, GError **error);
-
-static void
-slot_gone (Slot *slot)
-{
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = user_data;
   guint lane = slot->lane;
-
-  g_debug ("worker %d in lane %u is gone", slot->pid, lane);
 
   pool->slots[lane] = NULL;
   pool_publish_pid (pool, lane, 0);
@@ -293,29 +122,9 @@ slot_gone (Slot *slot)
     pool->deaths[lane]++;
 
   if (pool->ctx != NULL)
-    {
-      lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_LOST, lane, slot->pid);
+    lab_mode_processes_worker_lost (pool, slot);
 
-      if (slot->task >= 0)
-        {
-          guint index = slot->task;
-
-          if (pool->stop_message != NULL)
-            pool_finish_task (pool, index, pool->stop_message);
-          else if (++pool->crashes[index] >= MAX_CRASHES_PER_TASK)
-            pool_finish_task (pool, index, _("The worker process died every time it ran this task."));
-          else
-            {
-              /* Somebody else will do it. */
-              LabTaskRecord *record = &pool->ctx->run->records[index];
-
-              record->start_us = record->end_us = 0;
-              g_queue_push_head (&pool->pending, GUINT_TO_POINTER (index + 1));
-            }
-        }
-    }
-
-  slot_free (slot);
+  lab_worker_slot_free (slot);
 
   if (pool->shutting_down)
     {
@@ -347,7 +156,7 @@ slot_gone (Slot *slot)
       g_autoptr(GError) error = NULL;
 
       /* Keep the pool whole: a new worker takes the lane. */
-      pool->slots[lane] = slot_spawn (pool, lane, &error);
+      pool->slots[lane] = pool_spawn (pool, lane, &error);
       if (pool->slots[lane] == NULL)
         pool_break (pool, error->message);
       else if (pool->ctx != NULL)
@@ -355,236 +164,15 @@ slot_gone (Slot *slot)
     }
 
   if (pool->ctx != NULL)
-    {
-      for (guint i = 0; i < pool->n_workers; i++)
-        if (pool->slots[i] != NULL)
-          slot_dispatch (pool->slots[i]);
-      pool_maybe_end_run (pool);
-    }
+    lab_mode_processes_give_tasks (pool);
 }
 
+/* A worker said hello: it is ready, and maybe the whole pool is now. */
 static void
-slot_check_gone (Slot *slot)
+slot_handle_hello (LabWorkerSlot *slot,
+                   LabFrame      *frame)
 {
-  if (slot->eof && !slot->exited)
-    {
-      /* It closed its stdout but lives on: it is of no use any more. */
-      g_subprocess_force_exit (slot->process);
-    }
-  else if (slot->eof && slot->exited)
-    slot_gone (slot);
-}
-
-static void
-slot_wait_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Slot *slot = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  slot->exited = TRUE;
-  slot_check_gone (slot);
-}
-
-/* A write to a worker that closed its stdin fails with EPIPE and raises
- * SIGPIPE at this thread, which blocks it; drop it so it never piles up. */
-static void
-forget_sigpipe (void)
-{
-  struct timespec no_wait = { 0, 0 };
-  sigset_t sigpipe;
-
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  while (sigtimedwait (&sigpipe, NULL, &no_wait) > 0)
-    ;
-}
-
-static gboolean slot_writable_cb     (gint fd, GIOCondition condition, gpointer data);
-static gboolean slot_write_stalled_cb (gpointer data);
-
-/* Writes as much of the queued frames as the pipe takes now, never
- * blocking; the rest waits until the worker has read some. */
-static void
-slot_flush (Slot *slot)
-{
-  OutFrame *frame;
-
-  while ((frame = g_queue_peek_head (&slot->out_frames)) != NULL)
-    {
-      gsize body_len = 0;
-      const guint8 *body = frame->body ? g_bytes_get_data (frame->body, &body_len) : NULL;
-      struct iovec iov[2];
-      int n_iov = 0;
-      ssize_t n;
-
-      if (frame->written == frame->head_len + body_len)
-        {
-          out_frame_free (g_queue_pop_head (&slot->out_frames));
-          continue;
-        }
-
-      if (frame->written < frame->head_len)
-        iov[n_iov++] = (struct iovec) { frame->head + frame->written,
-                                        frame->head_len - frame->written };
-      if (body_len > 0)
-        {
-          gsize done = frame->written > frame->head_len ? frame->written - frame->head_len : 0;
-
-          iov[n_iov++] = (struct iovec) { (guint8 *) body + done, body_len - done };
-        }
-
-      n = writev (slot->to_worker_fd, iov, n_iov);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        {
-          /* The pipe is full: wait for the worker to read, but not forever. */
-          if (slot->out_ready == NULL)
-            {
-              slot->out_ready = g_unix_fd_source_new (slot->to_worker_fd,
-                                                      G_IO_OUT | G_IO_ERR | G_IO_HUP);
-              g_source_set_callback (slot->out_ready, G_SOURCE_FUNC (slot_writable_cb), slot, NULL);
-              g_source_set_static_name (slot->out_ready, "[lab] worker pipe has room");
-              g_source_attach (slot->out_ready, slot->pool->context);
-            }
-          if (slot->out_watchdog == NULL)
-            {
-              slot->out_watchdog = g_timeout_source_new (WRITE_STALL_US / 1000 / 4);
-              g_source_set_callback (slot->out_watchdog, slot_write_stalled_cb, slot, NULL);
-              g_source_set_static_name (slot->out_watchdog, "[lab] worker write watchdog");
-              g_source_attach (slot->out_watchdog, slot->pool->context);
-            }
-          return;
-        }
-      if (n < 0)
-        {
-          int saved = errno;
-
-          /* EPIPE: it closed its stdin, so it is leaving or broken. */
-          if (saved == EPIPE)
-            forget_sigpipe ();
-          g_debug ("worker %d: write to pipe: %s", slot->pid, g_strerror (saved));
-          slot_kill (slot);
-          return;
-        }
-
-      frame->written += n;
-      slot->out_progress_us = g_get_monotonic_time ();
-    }
-
-  /* All written: nothing to wait for. */
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
-}
-
-static gboolean
-slot_writable_cb (gint          fd,
-                  GIOCondition  condition,
-                  gpointer      data)
-{
-  Slot *slot = data;
-
-  /* slot_flush () removes this source once the queue is empty. */
-  slot_flush (slot);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-slot_write_stalled_cb (gpointer data)
-{
-  Slot *slot = data;
-
-  if (g_get_monotonic_time () - slot->out_progress_us < WRITE_STALL_US)
-    return G_SOURCE_CONTINUE;
-
-  /* A live worker's reader thread empties its pipe all the time; this one
-   * has read nothing for seconds (stopped, hung): it counts as dead. */
-  g_debug ("worker %d has read nothing for %d s; replacing it", slot->pid,
-           (int) (WRITE_STALL_US / G_USEC_PER_SEC));
-  slot_kill (slot);
-  return G_SOURCE_REMOVE;
-}
-
-/* Queues a frame (@fixed: up to 8 bytes that come first, @body: the rest)
- * and writes what fits.  FALSE when the worker is of no use any more. */
-static gboolean
-slot_send (Slot          *slot,
-           LabFrameType   type,
-           const void    *fixed,
-           gsize          fixed_len,
-           GBytes        *body)
-{
-  OutFrame *frame;
-  gsize body_len = body ? g_bytes_get_size (body) : 0;
-
-  g_assert (fixed_len <= sizeof frame->head - LAB_FRAME_HEADER_SIZE);
-
-  if (slot->broken)
-    return FALSE;
-
-  frame = g_new0 (OutFrame, 1);
-  lab_frame_header_encode (frame->head, type, fixed_len + body_len);
-  if (fixed_len > 0)
-    memcpy (frame->head + LAB_FRAME_HEADER_SIZE, fixed, fixed_len);
-  frame->head_len = LAB_FRAME_HEADER_SIZE + fixed_len;
-  frame->body = body ? g_bytes_ref (body) : NULL;
-
-  /* The stall clock starts when there is something to write. */
-  if (g_queue_is_empty (&slot->out_frames))
-    slot->out_progress_us = g_get_monotonic_time ();
-  g_queue_push_tail (&slot->out_frames, frame);
-
-  if (slot->out_ready == NULL)
-    slot_flush (slot);
-
-  return !slot->broken;
-}
-
-/* Give a free worker the next task of the current run. */
-static void
-slot_dispatch (Slot *slot)
-{
-  LabProcessPool *pool = slot->pool;
-  LabRunContext *ctx = pool->ctx;
-  guint8 ids[8];
-  guint32 run_id_le, index_le;
-  gpointer item;
-  guint index;
-
-  if (ctx == NULL || !slot->ready || slot->broken || slot->task >= 0 ||
-      pool->stop_message != NULL)
-    return;
-
-  if (slot->run_sent != pool->run_id)
-    {
-      if (!slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
-        return;
-      slot->run_sent = pool->run_id;
-    }
-
-  item = g_queue_pop_head (&pool->pending);
-  if (item == NULL)
-    return;
-  index = GPOINTER_TO_UINT (item) - 1;
-
-  slot->task = index;
-  lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
-
-  /* The input travels as a copy: processes share no memory.  If the
-   * worker turns out dead, slot_gone () puts the task back. */
-  run_id_le = GUINT32_TO_LE (pool->run_id);
-  index_le = GUINT32_TO_LE (index);
-  memcpy (ids, &run_id_le, 4);
-  memcpy (ids + 4, &index_le, 4);
-  slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
-}
-static void
-slot_handle_hello (Slot     *slot,
-                   LabFrame *frame)
-{
-  LabProcessPool *pool = slot->pool;
+  LabProcessPool *pool = slot->user_data;
 
   if (slot->ready)
     return;
@@ -611,234 +199,46 @@ slot_handle_hello (Slot     *slot,
   if (pool->ctx != NULL)
     {
       lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_STARTED, slot->lane, slot->pid);
-      slot_dispatch (slot);
+      lab_mode_processes_give_task (pool, slot);
     }
 }
 
+/* The slot read a frame from a worker: what it means for the pool and the run. */
 static void
-slot_handle_done (Slot     *slot,
-                  LabFrame *frame)
+pool_slot_frame_cb (LabWorkerSlot *slot,
+                    LabFrame      *frame,
+                    gpointer       user_data)
 {
-  LabProcessPool *pool = slot->pool;
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GBytes) head = NULL;
-  const char *value = NULL, *task_error = NULL;
-  guint32 run_id, index, status, head_len = 0;
-  gint64 start_us, end_us, ttfb_us;
-  guint64 bytes;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame->payload, &size);
-  LabTaskRecord *record;
-
-  if (size >= 4)
-    {
-      memcpy (&head_len, data, 4);
-      head_len = GUINT32_FROM_LE (head_len);
-    }
-  if (size < 4 || head_len > size - 4)
-    {
-      g_warning ("worker %d sent a garbled result", slot->pid);
-      slot_kill (slot);
-      return;
-    }
-
-  head = g_bytes_new_from_bytes (frame->payload, 4, head_len);
-  variant = g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsux)"), head, FALSE);
-  if (!g_variant_is_normal_form (variant))
-    {
-      g_warning ("worker %d sent a malformed result", slot->pid);
-      slot_kill (slot);
-      return;
-    }
-
-  g_variant_get (variant, "(uuxxtm&sm&sux)", &run_id, &index, &start_us, &end_us, &bytes,
-                 &value, &task_error, &status, &ttfb_us);
-
-  if (pool->ctx == NULL || run_id != pool->run_id || (gint) index != slot->task)
-    return;   /* a late answer to a run that is already over */
-
-  record = &pool->ctx->run->records[index];
-  record->lane = slot->lane;
-  record->pid = slot->pid;
-  record->start_us = start_us;
-  record->end_us = end_us;
-  record->bytes = bytes;
-  record->value = g_strdup (value);
-  record->status = status;
-  record->ttfb_us = ttfb_us;
-  if (size - 4 - head_len > 0)
-    record->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
-  slot->task = -1;
-  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
-  pool_finish_task (pool, index, task_error);
-
-  slot_dispatch (slot);
-  pool_maybe_end_run (pool);
-}
-
-static void
-slot_handle_failed (Slot     *slot,
-                    LabFrame *frame)
-{
-  LabProcessPool *pool = slot->pool;
-  g_autoptr(GVariant) variant = lab_frame_get_variant (frame, "(us)", NULL);
-  const char *message = NULL;
-  guint32 run_id = 0;
-
-  if (variant != NULL)
-    g_variant_get (variant, "(u&s)", &run_id, &message);
-
-  pool->deaths[slot->lane] = 0;   /* it answered: it works */
-
-  if (pool->ctx != NULL && run_id == pool->run_id)
-    {
-      /* The worker could not set up this run (say, the input folder is
-       * unreadable from there): every task still waiting fails the same way. */
-      pool_fail_pending (pool, message ? message : _("A worker process could not start the run."));
-      pool_maybe_end_run (pool);
-    }
-}
-
-static void
-slot_payload_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Slot *slot = user_data;
-  LabFrame frame = { 0 };
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, NULL) ||
-      n < slot->payload_len)
-    {
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  frame.type = slot->frame_type;
-  frame.payload = g_bytes_new_take (g_steal_pointer (&slot->payload), slot->payload_len);
-
-  switch (frame.type)
+  switch (frame->type)
     {
     case LAB_FRAME_HELLO:
-      slot_handle_hello (slot, &frame);
+      slot_handle_hello (slot, frame);
       break;
 
     case LAB_FRAME_DONE:
-      slot_handle_done (slot, &frame);
+      lab_mode_processes_take_result (slot->user_data, slot, frame);
       break;
 
     case LAB_FRAME_FAILED:
-      slot_handle_failed (slot, &frame);
+      lab_mode_processes_run_refused (slot->user_data, slot, frame);
       break;
 
     case LAB_FRAME_RUN:
     case LAB_FRAME_TASK:
     case LAB_FRAME_CANCEL:
     default:
-      g_warning ("worker %d sent a frame of type %d it should not send", slot->pid, frame.type);
-      slot_kill (slot);
-      break;
+      g_assert_not_reached ();
     }
-
-  lab_frame_clear (&frame);
-  slot_read_header (slot);
 }
 
-static void
-slot_header_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Slot *slot = user_data;
-  g_autoptr(GError) error = NULL;
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, NULL) ||
-      n < LAB_FRAME_HEADER_SIZE)
-    {
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  if (!lab_frame_header_decode (slot->header, &slot->frame_type, &slot->payload_len, &error) ||
-      (!slot->ready && slot->frame_type != LAB_FRAME_HELLO))
-    {
-      g_warning ("worker %d from “%s” does not speak our protocol: %s", slot->pid,
-                 slot->pool->executable, error ? error->message : "no hello");
-      slot_kill (slot);
-      slot->eof = TRUE;
-      slot_check_gone (slot);
-      return;
-    }
-
-  slot->payload = g_malloc (MAX (slot->payload_len, 1));
-  g_input_stream_read_all_async (slot->from_worker, slot->payload, slot->payload_len,
-                                 G_PRIORITY_DEFAULT, NULL, slot_payload_cb, slot);
-}
-
-static void
-slot_read_header (Slot *slot)
-{
-  g_input_stream_read_all_async (slot->from_worker, slot->header, sizeof slot->header,
-                                 G_PRIORITY_DEFAULT, NULL, slot_header_cb, slot);
-}
-
-static Slot *
-slot_spawn (LabProcessPool  *pool,
+static LabWorkerSlot *
+pool_spawn (LabProcessPool  *pool,
             guint            lane,
             GError         **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *identifier;
-  Slot *slot;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, GINT_TO_POINTER (getpid ()), NULL);
-
-  slot = g_new0 (Slot, 1);
-  slot->pool = pool;
-  slot->lane = lane;
-  slot->task = -1;
-  slot->process = g_subprocess_launcher_spawn (launcher, &local_error,
-                                               pool->executable, LAB_WORKER_FLAG, NULL);
-  if (slot->process == NULL)
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                   _("Cannot start a worker process from “%s”: %s"),
-                   pool->executable, local_error->message);
-      slot_free (slot);
-      return NULL;
-    }
-
-  /* NULL when the child has already exited and been reaped. */
-  identifier = g_subprocess_get_identifier (slot->process);
-  slot->pid = identifier != NULL ? g_ascii_strtoll (identifier, NULL, 10) : 0;
-  slot->to_worker = g_subprocess_get_stdin_pipe (slot->process);
-  slot->from_worker = g_subprocess_get_stdout_pipe (slot->process);
-  g_queue_init (&slot->out_frames);
-
-  /* Our end only: the worker reads its end of the pipe as usual. */
-  slot->to_worker_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (slot->to_worker));
-  if (!g_unix_set_fd_nonblocking (slot->to_worker_fd, TRUE, &local_error))
-    {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
-                   _("Cannot set up the pipe to a worker process: %s"), local_error->message);
-      g_subprocess_force_exit (slot->process);
-      slot_free (slot);
-      return NULL;
-    }
-
-  g_subprocess_wait_async (slot->process, NULL, slot_wait_cb, slot);
-  slot_read_header (slot);
-
-  return slot;
+  return lab_worker_slot_spawn (pool->executable, lane, pool->context,
+                                pool_slot_frame_cb, pool_slot_gone_cb, pool, error);
 }
-
 
 static gboolean
 startup_timeout_cb (gpointer data)
@@ -862,7 +262,7 @@ pool_thread (gpointer data)
   /* Writing to a worker that has closed its stdin raises SIGPIPE, which
    * would kill the whole app.  Block it on this thread only, the one
    * thread that writes to workers: the write then fails with EPIPE, which
-   * slot_flush () handles, and the rest of the app keeps the usual
+   * lab-worker-slot.c handles, and the rest of the app keeps the usual
    * signal handling.  (SIGPIPE from a write is sent to the writing thread.) */
   sigemptyset (&sigpipe);
   sigaddset (&sigpipe, SIGPIPE);
@@ -875,7 +275,7 @@ pool_thread (gpointer data)
     {
       GError *error = NULL;
 
-      pool->slots[i] = slot_spawn (pool, i, &error);
+      pool->slots[i] = pool_spawn (pool, i, &error);
       if (pool->slots[i] == NULL)
         {
           pool_fail_start (pool, error);
@@ -963,7 +363,7 @@ lab_process_pool_new_for_executable (const char    *executable,
   g_queue_init (&pool->pending);
   pool->pids = g_array_new (FALSE, TRUE, sizeof (gint));
   g_array_set_size (pool->pids, n_workers);
-  pool->slots = g_new0 (Slot *, n_workers);
+  pool->slots = g_new0 (LabWorkerSlot *, n_workers);
   pool->deaths = g_new0 (guint, n_workers);
   pool->context = g_main_context_new ();
   pool->loop = g_main_loop_new (pool->context, FALSE);
@@ -999,7 +399,7 @@ shutdown_grace_cb (gpointer data)
 
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
-      slot_kill (pool->slots[i]);
+      lab_worker_slot_kill (pool->slots[i]);
 
   return G_SOURCE_REMOVE;
 }
@@ -1017,11 +417,7 @@ shutdown_in_pool_thread (gpointer data)
   for (guint i = 0; i < pool->n_workers; i++)
     if (pool->slots[i] != NULL)
       {
-        Slot *slot = pool->slots[i];
-
-        slot->broken = TRUE;
-        slot_stop_writing (slot);
-        g_output_stream_close (slot->to_worker, NULL, NULL);
+        lab_worker_slot_close_stdin (pool->slots[i]);
         any = TRUE;
       }
 
@@ -1119,8 +515,9 @@ lab_process_pool_is_whole (LabProcessPool *pool)
   return whole;
 }
 
-static void
-pool_maybe_end_run (LabProcessPool *pool)
+/* The run is over once no task is outstanding: wake the caller. */
+void
+lab_process_pool_end_run_if_done (LabProcessPool *pool)
 {
   if (pool->ctx == NULL || pool->outstanding > 0)
     return;
@@ -1161,16 +558,7 @@ start_run_in_pool_thread (gpointer data)
   pool->ctx = ctx;
   pool->run_id = start->run_id;
   pool->run_payload = start->payload;
-  pool->outstanding = ctx->run->n_records;
-  pool->crashes = g_new0 (guint, ctx->run->n_records);
-  for (guint i = 0; i < ctx->run->n_records; i++)
-    g_queue_push_tail (&pool->pending, GUINT_TO_POINTER (i + 1));
-
-  for (guint i = 0; i < pool->n_workers; i++)
-    if (pool->slots[i] != NULL && pool->slots[i]->ready)
-      lab_run_context_push_worker (ctx, LAB_EVENT_WORKER_STARTED, i, pool->slots[i]->pid);
-
-  lab_run_context_start_clock (ctx);
+  lab_mode_processes_begin (pool);
 
   /* The pool broke between the runner's look and now: no workers to wait for. */
   if (pool->broken)
@@ -1186,11 +574,7 @@ start_run_in_pool_thread (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  for (guint i = 0; i < pool->n_workers; i++)
-    if (pool->slots[i] != NULL)
-      slot_dispatch (pool->slots[i]);
-
-  pool_maybe_end_run (pool);
+  lab_mode_processes_give_tasks (pool);
   return G_SOURCE_REMOVE;
 }
 
@@ -1206,10 +590,10 @@ stop_grace_cb (gpointer data)
    * fresh workers take their places. */
   for (guint i = 0; i < pool->n_workers; i++)
     {
-      Slot *slot = pool->slots[i];
+      LabWorkerSlot *slot = pool->slots[i];
 
-      if (slot != NULL && (slot->task >= 0 || !g_queue_is_empty (&slot->out_frames)))
-        slot_kill (slot);
+      if (slot != NULL && (slot->task >= 0 || lab_worker_slot_is_writing (slot)))
+        lab_worker_slot_kill (slot);
     }
 
   return G_SOURCE_REMOVE;
@@ -1229,18 +613,18 @@ pool_stop_run (LabProcessPool *pool,
 
   pool->stop_message = g_strdup (message);
   pool->stop_is_failure = failure;
-  pool_fail_pending (pool, message);
+  lab_mode_processes_fail_waiting (pool, message);
 
   for (guint i = 0; i < pool->n_workers; i++)
     {
-      Slot *slot = pool->slots[i];
+      LabWorkerSlot *slot = pool->slots[i];
       g_autoptr(GVariant) variant = NULL;
 
       if (slot == NULL || slot->task < 0)
         continue;
 
       variant = g_variant_ref_sink (g_variant_new ("(u)", pool->run_id));
-      slot_send (slot, LAB_FRAME_CANCEL, g_variant_get_data (variant),
+      lab_worker_slot_send (slot, LAB_FRAME_CANCEL, g_variant_get_data (variant),
                  g_variant_get_size (variant), NULL);
     }
 
@@ -1249,7 +633,7 @@ pool_stop_run (LabProcessPool *pool,
   g_source_set_static_name (pool->stop_grace, "[lab] stop grace");
   g_source_attach (pool->stop_grace, pool->context);
 
-  pool_maybe_end_run (pool);
+  lab_process_pool_end_run_if_done (pool);
 }
 
 typedef struct
@@ -1280,15 +664,16 @@ cancelled_cb (GCancellable *cancellable,
                               cancel_in_pool_thread, g_memdup2 (request, sizeof *request), g_free);
 }
 
-/* Runs every task of @ctx on the pool's workers; returns when all are done
- * or cancelled.  FALSE when the pool broke (its workers kept dying). */
+/* Hands the run to the pool thread (see lab-mode-processes.c) and waits
+ * until all its tasks are done or cancelled.  Takes @run_payload, the RUN
+ * frame.  FALSE when the pool broke (its workers kept dying). */
 gboolean
 lab_process_pool_run (LabProcessPool  *pool,
                       LabRunContext   *ctx,
+                      guint            run_id,
+                      GBytes          *run_payload,
                       GError         **error)
 {
-  static guint next_run_id;
-  g_autoptr(GVariant) frame = NULL;
   g_autoptr(GError) run_error = NULL;
   CancelRequest request;
   RunStart start;
@@ -1299,21 +684,13 @@ lab_process_pool_run (LabProcessPool  *pool,
 
   start.pool = pool;
   start.ctx = ctx;
-  start.run_id = (guint) g_atomic_int_add (&next_run_id, 1) + 1;
-  frame = g_variant_ref_sink (g_variant_new ("(u@a{sv})", start.run_id,
-                                             lab_plan_to_variant (lab_workload_get_plan (ctx->workload))));
-  start.payload = g_variant_get_data_as_bytes (frame);
+  start.run_id = run_id;
+  start.payload = run_payload;
 
   g_mutex_lock (&pool->mutex);
   g_assert (!pool->run_active);
   pool->run_active = TRUE;
   g_mutex_unlock (&pool->mutex);
-
-  /* Only the first run on a pool paid for starting it; later ones found
-   * the workers waiting (warm) and paid nothing. */
-  ctx->run->warm_start = pool->runs > 0;
-  ctx->run->startup_us = ctx->run->warm_start ? 0 : pool->startup_us;
-  pool->runs++;
 
   /* Everything about the run is handed to the pool thread, which alone
    * touches it until the run is over. */

@@ -28,9 +28,6 @@ guint           lab_process_pool_get_n_workers  (LabProcessPool  *pool);
 gint64          lab_process_pool_get_startup_us (LabProcessPool  *pool);
 GArray         *lab_process_pool_dup_pids       (LabProcessPool  *pool);
 gboolean        lab_process_pool_is_whole       (LabProcessPool  *pool);
-gboolean        lab_process_pool_run            (LabProcessPool  *pool,
-                                                 LabRunContext   *ctx,
-                                                 GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabProcessPool, lab_process_pool_free)
 

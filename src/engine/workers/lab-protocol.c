@@ -204,3 +204,56 @@ lab_frame_clear (LabFrame *frame)
 {
   g_clear_pointer (&frame->payload, g_bytes_unref);
 }
+
+/* Decodes a DONE frame: u32 n, n bytes of the fixed part, then the output.
+ * Checked like every frame from a worker. */
+gboolean
+lab_frame_get_result (const LabFrame  *frame,
+                      LabTaskResult   *result,
+                      GError         **error)
+{
+  g_autoptr(GBytes) head = NULL;
+  guint32 head_len = 0;
+  gsize size;
+  const guint8 *data;
+
+  g_return_val_if_fail (frame != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  data = g_bytes_get_data (frame->payload, &size);
+  if (size >= 4)
+    {
+      memcpy (&head_len, data, 4);
+      head_len = GUINT32_FROM_LE (head_len);
+    }
+  if (size < 4 || head_len > size - 4)
+    {
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER, "garbled result");
+      return FALSE;
+    }
+
+  head = g_bytes_new_from_bytes (frame->payload, 4, head_len);
+  result->head = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsux)"),
+                                                               head, FALSE));
+  if (!g_variant_is_normal_form (result->head))
+    {
+      g_clear_pointer (&result->head, g_variant_unref);
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER, "malformed result");
+      return FALSE;
+    }
+
+  g_variant_get (result->head, "(uuxxtm&sm&sux)", &result->run_id, &result->index,
+                 &result->start_us, &result->end_us, &result->bytes, &result->value,
+                 &result->error, &result->status, &result->ttfb_us);
+  if (size - 4 - head_len > 0)
+    result->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
+
+  return TRUE;
+}
+
+void
+lab_task_result_clear (LabTaskResult *result)
+{
+  g_clear_pointer (&result->output, g_bytes_unref);
+  g_clear_pointer (&result->head, g_variant_unref);
+}

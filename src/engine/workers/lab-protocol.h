@@ -62,4 +62,27 @@ GVariant *lab_frame_get_variant   (const LabFrame *frame,
                                    GError      **error);
 void      lab_frame_clear         (LabFrame     *frame);
 
+/* A task's result, as a worker reports it in a DONE frame. */
+typedef struct
+{
+  guint32       run_id;
+  guint32       index;
+  gint64        start_us;
+  gint64        end_us;
+  guint64       bytes;
+  const char   *value;    /* or NULL; lives as long as @head */
+  const char   *error;    /* or NULL; lives as long as @head */
+  guint32       status;
+  gint64        ttfb_us;
+  GBytes       *output;   /* the task's output, or NULL */
+  GVariant     *head;     /* the fixed part, decoded */
+} LabTaskResult;
+
+gboolean  lab_frame_get_result    (const LabFrame *frame,
+                                   LabTaskResult *result,
+                                   GError      **error);
+void      lab_task_result_clear   (LabTaskResult *result);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LabTaskResult, lab_task_result_clear)
+
 G_END_DECLS

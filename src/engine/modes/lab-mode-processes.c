@@ -1,0 +1,236 @@
+/* lab-mode-processes.c — N worker processes take tasks from one queue
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Like Python's multiprocessing.Pool.  The workers are copies of this very
+ * program, started once and kept (workers/lab-process-pool.c).  They share
+ * no memory with us, so a run goes like this: every worker is sent the
+ * plan once (a RUN frame), then each free worker is sent the next task
+ * with a copy of its input (TASK); when it answers (DONE) we book the
+ * result and give it the next task.  A worker that dies takes no task
+ * with it: the task goes back to the front of the queue for another one.
+ *
+ * All of this runs on the pool's thread; the caller just waits.
+ */
+
+#define G_LOG_DOMAIN "lab-mode-processes"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lab-process-pool-private.h"
+
+#define MAX_CRASHES_PER_TASK 3   /* then the task fails instead of killing more workers */
+
+/* A task is over for good, one way or another: book it on the run. */
+static void
+finish_task (LabProcessPool *pool,
+             guint           index,
+             const char     *error_message)
+{
+  LabTaskRecord *record = &pool->ctx->run->records[index];
+
+  if (error_message != NULL && record->error == NULL)
+    record->error = g_strdup (error_message);
+  if (record->end_us == 0)
+    record->end_us = g_get_monotonic_time ();
+
+  lab_run_context_task_finished (pool->ctx, index);
+  pool->outstanding--;
+}
+
+/* The run starts: every task waits in one queue, in order. */
+void
+lab_mode_processes_begin (LabProcessPool *pool)
+{
+  LabRunContext *ctx = pool->ctx;
+
+  pool->outstanding = ctx->run->n_records;
+  pool->crashes = g_new0 (guint, ctx->run->n_records);
+  for (guint i = 0; i < ctx->run->n_records; i++)
+    g_queue_push_tail (&pool->pending, GUINT_TO_POINTER (i + 1));
+
+  for (guint i = 0; i < pool->n_workers; i++)
+    if (pool->slots[i] != NULL && pool->slots[i]->ready)
+      lab_run_context_push_worker (ctx, LAB_EVENT_WORKER_STARTED, i, pool->slots[i]->pid);
+
+  lab_run_context_start_clock (ctx);
+}
+
+/* Give a free worker the next task of the current run. */
+void
+lab_mode_processes_give_task (LabProcessPool *pool,
+                              LabWorkerSlot  *slot)
+{
+  LabRunContext *ctx = pool->ctx;
+  guint8 ids[8];
+  guint32 run_id_le, index_le;
+  gpointer item;
+  guint index;
+
+  if (ctx == NULL || !slot->ready || slot->broken || slot->task >= 0 ||
+      pool->stop_message != NULL)
+    return;
+
+  /* The plan travels once per worker and run, not with every task. */
+  if (slot->run_sent != pool->run_id)
+    {
+      if (!lab_worker_slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
+        return;
+      slot->run_sent = pool->run_id;
+    }
+
+  item = g_queue_pop_head (&pool->pending);
+  if (item == NULL)
+    return;
+  index = GPOINTER_TO_UINT (item) - 1;
+
+  slot->task = index;
+  lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
+
+  /* The input travels as a copy: processes share no memory.  If the
+   * worker turns out dead, lab_mode_processes_worker_lost () puts the task back. */
+  run_id_le = GUINT32_TO_LE (pool->run_id);
+  index_le = GUINT32_TO_LE (index);
+  memcpy (ids, &run_id_le, 4);
+  memcpy (ids + 4, &index_le, 4);
+  lab_worker_slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
+}
+
+/* Every free worker gets a task, and the run ends if nothing is left. */
+void
+lab_mode_processes_give_tasks (LabProcessPool *pool)
+{
+  for (guint i = 0; i < pool->n_workers; i++)
+    if (pool->slots[i] != NULL)
+      lab_mode_processes_give_task (pool, pool->slots[i]);
+
+  lab_process_pool_end_run_if_done (pool);
+}
+
+/* A worker answered (DONE): its result is copied into the run's record. */
+void
+lab_mode_processes_take_result (LabProcessPool *pool,
+                                LabWorkerSlot  *slot,
+                                LabFrame       *frame)
+{
+  g_auto(LabTaskResult) result = { 0 };
+  g_autoptr(GError) error = NULL;
+  LabTaskRecord *record;
+
+  if (!lab_frame_get_result (frame, &result, &error))
+    {
+      g_warning ("worker %d sent a %s", slot->pid, error->message);
+      lab_worker_slot_kill (slot);
+      return;
+    }
+
+  if (pool->ctx == NULL || result.run_id != pool->run_id || (gint) result.index != slot->task)
+    return;   /* a late answer to a run that is already over */
+
+  record = &pool->ctx->run->records[result.index];
+  record->lane = slot->lane;
+  record->pid = slot->pid;
+  record->start_us = result.start_us;
+  record->end_us = result.end_us;
+  record->bytes = result.bytes;
+  record->value = g_strdup (result.value);
+  record->status = result.status;
+  record->ttfb_us = result.ttfb_us;
+  record->output = g_steal_pointer (&result.output);
+  slot->task = -1;
+  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
+  finish_task (pool, result.index, result.error);
+
+  lab_mode_processes_give_task (pool, slot);
+  lab_process_pool_end_run_if_done (pool);
+}
+
+/* Every task still waiting ends with @message. */
+void
+lab_mode_processes_fail_waiting (LabProcessPool *pool,
+                                 const char     *message)
+{
+  gpointer item;
+
+  while ((item = g_queue_pop_head (&pool->pending)) != NULL)
+    finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
+}
+
+/* A worker could not set up this run (FAILED; say, the input folder is
+ * unreadable from there): every task still waiting fails the same way. */
+void
+lab_mode_processes_run_refused (LabProcessPool *pool,
+                                LabWorkerSlot  *slot,
+                                LabFrame       *frame)
+{
+  g_autoptr(GVariant) variant = lab_frame_get_variant (frame, "(us)", NULL);
+  const char *message = NULL;
+  guint32 run_id = 0;
+
+  if (variant != NULL)
+    g_variant_get (variant, "(u&s)", &run_id, &message);
+
+  pool->deaths[slot->lane] = 0;   /* it answered: it works */
+
+  if (pool->ctx != NULL && run_id == pool->run_id)
+    {
+      lab_mode_processes_fail_waiting (pool, message ? message
+                                                     : _("A worker process could not start the run."));
+      lab_process_pool_end_run_if_done (pool);
+    }
+}
+
+/* A worker died during the run: somebody else does its task, unless the
+ * run is being stopped or the task has killed workers too often. */
+void
+lab_mode_processes_worker_lost (LabProcessPool *pool,
+                                LabWorkerSlot  *slot)
+{
+  guint index;
+
+  lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_LOST, slot->lane, slot->pid);
+  if (slot->task < 0)
+    return;
+
+  index = slot->task;
+  if (pool->stop_message != NULL)
+    finish_task (pool, index, pool->stop_message);
+  else if (++pool->crashes[index] >= MAX_CRASHES_PER_TASK)
+    finish_task (pool, index, _("The worker process died every time it ran this task."));
+  else
+    {
+      LabTaskRecord *record = &pool->ctx->run->records[index];
+
+      record->start_us = record->end_us = 0;
+      g_queue_push_head (&pool->pending, GUINT_TO_POINTER (index + 1));
+    }
+}
+
+/* Runs every task of @ctx on the pool's workers; returns when all are done
+ * or cancelled.  FALSE when the pool broke (its workers kept dying). */
+gboolean
+lab_mode_processes_execute (LabRunContext  *ctx,
+                            GError        **error)
+{
+  static guint next_run_id;
+  LabProcessPool *pool = ctx->pool;
+  g_autoptr(GVariant) frame = NULL;
+  guint run_id;
+
+  g_assert (pool != NULL);
+
+  run_id = (guint) g_atomic_int_add (&next_run_id, 1) + 1;
+  frame = g_variant_ref_sink (g_variant_new ("(u@a{sv})", run_id,
+                                             lab_plan_to_variant (lab_workload_get_plan (ctx->workload))));
+
+  /* Only the first run on a pool paid for starting it; later ones found
+   * the workers waiting (warm) and paid nothing. */
+  ctx->run->warm_start = pool->runs > 0;
+  ctx->run->startup_us = ctx->run->warm_start ? 0 : pool->startup_us;
+  pool->runs++;
+
+  return lab_process_pool_run (pool, ctx, run_id, g_variant_get_data_as_bytes (frame), error);
+}
