@@ -207,6 +207,33 @@ lab_frame_clear (LabFrame *frame)
 
 /* Decodes a DONE frame: u32 n, n bytes of the fixed part, then the output.
  * Checked like every frame from a worker. */
+/* The fixed part of a DONE frame, as a worker sends it: its length (u32,
+ * little endian), then the record's numbers and texts.  The task's output,
+ * if any, follows it in the frame.  lab_frame_get_result () reads it back. */
+GBytes *
+lab_task_result_encode_head (guint32              run_id,
+                             guint32              index,
+                             const LabTaskRecord *record)
+{
+  g_autoptr(GVariant) head = NULL;
+  guint32 len_le;
+  guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  head = g_variant_ref_sink (g_variant_new ("(uuxxtmsmsux)", run_id, index, record->start_us,
+                                            record->end_us, record->bytes, record->value,
+                                            record->error, record->status, record->ttfb_us));
+  len = g_variant_get_size (head);
+  len_le = GUINT32_TO_LE ((guint32) len);
+  data = g_malloc (4 + len);
+  memcpy (data, &len_le, 4);
+  memcpy (data + 4, g_variant_get_data (head), len);
+
+  return g_bytes_new_take (data, 4 + len);
+}
+
 gboolean
 lab_frame_get_result (const LabFrame  *frame,
                       LabTaskResult   *result,

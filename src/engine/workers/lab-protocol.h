@@ -13,6 +13,8 @@
 
 #include <gio/gio.h>
 
+#include "lab-run.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -78,6 +80,9 @@ typedef struct
   GVariant     *head;     /* the fixed part, decoded */
 } LabTaskResult;
 
+GBytes   *lab_task_result_encode_head (guint32         run_id,
+                                   guint32       index,
+                                   const LabTaskRecord *record);
 gboolean  lab_frame_get_result    (const LabFrame *frame,
                                    LabTaskResult *result,
                                    GError      **error);

@@ -198,25 +198,15 @@ handle_task (Worker    *worker,
   /* The output (a downloaded body) travels back as a copy, as Python's
    * pool pickles a result back to the parent. */
   {
-    g_autoptr(GVariant) done = NULL;
+    g_autoptr(GBytes) head = lab_task_result_encode_head (run_id, index, &record);
     g_autoptr(GError) write_error = NULL;
-    guint32 len_le;
 
-    done = g_variant_ref_sink (g_variant_new ("(uuxxtmsmsux)", run_id, index, record.start_us,
-                                              record.end_us, record.bytes, record.value,
-                                              record.error, record.status, record.ttfb_us));
-    len_le = GUINT32_TO_LE ((guint32) g_variant_get_size (done));
-    {
-      g_autofree guint8 *head = g_malloc (4 + g_variant_get_size (done));
-
-      memcpy (head, &len_le, 4);
-      memcpy (head + 4, g_variant_get_data (done), g_variant_get_size (done));
-      if (!lab_frame_write_fd (worker->out_fd, LAB_FRAME_DONE, head, 4 + g_variant_get_size (done),
-                               record.output ? g_bytes_get_data (record.output, NULL) : NULL,
-                               record.output ? g_bytes_get_size (record.output) : 0,
-                               &write_error))
-        _exit (1);
-    }
+    if (!lab_frame_write_fd (worker->out_fd, LAB_FRAME_DONE,
+                             g_bytes_get_data (head, NULL), g_bytes_get_size (head),
+                             record.output ? g_bytes_get_data (record.output, NULL) : NULL,
+                             record.output ? g_bytes_get_size (record.output) : 0,
+                             &write_error))
+      _exit (1);
   }
   lab_task_record_clear (&record);
 }
