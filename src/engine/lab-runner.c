@@ -22,6 +22,7 @@
 #include "lab-process-pool.h"
 #include "lab-run-context.h"
 #include "lab-runner.h"
+#include "lab-thread-task.h"
 
 struct _LabRunner
 {
@@ -406,6 +407,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
 typedef struct
 {
+  LabRunner   *runner;
   LabWorkload *workload;
   LabMode      mode;
 } RunData;
@@ -419,22 +421,14 @@ run_data_free (gpointer data)
   g_free (run_data);
 }
 
-static void
-run_in_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+run_thread (gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  LabRunner *self = g_object_get_data (G_OBJECT (task), "lab-runner");
-  RunData *run_data = task_data;
-  GError *error = NULL;
-  LabRun *run;
+  RunData *run_data = data;
 
-  run = lab_runner_run (self, run_data->workload, run_data->mode, cancellable, &error);
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, (GDestroyNotify) lab_run_free);
+  return lab_runner_run (run_data->runner, run_data->workload, run_data->mode, cancellable, error);
 }
 
 /* Runs on a thread of its own; @callback gets the run on the caller's
@@ -447,23 +441,17 @@ lab_runner_run_async (LabRunner           *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   RunData *run_data;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (LAB_IS_WORKLOAD (workload));
 
-  /* The runner is a plain struct, not a GObject: pass NULL as source. */
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_runner_run_async);
-  /* A cancelled run is still a result: its records say what got done. */
-  g_task_set_check_cancellable (task, FALSE);
   run_data = g_new0 (RunData, 1);
+  run_data->runner = self;
   run_data->workload = g_object_ref (workload);
   run_data->mode = mode;
-  g_task_set_task_data (task, run_data, run_data_free);
-  g_object_set_data (G_OBJECT (task), "lab-runner", self);
-  g_task_run_in_thread (task, run_in_thread);
+  lab_thread_task_run (lab_runner_run_async, run_thread, run_data, run_data_free,
+                       (GDestroyNotify) lab_run_free, cancellable, callback, user_data);
 }
 
 LabRun *
@@ -471,8 +459,5 @@ lab_runner_run_finish (LabRunner     *self,
                        GAsyncResult  *result,
                        GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lab_runner_run_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return lab_thread_task_finish (result, lab_runner_run_async, error);
 }

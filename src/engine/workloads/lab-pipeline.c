@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-pipeline.h"
+#include "lab-thread-task.h"
 
 struct _LabPipeline
 {
@@ -176,21 +177,14 @@ typedef struct
   LabMode      mode;
 } PipelineJob;
 
-static void
-pipeline_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+static gpointer
+pipeline_thread (gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
-  PipelineJob *job = task_data;
-  GError *error = NULL;
-  LabPipelineRun *run;
+  PipelineJob *job = data;
 
-  run = lab_pipeline_run (job->pipeline, job->runner, job->mode, cancellable, &error);
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, (GDestroyNotify) lab_pipeline_run_free);
+  return lab_pipeline_run (job->pipeline, job->runner, job->mode, cancellable, error);
 }
 
 /* Runs the stages on a thread of their own; the caller must keep
@@ -203,30 +197,22 @@ lab_pipeline_run_async (LabPipeline         *pipeline,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   PipelineJob *job;
 
   g_return_if_fail (pipeline != NULL);
   g_return_if_fail (runner != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_pipeline_run_async);
-  /* A cancelled run is still a result. */
-  g_task_set_check_cancellable (task, FALSE);
   job = g_new0 (PipelineJob, 1);
   job->pipeline = pipeline;
   job->runner = runner;
   job->mode = mode;
-  g_task_set_task_data (task, job, g_free);
-  g_task_run_in_thread (task, pipeline_thread);
+  lab_thread_task_run (lab_pipeline_run_async, pipeline_thread, job, g_free,
+                       (GDestroyNotify) lab_pipeline_run_free, cancellable, callback, user_data);
 }
 
 LabPipelineRun *
 lab_pipeline_run_finish (GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lab_pipeline_run_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return lab_thread_task_finish (result, lab_pipeline_run_async, error);
 }
