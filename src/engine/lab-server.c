@@ -12,6 +12,12 @@
  *
  * It runs on a thread of its own with its own GMainContext, so neither the
  * window nor the clients it measures slow it down.
+ *
+ * It is longer than most files here because it also does what libsoup 3.2
+ * leaves undone — accepting on its own so that running out of descriptors
+ * pauses it instead of deafening it, and closing the idle connections its
+ * clients left — and all of that shares the one thread, context and
+ * connection table with the answering code.
  */
 
 #define G_LOG_DOMAIN "lab-server"
