@@ -32,7 +32,7 @@
 #include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-run-controller.h"
-#include "lab-server.h"
+#include "lab-server-preparer.h"
 #include "lab-timings.h"
 
 #define FALLBACK_DRAIN_MS 100
@@ -52,10 +52,10 @@ struct _LabRunController
   LabServerOptions      server_options;
   char                 *out_dir;
 
-  /* The server is made on a thread; a result whose generation is no
-   * longer current belongs to a run that was called off. */
+  /* The server is made on a thread; a run that is called off forgets
+   * it. */
+  LabServerPreparer    *server_preparer;
   LabPlan              *waiting_plan;    /* the job that waits for the server */
-  guint                 server_generation;
 
   /* The job in progress, and how the window asked for it */
   GCancellable         *cancellable;
@@ -1052,87 +1052,24 @@ start_job (LabRunController *self,
   run_next_mode (self);
 }
 
-/* What the thread that makes the server needs: its own copy of the options,
- * and the old server, to free it there too (joining its thread, dropping
- * its files). */
-typedef struct
-{
-  LabServerOptions  options;
-  LabServer        *old_server;
-} ServerJob;
-
+/* The server the job waits for is ready: keep it, and start the job. */
 static void
-server_job_free (gpointer data)
+server_ready (LabServer              *server,
+              const LabServerOptions *options,
+              const GError           *error,
+              gpointer                user_data)
 {
-  ServerJob *job = data;
+  LabRunController *self = user_data;
+  g_autoptr(LabPlan) plan = g_steal_pointer (&self->waiting_plan);
 
-  g_clear_pointer (&job->old_server, lab_server_free);
-  g_free (job);
-}
-
-/* How the result finds its way back: a weak reference (the controller may
- * be gone) and the generation it was asked for (the run may be off). */
-typedef struct
-{
-  GWeakRef          controller;
-  guint             generation;
-  LabServerOptions  options;
-} ServerWait;
-
-static void
-server_wait_free (ServerWait *wait)
-{
-  g_weak_ref_clear (&wait->controller);
-  g_free (wait);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServerWait, server_wait_free)
-
-static void
-server_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ServerJob *job = task_data;
-  GError *error = NULL;
-  LabServer *server;
-
-  g_clear_pointer (&job->old_server, lab_server_free);
-  /* Every file made and digested: seconds for big sizes, none of them on
-   * the UI thread. */
-  server = lab_server_new (&job->options, &error);
-  if (server == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, server, (GDestroyNotify) lab_server_free);
-}
-
-static void
-server_ready (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(ServerWait) wait = user_data;
-  g_autoptr(LabRunController) self = g_weak_ref_get (&wait->controller);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabServer) server = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(LabPlan) plan = NULL;
-
-  /* A late answer for a run that was called off is dropped (and so is the
-   * server, by the autoptr). */
-  if (self == NULL || wait->generation != self->server_generation)
-    return;
-
-  plan = g_steal_pointer (&self->waiting_plan);
   if (server == NULL)
     {
       after_mode (self, error);
       return;
     }
 
-  self->server = g_steal_pointer (&server);
-  self->server_options = wait->options;
+  self->server = server;
+  self->server_options = *options;
   start_job (self, plan);
 }
 
@@ -1144,7 +1081,7 @@ stop_waiting_for_server (LabRunController *self)
   if (self->waiting_plan == NULL)
     return;
 
-  self->server_generation++;
+  lab_server_preparer_forget (self->server_preparer);
   set_status (self, _("Cancelled."));
   finish_batch (self);
 }
@@ -1162,9 +1099,7 @@ lab_run_controller_run_job (LabRunController *self,
                             gboolean          on_ui_thread)
 {
   g_autoptr(LabPlan) owned_plan = plan;
-  g_autoptr(GTask) task = NULL;
-  ServerJob *job;
-  ServerWait *wait;
+  LabServerOptions options;
 
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
   g_return_if_fail (plan != NULL);
@@ -1194,20 +1129,11 @@ lab_run_controller_run_job (LabRunController *self,
 
   /* The server's files first, on a thread; the run starts when they are
    * ready. */
-  job = g_new0 (ServerJob, 1);
-  server_options_for (self, plan, &job->options);
-  job->old_server = g_steal_pointer (&self->server);
-  wait = g_new0 (ServerWait, 1);
-  g_weak_ref_init (&wait->controller, self);
-  wait->generation = ++self->server_generation;
-  wait->options = job->options;
+  server_options_for (self, plan, &options);
   self->waiting_plan = g_steal_pointer (&owned_plan);
   set_status (self, _("Preparing the built-in server’s files…"));
-
-  task = g_task_new (NULL, self->cancellable, server_ready, wait);
-  g_task_set_source_tag (task, lab_run_controller_run_job);
-  g_task_set_task_data (task, job, server_job_free);
-  g_task_run_in_thread (task, server_thread);
+  lab_server_preparer_prepare (self->server_preparer, &options, g_steal_pointer (&self->server),
+                               self->cancellable, server_ready, self);
 }
 
 void
@@ -1234,7 +1160,7 @@ lab_run_controller_close (LabRunController *self)
   /* Still making the server: nothing ran yet, nothing to wait for. */
   if (self->waiting_plan != NULL)
     {
-      self->server_generation++;
+      lab_server_preparer_forget (self->server_preparer);
       finish_batch (self);
     }
 
@@ -1257,7 +1183,8 @@ lab_run_controller_stop (LabRunController *self)
   g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  self->server_generation++;
+  if (self->server_preparer != NULL)
+    lab_server_preparer_forget (self->server_preparer);
 }
 
 /* Once per frame, from the window: the events of the run, if one is on. */
@@ -1398,6 +1325,7 @@ lab_run_controller_dispose (GObject *object)
   g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
   g_clear_pointer (&self->blocking_run, lab_run_free);
   g_clear_object (&self->lesson_workload);
+  g_clear_object (&self->server_preparer);
 
   G_OBJECT_CLASS (lab_run_controller_parent_class)->dispose (object);
 }
@@ -1507,6 +1435,7 @@ lab_run_controller_init (LabRunController *self)
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
 
+  self->server_preparer = lab_server_preparer_new ();
   self->events = lab_event_buffer_new ();
   self->runner = lab_runner_new ();
   lab_runner_set_events (self->runner, self->events);
