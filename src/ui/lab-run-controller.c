@@ -5,10 +5,11 @@
  *
  * The sequence of a run, without a single widget: the modes still to run,
  * the pipeline's stages, a lesson's steps (the frozen-window lesson's on
- * the UI thread itself), the built-in server made on a thread, and the
- * folder the pipeline saves into.  The window owns one and listens: the
- * "running" and "status" properties, and signals for the timeline, the
- * timings and the lesson card.
+ * the UI thread itself, in lab-frozen-lesson.c), the built-in server (made
+ * on a thread by lab-server-preparer.c), and the folder the pipeline saves
+ * into.  The window owns one and listens: the "running" and "status"
+ * properties, and signals for the timeline, the timings and the lesson
+ * card.
  *
  * The engine's workers push small events into a buffer; the window asks
  * the controller to drain it once per frame (lab_run_controller_tick), and
@@ -16,10 +17,9 @@
  * main loop callback per event, which would starve the drawing.
  *
  * It is long because a run is one sequence told in order — draining,
- * recording a mode, the next mode, a lesson, the frozen-window lesson's
- * two steps, the server a pipeline waits for — and each part needs the
- * state the others leave; split, a reader would jump between files to
- * follow one click.
+ * recording a mode, the next mode, a lesson, the server a pipeline waits
+ * for — and each part needs the state the others leave; split further, a
+ * reader would jump between files to follow one click.
  */
 
 #define G_LOG_DOMAIN "lab-run-controller"
@@ -30,9 +30,10 @@
 #include <math.h>
 
 #include "lab-files.h"
+#include "lab-frozen-lesson.h"
 #include "lab-pipeline.h"
 #include "lab-run-controller.h"
-#include "lab-server.h"
+#include "lab-server-preparer.h"
 #include "lab-timings.h"
 
 #define FALLBACK_DRAIN_MS 100
@@ -52,10 +53,10 @@ struct _LabRunController
   LabServerOptions      server_options;
   char                 *out_dir;
 
-  /* The server is made on a thread; a result whose generation is no
-   * longer current belongs to a run that was called off. */
+  /* The server is made on a thread; a run that is called off forgets
+   * it. */
+  LabServerPreparer    *server_preparer;
   LabPlan              *waiting_plan;    /* the job that waits for the server */
-  guint                 server_generation;
 
   /* The job in progress, and how the window asked for it */
   GCancellable         *cancellable;
@@ -82,10 +83,7 @@ struct _LabRunController
   GArray               *worker_pids[LAB_N_MODES];
 
   /* The frozen-window lesson, run by the UI thread itself */
-  LabLessonRun         *lesson_run;
-  LabWorkload          *lesson_workload;
-  LabRun               *blocking_run;    /* step 1, until its stall is measured */
-  guint                 lesson_timer_id;
+  LabFrozenLesson      *frozen_lesson;
   gint64                last_lesson_step_us[LAB_LESSON_MAX_STEPS];
   guint                 last_lesson_n_steps;
   gint64                batch_start_us;
@@ -403,7 +401,7 @@ drain_events (LabRunController *self)
       for (LabMode m = 0; m < LAB_N_MODES; m++)
         timeline_now (self, m, now);
       /* The frozen-window lesson says which of its steps runs instead. */
-      if (self->lesson_run == NULL)
+      if (self->frozen_lesson == NULL || !lab_frozen_lesson_is_running (self->frozen_lesson))
         set_status (self, status);
     }
   else if (self->running)
@@ -590,13 +588,10 @@ finish_batch (LabRunController *self)
   g_autoptr(LabRunController) hold = g_object_ref (self);
 
   stop_draining (self);
-  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_modes, g_array_unref);
   g_clear_pointer (&self->waiting_plan, lab_plan_free);
-  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
-  g_clear_pointer (&self->blocking_run, lab_run_free);
-  g_clear_object (&self->lesson_workload);
+  g_clear_object (&self->frozen_lesson);
   self->in_lesson = FALSE;
   set_running (self, FALSE);
 }
@@ -794,148 +789,35 @@ lesson_done (GObject      *source,
   show_lesson_run (self, run, error);
 }
 
-/* Seed 003's frozen window, in the app's very window.  Step 1 runs the job
- * in the handler itself, on the UI thread: the window freezes, exactly as
- * the seed's tkinter button does, and the heartbeat misses every beat.
- * Step 2 hands the same job to a worker thread and returns at once: the
- * heartbeat goes on.  The verdict compares the two stalls the meter
- * measured. */
-
+/* The frozen-window lesson (lab-frozen-lesson.c) reports here. */
 static void
-frozen_add_step (LabRunController *self,
-                 const char       *label,
-                 LabRun           *run,
-                 gint64            stall_us)
+frozen_status (const char *status,
+               gpointer    user_data)
 {
-  LabLessonStep *step;
-
-  g_assert (self->lesson_run->n_steps < LAB_LESSON_MAX_STEPS);
-  step = &self->lesson_run->steps[self->lesson_run->n_steps++];
-  step->label = g_strdup (label);
-  step->value_us = stall_us;   /* the stall, not the job's time: that is the lesson */
-  if (!lab_run_is_ok (run))
-    self->lesson_run->ok = FALSE;
+  set_status (user_data, status);
 }
 
 static void
-frozen_end (LabRunController *self)
+frozen_step_added (guint                row,
+                   const LabLessonStep *step,
+                   gpointer             user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabLessonRun) run = g_steal_pointer (&self->lesson_run);
-
-  if (run->n_steps == 2 && !g_cancellable_is_cancelled (self->cancellable))
-    run->verdict = run->lesson->verdict (run);
-  else
-    g_clear_pointer (&run, lab_lesson_run_free);
-
-  if (run == NULL)
-    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
-  show_lesson_run (self, run, error);
+  g_signal_emit (user_data, signals[STEP_ADDED], 0, row, step);
 }
 
 static void
-frozen_step2_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+frozen_done (LabLessonRun *run,
+             const GError *error,
+             gpointer      user_data)
 {
-  g_autoptr(LabRunController) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
-
-  if (run == NULL)
-    {
-      show_lesson_run (self, NULL, error);
-      return;
-    }
-
-  frozen_add_step (self, _("Job on a worker thread: worst stall"), run,
-                   lab_heartbeat_get_worst_us (self->heartbeat));
-  frozen_end (self);
+  show_lesson_run (user_data, run, error);
 }
 
-static gboolean
-frozen_step2 (gpointer data)
-{
-  LabRunController *self = data;
-  g_autoptr(LabRun) run = g_steal_pointer (&self->blocking_run);
-
-  self->lesson_timer_id = 0;
-  frozen_add_step (self, _("Job in the click handler: worst stall"), run,
-                   lab_heartbeat_get_worst_us (self->heartbeat));
-  /* The class sees the freeze's length while step 2 runs. */
-  g_signal_emit (self, signals[STEP_ADDED], 0, 0, &self->lesson_run->steps[0]);
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      frozen_end (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* 2. On a worker thread: the handler returns at once, the window lives. */
-  lab_heartbeat_reset_worst (self->heartbeat);
-  set_status (self, _("Step 2: the same job on a worker thread — the window stays alive."));
-  lab_runner_run_async (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL, self->cancellable,
-                        frozen_step2_done, g_object_ref (self));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-frozen_step1 (gpointer data)
-{
-  LabRunController *self = data;
-  g_autoptr(GError) error = NULL;
-
-  self->lesson_timer_id = 0;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      frozen_end (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* 1. Blocking: this handler waits for the job, and while it waits the
-   * UI thread can neither draw nor answer — nor beat. */
-  lab_heartbeat_reset_worst (self->heartbeat);
-  self->blocking_run = lab_runner_run (self->runner, self->lesson_workload, LAB_MODE_SEQUENTIAL,
-                                       self->cancellable, &error);
-  if (self->blocking_run == NULL)
-    {
-      show_lesson_run (self, NULL, error);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* The freeze is measured by the first beat after it, the one that comes
-   * late.  It is overdue, so it runs before this later timer. */
-  self->lesson_timer_id = g_timeout_add (2 * LAB_HEARTBEAT_INTERVAL_MS, frozen_step2, self);
-  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 2");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_frozen_lesson (LabRunController *self,
-                   const LabLesson  *lesson)
-{
-  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
-  g_autoptr(GError) error = NULL;
-
-  /* The job of the lesson's terminal version: one task, 2 s (0.3 s small). */
-  plan->tasks = 1;
-  plan->task_ms = self->quick_lessons ? 300 : 2000;
-  self->lesson_workload = lab_workload_new (plan, &error);
-  if (self->lesson_workload == NULL)
-    {
-      show_lesson_run (self, NULL, error);
-      return;
-    }
-
-  self->lesson_run = g_new0 (LabLessonRun, 1);
-  self->lesson_run->lesson = lesson;
-  self->lesson_run->ok = TRUE;
-
-  /* Give the window a moment to show what is about to happen: frozen, it
-   * could not say so any more. */
-  set_status (self, _("Step 1: the job runs in the click handler — the window freezes."));
-  self->lesson_timer_id = g_timeout_add (100, frozen_step1, self);
-  g_source_set_name_by_id (self->lesson_timer_id, "[lab] frozen lesson, step 1");
-}
+static const LabFrozenLessonCallbacks frozen_callbacks = {
+  frozen_status,
+  frozen_step_added,
+  frozen_done,
+};
 
 void
 lab_run_controller_run_lesson (LabRunController *self,
@@ -968,7 +850,10 @@ lab_run_controller_run_lesson (LabRunController *self,
 
   if (g_str_equal (lesson->id, "frozen-window"))
     {
-      run_frozen_lesson (self, lesson);
+      g_clear_object (&self->frozen_lesson);
+      self->frozen_lesson = lab_frozen_lesson_start (lesson, self->heartbeat, self->runner,
+                                                     self->quick_lessons, self->cancellable,
+                                                     &frozen_callbacks, G_OBJECT (self));
       return;
     }
 
@@ -1052,87 +937,24 @@ start_job (LabRunController *self,
   run_next_mode (self);
 }
 
-/* What the thread that makes the server needs: its own copy of the options,
- * and the old server, to free it there too (joining its thread, dropping
- * its files). */
-typedef struct
-{
-  LabServerOptions  options;
-  LabServer        *old_server;
-} ServerJob;
-
+/* The server the job waits for is ready: keep it, and start the job. */
 static void
-server_job_free (gpointer data)
+server_ready (LabServer              *server,
+              const LabServerOptions *options,
+              const GError           *error,
+              gpointer                user_data)
 {
-  ServerJob *job = data;
+  LabRunController *self = user_data;
+  g_autoptr(LabPlan) plan = g_steal_pointer (&self->waiting_plan);
 
-  g_clear_pointer (&job->old_server, lab_server_free);
-  g_free (job);
-}
-
-/* How the result finds its way back: a weak reference (the controller may
- * be gone) and the generation it was asked for (the run may be off). */
-typedef struct
-{
-  GWeakRef          controller;
-  guint             generation;
-  LabServerOptions  options;
-} ServerWait;
-
-static void
-server_wait_free (ServerWait *wait)
-{
-  g_weak_ref_clear (&wait->controller);
-  g_free (wait);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ServerWait, server_wait_free)
-
-static void
-server_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ServerJob *job = task_data;
-  GError *error = NULL;
-  LabServer *server;
-
-  g_clear_pointer (&job->old_server, lab_server_free);
-  /* Every file made and digested: seconds for big sizes, none of them on
-   * the UI thread. */
-  server = lab_server_new (&job->options, &error);
-  if (server == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, server, (GDestroyNotify) lab_server_free);
-}
-
-static void
-server_ready (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(ServerWait) wait = user_data;
-  g_autoptr(LabRunController) self = g_weak_ref_get (&wait->controller);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabServer) server = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(LabPlan) plan = NULL;
-
-  /* A late answer for a run that was called off is dropped (and so is the
-   * server, by the autoptr). */
-  if (self == NULL || wait->generation != self->server_generation)
-    return;
-
-  plan = g_steal_pointer (&self->waiting_plan);
   if (server == NULL)
     {
       after_mode (self, error);
       return;
     }
 
-  self->server = g_steal_pointer (&server);
-  self->server_options = wait->options;
+  self->server = server;
+  self->server_options = *options;
   start_job (self, plan);
 }
 
@@ -1144,7 +966,7 @@ stop_waiting_for_server (LabRunController *self)
   if (self->waiting_plan == NULL)
     return;
 
-  self->server_generation++;
+  lab_server_preparer_forget (self->server_preparer);
   set_status (self, _("Cancelled."));
   finish_batch (self);
 }
@@ -1162,9 +984,7 @@ lab_run_controller_run_job (LabRunController *self,
                             gboolean          on_ui_thread)
 {
   g_autoptr(LabPlan) owned_plan = plan;
-  g_autoptr(GTask) task = NULL;
-  ServerJob *job;
-  ServerWait *wait;
+  LabServerOptions options;
 
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
   g_return_if_fail (plan != NULL);
@@ -1194,20 +1014,11 @@ lab_run_controller_run_job (LabRunController *self,
 
   /* The server's files first, on a thread; the run starts when they are
    * ready. */
-  job = g_new0 (ServerJob, 1);
-  server_options_for (self, plan, &job->options);
-  job->old_server = g_steal_pointer (&self->server);
-  wait = g_new0 (ServerWait, 1);
-  g_weak_ref_init (&wait->controller, self);
-  wait->generation = ++self->server_generation;
-  wait->options = job->options;
+  server_options_for (self, plan, &options);
   self->waiting_plan = g_steal_pointer (&owned_plan);
   set_status (self, _("Preparing the built-in server’s files…"));
-
-  task = g_task_new (NULL, self->cancellable, server_ready, wait);
-  g_task_set_source_tag (task, lab_run_controller_run_job);
-  g_task_set_task_data (task, job, server_job_free);
-  g_task_run_in_thread (task, server_thread);
+  lab_server_preparer_prepare (self->server_preparer, &options, g_steal_pointer (&self->server),
+                               self->cancellable, server_ready, self);
 }
 
 void
@@ -1234,7 +1045,7 @@ lab_run_controller_close (LabRunController *self)
   /* Still making the server: nothing ran yet, nothing to wait for. */
   if (self->waiting_plan != NULL)
     {
-      self->server_generation++;
+      lab_server_preparer_forget (self->server_preparer);
       finish_batch (self);
     }
 
@@ -1254,10 +1065,12 @@ lab_run_controller_stop (LabRunController *self)
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
 
   stop_draining (self);
-  g_clear_handle_id (&self->lesson_timer_id, g_source_remove);
+  if (self->frozen_lesson != NULL)
+    lab_frozen_lesson_stop (self->frozen_lesson);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  self->server_generation++;
+  if (self->server_preparer != NULL)
+    lab_server_preparer_forget (self->server_preparer);
 }
 
 /* Once per frame, from the window: the events of the run, if one is on. */
@@ -1395,9 +1208,8 @@ lab_run_controller_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_modes, g_array_unref);
   g_clear_pointer (&self->waiting_plan, lab_plan_free);
-  g_clear_pointer (&self->lesson_run, lab_lesson_run_free);
-  g_clear_pointer (&self->blocking_run, lab_run_free);
-  g_clear_object (&self->lesson_workload);
+  g_clear_object (&self->frozen_lesson);
+  g_clear_object (&self->server_preparer);
 
   G_OBJECT_CLASS (lab_run_controller_parent_class)->dispose (object);
 }
@@ -1507,6 +1319,7 @@ lab_run_controller_init (LabRunController *self)
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
 
+  self->server_preparer = lab_server_preparer_new ();
   self->events = lab_event_buffer_new ();
   self->runner = lab_runner_new ();
   lab_runner_set_events (self->runner, self->events);

@@ -21,8 +21,9 @@
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
+#include "lab-out-dir-chooser.h"
 #include "lab-run-controller.h"
-#include "lab-timeline.h"
+#include "lab-timeline-pages.h"
 #include "lab-timings.h"
 #include "lab-window.h"
 
@@ -63,7 +64,7 @@ struct _LabWindow
   GtkSpinButton        *latency_spin;
   GtkWidget            *latency_row;
   AdwActionRow         *out_dir_row;
-  GtkFileChooserNative *out_dir_chooser;
+  LabOutDirChooser     *out_dir_chooser;
   GtkWidget            *task_ms_row;
   GtkWidget            *size_row;
   GtkWidget            *n_row;
@@ -72,8 +73,7 @@ struct _LabWindow
   GtkSwitch            *gil_switch;
   GtkSwitch            *ui_thread_switch;
   GtkStack             *timeline_stack;
-  LabTimeline          *timelines[LAB_N_MODES];   /* one per mode, kept for review */
-  GtkWidget            *timeline_pages[LAB_N_MODES];
+  LabTimelinePages     *timeline_pages;          /* one per mode, kept for review */
   LabTimings           *timings;
   GtkLabel             *status_label;
   GtkLabel             *stall_label;
@@ -275,66 +275,6 @@ on_error (LabWindow  *self,
 }
 
 static void
-on_timeline_reset (LabWindow *self,
-                   guint      mode,
-                   gint64     start_us,
-                   gboolean   visible,
-                   gboolean   select)
-{
-  GtkStackPage *page = gtk_stack_get_page (self->timeline_stack, self->timeline_pages[mode]);
-
-  if (visible)
-    gtk_stack_page_set_visible (page, TRUE);
-  lab_timeline_reset (self->timelines[mode], start_us);
-  if (!visible)
-    gtk_stack_page_set_visible (page, FALSE);
-  if (select)
-    gtk_stack_set_visible_child (self->timeline_stack, self->timeline_pages[mode]);
-}
-
-static void
-on_lane_label (LabWindow  *self,
-               guint       mode,
-               gint        lane,
-               const char *label)
-{
-  lab_timeline_set_lane_label (self->timelines[mode], lane, label);
-}
-
-static void
-on_task_started (LabWindow  *self,
-                 guint       mode,
-                 guint       task,
-                 gint        lane,
-                 gint64      start_us,
-                 const char *name)
-{
-  lab_timeline_task_started (self->timelines[mode], task, lane, start_us, name);
-}
-
-static void
-on_task_finished (LabWindow  *self,
-                  guint       mode,
-                  guint       task,
-                  gint        lane,
-                  gint64      start_us,
-                  gint64      end_us,
-                  guint64     bytes,
-                  gboolean    ok,
-                  const char *error)
-{
-  lab_timeline_task_finished (self->timelines[mode], task, lane, start_us, end_us, bytes, ok, error);
-}
-
-static void
-on_timeline_now (LabWindow *self,
-                 guint      mode,
-                 gint64     now_us)
-{
-  lab_timeline_set_now (self->timelines[mode], now_us);
-}
-
-static void
 on_timings_reset (LabWindow          *self,
                   const char * const *stages)
 {
@@ -387,11 +327,6 @@ lab_window_connect_controller (LabWindow *self)
     { "notify::status", G_CALLBACK (on_status) },
     { "notify::running", G_CALLBACK (on_running) },
     { "error", G_CALLBACK (on_error) },
-    { "timeline-reset", G_CALLBACK (on_timeline_reset) },
-    { "lane-label", G_CALLBACK (on_lane_label) },
-    { "task-started", G_CALLBACK (on_task_started) },
-    { "task-finished", G_CALLBACK (on_task_finished) },
-    { "timeline-now", G_CALLBACK (on_timeline_now) },
     { "timings-reset", G_CALLBACK (on_timings_reset) },
     { "timings-update", G_CALLBACK (on_timings_update) },
     { "steps-cleared", G_CALLBACK (on_steps_cleared) },
@@ -445,60 +380,22 @@ lab_window_cancel (GtkWidget  *widget,
 }
 
 static void
-lab_window_update_out_dir (LabWindow *self)
-{
-  g_autofree char *dir = g_settings_get_string (self->settings, "out-dir");
-
-  if (*dir == '\0')
-    adw_action_row_set_subtitle (self->out_dir_row, _("A temporary folder, removed when the window closes"));
-  else
-    {
-      g_autofree char *shown = g_filename_display_name (dir);
-      adw_action_row_set_subtitle (self->out_dir_row, shown);
-    }
-}
-
-static void
-out_dir_chosen_cb (GtkNativeDialog *dialog,
-                   int              response,
-                   LabWindow       *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
-
-      if (path != NULL)
-        {
-          g_settings_set_string (self->settings, "out-dir", path);
-          adw_toast_overlay_add_toast (self->toast_overlay,
-                                       adw_toast_new (_("Files will be saved into the chosen folder.")));
-        }
-      else
-        lab_window_show_error (self, _("That folder has no local path; choose another one."));
-    }
-
-  g_clear_object (&self->out_dir_chooser);
-}
-
-/* Through the file-chooser portal in a Flatpak: the app needs no access
- * to the user's files beyond the folder picked here. */
-static void
 lab_window_choose_out_dir (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
-  LabWindow *self = LAB_WINDOW (widget);
+  lab_out_dir_chooser_choose (LAB_WINDOW (widget)->out_dir_chooser);
+}
 
-  if (self->out_dir_chooser != NULL)
-    return;
-
-  self->out_dir_chooser = gtk_file_chooser_native_new (_("Save Into Folder"), GTK_WINDOW (self),
-                                                       GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                                       _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->out_dir_chooser), TRUE);
-  g_signal_connect (self->out_dir_chooser, "response", G_CALLBACK (out_dir_chosen_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->out_dir_chooser));
+static void
+on_out_dir_message (LabWindow  *self,
+                    const char *message,
+                    gboolean    is_error)
+{
+  if (is_error)
+    lab_window_show_error (self, message);
+  else
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 static gboolean
@@ -717,11 +614,11 @@ lab_window_dispose (GObject *object)
     {
       lab_run_controller_stop (self->controller);
       g_signal_handlers_disconnect_by_data (self->controller, self);
+      g_signal_handlers_disconnect_by_data (self->controller, self->timeline_pages);
     }
   g_clear_object (&self->controller);
+  g_clear_object (&self->timeline_pages);
 
-  if (self->out_dir_chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->out_dir_chooser));
   g_clear_object (&self->out_dir_chooser);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->settings);
@@ -800,21 +697,6 @@ lab_window_init (LabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    {
-      GtkWidget *scroller = gtk_scrolled_window_new ();
-
-      self->timelines[m] = LAB_TIMELINE (lab_timeline_new ());
-      gtk_widget_set_vexpand (GTK_WIDGET (self->timelines[m]), TRUE);
-      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
-                                      GTK_POLICY_AUTOMATIC);
-      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->timelines[m]));
-      gtk_stack_add_titled (self->timeline_stack, scroller, lab_mode_to_string (m),
-                            lab_mode_get_title (m));
-      self->timeline_pages[m] = scroller;
-      gtk_stack_page_set_visible (gtk_stack_get_page (self->timeline_stack, scroller), FALSE);
-    }
-
   self->settings = g_settings_new (APP_ID);
   self->heartbeat = lab_heartbeat_new ();
   g_signal_connect_object (self->heartbeat, "notify::current-us",
@@ -822,12 +704,14 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->heartbeat, "notify::worst-us",
                            G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
   self->controller = lab_run_controller_new (self->heartbeat, self->settings);
+  self->timeline_pages = lab_timeline_pages_new (self->timeline_stack, self->controller);
   lab_window_connect_controller (self);
 
   lab_window_setup_controls (self);
-  g_signal_connect_object (self->settings, "changed::out-dir",
-                           G_CALLBACK (lab_window_update_out_dir), self, G_CONNECT_SWAPPED);
-  lab_window_update_out_dir (self);
+  self->out_dir_chooser = lab_out_dir_chooser_new (GTK_WINDOW (self), self->settings,
+                                                   self->out_dir_row);
+  g_signal_connect_object (self->out_dir_chooser, "message", G_CALLBACK (on_out_dir_message), self,
+                           G_CONNECT_SWAPPED);
   lab_window_update_lesson (self);
   lab_window_update_sensitivity (self);
   lab_window_update_stall (self);
@@ -888,7 +772,7 @@ lab_window_get_timeline (LabWindow *self,
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
   g_return_val_if_fail (mode < LAB_N_MODES, NULL);
 
-  return self->timelines[mode];
+  return lab_timeline_pages_get_timeline (self->timeline_pages, mode);
 }
 
 /* The worst stall the meter measured in each step of the last frozen-window
