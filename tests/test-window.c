@@ -282,6 +282,27 @@ test_lesson (void)
   lab_ui_wait_until (lab_ui_is_idle, window, 60000);
   g_test_message ("verdict: %s", lab_window_get_verdict (window));
   g_assert_nonnull (strstr (lab_window_get_verdict (window), "lost"));
+
+  /* A page per step, named as on the card, each with its own bars: the
+   * race without a lock is not drawn over by the run with one. */
+  g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 6);
+  g_assert_cmpstr (lab_window_get_lesson_page_title (window, 0), ==, "Threads, no lock");
+  g_assert_cmpstr (lab_window_get_lesson_page_title (window, 1), ==, "Threads, with a lock");
+  for (guint i = 0; i < 6; i++)
+    {
+      LabTimeline *timeline = lab_window_get_lesson_timeline (window, i);
+
+      g_test_message ("page %u: %s, %u bars", i, lab_window_get_lesson_page_title (window, i),
+                      lab_timeline_get_n_bars (timeline));
+      g_assert_cmpuint (lab_timeline_get_n_bars (timeline), >, 0);
+    }
+  g_assert_cmpuint (lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 0)), ==,
+                    lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 1)));
+
+  /* Choosing another lesson takes the last one's pages and verdict away. */
+  g_settings_set_string (settings, "lesson", "gil");
+  g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 0);
+  g_assert_cmpstr (lab_window_get_verdict (window), ==, "");
   g_settings_set_string (settings, "lesson", "");
   lab_ui_close_window (window);
 }

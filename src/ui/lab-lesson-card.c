@@ -5,8 +5,10 @@
  *
  * The card a seed lesson shows above the timeline: its title, what it
  * explains, the question it asks, a row per step (what ran, its time, how
- * it ended) and, at the end, the verdict.  It only shows what it is given;
- * the run controller decides what that is.
+ * it ended) and, at the end, the verdict.  A step whose run has a timeline
+ * page of its own leads there: its name is a button ("page-activated").
+ * The card only shows what it is given; the run controller decides what
+ * that is.
  */
 
 #define G_LOG_DOMAIN "lab-lesson-card"
@@ -30,6 +32,22 @@ struct _LabLessonCard
 };
 
 G_DEFINE_FINAL_TYPE (LabLessonCard, lab_lesson_card, GTK_TYPE_WIDGET)
+
+enum {
+  PAGE_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_step_clicked (GtkButton     *button,
+                 LabLessonCard *self)
+{
+  guint page = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "lab-page"));
+
+  g_signal_emit (self, signals[PAGE_ACTIVATED], 0, page);
+}
 
 static void
 lab_lesson_card_dispose (GObject *object)
@@ -55,6 +73,11 @@ lab_lesson_card_class_init (LabLessonCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabLessonCard, lesson_question);
   gtk_widget_class_bind_template_child (widget_class, LabLessonCard, lesson_steps);
   gtk_widget_class_bind_template_child (widget_class, LabLessonCard, lesson_verdict);
+
+  /* A step's name was clicked: the timeline page of its run. */
+  signals[PAGE_ACTIVATED] =
+    g_signal_new ("page-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -108,11 +131,13 @@ lab_lesson_card_clear_steps (LabLessonCard *self)
   gtk_label_set_text (self->lesson_verdict, "");
 }
 
-/* One row of the steps' table: what ran, its time, how it ended. */
+/* One row of the steps' table: what ran, its time, how it ended; the name
+ * leads to timeline @page, when there is one (>= 0). */
 void
 lab_lesson_card_add_step (LabLessonCard       *self,
                           guint                row,
-                          const LabLessonStep *step)
+                          const LabLessonStep *step,
+                          gint                 page)
 {
   g_autofree char *time = NULL;
   const char *outcome;
@@ -129,10 +154,22 @@ lab_lesson_card_add_step (LabLessonCard       *self,
 
   for (guint c = 0; c < 3; c++)
     {
+      GtkWidget *cell = labels[c];
+
       gtk_label_set_xalign (GTK_LABEL (labels[c]), c == 1 ? 1 : 0);
       gtk_label_set_ellipsize (GTK_LABEL (labels[c]), c == 2 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
       gtk_widget_add_css_class (labels[c], "numeric");
-      gtk_grid_attach (self->lesson_steps, labels[c], c, row, 1, 1);
+      if (c == 0 && page >= 0)
+        {
+          /* Translators: tooltip of a lesson step's name */
+          cell = gtk_button_new ();
+          gtk_button_set_child (GTK_BUTTON (cell), labels[c]);
+          gtk_widget_add_css_class (cell, "flat");
+          gtk_widget_set_tooltip_text (cell, _("Show this step’s timeline"));
+          g_object_set_data (G_OBJECT (cell), "lab-page", GUINT_TO_POINTER ((guint) page));
+          g_signal_connect (cell, "clicked", G_CALLBACK (on_step_clicked), self);
+        }
+      gtk_grid_attach (self->lesson_steps, cell, c, row, 1, 1);
     }
 }
 

@@ -22,7 +22,8 @@ void        lab_lesson_card_set_lesson  (LabLessonCard       *self,
 void        lab_lesson_card_clear_steps (LabLessonCard       *self);
 void        lab_lesson_card_add_step    (LabLessonCard       *self,
                                          guint                row,
-                                         const LabLessonStep *step);
+                                         const LabLessonStep *step,
+                                         gint                 page);
 void        lab_lesson_card_set_verdict (LabLessonCard       *self,
                                          const char          *verdict);
 const char *lab_lesson_card_get_verdict (LabLessonCard       *self);

@@ -8,18 +8,9 @@
  * the UI thread itself, in lab-frozen-lesson.c), the built-in server (made
  * on a thread by lab-server-preparer.c), and the folder the pipeline saves
  * into.  The window owns one and listens: the "running" and "status"
- * properties, and signals for the timeline, the timings and the lesson
- * card.
- *
- * The engine's workers push small events into a buffer; the window asks
- * the controller to drain it once per frame (lab_run_controller_tick), and
- * a timer does so when the window is hidden and frames stop — never one
- * main loop callback per event, which would starve the drawing.
- *
- * It is long because a run is one sequence told in order — draining,
- * recording a mode, the next mode, a lesson, the server a pipeline waits
- * for — and each part needs the state the others leave; split further, a
- * reader would jump between files to follow one click.
+ * properties, and signals for the timings and the lesson card.  What the
+ * workers report on the way goes to the timeline through the controller's
+ * feed (lab-run-feed.c).
  */
 
 #define G_LOG_DOMAIN "lab-run-controller"
@@ -33,10 +24,10 @@
 #include "lab-frozen-lesson.h"
 #include "lab-pipeline.h"
 #include "lab-run-controller.h"
+#include "lab-run-feed.h"
 #include "lab-server-preparer.h"
+#include "lab-thread-task.h"
 #include "lab-timings.h"
-
-#define FALLBACK_DRAIN_MS 100
 
 struct _LabRunController
 {
@@ -45,7 +36,7 @@ struct _LabRunController
   LabHeartbeat         *heartbeat;
   GSettings            *settings;
   LabRunner            *runner;
-  LabEventBuffer       *events;
+  LabRunFeed           *feed;
   char                 *status;
 
   /* The built-in server and the folder the pipeline saves into */
@@ -67,33 +58,19 @@ struct _LabRunController
   guint                 latency_ms;
   gboolean              on_ui_thread;
   gboolean              in_lesson;       /* a seed lesson runs its own steps */
-  guint                 stage;           /* which of the pipeline's stages runs */
-  guint                 stages_started;
-  gint64                mode_start_us;
   GArray               *pending_modes;
   guint                 n_job_modes;
   LabMode               current_mode;
   gboolean              running;
-  gboolean              draining;
   gboolean              closing;         /* the window goes when the run is over */
   gboolean              quick_lessons;   /* lessons at their small size, as in the tests */
-
-  /* Worker processes announce themselves before the run's clock starts
-   * (and the timeline's reset); their lanes wait here until then. */
-  GArray               *worker_pids[LAB_N_MODES];
 
   /* The frozen-window lesson, run by the UI thread itself */
   LabFrozenLesson      *frozen_lesson;
   gint64                last_lesson_step_us[LAB_LESSON_MAX_STEPS];
   guint                 last_lesson_n_steps;
   gint64                batch_start_us;
-  gint64                run_start_us;
   gint64                sequential_wall_us;
-  gint64                stage_us[LAB_N_STAGES];
-  guint                 done_tasks;
-  guint                 total_tasks;
-  guint                 failed_tasks;
-  guint                 fallback_id;
 };
 
 G_DEFINE_FINAL_TYPE (LabRunController, lab_run_controller, G_TYPE_OBJECT)
@@ -108,11 +85,6 @@ enum {
 
 enum {
   ERROR,
-  TIMELINE_RESET,
-  LANE_LABEL,
-  TASK_STARTED,
-  TASK_FINISHED,
-  TIMELINE_NOW,
   TIMINGS_RESET,
   TIMINGS_UPDATE,
   STEPS_CLEARED,
@@ -160,14 +132,6 @@ show_error (LabRunController *self,
 }
 
 static void
-timeline_now (LabRunController *self,
-              LabMode           mode,
-              gint64            now)
-{
-  g_signal_emit (self, signals[TIMELINE_NOW], 0, (guint) mode, now);
-}
-
-static void
 timings_update (LabRunController *self,
                 LabMode           mode,
                 const gint64     *stages,
@@ -180,38 +144,6 @@ timings_update (LabRunController *self,
 {
   g_signal_emit (self, signals[TIMINGS_UPDATE], 0, (guint) mode, stages, total_us, startup_us,
                  running, speedup, verdict, note);
-}
-
-static char *
-lane_label (LabMode mode,
-            gint    lane,
-            gint    pid)
-{
-  switch (mode)
-    {
-    case LAB_MODE_SEQUENTIAL:
-      return g_strdup (_("worker thread"));
-    case LAB_MODE_THREADS:
-      return g_strdup_printf (_("thread %d"), lane + 1);
-    case LAB_MODE_PROCESSES:
-      return g_strdup_printf (_("process %d"), pid);
-    case LAB_MODE_ASYNC:
-      return g_strdup (_("event loop"));
-    case LAB_N_MODES:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-set_lane_label (LabRunController *self,
-                LabMode           mode,
-                gint              lane,
-                gint              pid)
-{
-  g_autofree char *label = lane_label (mode, lane, pid);
-
-  g_signal_emit (self, signals[LANE_LABEL], 0, (guint) mode, lane, label);
 }
 
 static double
@@ -275,131 +207,20 @@ use_server (LabRunController  *self,
   return TRUE;
 }
 
-/* Task numbers restart with each pipeline stage; on the timeline each
- * stage's tasks get numbers of their own. */
-static guint
-task_id (LabRunController *self,
-         guint             task)
-{
-  if (self->pipeline == NULL || self->workload == NULL)
-    return task;
-  return self->stage * lab_workload_get_n_tasks (self->workload) + task;
-}
-
-static char *
-task_name (LabRunController *self,
-           guint             task)
-{
-  g_autofree char *name = NULL;
-
-  if (self->workload == NULL)   /* a lesson's own jobs */
-    return g_strdup_printf (_("task %u"), task + 1);
-
-  name = lab_workload_dup_task_name (self->workload, task);
-
-  if (self->pipeline == NULL)
-    return g_steal_pointer (&name);
-  /* Translators: a pipeline stage and a file, e.g. "Save file-003.bin" */
-  return g_strdup_printf (_("%s %s"), lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)), name);
-}
-
-/* Everything the workers reported since the last frame, in one go. */
+/* A batch of the run's events is in: the status line and the mode's row
+ * follow. */
 static void
-drain_events (LabRunController *self)
+on_drained (LabRunController *self)
 {
-  g_autoptr(GArray) events = lab_event_buffer_drain (self->events);
+  const LabRunProgress *progress = lab_run_feed_get_progress (self->feed);
   gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      const LabEvent *event = &g_array_index (events, LabEvent, i);
-
-      switch (event->kind)
-        {
-        case LAB_EVENT_RUN_STARTED:
-          self->run_start_us = event->time_us;
-          self->total_tasks = event->task;
-          self->done_tasks = 0;
-          self->failed_tasks = 0;
-          /* The pipeline's three stages share one timeline per mode. */
-          self->stage = self->stages_started++;
-          if (self->stage == 0 || self->in_lesson)
-            {
-              self->mode_start_us = event->time_us;
-              g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) event->mode, event->time_us,
-                             TRUE, TRUE);
-              if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
-                {
-                  guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
-
-                  for (guint lane = 0; lane < lanes; lane++)
-                    set_lane_label (self, event->mode, lane, 0);
-                }
-            }
-          /* Every process of the pool gets its lane, even one that will
-           * find no task: an idle worker is part of the picture. */
-          for (guint lane = 0; lane < self->worker_pids[event->mode]->len; lane++)
-            {
-              gint pid = g_array_index (self->worker_pids[event->mode], gint, lane);
-
-              if (pid > 0)
-                set_lane_label (self, event->mode, lane, pid);
-            }
-          g_array_set_size (self->worker_pids[event->mode], 0);
-          break;
-
-        case LAB_EVENT_WORKER_STARTED:
-          /* Before the run's clock starts, the reset to come would wipe
-           * the lane: keep it for then. */
-          if (event->lane >= 0 && (guint) event->lane >= self->worker_pids[event->mode]->len)
-            g_array_set_size (self->worker_pids[event->mode], event->lane + 1);
-          if (event->lane >= 0)
-            g_array_index (self->worker_pids[event->mode], gint, event->lane) = event->pid;
-          set_lane_label (self, event->mode, event->lane, event->pid);
-          break;
-
-        case LAB_EVENT_WORKER_LOST:
-          break;
-
-        case LAB_EVENT_TASK_STARTED:
-          {
-            g_autofree char *name = task_name (self, event->task);
-
-            if (event->mode == LAB_MODE_PROCESSES || self->workload == NULL)
-              set_lane_label (self, event->mode, event->lane, event->pid);
-            g_signal_emit (self, signals[TASK_STARTED], 0, (guint) event->mode,
-                           task_id (self, event->task), event->lane, event->start_us, name);
-          }
-          break;
-
-        case LAB_EVENT_TASK_FINISHED:
-          /* A task cancelled before any worker took it never ran: no bar. */
-          if (event->lane >= 0)
-            g_signal_emit (self, signals[TASK_FINISHED], 0, (guint) event->mode,
-                           task_id (self, event->task), event->lane, event->start_us,
-                           event->time_us, (guint64) event->bytes, (gboolean) event->ok, NULL);
-          self->done_tasks++;
-          self->failed_tasks += !event->ok;
-          break;
-
-        case LAB_EVENT_RUN_FINISHED:
-          g_array_set_size (self->worker_pids[event->mode], 0);
-          if (self->pipeline != NULL && self->stage < LAB_N_STAGES)
-            self->stage_us[self->stage] = event->time_us - self->run_start_us;
-          break;
-
-        default:
-          break;
-        }
-    }
 
   if (self->running && self->in_lesson)
     {
       g_autofree char *status = g_strdup_printf (_("Lesson running: %u/%u tasks of this step"),
-                                                 self->done_tasks, self->total_tasks);
+                                                 progress->done_tasks, progress->total_tasks);
 
-      for (LabMode m = 0; m < LAB_N_MODES; m++)
-        timeline_now (self, m, now);
+      lab_run_feed_set_lesson_now (self->feed, now);
       /* The frozen-window lesson says which of its steps runs instead. */
       if (self->frozen_lesson == NULL || !lab_frozen_lesson_is_running (self->frozen_lesson))
         set_status (self, status);
@@ -407,19 +228,19 @@ drain_events (LabRunController *self)
   else if (self->running)
     {
       g_autofree char *status = NULL;
-      gint64 wall = self->run_start_us > 0 ? now - self->run_start_us : 0;
-      gint64 total = self->mode_start_us > 0 ? now - self->mode_start_us : 0;
+      gint64 wall = progress->run_start_us > 0 ? now - progress->run_start_us : 0;
+      gint64 total = progress->mode_start_us > 0 ? now - progress->mode_start_us : 0;
       gint64 stages[LAB_N_STAGES] = { 0 };
 
-      timeline_now (self, self->current_mode, now);
+      lab_run_feed_set_now (self->feed, self->current_mode, now);
       if (self->pipeline != NULL)
         {
-          memcpy (stages, self->stage_us, sizeof stages);
-          stages[MIN (self->stage, LAB_N_STAGES - 1)] = wall;
+          memcpy (stages, progress->stage_us, sizeof stages);
+          stages[MIN (progress->stage, LAB_N_STAGES - 1)] = wall;
           status = g_strdup_printf (_("Running %s, %s: %u/%u files"),
                                     lab_mode_get_title (self->current_mode),
-                                    lab_stage_get_title (MIN (self->stage, LAB_N_STAGES - 1)),
-                                    self->done_tasks, self->total_tasks);
+                                    lab_stage_get_title (MIN (progress->stage, LAB_N_STAGES - 1)),
+                                    progress->done_tasks, progress->total_tasks);
         }
       else
         {
@@ -427,49 +248,11 @@ drain_events (LabRunController *self)
           total = wall;
           status = g_strdup_printf (_("Running %s: %u/%u tasks"),
                                     lab_mode_get_title (self->current_mode),
-                                    self->done_tasks, self->total_tasks);
+                                    progress->done_tasks, progress->total_tasks);
         }
       timings_update (self, self->current_mode, stages, total, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
       set_status (self, status);
     }
-}
-
-static gboolean
-fallback_drain (gpointer user_data)
-{
-  drain_events (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-start_draining (LabRunController *self)
-{
-  self->draining = TRUE;
-  if (self->fallback_id == 0)
-    {
-      self->fallback_id = g_timeout_add (FALLBACK_DRAIN_MS, fallback_drain, self);
-      g_source_set_name_by_id (self->fallback_id, "[lab] drain events");
-    }
-}
-
-static void
-stop_draining (LabRunController *self)
-{
-  self->draining = FALSE;
-  g_clear_handle_id (&self->fallback_id, g_source_remove);
-}
-
-/* The events carry no error text; give the failed bars their reasons. */
-static void
-mark_failed_bars (LabRunController *self,
-                  LabRun           *run,
-                  guint             offset)
-{
-  for (guint i = 0; i < run->n_records; i++)
-    if (run->records[i].error != NULL && run->records[i].lane >= 0)
-      g_signal_emit (self, signals[TASK_FINISHED], 0, (guint) run->mode, offset + i,
-                     run->records[i].lane, run->records[i].start_us, run->records[i].end_us,
-                     (guint64) run->records[i].bytes, FALSE, run->records[i].error);
 }
 
 /* The first task's error of @run, or NULL. */
@@ -518,9 +301,7 @@ record_run (LabRunController *self,
   const char *error = first_error (run);
   LabVerdict verdict;
 
-  drain_events (self);
-  mark_failed_bars (self, run, 0);
-  timeline_now (self, run->mode, 0);
+  lab_run_feed_finish_run (self->feed, run, 0);
 
   if (run->mode == LAB_MODE_SEQUENTIAL && lab_run_is_ok (run))
     self->sequential_wall_us = run->wall_us;
@@ -549,14 +330,12 @@ record_pipeline_run (LabRunController *self,
   const char *error = NULL;
   LabVerdict verdict;
 
-  drain_events (self);
   for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
     if (run->stages[stage] != NULL)
       {
         stages[stage] = run->stages[stage]->wall_us;
-        mark_failed_bars (self, run->stages[stage], stage * first->n_records);
+        lab_run_feed_finish_run (self->feed, run->stages[stage], stage * first->n_records);
       }
-  timeline_now (self, run->mode, 0);
 
   if (run->mode == LAB_MODE_SEQUENTIAL && run->ok)
     self->sequential_wall_us = run->wall_us;
@@ -575,19 +354,12 @@ record_pipeline_run (LabRunController *self,
 }
 
 static void
-clear_worker_lanes (LabRunController *self)
-{
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    g_array_set_size (self->worker_pids[m], 0);
-}
-
-static void
 finish_batch (LabRunController *self)
 {
   /* The window may go when the run is over, and take us with it. */
   g_autoptr(LabRunController) hold = g_object_ref (self);
 
-  stop_draining (self);
+  lab_run_feed_stop (self->feed);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending_modes, g_array_unref);
   g_clear_pointer (&self->waiting_plan, lab_plan_free);
@@ -661,12 +433,7 @@ run_next_mode (LabRunController *self)
 
   self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
   g_array_remove_index (self->pending_modes, 0);
-  self->run_start_us = 0;
-  self->mode_start_us = 0;
-  self->stage = 0;
-  self->stages_started = 0;
-  memset (self->stage_us, 0, sizeof self->stage_us);
-  clear_worker_lanes (self);
+  lab_run_feed_begin_mode (self->feed);
 
   timings_update (self, self->current_mode, NULL, 0, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
 
@@ -695,9 +462,7 @@ run_on_ui_thread (LabRunController *self)
 
       self->current_mode = g_array_index (self->pending_modes, LabMode, 0);
       g_array_remove_index (self->pending_modes, 0);
-      self->stage = 0;
-      self->stages_started = 0;
-      clear_worker_lanes (self);
+      lab_run_feed_begin_mode (self->feed);
 
       if (self->pipeline != NULL)
         {
@@ -732,9 +497,8 @@ show_lesson_run (LabRunController *self,
                  LabLessonRun     *run,
                  const GError     *error)
 {
-  drain_events (self);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    timeline_now (self, m, 0);
+  lab_run_feed_drain (self->feed);
+  lab_run_feed_set_lesson_now (self->feed, 0);
 
   if (run == NULL)
     {
@@ -749,8 +513,14 @@ show_lesson_run (LabRunController *self,
       self->last_lesson_n_steps = run->n_steps;
       for (guint i = 0; i < run->n_steps; i++)
         {
+          /* The step's run had a page of its own: it takes the step's
+           * name, and the card's row leads to it. */
+          gint page = lab_run_feed_find_lesson_page (self->feed, run->steps[i].run);
+
+          if (page >= 0)
+            lab_run_feed_title_page (self->feed, page, run->steps[i].label);
           self->last_lesson_step_us[i] = run->steps[i].value_us;
-          g_signal_emit (self, signals[STEP_ADDED], 0, i, &run->steps[i]);
+          g_signal_emit (self, signals[STEP_ADDED], 0, i, &run->steps[i], page);
         }
       g_signal_emit (self, signals[VERDICT], 0, run->verdict);
       set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
@@ -760,21 +530,23 @@ show_lesson_run (LabRunController *self,
   finish_batch (self);
 }
 
-static void
-lesson_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* What a lesson's thread needs: the lesson, and the runner of its steps
+ * (the controller, and so the runner, lives until the lesson is done). */
+typedef struct
 {
-  LabRunController *self = source_object;
-  GError *error = NULL;
-  LabLessonRun *run = lab_lesson_run (task_data, self->runner, self->quick_lessons, cancellable,
-                                      &error);
+  const LabLesson *lesson;
+  LabRunner       *runner;
+  gboolean         quick;
+} LessonJob;
 
-  if (run == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, run, (GDestroyNotify) lab_lesson_run_free);
+static gpointer
+lesson_thread (gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  LessonJob *job = data;
+
+  return lab_lesson_run (job->lesson, job->runner, job->quick, cancellable, error);
 }
 
 static void
@@ -782,9 +554,9 @@ lesson_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  LabRunController *self = LAB_RUN_CONTROLLER (source);
+  g_autoptr(LabRunController) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LabLessonRun) run = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(LabLessonRun) run = lab_thread_task_finish (result, lab_run_controller_run_lesson, &error);
 
   show_lesson_run (self, run, error);
 }
@@ -802,7 +574,7 @@ frozen_step_added (guint                row,
                    const LabLessonStep *step,
                    gpointer             user_data)
 {
-  g_signal_emit (user_data, signals[STEP_ADDED], 0, row, step);
+  g_signal_emit (user_data, signals[STEP_ADDED], 0, row, step, -1);
 }
 
 static void
@@ -823,7 +595,7 @@ void
 lab_run_controller_run_lesson (LabRunController *self,
                                const LabLesson  *lesson)
 {
-  g_autoptr(GTask) task = NULL;
+  LessonJob *job;
 
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
   g_return_if_fail (lesson != NULL);
@@ -834,18 +606,15 @@ lab_run_controller_run_lesson (LabRunController *self,
   g_clear_object (&self->workload);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
   g_signal_emit (self, signals[STEPS_CLEARED], 0);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, FALSE, FALSE);
   g_signal_emit (self, signals[TIMINGS_RESET], 0, NULL);
+  lab_run_feed_begin_lesson (self->feed);
   lab_heartbeat_reset_worst (self->heartbeat);
-  clear_worker_lanes (self);
 
   self->last_lesson_n_steps = 0;
   self->in_lesson = TRUE;
-  self->stages_started = 0;
   self->cancellable = g_cancellable_new ();
   set_running (self, TRUE);
-  start_draining (self);
+  lab_run_feed_start (self->feed);
   set_status (self, _("Lesson running…"));
 
   if (g_str_equal (lesson->id, "frozen-window"))
@@ -859,11 +628,29 @@ lab_run_controller_run_lesson (LabRunController *self,
 
   /* The lesson's steps run one after another on a thread of their own;
    * their events reach the timeline as any run's do. */
-  task = g_task_new (self, self->cancellable, lesson_done, NULL);
-  g_task_set_source_tag (task, lab_run_controller_run_lesson);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, (gpointer) lesson, NULL);
-  g_task_run_in_thread (task, lesson_thread);
+  job = g_new0 (LessonJob, 1);
+  job->lesson = lesson;
+  job->runner = self->runner;
+  job->quick = self->quick_lessons;
+  lab_thread_task_run (lab_run_controller_run_lesson, lesson_thread, job, g_free,
+                       (GDestroyNotify) lab_lesson_run_free, self->cancellable, lesson_done,
+                       g_object_ref (self));
+}
+
+/* Another lesson is chosen: the last one's card rows, timeline pages and
+ * timings go with it.  Nothing happens while a run is on. */
+void
+lab_run_controller_clear (LabRunController *self)
+{
+  g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
+
+  if (self->running)
+    return;
+
+  g_signal_emit (self, signals[STEPS_CLEARED], 0);
+  g_signal_emit (self, signals[TIMINGS_RESET], 0, NULL);
+  lab_run_feed_clear (self->feed);
+  self->last_lesson_n_steps = 0;
 }
 
 /* ---- Free experiments --------------------------------------------------- */
@@ -915,14 +702,8 @@ start_job (LabRunController *self,
     }
 
   /* One timeline page per mode of this job; the others are hidden. */
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    {
-      gboolean in_job = FALSE;
-
-      for (guint i = 0; i < self->pending_modes->len; i++)
-        in_job |= g_array_index (self->pending_modes, LabMode, i) == m;
-      g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, in_job, FALSE);
-    }
+  lab_run_feed_begin_job (self->feed, self->workload, self->pipeline != NULL,
+                          (const LabMode *) self->pending_modes->data, self->pending_modes->len);
   self->sequential_wall_us = 0;
   self->batch_start_us = g_get_monotonic_time ();
 
@@ -932,7 +713,7 @@ start_job (LabRunController *self,
       return;
     }
 
-  start_draining (self);
+  lab_run_feed_start (self->feed);
   set_status (self, _("Starting…"));
   run_next_mode (self);
 }
@@ -1064,7 +845,7 @@ lab_run_controller_stop (LabRunController *self)
 {
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
 
-  stop_draining (self);
+  lab_run_feed_stop (self->feed);
   if (self->frozen_lesson != NULL)
     lab_frozen_lesson_stop (self->frozen_lesson);
   if (self->cancellable != NULL)
@@ -1079,8 +860,8 @@ lab_run_controller_tick (LabRunController *self)
 {
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
 
-  if (self->draining)
-    drain_events (self);
+  if (lab_run_feed_is_draining (self->feed))
+    lab_run_feed_drain (self->feed);
 }
 
 gboolean
@@ -1140,6 +921,15 @@ lab_run_controller_get_lesson_step_us (LabRunController *self,
   if (step >= self->last_lesson_n_steps)
     return -1;
   return self->last_lesson_step_us[step];
+}
+
+/* Where the run's events go, for the timeline. */
+LabRunFeed *
+lab_run_controller_get_feed (LabRunController *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN_CONTROLLER (self), NULL);
+
+  return self->feed;
 }
 
 GArray *
@@ -1222,13 +1012,11 @@ lab_run_controller_finalize (GObject *object)
   /* No run holds the runner any more (a run keeps the controller alive);
    * this ends the worker processes. */
   g_clear_pointer (&self->runner, lab_runner_free);
-  g_clear_pointer (&self->events, lab_event_buffer_unref);
+  g_clear_object (&self->feed);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
   g_clear_pointer (&self->server, lab_server_free);
   g_clear_pointer (&self->job_modes, g_array_unref);
   g_clear_pointer (&self->status, g_free);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
   /* The pipeline's files were only ever for the demonstration. */
   if (self->out_dir != NULL)
@@ -1267,28 +1055,6 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
   signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
-  /* A mode's timeline starts again at start_us (0: empty), shown or
-   * hidden, and brought to the front when select is TRUE. */
-  signals[TIMELINE_RESET] =
-    g_signal_new ("timeline-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
-  /* mode, lane, label */
-  signals[LANE_LABEL] =
-    g_signal_new ("lane-label", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
-  /* mode, task, lane, start_us, name */
-  signals[TASK_STARTED] =
-    g_signal_new ("task-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64, G_TYPE_STRING);
-  /* mode, task, lane, start_us, end_us, bytes, ok, error */
-  signals[TASK_FINISHED] =
-    g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 8, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64,
-                  G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN, G_TYPE_STRING);
-  /* mode, now_us (0: the mode's run is over) */
-  signals[TIMELINE_NOW] =
-    g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
   /* The timings start over with these stage columns (a NULL-terminated
    * array of strings, or NULL). */
   signals[TIMINGS_RESET] =
@@ -1304,10 +1070,10 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
   signals[STEPS_CLEARED] =
     g_signal_new ("steps-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
-  /* row, a LabLessonStep */
+  /* row, a LabLessonStep, the timeline page of its run (or -1) */
   signals[STEP_ADDED] =
     g_signal_new ("step-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_POINTER);
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_INT);
   signals[VERDICT] =
     g_signal_new ("verdict", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -1316,13 +1082,11 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
 static void
 lab_run_controller_init (LabRunController *self)
 {
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
-
   self->server_preparer = lab_server_preparer_new ();
-  self->events = lab_event_buffer_new ();
+  self->feed = lab_run_feed_new ();
+  g_signal_connect_object (self->feed, "drained", G_CALLBACK (on_drained), self, G_CONNECT_SWAPPED);
   self->runner = lab_runner_new ();
-  lab_runner_set_events (self->runner, self->events);
+  lab_runner_set_events (self->runner, lab_run_feed_get_events (self->feed));
 }
 
 /* A controller for runs whose stalls @heartbeat measures, saving where

@@ -10,6 +10,7 @@
 
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
+#include "lab-run-feed.h"
 #include "lab-runner.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,7 @@ void              lab_run_controller_set_quick_lessons  (LabRunController *self,
 gboolean          lab_run_controller_get_closing        (LabRunController *self);
 void              lab_run_controller_run_lesson         (LabRunController *self,
                                                          const LabLesson  *lesson);
+void              lab_run_controller_clear              (LabRunController *self);
 void              lab_run_controller_run_job            (LabRunController *self,
                                                          LabPlan          *plan,
                                                          const LabMode    *modes,
@@ -41,6 +43,7 @@ void              lab_run_controller_stop               (LabRunController *self)
 void              lab_run_controller_tick               (LabRunController *self);
 gint64            lab_run_controller_get_lesson_step_us (LabRunController *self,
                                                          guint             step);
+LabRunFeed       *lab_run_controller_get_feed           (LabRunController *self);
 GArray           *lab_run_controller_dup_worker_pids    (LabRunController *self);
 
 G_END_DECLS

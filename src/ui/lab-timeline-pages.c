@@ -1,12 +1,14 @@
-/* lab-timeline-pages.c — one timeline per mode, on the window's stack
+/* lab-timeline-pages.c — the timelines on the window's stack: one per mode
+ * of a job, one per run of a lesson
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each mode gets a page with its own timeline, kept after the run for
- * review; a page is shown only while its mode is part of the job.  The
- * run controller's timeline signals land here, so the window only places
- * the stack.
+ * review; a page is shown only while its mode is part of the job.  A
+ * lesson's runs get pages of their own, named after their steps, which go
+ * when the next lesson or job begins.  The run feed's signals land here,
+ * so the window only places the stack.
  */
 
 #define G_LOG_DOMAIN "lab-timeline-pages"
@@ -22,51 +24,141 @@ struct _LabTimelinePages
   GtkStack    *stack;                     /* the window's */
   LabTimeline *timelines[LAB_N_MODES];    /* one per mode, kept for review */
   GtkWidget   *pages[LAB_N_MODES];
+  GPtrArray   *lesson_timelines;          /* LabTimeline, one per lesson run */
+  GPtrArray   *lesson_pages;              /* their pages on the stack */
 };
 
 G_DEFINE_FINAL_TYPE (LabTimelinePages, lab_timeline_pages, G_TYPE_OBJECT)
 
+static GtkWidget *
+make_page (LabTimelinePages *self,
+           LabTimeline     **timeline,
+           const char       *name,
+           const char       *title)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  *timeline = LAB_TIMELINE (lab_timeline_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (*timeline), TRUE);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (*timeline));
+  gtk_stack_add_titled (self->stack, scroller, name, title);
+  return scroller;
+}
+
+/* @page's timeline and its page on the stack, or FALSE for a page that is
+ * gone (a lesson's, after the next began). */
+static gboolean
+lookup (LabTimelinePages  *self,
+        guint              page,
+        LabTimeline      **timeline,
+        GtkWidget        **widget)
+{
+  if (page < LAB_N_MODES)
+    {
+      *timeline = self->timelines[page];
+      *widget = self->pages[page];
+      return TRUE;
+    }
+  page -= LAB_LESSON_PAGE_FIRST;
+  if (page >= self->lesson_pages->len)
+    return FALSE;
+  *timeline = g_ptr_array_index (self->lesson_timelines, page);
+  *widget = g_ptr_array_index (self->lesson_pages, page);
+  return TRUE;
+}
+
+static void
+on_page_added (LabTimelinePages *self,
+               guint             page,
+               const char       *title)
+{
+  g_autofree char *name = g_strdup_printf ("step-%u", page - LAB_LESSON_PAGE_FIRST + 1);
+  LabTimeline *timeline;
+
+  g_return_if_fail (page == LAB_LESSON_PAGE_FIRST + self->lesson_pages->len);
+
+  g_ptr_array_add (self->lesson_pages, make_page (self, &timeline, name, title));
+  g_ptr_array_add (self->lesson_timelines, timeline);
+}
+
+static void
+on_page_titled (LabTimelinePages *self,
+                guint             page,
+                const char       *title)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    gtk_stack_page_set_title (gtk_stack_get_page (self->stack, widget), title);
+}
+
+static void
+on_pages_cleared (LabTimelinePages *self)
+{
+  for (guint i = 0; i < self->lesson_pages->len; i++)
+    gtk_stack_remove (self->stack, g_ptr_array_index (self->lesson_pages, i));
+  g_ptr_array_set_size (self->lesson_pages, 0);
+  g_ptr_array_set_size (self->lesson_timelines, 0);
+}
+
 static void
 on_timeline_reset (LabTimelinePages *self,
-                   guint             mode,
+                   guint             page,
                    gint64            start_us,
                    gboolean          visible,
                    gboolean          select)
 {
-  GtkStackPage *page = gtk_stack_get_page (self->stack, self->pages[mode]);
+  LabTimeline *timeline;
+  GtkWidget *widget;
+  GtkStackPage *stack_page;
 
+  if (!lookup (self, page, &timeline, &widget))
+    return;
+
+  stack_page = gtk_stack_get_page (self->stack, widget);
   if (visible)
-    gtk_stack_page_set_visible (page, TRUE);
-  lab_timeline_reset (self->timelines[mode], start_us);
+    gtk_stack_page_set_visible (stack_page, TRUE);
+  lab_timeline_reset (timeline, start_us);
   if (!visible)
-    gtk_stack_page_set_visible (page, FALSE);
+    gtk_stack_page_set_visible (stack_page, FALSE);
   if (select)
-    gtk_stack_set_visible_child (self->stack, self->pages[mode]);
+    gtk_stack_set_visible_child (self->stack, widget);
 }
 
 static void
 on_lane_label (LabTimelinePages *self,
-               guint             mode,
+               guint             page,
                gint              lane,
                const char       *label)
 {
-  lab_timeline_set_lane_label (self->timelines[mode], lane, label);
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_set_lane_label (timeline, lane, label);
 }
 
 static void
 on_task_started (LabTimelinePages *self,
-                 guint             mode,
+                 guint             page,
                  guint             task,
                  gint              lane,
                  gint64            start_us,
                  const char       *name)
 {
-  lab_timeline_task_started (self->timelines[mode], task, lane, start_us, name);
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_task_started (timeline, task, lane, start_us, name);
 }
 
 static void
 on_task_finished (LabTimelinePages *self,
-                  guint             mode,
+                  guint             page,
                   guint             task,
                   gint              lane,
                   gint64            start_us,
@@ -75,15 +167,23 @@ on_task_finished (LabTimelinePages *self,
                   gboolean          ok,
                   const char       *error)
 {
-  lab_timeline_task_finished (self->timelines[mode], task, lane, start_us, end_us, bytes, ok, error);
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_task_finished (timeline, task, lane, start_us, end_us, bytes, ok, error);
 }
 
 static void
 on_timeline_now (LabTimelinePages *self,
-                 guint             mode,
+                 guint             page,
                  gint64            now_us)
 {
-  lab_timeline_set_now (self->timelines[mode], now_us);
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_set_now (timeline, now_us);
 }
 
 /* @mode's timeline. */
@@ -97,26 +197,91 @@ lab_timeline_pages_get_timeline (LabTimelinePages *self,
   return self->timelines[mode];
 }
 
+guint
+lab_timeline_pages_get_n_lesson_pages (LabTimelinePages *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE_PAGES (self), 0);
+
+  return self->lesson_pages->len;
+}
+
+/* The timeline of a lesson's @n-th run (from 0), or NULL. */
+LabTimeline *
+lab_timeline_pages_get_lesson_timeline (LabTimelinePages *self,
+                                        guint             n)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE_PAGES (self), NULL);
+
+  if (n >= self->lesson_timelines->len)
+    return NULL;
+  return g_ptr_array_index (self->lesson_timelines, n);
+}
+
+/* The title of a lesson's @n-th page, or NULL. */
+const char *
+lab_timeline_pages_get_lesson_title (LabTimelinePages *self,
+                                     guint             n)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE_PAGES (self), NULL);
+
+  if (n >= self->lesson_pages->len)
+    return NULL;
+  return gtk_stack_page_get_title (gtk_stack_get_page (self->stack,
+                                                       g_ptr_array_index (self->lesson_pages, n)));
+}
+
+/* Brings @page to the front, if it is still there. */
+void
+lab_timeline_pages_select (LabTimelinePages *self,
+                           guint             page)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  g_return_if_fail (LAB_IS_TIMELINE_PAGES (self));
+
+  if (lookup (self, page, &timeline, &widget))
+    gtk_stack_set_visible_child (self->stack, widget);
+}
+
+static void
+lab_timeline_pages_finalize (GObject *object)
+{
+  LabTimelinePages *self = LAB_TIMELINE_PAGES (object);
+
+  g_clear_pointer (&self->lesson_pages, g_ptr_array_unref);
+  g_clear_pointer (&self->lesson_timelines, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_timeline_pages_parent_class)->finalize (object);
+}
+
 static void
 lab_timeline_pages_class_init (LabTimelinePagesClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = lab_timeline_pages_finalize;
 }
 
 static void
 lab_timeline_pages_init (LabTimelinePages *self)
 {
+  /* The stack holds the widgets; these only find them. */
+  self->lesson_pages = g_ptr_array_new ();
+  self->lesson_timelines = g_ptr_array_new ();
 }
 
 /* Adds a hidden page per mode to @stack (which must outlive the result),
- * and follows @controller's runs on them. */
+ * and follows @feed's runs on them and on pages of their own. */
 LabTimelinePages *
-lab_timeline_pages_new (GtkStack         *stack,
-                        LabRunController *controller)
+lab_timeline_pages_new (GtkStack   *stack,
+                        LabRunFeed *feed)
 {
   static const struct {
     const char *signal;
     GCallback   callback;
   } handlers[] = {
+    { "page-added", G_CALLBACK (on_page_added) },
+    { "page-titled", G_CALLBACK (on_page_titled) },
+    { "pages-cleared", G_CALLBACK (on_pages_cleared) },
     { "timeline-reset", G_CALLBACK (on_timeline_reset) },
     { "lane-label", G_CALLBACK (on_lane_label) },
     { "task-started", G_CALLBACK (on_task_started) },
@@ -126,27 +291,20 @@ lab_timeline_pages_new (GtkStack         *stack,
   LabTimelinePages *self;
 
   g_return_val_if_fail (GTK_IS_STACK (stack), NULL);
-  g_return_val_if_fail (LAB_IS_RUN_CONTROLLER (controller), NULL);
+  g_return_val_if_fail (LAB_IS_RUN_FEED (feed), NULL);
 
   self = g_object_new (LAB_TYPE_TIMELINE_PAGES, NULL);
   self->stack = stack;
 
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     {
-      GtkWidget *scroller = gtk_scrolled_window_new ();
-
-      self->timelines[m] = LAB_TIMELINE (lab_timeline_new ());
-      gtk_widget_set_vexpand (GTK_WIDGET (self->timelines[m]), TRUE);
-      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
-                                      GTK_POLICY_AUTOMATIC);
-      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->timelines[m]));
-      gtk_stack_add_titled (stack, scroller, lab_mode_to_string (m), lab_mode_get_title (m));
-      self->pages[m] = scroller;
-      gtk_stack_page_set_visible (gtk_stack_get_page (stack, scroller), FALSE);
+      self->pages[m] = make_page (self, &self->timelines[m], lab_mode_to_string (m),
+                                  lab_mode_get_title (m));
+      gtk_stack_page_set_visible (gtk_stack_get_page (stack, self->pages[m]), FALSE);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
-    g_signal_connect_object (controller, handlers[i].signal, handlers[i].callback, self,
+    g_signal_connect_object (feed, handlers[i].signal, handlers[i].callback, self,
                              G_CONNECT_SWAPPED);
   return self;
 }

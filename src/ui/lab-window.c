@@ -177,9 +177,12 @@ selected_lesson (LabWindow *self)
   return &lessons[selected - 1];
 }
 
+/* Another lesson (or none) is chosen: the last one's steps, pages and
+ * timings go with its card. */
 static void
 lab_window_update_lesson (LabWindow *self)
 {
+  lab_run_controller_clear (self->controller);
   lab_lesson_card_set_lesson (self->lesson_card, selected_lesson (self));
 }
 
@@ -305,9 +308,17 @@ on_steps_cleared (LabWindow *self)
 static void
 on_step_added (LabWindow           *self,
                guint                row,
-               const LabLessonStep *step)
+               const LabLessonStep *step,
+               gint                 page)
 {
-  lab_lesson_card_add_step (self->lesson_card, row, step);
+  lab_lesson_card_add_step (self->lesson_card, row, step, page);
+}
+
+static void
+on_step_page_activated (LabWindow *self,
+                        guint      page)
+{
+  lab_timeline_pages_select (self->timeline_pages, page);
 }
 
 static void
@@ -704,7 +715,10 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->heartbeat, "notify::worst-us",
                            G_CALLBACK (lab_window_update_stall), self, G_CONNECT_SWAPPED);
   self->controller = lab_run_controller_new (self->heartbeat, self->settings);
-  self->timeline_pages = lab_timeline_pages_new (self->timeline_stack, self->controller);
+  self->timeline_pages = lab_timeline_pages_new (self->timeline_stack,
+                                                 lab_run_controller_get_feed (self->controller));
+  g_signal_connect_object (self->lesson_card, "page-activated", G_CALLBACK (on_step_page_activated),
+                           self, G_CONNECT_SWAPPED);
   lab_window_connect_controller (self);
 
   lab_window_setup_controls (self);
@@ -773,6 +787,33 @@ lab_window_get_timeline (LabWindow *self,
   g_return_val_if_fail (mode < LAB_N_MODES, NULL);
 
   return lab_timeline_pages_get_timeline (self->timeline_pages, mode);
+}
+
+guint
+lab_window_get_n_lesson_pages (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), 0);
+
+  return lab_timeline_pages_get_n_lesson_pages (self->timeline_pages);
+}
+
+/* The timeline of the lesson's @n-th run (from 0), or NULL. */
+LabTimeline *
+lab_window_get_lesson_timeline (LabWindow *self,
+                                guint      n)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return lab_timeline_pages_get_lesson_timeline (self->timeline_pages, n);
+}
+
+const char *
+lab_window_get_lesson_page_title (LabWindow *self,
+                                  guint      n)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return lab_timeline_pages_get_lesson_title (self->timeline_pages, n);
 }
 
 /* The worst stall the meter measured in each step of the last frozen-window

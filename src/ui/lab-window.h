@@ -29,6 +29,11 @@ gint64       lab_window_get_lesson_step_us (LabWindow      *self,
 LabTimings  *lab_window_get_timings        (LabWindow      *self);
 LabTimeline *lab_window_get_timeline       (LabWindow      *self,
                                             LabMode         mode);
+guint        lab_window_get_n_lesson_pages (LabWindow      *self);
+LabTimeline *lab_window_get_lesson_timeline (LabWindow     *self,
+                                            guint           n);
+const char  *lab_window_get_lesson_page_title (LabWindow   *self,
+                                            guint           n);
 GArray      *lab_window_dup_worker_pids    (LabWindow      *self);
 
 G_END_DECLS
