@@ -135,9 +135,10 @@ test_event_flood (void)
   g_assert_false (lab_window_get_running (window));
   /* 60 busy threads share two cores with the UI thread: the scheduler
    * alone now and then holds it back 80 ms (seen once in eight runs, before
-   * and after the window's changes).  One main-loop callback per event
-   * would stall it for most of the run. */
-  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 150 * 1000);
+   * and after the window's changes), and up to 380 ms while the machine
+   * also built the project twice over (load average 9).  One main-loop
+   * callback per event would stall it for most of the 1.2 s run. */
+  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 500 * 1000);
   lab_ui_close_window (window);
 }
 

@@ -3,11 +3,11 @@
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The sequence of a run, without a single widget: the modes still to run,
- * the pipeline's stages, a lesson's steps (the frozen-window lesson's on
- * the UI thread itself, in lab-frozen-lesson.c), the built-in server (made
- * on a thread by lab-server-preparer.c), and the folder the pipeline saves
- * into.  The window owns one and listens: the "running" and "status"
+ * The sequence of a run, without a single widget: the modes still to run
+ * and the pipeline's stages, here; a lesson's steps in
+ * lab-run-controller-lessons.c; the built-in server and the folder a
+ * pipeline waits for in lab-run-controller-server.c.  The window owns one
+ * and listens: the "running" and "status"
  * properties, and signals for the timings and the lesson card.  What the
  * workers report on the way goes to the timeline through the controller's
  * feed (lab-run-feed.c).
@@ -21,57 +21,8 @@
 #include <math.h>
 
 #include "lab-files.h"
-#include "lab-frozen-lesson.h"
-#include "lab-pipeline.h"
-#include "lab-run-controller.h"
-#include "lab-run-feed.h"
-#include "lab-server-preparer.h"
-#include "lab-thread-task.h"
+#include "lab-run-controller-private.h"
 #include "lab-timings.h"
-
-struct _LabRunController
-{
-  GObject               parent_instance;
-
-  LabHeartbeat         *heartbeat;
-  GSettings            *settings;
-  LabRunner            *runner;
-  LabRunFeed           *feed;
-  char                 *status;
-
-  /* The built-in server and the folder the pipeline saves into */
-  LabServer            *server;
-  LabServerOptions      server_options;
-  char                 *out_dir;
-
-  /* The server is made on a thread; a run that is called off forgets
-   * it. */
-  LabServerPreparer    *server_preparer;
-  LabPlan              *waiting_plan;    /* the job that waits for the server */
-
-  /* The job in progress, and how the window asked for it */
-  GCancellable         *cancellable;
-  LabWorkload          *workload;
-  LabPipeline          *pipeline;        /* for the download → save → hash job */
-  GArray               *job_modes;
-  const char           *stage_title;
-  guint                 latency_ms;
-  gboolean              on_ui_thread;
-  gboolean              in_lesson;       /* a seed lesson runs its own steps */
-  GArray               *pending_modes;
-  guint                 n_job_modes;
-  LabMode               current_mode;
-  gboolean              running;
-  gboolean              closing;         /* the window goes when the run is over */
-  gboolean              quick_lessons;   /* lessons at their small size, as in the tests */
-
-  /* The frozen-window lesson, run by the UI thread itself */
-  LabFrozenLesson      *frozen_lesson;
-  gint64                last_lesson_step_us[LAB_LESSON_MAX_STEPS];
-  guint                 last_lesson_n_steps;
-  gint64                batch_start_us;
-  gint64                sequential_wall_us;
-};
 
 G_DEFINE_FINAL_TYPE (LabRunController, lab_run_controller, G_TYPE_OBJECT)
 
@@ -83,24 +34,14 @@ enum {
   N_PROPS
 };
 
-enum {
-  ERROR,
-  TIMINGS_RESET,
-  TIMINGS_UPDATE,
-  STEPS_CLEARED,
-  STEP_ADDED,
-  VERDICT,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+guint lab_run_controller_signals[N_CONTROLLER_SIGNALS];
 
 static void run_next_mode (LabRunController *self);
 
-static void
-set_status (LabRunController *self,
-            const char       *text)
+void
+lab_run_controller_set_status (LabRunController *self,
+                               const char       *text)
 {
   if (g_strcmp0 (self->status, text) == 0)
     return;
@@ -112,9 +53,9 @@ set_status (LabRunController *self,
 
 /* Every run goes through here, start and end: the window's controls
  * follow, and so can anyone watching the "running" property. */
-static void
-set_running (LabRunController *self,
-             gboolean          running)
+void
+lab_run_controller_set_running (LabRunController *self,
+                                gboolean          running)
 {
   if (self->running == running)
     return;
@@ -123,12 +64,12 @@ set_running (LabRunController *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
-static void
-show_error (LabRunController *self,
-            const char       *message)
+void
+lab_run_controller_show_error (LabRunController *self,
+                               const char       *message)
 {
-  set_status (self, message);
-  g_signal_emit (self, signals[ERROR], 0, message);
+  lab_run_controller_set_status (self, message);
+  g_signal_emit (self, lab_run_controller_signals[SIGNAL_ERROR], 0, message);
 }
 
 static void
@@ -142,8 +83,8 @@ timings_update (LabRunController *self,
                 int               verdict,
                 const char       *note)
 {
-  g_signal_emit (self, signals[TIMINGS_UPDATE], 0, (guint) mode, stages, total_us, startup_us,
-                 running, speedup, verdict, note);
+  g_signal_emit (self, lab_run_controller_signals[SIGNAL_TIMINGS_UPDATE], 0, (guint) mode, stages,
+                 total_us, startup_us, running, speedup, verdict, note);
 }
 
 static double
@@ -153,58 +94,6 @@ speedup_of (LabRunController *self,
   if (self->sequential_wall_us <= 0 || wall_us <= 0)
     return NAN;
   return (double) self->sequential_wall_us / wall_us;
-}
-
-/* The pipeline downloads from a server of our own, holding exactly the
- * files the job asks for; it is made again when those change. */
-static void
-server_options_for (LabRunController *self,
-                    const LabPlan    *plan,
-                    LabServerOptions *options)
-{
-  lab_server_options_init (options);
-  options->n_files = plan->tasks;
-  options->file_size = plan->size;
-  options->latency_ms = self->latency_ms;
-  options->seed = plan->seed;
-}
-
-static gboolean
-needs_server (LabRunController *self,
-              const LabPlan    *plan)
-{
-  LabServerOptions options;
-
-  server_options_for (self, plan, &options);
-  return self->server == NULL || memcmp (&options, &self->server_options, sizeof options) != 0;
-}
-
-/* Points @plan at the server (ready by now) and at the output folder. */
-static gboolean
-use_server (LabRunController  *self,
-            LabPlan           *plan,
-            GError           **error)
-{
-  g_assert (self->server != NULL);
-
-  g_free (plan->url);
-  plan->url = g_strdup (lab_server_get_url (self->server));
-  g_free (plan->out_dir);
-
-  /* The folder the teacher chose, or a temporary one of ours. */
-  plan->out_dir = g_settings_get_string (self->settings, "out-dir");
-  if (*plan->out_dir == '\0')
-    {
-      if (self->out_dir == NULL)
-        {
-          self->out_dir = g_dir_make_tmp ("concurrency-lab-XXXXXX", error);
-          if (self->out_dir == NULL)
-            return FALSE;
-        }
-      g_free (plan->out_dir);
-      plan->out_dir = g_strdup (self->out_dir);
-    }
-  return TRUE;
 }
 
 /* A batch of the run's events is in: the status line and the mode's row
@@ -223,7 +112,7 @@ on_drained (LabRunController *self)
       lab_run_feed_set_lesson_now (self->feed, now);
       /* The frozen-window lesson says which of its steps runs instead. */
       if (self->frozen_lesson == NULL || !lab_frozen_lesson_is_running (self->frozen_lesson))
-        set_status (self, status);
+        lab_run_controller_set_status (self, status);
     }
   else if (self->running)
     {
@@ -251,7 +140,7 @@ on_drained (LabRunController *self)
                                     progress->done_tasks, progress->total_tasks);
         }
       timings_update (self, self->current_mode, stages, total, 0, TRUE, NAN, LAB_VERDICT_PENDING, NULL);
-      set_status (self, status);
+      lab_run_controller_set_status (self, status);
     }
 }
 
@@ -290,7 +179,7 @@ show_mode_result (LabRunController *self,
     status = g_steal_pointer (&owned_failure);
   else
     status = g_strdup_printf (_("%s finished in %.2f s."), lab_mode_get_title (mode), wall_us / 1e6);
-  set_status (self, status);
+  lab_run_controller_set_status (self, status);
 }
 
 /* A mode is done: its row gets its final numbers. */
@@ -353,8 +242,8 @@ record_pipeline_run (LabRunController *self,
                                      error ? error : (run->error ? run->error : "")));
 }
 
-static void
-finish_batch (LabRunController *self)
+void
+lab_run_controller_finish_batch (LabRunController *self)
 {
   /* The window may go when the run is over, and take us with it. */
   g_autoptr(LabRunController) hold = g_object_ref (self);
@@ -365,25 +254,25 @@ finish_batch (LabRunController *self)
   g_clear_pointer (&self->waiting_plan, lab_plan_free);
   g_clear_object (&self->frozen_lesson);
   self->in_lesson = FALSE;
-  set_running (self, FALSE);
+  lab_run_controller_set_running (self, FALSE);
 }
 
 /* A mode is over: go on with the next, or stop.  @error is set when the
  * mode could not run at all; cancelling is no error to report. */
-static void
-after_mode (LabRunController *self,
-            const GError     *error)
+void
+lab_run_controller_after_mode (LabRunController *self,
+                               const GError     *error)
 {
   if (error != NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, _("Cancelled."));
+        lab_run_controller_set_status (self, _("Cancelled."));
       else
-        show_error (self, error->message);
-      finish_batch (self);
+        lab_run_controller_show_error (self, error->message);
+      lab_run_controller_finish_batch (self);
     }
   else if (g_cancellable_is_cancelled (self->cancellable) || self->closing)
-    finish_batch (self);
+    lab_run_controller_finish_batch (self);
   else
     run_next_mode (self);
 }
@@ -399,7 +288,7 @@ run_done (GObject      *source,
 
   if (run != NULL)
     record_run (self, run);
-  after_mode (self, error);
+  lab_run_controller_after_mode (self, error);
 }
 
 static void
@@ -413,7 +302,7 @@ pipeline_done (GObject      *source,
 
   if (run != NULL)
     record_pipeline_run (self, run);
-  after_mode (self, error);
+  lab_run_controller_after_mode (self, error);
 }
 
 static void
@@ -425,9 +314,9 @@ run_next_mode (LabRunController *self)
         {
           g_autofree char *status = g_strdup_printf (_("All modes finished in %.2f s."),
                                                      (g_get_monotonic_time () - self->batch_start_us) / 1e6);
-          set_status (self, status);
+          lab_run_controller_set_status (self, status);
         }
-      finish_batch (self);
+      lab_run_controller_finish_batch (self);
       return;
     }
 
@@ -470,7 +359,7 @@ run_on_ui_thread (LabRunController *self)
                                                                      self->current_mode, NULL, &error);
           if (pipeline_run == NULL)
             {
-              show_error (self, error->message);
+              lab_run_controller_show_error (self, error->message);
               break;
             }
           record_pipeline_run (self, pipeline_run);
@@ -480,186 +369,22 @@ run_on_ui_thread (LabRunController *self)
       run = lab_runner_run (self->runner, self->workload, self->current_mode, NULL, &error);
       if (run == NULL)
         {
-          show_error (self, error->message);
+          lab_run_controller_show_error (self, error->message);
           break;
         }
       record_run (self, run);
     }
 
-  finish_batch (self);
-}
-
-/* ---- Lessons ------------------------------------------------------------ */
-
-/* The steps' table and the verdict, or why there is none. */
-static void
-show_lesson_run (LabRunController *self,
-                 LabLessonRun     *run,
-                 const GError     *error)
-{
-  lab_run_feed_drain (self->feed);
-  lab_run_feed_set_lesson_now (self->feed, 0);
-
-  if (run == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, _("Cancelled."));
-      else
-        show_error (self, error->message);
-    }
-  else
-    {
-      g_signal_emit (self, signals[STEPS_CLEARED], 0);
-      self->last_lesson_n_steps = run->n_steps;
-      for (guint i = 0; i < run->n_steps; i++)
-        {
-          /* The step's run had a page of its own: it takes the step's
-           * name, and the card's row leads to it. */
-          gint page = lab_run_feed_find_lesson_page (self->feed, run->steps[i].run);
-
-          if (page >= 0)
-            lab_run_feed_title_page (self->feed, page, run->steps[i].label);
-          self->last_lesson_step_us[i] = run->steps[i].value_us;
-          g_signal_emit (self, signals[STEP_ADDED], 0, i, &run->steps[i], page);
-        }
-      g_signal_emit (self, signals[VERDICT], 0, run->verdict);
-      set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
-                                : _("The lesson ran, but not every step verified."));
-    }
-
-  finish_batch (self);
-}
-
-/* What a lesson's thread needs: the lesson, and the runner of its steps
- * (the controller, and so the runner, lives until the lesson is done). */
-typedef struct
-{
-  const LabLesson *lesson;
-  LabRunner       *runner;
-  gboolean         quick;
-} LessonJob;
-
-static gpointer
-lesson_thread (gpointer       data,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  LessonJob *job = data;
-
-  return lab_lesson_run (job->lesson, job->runner, job->quick, cancellable, error);
-}
-
-static void
-lesson_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(LabRunController) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabLessonRun) run = lab_thread_task_finish (result, lab_run_controller_run_lesson, &error);
-
-  show_lesson_run (self, run, error);
-}
-
-/* The frozen-window lesson (lab-frozen-lesson.c) reports here. */
-static void
-frozen_status (const char *status,
-               gpointer    user_data)
-{
-  set_status (user_data, status);
-}
-
-static void
-frozen_step_added (guint                row,
-                   const LabLessonStep *step,
-                   gpointer             user_data)
-{
-  g_signal_emit (user_data, signals[STEP_ADDED], 0, row, step, -1);
-}
-
-static void
-frozen_done (LabLessonRun *run,
-             const GError *error,
-             gpointer      user_data)
-{
-  show_lesson_run (user_data, run, error);
-}
-
-static const LabFrozenLessonCallbacks frozen_callbacks = {
-  frozen_status,
-  frozen_step_added,
-  frozen_done,
-};
-
-void
-lab_run_controller_run_lesson (LabRunController *self,
-                               const LabLesson  *lesson)
-{
-  LessonJob *job;
-
-  g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
-  g_return_if_fail (lesson != NULL);
-
-  if (self->running)
-    return;
-
-  g_clear_object (&self->workload);
-  g_clear_pointer (&self->pipeline, lab_pipeline_free);
-  g_signal_emit (self, signals[STEPS_CLEARED], 0);
-  g_signal_emit (self, signals[TIMINGS_RESET], 0, NULL);
-  lab_run_feed_begin_lesson (self->feed);
-  lab_heartbeat_reset_worst (self->heartbeat);
-
-  self->last_lesson_n_steps = 0;
-  self->in_lesson = TRUE;
-  self->cancellable = g_cancellable_new ();
-  set_running (self, TRUE);
-  lab_run_feed_start (self->feed);
-  set_status (self, _("Lesson running…"));
-
-  if (g_str_equal (lesson->id, "frozen-window"))
-    {
-      g_clear_object (&self->frozen_lesson);
-      self->frozen_lesson = lab_frozen_lesson_start (lesson, self->heartbeat, self->runner,
-                                                     self->quick_lessons, self->cancellable,
-                                                     &frozen_callbacks, G_OBJECT (self));
-      return;
-    }
-
-  /* The lesson's steps run one after another on a thread of their own;
-   * their events reach the timeline as any run's do. */
-  job = g_new0 (LessonJob, 1);
-  job->lesson = lesson;
-  job->runner = self->runner;
-  job->quick = self->quick_lessons;
-  lab_thread_task_run (lab_run_controller_run_lesson, lesson_thread, job, g_free,
-                       (GDestroyNotify) lab_lesson_run_free, self->cancellable, lesson_done,
-                       g_object_ref (self));
-}
-
-/* Another lesson is chosen: the last one's card rows, timeline pages and
- * timings go with it.  Nothing happens while a run is on. */
-void
-lab_run_controller_clear (LabRunController *self)
-{
-  g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
-
-  if (self->running)
-    return;
-
-  g_signal_emit (self, signals[STEPS_CLEARED], 0);
-  g_signal_emit (self, signals[TIMINGS_RESET], 0, NULL);
-  lab_run_feed_clear (self->feed);
-  self->last_lesson_n_steps = 0;
+  lab_run_controller_finish_batch (self);
 }
 
 /* ---- Free experiments --------------------------------------------------- */
 
 /* The job is ready (and its server, for the pipeline): set up the table and
  * the timelines, and go. */
-static void
-start_job (LabRunController *self,
-           LabPlan          *plan)
+void
+lab_run_controller_start_job (LabRunController *self,
+                              LabPlan          *plan)
 {
   g_autoptr(GError) error = NULL;
   const char *stages[] = { NULL, NULL };
@@ -669,7 +394,7 @@ start_job (LabRunController *self,
 
   if (g_str_equal (plan->workload, "pipeline"))
     {
-      if (use_server (self, plan, &error))
+      if (lab_run_controller_use_server (self, plan, &error))
         self->pipeline = lab_pipeline_new (plan, &error);
       if (self->pipeline != NULL)
         self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
@@ -679,8 +404,8 @@ start_job (LabRunController *self,
 
   if (self->workload == NULL)
     {
-      show_error (self, error->message);
-      finish_batch (self);
+      lab_run_controller_show_error (self, error->message);
+      lab_run_controller_finish_batch (self);
       return;
     }
 
@@ -693,12 +418,12 @@ start_job (LabRunController *self,
 
       for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
         pipeline_stages[stage] = lab_stage_get_title (stage);
-      g_signal_emit (self, signals[TIMINGS_RESET], 0, pipeline_stages);
+      g_signal_emit (self, lab_run_controller_signals[SIGNAL_TIMINGS_RESET], 0, pipeline_stages);
     }
   else
     {
       stages[0] = self->stage_title;
-      g_signal_emit (self, signals[TIMINGS_RESET], 0, stages);
+      g_signal_emit (self, lab_run_controller_signals[SIGNAL_TIMINGS_RESET], 0, stages);
     }
 
   /* One timeline page per mode of this job; the others are hidden. */
@@ -714,42 +439,8 @@ start_job (LabRunController *self,
     }
 
   lab_run_feed_start (self->feed);
-  set_status (self, _("Starting…"));
+  lab_run_controller_set_status (self, _("Starting…"));
   run_next_mode (self);
-}
-
-/* The server the job waits for is ready: keep it, and start the job. */
-static void
-server_ready (LabServer              *server,
-              const LabServerOptions *options,
-              const GError           *error,
-              gpointer                user_data)
-{
-  LabRunController *self = user_data;
-  g_autoptr(LabPlan) plan = g_steal_pointer (&self->waiting_plan);
-
-  if (server == NULL)
-    {
-      after_mode (self, error);
-      return;
-    }
-
-  self->server = server;
-  self->server_options = *options;
-  start_job (self, plan);
-}
-
-/* Called off while the server is being made: the run ends now, and the
- * server, when it comes, is not wanted any more. */
-static void
-stop_waiting_for_server (LabRunController *self)
-{
-  if (self->waiting_plan == NULL)
-    return;
-
-  lab_server_preparer_forget (self->server_preparer);
-  set_status (self, _("Cancelled."));
-  finish_batch (self);
 }
 
 /* Runs @plan (taken over) in each of @modes, one after another; with
@@ -765,7 +456,6 @@ lab_run_controller_run_job (LabRunController *self,
                             gboolean          on_ui_thread)
 {
   g_autoptr(LabPlan) owned_plan = plan;
-  LabServerOptions options;
 
   g_return_if_fail (LAB_IS_RUN_CONTROLLER (self));
   g_return_if_fail (plan != NULL);
@@ -785,21 +475,12 @@ lab_run_controller_run_job (LabRunController *self,
   /* The meter's worst covers everything the click starts, making the
    * server included. */
   lab_heartbeat_reset_worst (self->heartbeat);
-  set_running (self, TRUE);
+  lab_run_controller_set_running (self, TRUE);
 
-  if (!g_str_equal (plan->workload, "pipeline") || !needs_server (self, plan))
-    {
-      start_job (self, plan);
-      return;
-    }
-
-  /* The server's files first, on a thread; the run starts when they are
-   * ready. */
-  server_options_for (self, plan, &options);
-  self->waiting_plan = g_steal_pointer (&owned_plan);
-  set_status (self, _("Preparing the built-in server’s files…"));
-  lab_server_preparer_prepare (self->server_preparer, &options, g_steal_pointer (&self->server),
-                               self->cancellable, server_ready, self);
+  if (!g_str_equal (plan->workload, "pipeline") || !lab_run_controller_needs_server (self, plan))
+    lab_run_controller_start_job (self, plan);
+  else
+    lab_run_controller_prepare_server (self, g_steal_pointer (&owned_plan));
 }
 
 void
@@ -810,8 +491,8 @@ lab_run_controller_cancel (LabRunController *self)
   if (self->cancellable != NULL)
     {
       g_cancellable_cancel (self->cancellable);
-      set_status (self, _("Cancelling…"));
-      stop_waiting_for_server (self);
+      lab_run_controller_set_status (self, _("Cancelling…"));
+      lab_run_controller_stop_waiting_for_server (self);
     }
 }
 
@@ -827,7 +508,7 @@ lab_run_controller_close (LabRunController *self)
   if (self->waiting_plan != NULL)
     {
       lab_server_preparer_forget (self->server_preparer);
-      finish_batch (self);
+      lab_run_controller_finish_batch (self);
     }
 
   if (!self->running)
@@ -1052,29 +733,29 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A run could not start or go on: a sentence for a toast. */
-  signals[ERROR] =
+  lab_run_controller_signals[SIGNAL_ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
   /* The timings start over with these stage columns (a NULL-terminated
    * array of strings, or NULL). */
-  signals[TIMINGS_RESET] =
+  lab_run_controller_signals[SIGNAL_TIMINGS_RESET] =
     g_signal_new ("timings-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   /* A mode's row: mode, stage times (gint64 array or NULL), total,
    * start-up, still running, speed-up, LabVerdict, note. */
-  signals[TIMINGS_UPDATE] =
+  lab_run_controller_signals[SIGNAL_TIMINGS_UPDATE] =
     g_signal_new ("timings-update", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 8, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_INT64, G_TYPE_INT64,
                   G_TYPE_BOOLEAN, G_TYPE_DOUBLE, G_TYPE_INT, G_TYPE_STRING);
   /* The lesson card's steps and verdict go. */
-  signals[STEPS_CLEARED] =
+  lab_run_controller_signals[SIGNAL_STEPS_CLEARED] =
     g_signal_new ("steps-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
   /* row, a LabLessonStep, the timeline page of its run (or -1) */
-  signals[STEP_ADDED] =
+  lab_run_controller_signals[SIGNAL_STEP_ADDED] =
     g_signal_new ("step-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_INT);
-  signals[VERDICT] =
+  lab_run_controller_signals[SIGNAL_VERDICT] =
     g_signal_new ("verdict", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 }
