@@ -20,6 +20,7 @@
 
 #include "lab-bench.h"
 #include "lab-bench-output.h"
+#include "lab-states.h"
 #include "lab-table.h"
 
 static char *
@@ -88,6 +89,33 @@ static char *
 speedup_cell (double speedup)
 {
   return isnan (speedup) ? g_strdup ("—") : g_strdup_printf ("%.2fx", speedup);
+}
+
+/* One line: where a run's task time went, the states it spent time in as
+ * shares of it, and how many cores the run kept busy. */
+static char *
+describe_time_by_state (const LabRun *run)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 by_state[LAB_N_STATES];
+  gint64 total = 0;
+  double cores = lab_run_get_mean_cores_busy (run);
+
+  lab_run_get_time_by_state (run, by_state);
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    total += by_state[state];
+
+  /* Translators: the start of a line, e.g. "Threads + GIL, where the time went:" */
+  g_string_append_printf (line, _("%s%s, where the time went:"), lab_mode_get_title (run->mode),
+                          run->gil ? _(" + GIL") : "");
+  for (LabState state = 0; state < LAB_N_STATES && total > 0; state++)
+    if (by_state[state] * 200 >= total)   /* 0.5 % and more */
+      /* Translators: a state and its share of the task time, e.g. " Waiting for the GIL 74 %" */
+      g_string_append_printf (line, _(" %s %.0f %%"), lab_state_get_title (state), 100.0 * by_state[state] / total);
+  if (cores >= 0)
+    /* Translators: the end of the line, e.g. "; 1.0 cores busy" */
+    g_string_append_printf (line, _("; %.1f cores busy"), cores);
+  return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
 static void
@@ -174,13 +202,24 @@ print_table (LabWorkload *workload,
                lab_mode_get_title (result->run->mode), losing, result->results_all->len, worst);
     }
 
+  for (guint i = 0; i < results->len; i++)
+    {
+      g_autofree char *line = describe_time_by_state (((LabBenchResult *) g_ptr_array_index (results, i))->run);
+
+      g_print ("%s\n", line);
+    }
+
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
 }
 
 static void
 print_csv (GPtrArray *results)
 {
-  g_print ("mode,workers,gil,wall_s,startup_s,speedup,tasks_ok,tasks_failed,verified,result\n");
+  g_print ("mode,workers,gil,wall_s,startup_s,speedup,tasks_ok,tasks_failed,verified,result");
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    if (state != LAB_STATE_STARTUP)   /* already a column */
+      g_print (",%s_s", lab_state_to_string (state));
+  g_print (",cores_busy\n");
   for (guint i = 0; i < results->len; i++)
     {
       LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
@@ -193,10 +232,19 @@ print_csv (GPtrArray *results)
       if (!isnan (speedup))
         g_ascii_formatd (speed, sizeof speed, "%.4f", speedup);
 
-      g_print ("%s,%u,%s,%s,%s,%s,%u,%u,%s,%s\n", lab_mode_to_string (run->mode), run->workers,
+      gint64 by_state[LAB_N_STATES];
+      double cores = lab_run_get_mean_cores_busy (run);
+      char cell[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_print ("%s,%u,%s,%s,%s,%s,%u,%u,%s,%s", lab_mode_to_string (run->mode), run->workers,
                run->gil ? "true" : "false", wall, startup, speed, run->tasks_ok,
                run->tasks_failed, run->verified ? "true" : "false",
                run->result ? run->result : "");
+      lab_run_get_time_by_state (run, by_state);
+      for (LabState state = 0; state < LAB_N_STATES; state++)
+        if (state != LAB_STATE_STARTUP)
+          g_print (",%s", g_ascii_formatd (cell, sizeof cell, "%.6f", by_state[state] / 1e6));
+      g_print (",%s\n", cores >= 0 ? g_ascii_formatd (cell, sizeof cell, "%.3f", cores) : "");
     }
 }
 
@@ -221,6 +269,15 @@ add_double_or_null (JsonBuilder *builder,
     json_builder_add_null_value (builder);
   else
     json_builder_add_double_value (builder, value);
+}
+
+/* Seconds, or null where @us was not measured (-1). */
+static void
+add_time_or_null (JsonBuilder *builder,
+                  const char  *name,
+                  gint64       us)
+{
+  add_double_or_null (builder, name, us >= 0 ? us / 1e6 : NAN);
 }
 
 static void
@@ -267,6 +324,41 @@ add_item_members (JsonBuilder         *builder,
   add_seconds (builder, "start_s", record->start_us ? record->start_us - run->start_us : 0);
   add_seconds (builder, "end_s", record->end_us ? record->end_us - run->start_us : 0);
   add_int (builder, "bytes", record->bytes);
+  add_time_or_null (builder, "cpu_s", record->cpu_us);
+  add_time_or_null (builder, "runqueue_s", record->run_queue_us);
+  json_builder_set_member_name (builder, "spans");
+  json_builder_begin_array (builder);
+  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "state", lab_state_to_string (span->state));
+      if (span->wait != LAB_WAIT_NONE)
+        add_string (builder, "wait", lab_wait_to_string (span->wait));
+      add_seconds (builder, "start_s", span->start_us - run->start_us);
+      add_seconds (builder, "end_s", span->end_us - run->start_us);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* Where the run's task time went, state by state, and how many cores it
+ * kept busy (null when the run was shorter than one sample). */
+static void
+add_time_by_state (JsonBuilder  *builder,
+                   const LabRun *run)
+{
+  gint64 by_state[LAB_N_STATES];
+  double cores = lab_run_get_mean_cores_busy (run);
+
+  lab_run_get_time_by_state (run, by_state);
+  json_builder_set_member_name (builder, "time_by_state");
+  json_builder_begin_object (builder);
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    add_seconds (builder, lab_state_to_string (state), by_state[state]);
+  json_builder_end_object (builder);
+  add_double_or_null (builder, "cores_busy", cores >= 0 ? cores : NAN);
 }
 
 static void
@@ -329,6 +421,7 @@ print_json (LabWorkload *workload,
       add_double_or_null (builder, "speedup", speedup);
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
+      add_time_by_state (builder, run);
       json_builder_set_member_name (builder, "result");
       if (run->result_fields != NULL)
         json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));

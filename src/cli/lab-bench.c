@@ -29,6 +29,7 @@
 #include "lab-options.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
+#include "lab-trace.h"
 
 #define LAB_MAX_SEED ((G_GUINT64_CONSTANT (1) << 53) - 1)
 
@@ -226,6 +227,50 @@ interrupted (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --trace: every run of the bench (a pipeline's stages each) as a process
+ * of one trace. */
+static gboolean
+save_trace (const char     *path,
+            const LabPlan  *plan,
+            gboolean        is_pipeline,
+            GPtrArray      *results,
+            GError        **error)
+{
+  g_autoptr(LabTrace) trace = lab_trace_new (_("Concurrency Lab bench"));
+
+  g_autofree char *tasks = g_strdup_printf ("%u", plan->tasks);
+  g_autofree char *workers = g_strdup_printf ("%u", plan->workers);
+
+  lab_trace_set_info (trace, "workload", plan->workload);
+  lab_trace_set_info (trace, "tasks", tasks);
+  lab_trace_set_info (trace, "workers", workers);
+  for (guint i = 0; i < results->len; i++)
+    {
+      if (is_pipeline)
+        {
+          LabPipelineRun *run = g_ptr_array_index (results, i);
+
+          for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+            if (run->stages[stage] != NULL)
+              {
+                g_autofree char *name = g_strdup_printf ("%s: %s", lab_mode_get_title (run->mode),
+                                                         lab_stage_get_title (stage));
+
+                lab_trace_add_run (trace, name, run->stages[stage]);
+              }
+        }
+      else
+        {
+          LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+          g_autofree char *name = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
+                                                   run->gil ? _(" + GIL") : "");
+
+          lab_trace_add_run (trace, name, run);
+        }
+    }
+  return lab_trace_save (trace, path, error);
+}
+
 int
 lab_bench_main (int    argc,
                 char **argv)
@@ -236,7 +281,7 @@ lab_bench_main (int    argc,
   g_autofree char *seed_text = NULL, *format_text = NULL;
   g_autofree char *url_list = NULL, *url = NULL, *latency_text = NULL, *bandwidth_text = NULL;
   g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
-  g_autofree char *retries_text = NULL, *out_dir = NULL;
+  g_autofree char *retries_text = NULL, *out_dir = NULL, *trace_path = NULL;
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
@@ -255,6 +300,7 @@ lab_bench_main (int    argc,
     { "repeat", 0, 0, G_OPTION_ARG_STRING, &repeat_text, N_("Run each mode R times and report the median, 1–100 (default: 1)"), "R" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed for the generated data (default: 1)"), "S" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_text, N_("Output: table, csv or json (default: table)"), N_("FORMAT") },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path, N_("Also write the runs as a trace that ui.perfetto.dev and chrome://tracing open"), N_("FILE") },
     { "url-list", 0, 0, G_OPTION_ARG_FILENAME, &url_list, N_("download: fetch the URLs in this file, one per line, instead of the built-in server’s files"), N_("FILE") },
     { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("download: base URL of a running `concurrency-lab serve` (default: start one)"), N_("URL") },
     { "timeout-ms", 0, 0, G_OPTION_ARG_STRING, &timeout_text, N_("download: give up on a request after this long, 1–600000 (default: 10000)"), N_("MS") },
@@ -297,6 +343,9 @@ lab_bench_main (int    argc,
     goto bad_input;
 
   if (!lab_options_no_arguments (argc, argv, &error))
+    goto bad_input;
+
+  if (trace_path != NULL && !lab_options_check_output_file (trace_path, &error))
     goto bad_input;
 
   plan = lab_plan_new (workload_name ? workload_name : "sleep");
@@ -474,6 +523,12 @@ lab_bench_main (int    argc,
       g_printerr ("concurrency-lab: %s\n", bench.error->message);
       g_clear_error (&bench.error);
       return 1;
+    }
+
+  if (trace_path != NULL && !save_trace (trace_path, plan, pipeline != NULL, bench.results, &error))
+    {
+      g_printerr ("concurrency-lab: %s\n", error->message);
+      all_ok = FALSE;
     }
 
   if (pipeline != NULL)

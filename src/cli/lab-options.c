@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "lab-options.h"
 
@@ -202,5 +203,32 @@ lab_server_options_parse (LabServerOptions  *options,
   else if (options->failure != LAB_SERVER_FAIL_NONE)
     options->fail_share = 1;
 
+  return TRUE;
+}
+
+/* A file the command will write at the end (a trace): its folder must be
+ * there and writable now, so that a long run is not spent for nothing. */
+gboolean
+lab_options_check_output_file (const char  *path,
+                               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is a folder; give the name of a file to write."), display);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
+    {
+      g_autofree char *display_dir = g_filename_display_name (dir);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Cannot write “%s”: the folder “%s” does not exist or is not writable."),
+                   display, display_dir);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -24,6 +24,8 @@ gboolean lab_parse_bounded        (const char        *option,
 gboolean lab_options_no_arguments (int                argc,
                                    char             **argv,
                                    GError           **error);
+gboolean lab_options_check_output_file (const char  *path,
+                                         GError     **error);
 int      lab_options_bad_input    (const char        *command,
                                    const GError      *error);
 gboolean lab_server_options_parse (LabServerOptions  *options,

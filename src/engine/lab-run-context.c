@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lab-run-context.h"
+#include "lab-states.h"
 
 void
 lab_run_context_init (LabRunContext *ctx)
@@ -163,14 +164,24 @@ lab_run_context_run_task (LabRunContext *ctx,
   };
   g_autoptr(GError) error = NULL;
 
+  LabCpuSample cpu_at_start;
+
   record->lane = lane;
   record->pid = getpid ();
   record->start_us = g_get_monotonic_time ();
+  lab_cpu_sample_task_start (&cpu_at_start, record->start_us);
   lab_run_context_task_started (ctx, index, lane, record->pid, record->start_us);
 
+  /* Where the task waits (the GIL, a lock, a timer, the disk), it says so
+   * into its spans; the kernel counts its time on a CPU and in the queue
+   * for one. */
+  lab_spans_begin_task (&record->spans);
   if (!lab_workload_run_task (ctx->workload, &task_context, ctx->inputs[index], record, &error))
     record->error = g_strdup (error->message);
+  lab_spans_end_task ();
 
   record->end_us = g_get_monotonic_time ();
+  lab_cpu_sample_task_end (&cpu_at_start, record->end_us, record->end_us - record->start_us,
+                           &record->cpu_us, &record->run_queue_us);
   lab_run_context_task_finished (ctx, index);
 }

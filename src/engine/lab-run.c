@@ -28,6 +28,8 @@ lab_run_new (LabMode mode,
     {
       run->records[i].index = i;
       run->records[i].lane = -1;
+      run->records[i].cpu_us = -1;
+      run->records[i].run_queue_us = -1;
     }
 
   return run;
@@ -40,6 +42,7 @@ lab_task_record_clear (LabTaskRecord *record)
   g_clear_pointer (&record->value, g_free);
   g_clear_pointer (&record->error, g_free);
   g_clear_pointer (&record->output, g_bytes_unref);
+  g_clear_pointer (&record->spans, g_array_unref);
 }
 
 void
@@ -59,6 +62,7 @@ lab_run_free (LabRun *run)
   g_free (run->result);
   g_clear_pointer (&run->result_fields, g_variant_unref);
   g_free (run->verify_error);
+  g_clear_pointer (&run->cores_busy, g_array_unref);
   g_free (run);
 }
 

@@ -28,7 +28,17 @@ typedef struct
   GBytes  *output;      /* what the task hands to the next stage (a downloaded body) */
   guint    status;      /* download: the HTTP status */
   gint64   ttfb_us;     /* download: request sent → first byte of the answer */
+  gint64   cpu_us;      /* time on a CPU while it ran; -1: not measured */
+  gint64   run_queue_us; /* time it was ready but waited for a core; -1: not measured */
+  GArray  *spans;       /* LabSpan (lab-states.h): its explicit waits, or NULL */
 } LabTaskRecord;
+
+/* How many cores the run kept busy, averaged since the sample before. */
+typedef struct
+{
+  gint64  time_us;
+  double  cores;
+} LabCoresSample;
 
 /* The summary of one run of one mode. */
 typedef struct
@@ -53,6 +63,7 @@ typedef struct
   guint          n_records;
   LabTaskRecord *records;
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
+  GArray        *cores_busy;    /* LabCoresSample every ~20 ms of the run, or NULL */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

@@ -21,6 +21,7 @@
 
 #include "lab-process-pool.h"
 #include "lab-run-context.h"
+#include "lab-cores-sampler.h"
 #include "lab-runner.h"
 #include "lab-thread-task.h"
 
@@ -248,6 +249,19 @@ lab_runner_cancel_every_task (LabRunContext *ctx)
   return TRUE;
 }
 
+/* How many cores the run keeps busy: this process, and in processes mode
+ * the pool's workers. */
+static LabCoresSampler *
+start_cores_sampler (LabRunner *self,
+                     LabMode    mode)
+{
+  g_autoptr(GArray) pids = NULL;
+
+  if (mode == LAB_MODE_PROCESSES)
+    pids = lab_runner_dup_worker_pids (self);
+  return lab_cores_sampler_start (pids ? (const gint *) pids->data : NULL, pids ? pids->len : 0);
+}
+
 /* Runs every task of @workload in @mode and verifies the results.  Returns
  * NULL only when the run could not happen at all (say, worker processes
  * would not start); failed or cancelled tasks are in the returned run. */
@@ -278,6 +292,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_autoptr(GError) verify_error = NULL;
   g_autoptr(GError) pool_error = NULL;
   LabRunContext ctx = { 0 };
+  LabCoresSampler *sampler;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -338,6 +353,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   if (!lab_workload_begin_run (workload, mode, error))
     return NULL;
   lab_run_context_init (&ctx);
+  sampler = start_cores_sampler (self, mode);
 
   switch (mode)
     {
@@ -365,6 +381,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
       g_assert_not_reached ();
     }
 
+  run->cores_busy = lab_cores_sampler_stop (sampler);
   lab_run_context_clear (&ctx);
   if (!ok)
     {

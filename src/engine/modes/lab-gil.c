@@ -32,6 +32,7 @@
 #include "config.h"
 
 #include "lab-gil.h"
+#include "lab-states.h"
 
 struct _LabGil
 {
@@ -96,14 +97,16 @@ count_holder_out (LabGil *gil)
   g_atomic_int_add (&gil->holders, -1);
 }
 
-/* take_gil () */
-void
-lab_gil_acquire (LabGil *gil)
+/* take_gil (): returns when it began to wait, or 0 when the GIL was free. */
+static gint64
+take_gil (LabGil *gil)
 {
-  if (gil == NULL)
-    return;
+  gint64 waited_since = 0;
 
   g_mutex_lock (&gil->mutex);
+
+  if (gil->locked)
+    waited_since = g_get_monotonic_time ();
 
   while (gil->locked)
     {
@@ -129,6 +132,21 @@ lab_gil_acquire (LabGil *gil)
   g_mutex_unlock (&gil->mutex);
 
   count_holder_in (gil);
+  return waited_since;
+}
+
+/* Takes the GIL; a wait for it is a span of the task the thread runs. */
+void
+lab_gil_acquire (LabGil *gil)
+{
+  gint64 waited_since;
+
+  if (gil == NULL)
+    return;
+
+  waited_since = take_gil (gil);
+  if (waited_since != 0)
+    lab_span_record (LAB_STATE_GIL, LAB_WAIT_NONE, waited_since, g_get_monotonic_time ());
 }
 
 /* drop_gil (): let go, and if a waiter has asked for the GIL, wait until
@@ -170,11 +188,16 @@ lab_gil_release (LabGil *gil)
 void
 lab_gil_yield_if_requested (LabGil *gil)
 {
+  gint64 dropped_at;
+
   if (gil == NULL || !g_atomic_int_get (&gil->drop_request))
     return;
 
+  /* From letting go to having it back, the thread waited for the GIL. */
+  dropped_at = g_get_monotonic_time ();
   drop_gil (gil);
-  lab_gil_acquire (gil);
+  take_gil (gil);
+  lab_span_record (LAB_STATE_GIL, LAB_WAIT_NONE, dropped_at, g_get_monotonic_time ());
 }
 
 /* Whether a waiter has asked the holder to let go (for the tests). */

@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lab-states.h"
 #include "lab-workload-bank.h"
 
 /* The account, and what the depositors use to meet and to take turns. */
@@ -279,8 +280,14 @@ deposit (Account        *account,
 {
   gint64 read;
 
-  if (locked)
-    pthread_mutex_lock (&account->lock);
+  /* A depositor that finds the lock taken waits its turn: a span. */
+  if (locked && pthread_mutex_trylock (&account->lock) != 0)
+    {
+      gint64 waited_since = g_get_monotonic_time ();
+
+      pthread_mutex_lock (&account->lock);
+      lab_span_record (LAB_STATE_LOCK, LAB_WAIT_NONE, waited_since, g_get_monotonic_time ());
+    }
 
   lab_gil_acquire (context->gil);
   read = __atomic_load_n (&account->balance, __ATOMIC_RELAXED);

@@ -28,6 +28,7 @@
 #include "lab-digest.h"
 #include "lab-server.h"
 #include "lab-url-list.h"
+#include "lab-states.h"
 #include "lab-workload-download.h"
 
 #define READ_CHUNK (262144)
@@ -274,6 +275,46 @@ check_status (SoupMessage    *msg,
   return FALSE;
 }
 
+/* Where a request's time went, from libsoup's own clock (the same
+ * monotonic µs as ours): connecting, waiting for the first byte, the body.
+ * Into @spans, or with @spans NULL into the task the thread runs. */
+static void
+add_http_spans (SoupMessage  *msg,
+                gint64        end_us,
+                GArray      **spans)
+{
+  SoupMessageMetrics *metrics = soup_message_get_metrics (msg);
+  struct {
+    LabWait wait;
+    gint64  start_us;
+    gint64  end_us;
+  } phases[3];
+
+  if (metrics == NULL)
+    return;
+
+  phases[0].wait = LAB_WAIT_CONNECT;
+  phases[0].start_us = soup_message_metrics_get_connect_start (metrics);
+  phases[0].end_us = soup_message_metrics_get_connect_end (metrics);
+  phases[1].wait = LAB_WAIT_FIRST_BYTE;
+  phases[1].start_us = soup_message_metrics_get_request_start (metrics);
+  phases[1].end_us = soup_message_metrics_get_response_start (metrics);
+  phases[2].wait = LAB_WAIT_BODY;
+  phases[2].start_us = phases[1].end_us;
+  phases[2].end_us = end_us;
+
+  /* A phase that did not happen (a kept-alive connection needs no
+   * connecting) is 0. */
+  for (guint i = 0; i < G_N_ELEMENTS (phases); i++)
+    if (phases[i].start_us > 0 && phases[i].end_us >= phases[i].start_us)
+      {
+        if (spans != NULL)
+          lab_spans_add (spans, LAB_STATE_IO, phases[i].wait, phases[i].start_us, phases[i].end_us);
+        else
+          lab_span_record (LAB_STATE_IO, phases[i].wait, phases[i].start_us, phases[i].end_us);
+      }
+}
+
 static gboolean
 download_once (LabWorkload     *workload,
                SoupSession     *session,
@@ -300,6 +341,7 @@ download_once (LabWorkload     *workload,
     }
 
   /* Blocks this worker until the headers are in; other workers go on. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_COLLECT_METRICS);
   stream = soup_session_send (session, msg, cancellable, &local_error);
   if (stream == NULL)
     {
@@ -327,6 +369,7 @@ download_once (LabWorkload     *workload,
         length += n;
     }
   while (n > 0 && length <= limit);
+  add_http_spans (msg, g_get_monotonic_time (), NULL);
 
   if (n < 0)
     {

@@ -27,6 +27,7 @@
 #include "lab-files.h"
 #include "lab-url-list.h"
 #include "lab-workload-hash.h"
+#include "lab-states.h"
 #include "lab-workload-save.h"
 
 struct _LabWorkloadSave
@@ -285,7 +286,12 @@ lab_workload_save_run_task (LabWorkload     *workload,
       if (g_cancellable_set_error_if_cancelled (context->cancellable, error))
         goto failed;
 
+      gint64 write_start = g_get_monotonic_time ();
+
       n = write (fd, data + written, MIN (size - written, 1 << 20));
+      /* The kernel's part of saving: copying into the page cache, and
+       * waiting when too much is still unwritten to the disk. */
+      lab_span_record (LAB_STATE_IO, LAB_WAIT_WRITE, write_start, g_get_monotonic_time ());
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lab-states.h"
 #include "lab-workload.h"
 #include "lab-workload-bank.h"
 #include "lab-workload-cpu.h"
@@ -382,13 +383,15 @@ lab_workload_verify (LabWorkload  *self,
 }
 
 /* Sleeps for @duration_us unless @cancellable fires first: a blocking wait
- * that a Cancel button can still interrupt at once. */
+ * that a Cancel button can still interrupt at once.  The wait is a span of
+ * the task the thread runs: waiting for a timer. */
 gboolean
 lab_sleep_cancellable (gint64         duration_us,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  gint64 deadline = g_get_monotonic_time () + duration_us;
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + duration_us;
   GPollFD pollfd = { -1, G_IO_IN, 0 };
   gboolean can_poll;
 
@@ -419,6 +422,8 @@ lab_sleep_cancellable (gint64         duration_us,
   if (can_poll)
     g_cancellable_release_fd (cancellable);
 
+  if (duration_us > 0)
+    lab_span_record (LAB_STATE_IO, LAB_WAIT_TIMER, start, g_get_monotonic_time ());
   return !g_cancellable_is_cancelled (cancellable);
 }
 

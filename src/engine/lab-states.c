@@ -1,0 +1,342 @@
+/* lab-states.c — where a task's time went: the kernel's counters of time on
+ * a CPU and time waiting for one, and the spans of explicit waits
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Linux counts, for every thread, the time it ran on a CPU and the time it
+ * was ready but waited in the run queue (/proc/thread-self/schedstat, in
+ * ns).  A task's share is the difference between two readings on the
+ * thread that ran it.  Waits the kernel cannot tell apart — for the GIL,
+ * a lock, a timer, the network, the disk, a pipe to a worker — are
+ * recorded as spans by the code that waits, into the task it is running
+ * (lab_span_record).  Reading costs a pread of an open file and a
+ * clock_gettime per task boundary, about a microsecond.
+ */
+
+#define G_LOG_DOMAIN "lab-states"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab-run.h"
+#include "lab-states.h"
+
+static const struct {
+  const char *name;
+  const char *title;
+} states[LAB_N_STATES] = {
+  [LAB_STATE_COMPUTE] = { "compute", N_("Computing") },
+  [LAB_STATE_RUNQUEUE] = { "runqueue", N_("Waiting for a core") },
+  [LAB_STATE_GIL] = { "gil", N_("Waiting for the GIL") },
+  [LAB_STATE_LOCK] = { "lock", N_("Waiting for a lock") },
+  [LAB_STATE_IO] = { "io", N_("Waiting for I/O") },
+  [LAB_STATE_TRANSFER] = { "transfer", N_("Copying to or from a worker") },
+  [LAB_STATE_STARTUP] = { "startup", N_("Starting workers") },
+  [LAB_STATE_OTHER] = { "other", N_("Other (not measured)") },
+};
+
+static const char *wait_names[LAB_N_WAITS] = {
+  [LAB_WAIT_NONE] = "",
+  [LAB_WAIT_TIMER] = "timer",
+  [LAB_WAIT_CONNECT] = "connect",
+  [LAB_WAIT_FIRST_BYTE] = "first-byte",
+  [LAB_WAIT_BODY] = "body",
+  [LAB_WAIT_WRITE] = "write",
+  [LAB_WAIT_FSYNC] = "fsync",
+  [LAB_WAIT_SEND] = "send",
+  [LAB_WAIT_RECEIVE] = "receive",
+};
+
+/* The name in JSON, CSV and traces: "compute", "gil", … */
+const char *
+lab_state_to_string (LabState state)
+{
+  g_return_val_if_fail (state < LAB_N_STATES, NULL);
+
+  return states[state].name;
+}
+
+/* The translated name for people. */
+const char *
+lab_state_get_title (LabState state)
+{
+  g_return_val_if_fail (state < LAB_N_STATES, NULL);
+
+  return _(states[state].title);
+}
+
+const char *
+lab_wait_to_string (LabWait wait)
+{
+  g_return_val_if_fail (wait < LAB_N_WAITS, NULL);
+
+  return wait_names[wait];
+}
+
+/* ---- Time on a CPU, time in the run queue -------------------------------- */
+
+/* Each thread keeps its schedstat file open: one pread per reading.  -1:
+ * not opened yet; -2: the kernel has none (then the thread's CPU clock
+ * stands in, and the run queue is unknown). */
+static _Thread_local int schedstat_fd = -1;
+
+static void
+close_schedstat (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+
+  if (fd >= 0)
+    close (fd);
+}
+
+/* Closes the thread's file when the thread ends. */
+static GPrivate schedstat_closer = G_PRIVATE_INIT (close_schedstat);
+
+static int
+thread_schedstat_fd (void)
+{
+  if (schedstat_fd == -1)
+    {
+      schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+      if (schedstat_fd < 0)
+        schedstat_fd = -2;
+      else
+        g_private_set (&schedstat_closer, GINT_TO_POINTER (schedstat_fd));
+    }
+  return schedstat_fd;
+}
+
+/* The calling thread's time on a CPU and in the run queue so far.  The CPU
+ * time comes from the thread's CPU clock, exact to the call (schedstat's
+ * first field is brought up to date only at the scheduler's ticks); the
+ * run-queue time from schedstat, exact as of the thread's last turn on a
+ * CPU — which is now, as it is running. */
+void
+lab_cpu_sample_thread (LabCpuSample *sample)
+{
+  int fd = thread_schedstat_fd ();
+  struct timespec ts = { 0 };
+
+  g_return_if_fail (sample != NULL);
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  sample->cpu_us = ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+  sample->run_queue_us = -1;
+
+  if (fd >= 0)
+    {
+      char buf[96];
+      ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+
+      /* "<ns on a CPU> <ns in the run queue> <time slices>" */
+      if (n > 0)
+        {
+          char *end = NULL;
+          guint64 queue_ns;
+
+          buf[n] = '\0';
+          g_ascii_strtoull (buf, &end, 10);
+          if (end != buf && *end == ' ')
+            {
+              char *queue = end + 1;
+
+              queue_ns = g_ascii_strtoull (queue, &end, 10);
+              if (end != queue)
+                sample->run_queue_us = queue_ns / 1000;
+            }
+        }
+    }
+}
+
+/* The thread's last reading, and when it was taken. */
+static _Thread_local LabCpuSample last_sample;
+static _Thread_local gint64 last_sample_us;
+
+/* A worker going straight from one task to the next reads the counters
+ * once between them, not twice: the few microseconds of taking the next
+ * task count as the next task's. */
+#define REUSE_SAMPLE_US 50
+
+/* The reading a task starts from. */
+void
+lab_cpu_sample_task_start (LabCpuSample *sample,
+                           gint64        now_us)
+{
+  if (last_sample_us > 0 && now_us - last_sample_us < REUSE_SAMPLE_US)
+    *sample = last_sample;
+  else
+    lab_cpu_sample_thread (sample);
+}
+
+/* The task that started from @start ends at @now_us: its time on a CPU and
+ * in the run queue, never more than @wall_us, its wall time. */
+void
+lab_cpu_sample_task_end (const LabCpuSample *start,
+                         gint64              now_us,
+                         gint64              wall_us,
+                         gint64             *cpu_us,
+                         gint64             *run_queue_us)
+{
+  lab_cpu_sample_thread (&last_sample);
+  last_sample_us = now_us;
+
+  *cpu_us = CLAMP (last_sample.cpu_us - start->cpu_us, 0, wall_us);
+  if (last_sample.run_queue_us >= 0 && start->run_queue_us >= 0)
+    *run_queue_us = CLAMP (last_sample.run_queue_us - start->run_queue_us, 0, wall_us - *cpu_us);
+  else
+    *run_queue_us = -1;
+}
+
+/* All the CPU time process @pid (0: this one) has used so far, every
+ * thread included.  FALSE when the process is gone. */
+gboolean
+lab_cpu_sample_process (gint    pid,
+                        gint64 *cpu_us)
+{
+  clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
+  struct timespec ts;
+
+  g_return_val_if_fail (cpu_us != NULL, FALSE);
+
+  if (pid != 0 && pid != getpid () && clock_getcpuclockid (pid, &clock) != 0)
+    return FALSE;
+  if (clock_gettime (clock, &ts) != 0)
+    return FALSE;
+  *cpu_us = ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+  return TRUE;
+}
+
+/* ---- Spans of explicit waits ----------------------------------------------- */
+
+/* Where the calling thread's waits go: the spans of the task it runs,
+ * made at its first wait (most tasks of a CPU job have none). */
+static _Thread_local GArray **current_spans;
+
+/* The calling thread starts a task: its waits go to *@spans (made when
+ * needed) until lab_spans_end_task(). */
+void
+lab_spans_begin_task (GArray **spans)
+{
+  current_spans = spans;
+}
+
+void
+lab_spans_end_task (void)
+{
+  current_spans = NULL;
+}
+
+/* Adds a wait to *@spans, making the array at the first. */
+void
+lab_spans_add (GArray   **spans,
+               LabState   state,
+               LabWait    wait,
+               gint64     start_us,
+               gint64     end_us)
+{
+  LabSpan span = { start_us, MAX (start_us, end_us), state, wait };
+
+  g_return_if_fail (spans != NULL);
+  g_return_if_fail (state < LAB_N_STATES && wait < LAB_N_WAITS);
+
+  if (*spans == NULL)
+    *spans = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  g_array_append_val (*spans, span);
+}
+
+/* A wait of the calling thread, into the task it runs (nothing when it
+ * runs none: a wait outside any task is no task's time). */
+void
+lab_span_record (LabState state,
+                 LabWait  wait,
+                 gint64   start_us,
+                 gint64   end_us)
+{
+  if (current_spans != NULL)
+    lab_spans_add (current_spans, state, wait, start_us, end_us);
+}
+
+/* ---- Where the time went ------------------------------------------------- */
+
+/* Adds @record's time to @by_state: its waits from its spans, then its time
+ * on a CPU and in the run queue from the kernel, the rest as "other".  A
+ * task whose CPU time was not measured (on an event loop, many tasks share
+ * one thread) has only its waits and "other". */
+void
+lab_task_add_time_by_state (const LabTaskRecord *record,
+                            gint64               by_state[LAB_N_STATES])
+{
+  gint64 wall, waits = 0, outside, compute = 0, queue = 0;
+
+  g_return_if_fail (record != NULL);
+
+  if (record->start_us <= 0 || record->end_us < record->start_us)
+    return;
+  wall = record->end_us - record->start_us;
+
+  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+      gint64 start = CLAMP (span->start_us, record->start_us, record->end_us);
+      gint64 end = CLAMP (span->end_us, record->start_us, record->end_us);
+
+      by_state[span->state] += end - start;
+      waits += end - start;
+    }
+
+  outside = MAX (0, wall - waits);
+  if (record->cpu_us >= 0)
+    compute = MIN (record->cpu_us, outside);
+  if (record->run_queue_us >= 0)
+    queue = MIN (record->run_queue_us, outside - compute);
+
+  by_state[LAB_STATE_COMPUTE] += compute;
+  by_state[LAB_STATE_RUNQUEUE] += queue;
+  by_state[LAB_STATE_OTHER] += outside - compute - queue;
+}
+
+/* Where @run's task time went, summed over its tasks (so four threads of
+ * one second make four seconds), plus what starting its workers cost. */
+void
+lab_run_get_time_by_state (const LabRun *run,
+                           gint64        by_state[LAB_N_STATES])
+{
+  g_return_if_fail (run != NULL);
+
+  memset (by_state, 0, sizeof (gint64) * LAB_N_STATES);
+  for (guint i = 0; i < run->n_records; i++)
+    lab_task_add_time_by_state (&run->records[i], by_state);
+  by_state[LAB_STATE_STARTUP] += run->startup_us;
+}
+
+/* How many cores @run kept busy on average over its samples; -1 without
+ * samples (a run shorter than one sampling period). */
+double
+lab_run_get_mean_cores_busy (const LabRun *run)
+{
+  double weighted = 0;
+  gint64 covered = 0, last = run->start_us;
+
+  g_return_val_if_fail (run != NULL, -1);
+
+  for (guint i = 0; run->cores_busy != NULL && i < run->cores_busy->len; i++)
+    {
+      const LabCoresSample *sample = &g_array_index (run->cores_busy, LabCoresSample, i);
+      gint64 span = sample->time_us - last;
+
+      if (span > 0)
+        {
+          weighted += sample->cores * span;
+          covered += span;
+        }
+      last = sample->time_us;
+    }
+  return covered > 0 ? weighted / covered : -1;
+}
