@@ -172,14 +172,26 @@ drop_gil (LabGil *gil)
   g_mutex_unlock (&gil->mutex);
 }
 
-/* A thread that is done computing, or about to sleep or do I/O, lets go. */
+/* A thread that is done computing, or about to sleep or do I/O, lets go.
+ * When a waiter had asked for the GIL, letting go includes waiting until
+ * the waiter has it: time spent on the GIL, not computing. */
 void
 lab_gil_release (LabGil *gil)
 {
+  gint64 released_at;
+
   if (gil == NULL)
     return;
 
+  if (!g_atomic_int_get (&gil->drop_request))
+    {
+      drop_gil (gil);
+      return;
+    }
+
+  released_at = g_get_monotonic_time ();
   drop_gil (gil);
+  lab_span_record (LAB_STATE_GIL, LAB_WAIT_NONE, released_at, g_get_monotonic_time ());
 }
 
 /* The eval-breaker check a computing thread makes every ~1000 iterations.
