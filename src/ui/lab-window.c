@@ -39,7 +39,8 @@ static const struct {
 };
 
 /* "compare" runs the four modes one after another on identical inputs. */
-static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async" };
+static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async",
+                                         "processes-async" };
 
 struct _LabWindow
 {

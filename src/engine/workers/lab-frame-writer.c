@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <sys/uio.h>
