@@ -252,6 +252,34 @@ test_spread_and_overlap (void)
     }
 }
 
+/* With the default in flight (500 a process) a few tasks still spread
+ * evenly: the first worker takes its share, not everything. */
+static void
+test_fair_share (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  gint first_pid;
+  guint on_first = 0;
+
+  plan->tasks = 8;
+  plan->workers = 2;
+  plan->task_ms = 100;
+  workload = make_workload (plan);
+  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
+  g_assert_no_error (error);
+
+  run = run_within (runner, workload, NULL, NULL, NULL);
+  g_assert_true (lab_run_is_ok (run));
+  first_pid = run->records[0].pid;
+  for (guint i = 0; i < run->n_records; i++)
+    on_first += run->records[i].pid == first_pid;
+  g_assert_cmpuint (on_first, ==, 4);
+}
+
 typedef struct
 {
   LabEventBuffer *events;
@@ -517,6 +545,7 @@ main (int   argc,
 
   g_test_add_func ("/lab/processes-async/every-workload", test_every_workload);
   g_test_add_func ("/lab/processes-async/spread-and-overlap", test_spread_and_overlap);
+  g_test_add_func ("/lab/processes-async/fair-share", test_fair_share);
   g_test_add_data_func ("/lab/processes-async/cancel/sleep", "sleep", test_cancel);
   g_test_add_data_func ("/lab/processes-async/cancel/cpu", "cpu", test_cancel);
   g_test_add_func ("/lab/processes-async/killed-worker", test_killed_worker);

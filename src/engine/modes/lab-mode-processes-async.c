@@ -41,18 +41,25 @@ begin (LabProcessPool *pool)
     pool->task_lane[i] = -1;
 }
 
-/* Fill a worker's loop: up to M tasks of the current run in flight. */
+/* Fill a worker's loop: up to M tasks of the current run in flight, but no
+ * more than its share of what is left, so that 40 tasks on 2 workers go
+ * 20 and 20 rather than all 40 to the first one that asks. */
 static void
 give_task (LabProcessPool *pool,
            LabWorkerSlot  *slot)
 {
+  guint live = 0, share;
   gpointer item;
 
   if (pool->ctx == NULL || !slot->ready || slot->broken || pool->stop_message != NULL ||
       !lab_mode_processes_send_plan (pool, slot))
     return;
 
-  while (slot->in_flight < pool->in_flight && !slot->broken &&
+  for (guint i = 0; i < pool->n_workers; i++)
+    live += pool->slots[i] != NULL && pool->slots[i]->ready && !pool->slots[i]->broken;
+  share = (pool->outstanding + live - 1) / MAX (live, 1);
+
+  while (slot->in_flight < MIN (pool->in_flight, share) && !slot->broken &&
          (item = g_queue_pop_head (&pool->pending)) != NULL)
     {
       guint index = GPOINTER_TO_UINT (item) - 1;
