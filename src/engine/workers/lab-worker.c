@@ -40,6 +40,7 @@ typedef struct
   WorkerRun      *run;          /* the plan of the current run, or NULL */
   LabFrameWriter *writer;       /* frames to the app */
   GAsyncQueue    *frames;       /* RUN and TASK frames, from the reader to the loop */
+  gint            wake_pending; /* the loop has been woken for the frames queued */
 
   GMutex          lock;         /* guards the two below, shared with the reader */
   GCancellable   *cancellable;  /* of the current run */
@@ -77,7 +78,7 @@ worker_run_unref (WorkerRun *run)
   g_free (run);
 }
 
-static gboolean take_frame_cb (gpointer data);
+static gboolean take_frames_cb (gpointer data);
 
 static gpointer
 reader_thread (gpointer data)
@@ -116,9 +117,11 @@ reader_thread (gpointer data)
           continue;
         }
 
-      /* One wake-up per frame; the loop takes them in order from the queue. */
+      /* The loop takes every queued frame, in order, when woken; a burst
+       * of tasks costs one wake-up, not one each. */
       g_async_queue_push (worker->frames, g_memdup2 (&frame, sizeof frame));
-      g_main_context_invoke (worker->context, take_frame_cb, worker);
+      if (!g_atomic_int_exchange (&worker->wake_pending, TRUE))
+        g_main_context_invoke (worker->context, take_frames_cb, worker);
     }
 
   return NULL;
@@ -285,26 +288,30 @@ handle_task (Worker    *worker,
   lab_task_record_clear (&record);
 }
 
-/* The reader handed the loop a frame. */
+/* The reader handed the loop frames: take them all, in order. */
 static gboolean
-take_frame_cb (gpointer data)
+take_frames_cb (gpointer data)
 {
   Worker *worker = data;
-  LabFrame *frame = g_async_queue_try_pop (worker->frames);
+  LabFrame *frame;
 
-  if (frame == NULL)
-    return G_SOURCE_REMOVE;
+  /* Cleared first: a frame queued from now on wakes us again. */
+  g_atomic_int_set (&worker->wake_pending, FALSE);
 
-  if (frame->type == LAB_FRAME_RUN)
+  while ((frame = g_async_queue_try_pop (worker->frames)) != NULL)
     {
-      g_clear_pointer (&worker->run, worker_run_unref);
-      worker->run = handle_run (worker, frame);
-    }
-  else if (frame->type == LAB_FRAME_TASK)
-    handle_task (worker, worker->run, frame);
+      if (frame->type == LAB_FRAME_RUN)
+        {
+          g_clear_pointer (&worker->run, worker_run_unref);
+          worker->run = handle_run (worker, frame);
+        }
+      else if (frame->type == LAB_FRAME_TASK)
+        handle_task (worker, worker->run, frame);
 
-  lab_frame_clear (frame);
-  g_free (frame);
+      lab_frame_clear (frame);
+      g_free (frame);
+    }
+
   return G_SOURCE_REMOVE;
 }
 
