@@ -8,8 +8,9 @@
  * apart), each waits for work on its stdin.  This file keeps them: it
  * spawns them, replaces the dead, decides when a pool is worth reusing,
  * and stops a run within a grace period.  What the workers do in a run
- * (the next task to a free worker, results back) is the processes mode,
- * modes/lab-mode-processes.c.
+ * (the next task to a free worker, results back) is the mode's business
+ * (a LabPoolMode): modes/lab-mode-processes.c gives each worker one task at
+ * a time, modes/lab-mode-processes-async.c up to M for its event loop.
  *
  * All of this happens on one long-lived thread of the pool with its own
  * event loop, for two reasons: the caller (a window) must never block on a
@@ -19,7 +20,7 @@
  *
  * Each worker lives in a slot (lab-worker-slot.c: its pipes, framed and
  * never blocking, and how we notice it is gone).  When a worker is gone,
- * its task goes back to the front of the queue and a new worker takes its
+ * its tasks go back to the front of the queue and a new worker takes its
  * place.  A lane whose workers keep dying is given up: the pool is then
  * "broken", the run in progress fails with a sentence, and the runner
  * starts a whole new pool next time.
