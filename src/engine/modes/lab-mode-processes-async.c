@@ -79,7 +79,6 @@ take_result (LabProcessPool *pool,
 {
   g_auto(LabTaskResult) result = { 0 };
   g_autoptr(GError) error = NULL;
-  LabTaskRecord *record;
 
   if (!lab_frame_get_result (frame, &result, &error))
     {
@@ -93,21 +92,10 @@ take_result (LabProcessPool *pool,
       result.index >= pool->ctx->run->n_records || pool->task_lane[result.index] != (gint) slot->lane)
     return;
 
-  record = &pool->ctx->run->records[result.index];
-  record->lane = slot->lane;   /* the timeline stacks a lane's tasks in flight */
-  record->pid = slot->pid;
-  record->start_us = result.start_us;
-  record->end_us = result.end_us;
-  record->bytes = result.bytes;
-  record->value = g_strdup (result.value);
-  record->status = result.status;
-  record->ttfb_us = result.ttfb_us;
-  record->output = g_steal_pointer (&result.output);
-
+  /* Its lane is the process: the timeline stacks a lane's tasks in flight. */
   pool->task_lane[result.index] = -1;
   slot->in_flight--;
-  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
-  lab_mode_processes_finish_task (pool, result.index, result.error);
+  lab_mode_processes_book_result (pool, slot, &result);
 
   give_task (pool, slot);
   lab_process_pool_end_run_if_done (pool);

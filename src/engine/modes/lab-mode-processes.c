@@ -124,7 +124,6 @@ take_result (LabProcessPool *pool,
 {
   g_auto(LabTaskResult) result = { 0 };
   g_autoptr(GError) error = NULL;
-  LabTaskRecord *record;
 
   if (!lab_frame_get_result (frame, &result, &error))
     {
@@ -136,22 +135,32 @@ take_result (LabProcessPool *pool,
   if (pool->ctx == NULL || result.run_id != pool->run_id || (gint) result.index != slot->task)
     return;   /* a late answer to a run that is already over */
 
-  record = &pool->ctx->run->records[result.index];
-  record->lane = slot->lane;
-  record->pid = slot->pid;
-  record->start_us = result.start_us;
-  record->end_us = result.end_us;
-  record->bytes = result.bytes;
-  record->value = g_strdup (result.value);
-  record->status = result.status;
-  record->ttfb_us = result.ttfb_us;
-  record->output = g_steal_pointer (&result.output);
   slot->task = -1;
-  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
-  lab_mode_processes_finish_task (pool, result.index, result.error);
+  lab_mode_processes_book_result (pool, slot, &result);
 
   give_task (pool, slot);
   lab_process_pool_end_run_if_done (pool);
+}
+
+/* The worker's result is copied into the task's record, and the task is over. */
+void
+lab_mode_processes_book_result (LabProcessPool *pool,
+                                LabWorkerSlot  *slot,
+                                LabTaskResult  *result)
+{
+  LabTaskRecord *record = &pool->ctx->run->records[result->index];
+
+  record->lane = slot->lane;   /* the process's lane on the timeline */
+  record->pid = slot->pid;
+  record->start_us = result->start_us;
+  record->end_us = result->end_us;
+  record->bytes = result->bytes;
+  record->value = g_strdup (result->value);
+  record->status = result->status;
+  record->ttfb_us = result->ttfb_us;
+  record->output = g_steal_pointer (&result->output);
+  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
+  lab_mode_processes_finish_task (pool, result->index, result->error);
 }
 
 /* Every task still waiting ends with @message. */
