@@ -78,14 +78,9 @@ take_result (LabProcessPool *pool,
              LabFrame       *frame)
 {
   g_auto(LabTaskResult) result = { 0 };
-  g_autoptr(GError) error = NULL;
 
-  if (!lab_frame_get_result (frame, &result, &error))
-    {
-      g_warning ("worker %d sent a %s", slot->pid, error->message);
-      lab_worker_slot_kill (slot);
-      return;
-    }
+  if (!lab_mode_processes_read_result (slot, frame, &result))
+    return;
 
   /* Not in flight there (any more): a late answer to a run already over. */
   if (pool->ctx == NULL || result.run_id != pool->run_id ||

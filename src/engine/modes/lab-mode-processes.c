@@ -123,14 +123,9 @@ take_result (LabProcessPool *pool,
              LabFrame       *frame)
 {
   g_auto(LabTaskResult) result = { 0 };
-  g_autoptr(GError) error = NULL;
 
-  if (!lab_frame_get_result (frame, &result, &error))
-    {
-      g_warning ("worker %d sent a %s", slot->pid, error->message);
-      lab_worker_slot_kill (slot);
-      return;
-    }
+  if (!lab_mode_processes_read_result (slot, frame, &result))
+    return;
 
   if (pool->ctx == NULL || result.run_id != pool->run_id || (gint) result.index != slot->task)
     return;   /* a late answer to a run that is already over */
@@ -140,6 +135,23 @@ take_result (LabProcessPool *pool,
 
   give_task (pool, slot);
   lab_process_pool_end_run_if_done (pool);
+}
+
+/* Reads a DONE frame.  A worker that sends garbage is of no use: it is
+ * killed (and replaced), and FALSE returned. */
+gboolean
+lab_mode_processes_read_result (LabWorkerSlot *slot,
+                                LabFrame      *frame,
+                                LabTaskResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lab_frame_get_result (frame, result, &error))
+    return TRUE;
+
+  g_warning ("worker %d sent a %s", slot->pid, error->message);
+  lab_worker_slot_kill (slot);
+  return FALSE;
 }
 
 /* The worker's result is copied into the task's record, and the task is over. */

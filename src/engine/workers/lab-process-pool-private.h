@@ -99,6 +99,9 @@ gboolean lab_mode_processes_run_plan        (LabRunContext     *ctx,
                                              const LabPoolMode *mode,
                                              GVariant          *plan,
                                              GError           **error);
+gboolean lab_mode_processes_read_result     (LabWorkerSlot     *slot,
+                                             LabFrame          *frame,
+                                             LabTaskResult     *result);
 void     lab_mode_processes_book_result     (LabProcessPool    *pool,
                                              LabWorkerSlot     *slot,
                                              LabTaskResult     *result);
