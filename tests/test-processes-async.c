@@ -406,6 +406,60 @@ test_killed_worker (void)
     }
 }
 
+/* Every time task 0 is given to a worker: SIGKILL that worker. */
+static gboolean
+kill_task_zero (gpointer data)
+{
+  Watcher *watcher = data;
+  g_autoptr(GArray) batch = lab_event_buffer_drain (watcher->events);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      const LabEvent *event = &g_array_index (batch, LabEvent, i);
+
+      if (event->kind == LAB_EVENT_TASK_STARTED && event->task == 0 && event->pid > 0)
+        {
+          kill (event->pid, SIGKILL);
+          watcher->started++;
+        }
+    }
+
+  return FALSE;   /* keep watching */
+}
+
+/* A task whose worker dies every time it is in flight is not retried
+ * forever: after three workers it fails with a sentence saying so, and
+ * the other tasks still complete. */
+static void
+test_task_kills_its_worker (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  Watcher watcher = { events, NULL, 0, 0 };
+
+  plan->tasks = 4;
+  plan->workers = 2;
+  plan->in_flight = 1;
+  plan->task_ms = 1000;
+  workload = make_workload (plan);
+  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
+  g_assert_no_error (error);
+  lab_runner_set_events (runner, events);
+
+  run = run_within (runner, workload, NULL, kill_task_zero, &watcher);
+  lab_runner_set_events (runner, NULL);
+
+  g_test_message ("task 0 given %u times: %s", watcher.started, run->records[0].error);
+  g_assert_cmpuint (watcher.started, ==, 3);
+  g_assert_cmpuint (run->tasks_failed, ==, 1);
+  g_assert_cmpuint (run->tasks_ok, ==, 3);
+  g_assert_nonnull (strstr (run->records[0].error, "died every time"));
+}
+
 /* Too many tasks in flight in all: the engine says so in one sentence. */
 static void
 test_too_many_in_flight (void)
@@ -549,6 +603,7 @@ main (int   argc,
   g_test_add_data_func ("/lab/processes-async/cancel/sleep", "sleep", test_cancel);
   g_test_add_data_func ("/lab/processes-async/cancel/cpu", "cpu", test_cancel);
   g_test_add_func ("/lab/processes-async/killed-worker", test_killed_worker);
+  g_test_add_func ("/lab/processes-async/task-kills-its-worker", test_task_kills_its_worker);
   g_test_add_func ("/lab/processes-async/too-many-in-flight", test_too_many_in_flight);
   g_test_add_func ("/lab/processes-async/bad-in-flight", test_bad_in_flight);
   g_test_add_func ("/lab/processes-async/bench-output", test_bench_output);
