@@ -282,15 +282,17 @@ lab_bench_main (int    argc,
   g_autofree char *url_list = NULL, *url = NULL, *latency_text = NULL, *bandwidth_text = NULL;
   g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
   g_autofree char *retries_text = NULL, *out_dir = NULL, *trace_path = NULL;
+  g_autofree char *in_flight_text = NULL;
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
-    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async (default: the first four)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
+    { "in-flight", 0, 0, G_OPTION_ARG_STRING, &in_flight_text, N_("processes-async: tasks in flight on each worker process’s event loop; processes × in-flight at most 100000 (default: 1000 / processes)"), "M" },
     { "task-ms", 0, 0, G_OPTION_ARG_STRING, &task_ms_text, N_("sleep: how long each task waits, 0–600000 ms (default: 100)"), N_("MS") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, N_("hash: bytes of data per task, up to 1GiB, e.g. 4MiB (default: 1MiB)"), N_("BYTES") },
     { "n", 0, 0, G_OPTION_ARG_STRING, &n_text, N_("cpu: add up 1..N, N up to 6e9 (default: 1e8)"), "N" },
@@ -358,6 +360,8 @@ lab_bench_main (int    argc,
     goto bad_input;
   if (n_text && !lab_parse_count (n_text, FALSE, &plan->n, &error))
     goto bad_input;
+  if (in_flight_text && !lab_parse_in_flight (in_flight_text, plan->workers, &plan->in_flight, &error))
+    goto bad_input;
   if (seed_text && !lab_parse_count (seed_text, FALSE, &plan->seed, &error))
     goto bad_input;
   if (plan->seed > LAB_MAX_SEED)
@@ -419,7 +423,7 @@ lab_bench_main (int    argc,
     goto bad_input;
 
   for (guint i = 0; i < modes->len; i++)
-    if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
+    if (lab_mode_uses_processes (g_array_index (modes, LabMode, i)) &&
         plan->workers > LAB_MAX_PROCESS_WORKERS)
       {
         g_set_error (&error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
@@ -481,7 +485,7 @@ lab_bench_main (int    argc,
   /* Start the worker processes up front: a binary that cannot serve as a
    * worker is bad input too, and start-up is measured apart anyway. */
   for (guint i = 0; i < modes->len; i++)
-    if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
+    if (lab_mode_uses_processes (g_array_index (modes, LabMode, i)) &&
         !lab_runner_prepare_processes (runner, plan->workers, cancellable, &error))
       {
         g_clear_handle_id (&sigint, g_source_remove);

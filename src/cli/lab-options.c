@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <unistd.h>
 
+#include "lab-mode.h"
 #include "lab-options.h"
 
 /* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
@@ -119,6 +120,30 @@ lab_parse_bounded (const char  *option,
     }
 
   *value = number;
+  return TRUE;
+}
+
+/* --in-flight for processes + async: tasks in flight on each of
+ * @processes worker loops, at most LAB_MAX_PROCESS_IN_FLIGHT in all. */
+gboolean
+lab_parse_in_flight (const char  *text,
+                     guint        processes,
+                     guint       *in_flight,
+                     GError     **error)
+{
+  guint64 max = LAB_MAX_PROCESS_IN_FLIGHT / MAX (processes, 1);
+  guint64 number = 0;
+
+  if (!lab_parse_count (text, FALSE, &number, NULL) || number < 1 || number > max)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--in-flight must be a whole number from 1 to %" PRIu64 " with %u "
+                     "processes (at most %u tasks in flight in all), not “%s”."),
+                   max, processes, LAB_MAX_PROCESS_IN_FLIGHT, text);
+      return FALSE;
+    }
+
+  *in_flight = number;
   return TRUE;
 }
 

@@ -21,6 +21,10 @@ gboolean lab_parse_bounded        (const char        *option,
                                    guint64            max,
                                    guint             *value,
                                    GError           **error);
+gboolean lab_parse_in_flight      (const char        *text,
+                                   guint              processes,
+                                   guint             *in_flight,
+                                   GError           **error);
 gboolean lab_options_no_arguments (int                argc,
                                    char             **argv,
                                    GError           **error);

@@ -168,6 +168,7 @@ lab_plan_to_variant (const LabPlan *plan)
   g_variant_dict_insert (&dict, "workload", "s", plan->workload);
   g_variant_dict_insert (&dict, "tasks", "u", plan->tasks);
   g_variant_dict_insert (&dict, "workers", "u", plan->workers);
+  g_variant_dict_insert (&dict, "in-flight", "u", plan->in_flight);
   g_variant_dict_insert (&dict, "task-ms", "u", plan->task_ms);
   g_variant_dict_insert (&dict, "size", "t", plan->size);
   g_variant_dict_insert (&dict, "n", "t", plan->n);
@@ -226,6 +227,7 @@ lab_plan_from_variant (GVariant  *variant,
   plan = lab_plan_new (workload);
   g_variant_dict_lookup (&dict, "tasks", "u", &plan->tasks);
   g_variant_dict_lookup (&dict, "workers", "u", &plan->workers);
+  g_variant_dict_lookup (&dict, "in-flight", "u", &plan->in_flight);
   g_variant_dict_lookup (&dict, "task-ms", "u", &plan->task_ms);
   g_variant_dict_lookup (&dict, "size", "t", &plan->size);
   g_variant_dict_lookup (&dict, "n", "t", &plan->n);

@@ -39,6 +39,7 @@ typedef struct
   char     *workload;    /* "sleep", "cpu", "hash" */
   guint     tasks;
   guint     workers;     /* concurrency of every concurrent mode */
+  guint     in_flight;   /* processes + async: tasks in flight in each process (0: 1000 / workers) */
   guint     task_ms;     /* sleep: the simulated I/O wait of one task */
   guint64   size;        /* hash: bytes of generated data per task */
   guint64   n;           /* cpu: sum 1..n */

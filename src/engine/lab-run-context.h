@@ -23,7 +23,7 @@ typedef struct
   LabEventBuffer  *events;        /* NULL when nobody listens */
   GCancellable    *cancellable;   /* never NULL */
   LabGil          *gil;           /* threads mode with --gil only */
-  LabProcessPool  *pool;          /* processes mode only */
+  LabProcessPool  *pool;          /* processes modes only */
   guint            workers;
 
   GMutex           mutex;
@@ -60,6 +60,8 @@ gboolean lab_mode_threads_execute      (LabRunContext *ctx,
 gboolean lab_mode_processes_execute    (LabRunContext *ctx,
                                         GError       **error);
 gboolean lab_mode_async_execute        (LabRunContext *ctx,
+                                        GError       **error);
+gboolean lab_mode_processes_async_execute (LabRunContext *ctx,
                                         GError       **error);
 
 G_END_DECLS

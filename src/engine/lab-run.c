@@ -94,6 +94,7 @@ lab_run_dup_worker_label (const LabRun        *run,
     case LAB_MODE_THREADS:
       return g_strdup_printf (_("thread %d"), record->lane + 1);
     case LAB_MODE_PROCESSES:
+    case LAB_MODE_PROCESSES_ASYNC:
       return g_strdup_printf (_("pid %d"), record->pid);
     case LAB_MODE_ASYNC:
       return g_strdup (_("event loop"));

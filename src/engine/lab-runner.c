@@ -257,7 +257,7 @@ start_cores_sampler (LabRunner *self,
 {
   g_autoptr(GArray) pids = NULL;
 
-  if (mode == LAB_MODE_PROCESSES)
+  if (lab_mode_uses_processes (mode))
     pids = lab_runner_dup_worker_pids (self);
   return lab_cores_sampler_start (pids ? (const gint *) pids->data : NULL, pids ? pids->len : 0);
 }
@@ -310,7 +310,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   /* fresh_workers: a lesson about start-up cost wants it paid, not warm.
    * Cancelled while the workers start, the run still happens, with every
    * task cancelled (see lab_runner_cancel_every_task ()). */
-  if (mode == LAB_MODE_PROCESSES &&
+  if (lab_mode_uses_processes (mode) &&
       !lab_runner_ensure_pool (self, run->workers, plan->fresh_workers, cancellable,
                                &pool_error) &&
       !g_error_matches (pool_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -374,6 +374,13 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
     case LAB_MODE_ASYNC:
       ok = lab_mode_async_execute (&ctx, error);
+      break;
+
+    case LAB_MODE_PROCESSES_ASYNC:
+      if (self->pool != NULL)
+        ok = lab_mode_processes_async_execute (&ctx, error);
+      else
+        ok = lab_runner_cancel_every_task (&ctx);
       break;
 
     case LAB_N_MODES:

@@ -77,6 +77,7 @@ lane_label (LabMode mode,
     case LAB_MODE_THREADS:
       return g_strdup_printf (_("thread %d"), lane + 1);
     case LAB_MODE_PROCESSES:
+    case LAB_MODE_PROCESSES_ASYNC:
       return g_strdup_printf (_("process %d"), pid);
     case LAB_MODE_ASYNC:
       return g_strdup (_("event loop"));
@@ -168,7 +169,7 @@ run_started (LabRunFeed     *self,
       progress->mode_start_us = event->time_us;
       g_signal_emit (self, signals[TIMELINE_RESET], 0, self->page[event->mode], event->time_us, TRUE,
                      TRUE);
-      if (event->mode != LAB_MODE_PROCESSES && self->workload != NULL)
+      if (!lab_mode_uses_processes (event->mode) && self->workload != NULL)
         {
           guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
 
@@ -219,7 +220,7 @@ handle_event (LabRunFeed     *self,
       {
         g_autofree char *name = task_name (self, event->task);
 
-        if (event->mode == LAB_MODE_PROCESSES || self->workload == NULL)
+        if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
           set_lane_label (self, event->mode, event->lane, event->pid);
         g_signal_emit (self, signals[TASK_STARTED], 0, self->page[event->mode],
                        task_id (self, event->task), event->lane, event->start_us, name);

@@ -38,8 +38,9 @@ static const struct {
   { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash") },
 };
 
-/* "compare" runs the four modes one after another on identical inputs. */
-static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async" };
+/* "compare" runs every mode one after another on identical inputs. */
+static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async",
+                                         "processes-async" };
 
 struct _LabWindow
 {

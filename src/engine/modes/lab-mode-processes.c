@@ -22,13 +22,11 @@
 
 #include "lab-process-pool-private.h"
 
-#define MAX_CRASHES_PER_TASK 3   /* then the task fails instead of killing more workers */
-
 /* A task is over for good, one way or another: book it on the run. */
-static void
-finish_task (LabProcessPool *pool,
-             guint           index,
-             const char     *error_message)
+void
+lab_mode_processes_finish_task (LabProcessPool *pool,
+                                guint           index,
+                                const char     *error_message)
 {
   LabTaskRecord *record = &pool->ctx->run->records[index];
 
@@ -60,13 +58,11 @@ lab_mode_processes_begin (LabProcessPool *pool)
 }
 
 /* Give a free worker the next task of the current run. */
-void
-lab_mode_processes_give_task (LabProcessPool *pool,
-                              LabWorkerSlot  *slot)
+static void
+give_task (LabProcessPool *pool,
+           LabWorkerSlot  *slot)
 {
   LabRunContext *ctx = pool->ctx;
-  guint8 ids[8];
-  guint32 run_id_le, index_le;
   gpointer item;
   guint index;
 
@@ -74,13 +70,8 @@ lab_mode_processes_give_task (LabProcessPool *pool,
       pool->stop_message != NULL)
     return;
 
-  /* The plan travels once per worker and run, not with every task. */
-  if (slot->run_sent != pool->run_id)
-    {
-      if (!lab_worker_slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
-        return;
-      slot->run_sent = pool->run_id;
-    }
+  if (!lab_mode_processes_send_plan (pool, slot))
+    return;
 
   item = g_queue_pop_head (&pool->pending);
   if (item == NULL)
@@ -88,64 +79,100 @@ lab_mode_processes_give_task (LabProcessPool *pool,
   index = GPOINTER_TO_UINT (item) - 1;
 
   slot->task = index;
-  lab_run_context_task_started (ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
-
-  /* The input travels as a copy: processes share no memory.  If the
-   * worker turns out dead, lab_mode_processes_worker_lost () puts the task back. */
-  run_id_le = GUINT32_TO_LE (pool->run_id);
-  index_le = GUINT32_TO_LE (index);
-  memcpy (ids, &run_id_le, 4);
-  memcpy (ids + 4, &index_le, 4);
-  lab_worker_slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, ctx->inputs[index]);
+  lab_mode_processes_send_task (pool, slot, index);
 }
 
-/* Every free worker gets a task, and the run ends if nothing is left. */
-void
-lab_mode_processes_give_tasks (LabProcessPool *pool)
+/* The plan travels once per worker and run, not with every task.  FALSE
+ * when the worker is of no use any more. */
+gboolean
+lab_mode_processes_send_plan (LabProcessPool *pool,
+                              LabWorkerSlot  *slot)
 {
-  for (guint i = 0; i < pool->n_workers; i++)
-    if (pool->slots[i] != NULL)
-      lab_mode_processes_give_task (pool, pool->slots[i]);
+  if (slot->run_sent != pool->run_id)
+    {
+      if (!lab_worker_slot_send (slot, LAB_FRAME_RUN, NULL, 0, pool->run_payload))
+        return FALSE;
+      slot->run_sent = pool->run_id;
+    }
+  return TRUE;
+}
 
-  lab_process_pool_end_run_if_done (pool);
+/* Task @index goes to @slot's worker, with a copy of its input: processes
+ * share no memory.  If the worker turns out dead, the mode's worker_lost
+ * puts the task back. */
+void
+lab_mode_processes_send_task (LabProcessPool *pool,
+                              LabWorkerSlot  *slot,
+                              guint           index)
+{
+  guint8 ids[8];
+  guint32 run_id_le = GUINT32_TO_LE (pool->run_id);
+  guint32 index_le = GUINT32_TO_LE (index);
+
+  lab_run_context_task_started (pool->ctx, index, slot->lane, slot->pid, g_get_monotonic_time ());
+
+  memcpy (ids, &run_id_le, 4);
+  memcpy (ids + 4, &index_le, 4);
+  lab_worker_slot_send (slot, LAB_FRAME_TASK, ids, sizeof ids, pool->ctx->inputs[index]);
 }
 
 /* A worker answered (DONE): its result is copied into the run's record. */
-void
-lab_mode_processes_take_result (LabProcessPool *pool,
-                                LabWorkerSlot  *slot,
-                                LabFrame       *frame)
+static void
+take_result (LabProcessPool *pool,
+             LabWorkerSlot  *slot,
+             LabFrame       *frame)
 {
   g_auto(LabTaskResult) result = { 0 };
-  g_autoptr(GError) error = NULL;
-  LabTaskRecord *record;
 
-  if (!lab_frame_get_result (frame, &result, &error))
-    {
-      g_warning ("worker %d sent a %s", slot->pid, error->message);
-      lab_worker_slot_kill (slot);
-      return;
-    }
+  if (!lab_mode_processes_read_result (slot, frame, &result))
+    return;
 
   if (pool->ctx == NULL || result.run_id != pool->run_id || (gint) result.index != slot->task)
     return;   /* a late answer to a run that is already over */
 
-  record = &pool->ctx->run->records[result.index];
-  record->lane = slot->lane;
-  record->pid = slot->pid;
-  record->start_us = result.start_us;
-  record->end_us = result.end_us;
-  record->bytes = result.bytes;
-  record->value = g_strdup (result.value);
-  record->status = result.status;
-  record->ttfb_us = result.ttfb_us;
-  record->output = g_steal_pointer (&result.output);
   slot->task = -1;
-  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
-  finish_task (pool, result.index, result.error);
+  lab_mode_processes_book_result (pool, slot, &result);
 
-  lab_mode_processes_give_task (pool, slot);
+  give_task (pool, slot);
   lab_process_pool_end_run_if_done (pool);
+}
+
+/* Reads a DONE frame.  A worker that sends garbage is of no use: it is
+ * killed (and replaced), and FALSE returned. */
+gboolean
+lab_mode_processes_read_result (LabWorkerSlot *slot,
+                                LabFrame      *frame,
+                                LabTaskResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lab_frame_get_result (frame, result, &error))
+    return TRUE;
+
+  g_warning ("worker %d sent a %s", slot->pid, error->message);
+  lab_worker_slot_kill (slot);
+  return FALSE;
+}
+
+/* The worker's result is copied into the task's record, and the task is over. */
+void
+lab_mode_processes_book_result (LabProcessPool *pool,
+                                LabWorkerSlot  *slot,
+                                LabTaskResult  *result)
+{
+  LabTaskRecord *record = &pool->ctx->run->records[result->index];
+
+  record->lane = slot->lane;   /* the process's lane on the timeline */
+  record->pid = slot->pid;
+  record->start_us = result->start_us;
+  record->end_us = result->end_us;
+  record->bytes = result->bytes;
+  record->value = g_strdup (result->value);
+  record->status = result->status;
+  record->ttfb_us = result->ttfb_us;
+  record->output = g_steal_pointer (&result->output);
+  pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
+  lab_mode_processes_finish_task (pool, result->index, result->error);
 }
 
 /* Every task still waiting ends with @message. */
@@ -156,7 +183,7 @@ lab_mode_processes_fail_waiting (LabProcessPool *pool,
   gpointer item;
 
   while ((item = g_queue_pop_head (&pool->pending)) != NULL)
-    finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
+    lab_mode_processes_finish_task (pool, GPOINTER_TO_UINT (item) - 1, message);
 }
 
 /* A worker could not set up this run (FAILED; say, the input folder is
@@ -185,9 +212,9 @@ lab_mode_processes_run_refused (LabProcessPool *pool,
 
 /* A worker died during the run: somebody else does its task, unless the
  * run is being stopped or the task has killed workers too often. */
-void
-lab_mode_processes_worker_lost (LabProcessPool *pool,
-                                LabWorkerSlot  *slot)
+static void
+worker_lost (LabProcessPool *pool,
+             LabWorkerSlot  *slot)
 {
   guint index;
 
@@ -197,9 +224,9 @@ lab_mode_processes_worker_lost (LabProcessPool *pool,
 
   index = slot->task;
   if (pool->stop_message != NULL)
-    finish_task (pool, index, pool->stop_message);
-  else if (++pool->crashes[index] >= MAX_CRASHES_PER_TASK)
-    finish_task (pool, index, _("The worker process died every time it ran this task."));
+    lab_mode_processes_finish_task (pool, index, pool->stop_message);
+  else if (++pool->crashes[index] >= LAB_MAX_CRASHES_PER_TASK)
+    lab_mode_processes_finish_task (pool, index, _("The worker process died every time it ran this task."));
   else
     {
       LabTaskRecord *record = &pool->ctx->run->records[index];
@@ -209,13 +236,20 @@ lab_mode_processes_worker_lost (LabProcessPool *pool,
     }
 }
 
-/* Runs every task of @ctx on the pool's workers; returns when all are done
- * or cancelled.  FALSE when the pool broke (its workers kept dying). */
+static const LabPoolMode processes_mode = {
+  lab_mode_processes_begin, give_task, take_result, worker_lost,
+};
+
+/* Runs every task of @ctx on the pool's workers as @mode says, each
+ * worker getting @plan (a vardict) once; returns when all are done or
+ * cancelled.  FALSE when the pool broke (its workers kept dying). */
 gboolean
-lab_mode_processes_execute (LabRunContext  *ctx,
-                            GError        **error)
+lab_mode_processes_run_plan (LabRunContext      *ctx,
+                             const LabPoolMode  *mode,
+                             GVariant           *plan,
+                             GError            **error)
 {
-  static guint next_run_id;
+  static guint next_run_id;   /* shared by both process modes: a late answer never matches */
   LabProcessPool *pool = ctx->pool;
   g_autoptr(GVariant) frame = NULL;
   guint run_id;
@@ -223,8 +257,7 @@ lab_mode_processes_execute (LabRunContext  *ctx,
   g_assert (pool != NULL);
 
   run_id = (guint) g_atomic_int_add (&next_run_id, 1) + 1;
-  frame = g_variant_ref_sink (g_variant_new ("(u@a{sv})", run_id,
-                                             lab_plan_to_variant (lab_workload_get_plan (ctx->workload))));
+  frame = g_variant_ref_sink (g_variant_new ("(u@a{sv})", run_id, plan));
 
   /* Only the first run on a pool paid for starting it; later ones found
    * the workers waiting (warm) and paid nothing. */
@@ -232,5 +265,14 @@ lab_mode_processes_execute (LabRunContext  *ctx,
   ctx->run->startup_us = ctx->run->warm_start ? 0 : pool->startup_us;
   pool->runs++;
 
-  return lab_process_pool_run (pool, ctx, run_id, g_variant_get_data_as_bytes (frame), error);
+  return lab_process_pool_run (pool, ctx, mode, run_id, g_variant_get_data_as_bytes (frame), error);
+}
+
+gboolean
+lab_mode_processes_execute (LabRunContext  *ctx,
+                            GError        **error)
+{
+  return lab_mode_processes_run_plan (ctx, &processes_mode,
+                                      lab_plan_to_variant (lab_workload_get_plan (ctx->workload)),
+                                      error);
 }

@@ -14,7 +14,7 @@
 #include "lab-plan.h"
 
 static const char * const mode_names[LAB_N_MODES] = {
-  "sequential", "threads", "processes", "async",
+  "sequential", "threads", "processes", "async", "processes-async",
 };
 
 const char *
@@ -36,10 +36,19 @@ lab_mode_get_title (LabMode mode)
     case LAB_MODE_THREADS:    return _("Threads");
     case LAB_MODE_PROCESSES:  return _("Processes");
     case LAB_MODE_ASYNC:      return _("Async");
+    case LAB_MODE_PROCESSES_ASYNC: return _("Processes + async");
     case LAB_N_MODES:
     default:
       g_assert_not_reached ();
     }
+}
+
+/* Whether @mode runs its tasks in worker processes (which share nothing
+ * with the app: a workload's shared state must travel explicitly). */
+gboolean
+lab_mode_uses_processes (LabMode mode)
+{
+  return mode == LAB_MODE_PROCESSES || mode == LAB_MODE_PROCESSES_ASYNC;
 }
 
 gboolean
@@ -85,7 +94,8 @@ lab_mode_parse_list (const char  *list,
       if (!lab_mode_from_string (name, &mode))
         {
           g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                       _("Unknown mode “%s”; choose from sequential, threads, processes, async."),
+                       _("Unknown mode “%s”; choose from sequential, threads, processes, async, "
+                         "processes-async."),
                        name);
           return FALSE;
         }
@@ -99,7 +109,8 @@ lab_mode_parse_list (const char  *list,
   if (modes->len == 0)
     {
       g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                           _("No mode given; choose from sequential, threads, processes, async."));
+                           _("No mode given; choose from sequential, threads, processes, async, "
+                             "processes-async."));
       return FALSE;
     }
 

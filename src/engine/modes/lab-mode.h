@@ -10,20 +10,25 @@
 
 G_BEGIN_DECLS
 
-/* The four ways to run the same tasks. */
+/* The ways to run the same tasks. */
 typedef enum
 {
   LAB_MODE_SEQUENTIAL,   /* one worker thread, one task after another */
   LAB_MODE_THREADS,      /* a pool of exactly N threads in this process */
   LAB_MODE_PROCESSES,    /* a pool of N worker processes, talking over pipes */
   LAB_MODE_ASYNC,        /* one thread, one event loop, up to N tasks in flight */
+  LAB_MODE_PROCESSES_ASYNC, /* N worker processes, each one event loop with up to M in flight */
   LAB_N_MODES
 } LabMode;
+
+/* Processes + async: worker processes × tasks in flight on each, at most. */
+#define LAB_MAX_PROCESS_IN_FLIGHT 100000
 
 const char *lab_mode_to_string   (LabMode     mode);
 const char *lab_mode_get_title   (LabMode     mode);
 gboolean    lab_mode_from_string (const char *name,
                                   LabMode    *mode);
+gboolean    lab_mode_uses_processes (LabMode mode);
 gboolean    lab_mode_parse_list  (const char *list,
                                   GArray     *modes,
                                   GError    **error);

@@ -3,9 +3,11 @@
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The pool (workers/lab-process-pool.c) keeps N workers alive; the
- * processes mode (modes/lab-mode-processes.c) decides what they do in a
- * run.  Both work on this one struct, on the pool's thread.
+ * The pool (workers/lab-process-pool.c) keeps N workers alive; a mode
+ * decides what they do in a run: one task at a time each (processes,
+ * modes/lab-mode-processes.c) or many on each worker's event loop
+ * (processes + async, modes/lab-mode-processes-async.c).  They all work on
+ * this one struct, on the pool's thread.
  */
 
 #pragma once
@@ -15,6 +17,17 @@
 #include "lab-worker-slot.h"
 
 G_BEGIN_DECLS
+
+#define LAB_MAX_CRASHES_PER_TASK 3   /* workers that may die running one task; then it fails */
+
+/* What a mode does with the pool's workers during a run. */
+typedef struct
+{
+  void (*begin)       (LabProcessPool *pool);                       /* the run starts */
+  void (*give_task)   (LabProcessPool *pool, LabWorkerSlot *slot);  /* feed a worker */
+  void (*take_result) (LabProcessPool *pool, LabWorkerSlot *slot, LabFrame *frame);
+  void (*worker_lost) (LabProcessPool *pool, LabWorkerSlot *slot);  /* its tasks go back */
+} LabPoolMode;
 
 struct _LabProcessPool
 {
@@ -48,6 +61,9 @@ struct _LabProcessPool
   GSource       *startup_timeout;
 
   LabRunContext *ctx;            /* the run in progress, or NULL */
+  const LabPoolMode *mode;       /* what the run's mode does with the workers */
+  guint          in_flight;      /* processes + async: tasks each worker's loop may hold */
+  gint          *task_lane;      /* processes + async: per task, the lane running it, or -1 */
   guint          run_id;
   GBytes        *run_payload;    /* the RUN frame for this run */
   GQueue         pending;        /* task indices + 1 */
@@ -58,28 +74,41 @@ struct _LabProcessPool
   GSource       *stop_grace;
 };
 
-/* The pool, for the mode. */
-gboolean lab_process_pool_run               (LabProcessPool  *pool,
-                                             LabRunContext   *ctx,
-                                             guint            run_id,
-                                             GBytes          *run_payload,
-                                             GError         **error);
-void     lab_process_pool_end_run_if_done   (LabProcessPool  *pool);
+/* The pool, for the modes. */
+gboolean lab_process_pool_run               (LabProcessPool    *pool,
+                                             LabRunContext     *ctx,
+                                             const LabPoolMode *mode,
+                                             guint              run_id,
+                                             GBytes            *run_payload,
+                                             GError           **error);
+void     lab_process_pool_give_tasks        (LabProcessPool    *pool);
+void     lab_process_pool_end_run_if_done   (LabProcessPool    *pool);
 
-/* The mode, for the pool (lab-mode-processes.c). */
-void     lab_mode_processes_begin           (LabProcessPool  *pool);
-void     lab_mode_processes_give_task       (LabProcessPool  *pool,
-                                             LabWorkerSlot   *slot);
-void     lab_mode_processes_give_tasks      (LabProcessPool  *pool);
-void     lab_mode_processes_take_result     (LabProcessPool  *pool,
-                                             LabWorkerSlot   *slot,
-                                             LabFrame        *frame);
-void     lab_mode_processes_run_refused     (LabProcessPool  *pool,
-                                             LabWorkerSlot   *slot,
-                                             LabFrame        *frame);
-void     lab_mode_processes_fail_waiting    (LabProcessPool  *pool,
-                                             const char      *message);
-void     lab_mode_processes_worker_lost     (LabProcessPool  *pool,
-                                             LabWorkerSlot   *slot);
+/* What both process modes share (lab-mode-processes.c), for the pool and
+ * for processes + async. */
+void     lab_mode_processes_begin           (LabProcessPool    *pool);
+void     lab_mode_processes_finish_task     (LabProcessPool    *pool,
+                                             guint              index,
+                                             const char        *error_message);
+gboolean lab_mode_processes_send_plan       (LabProcessPool    *pool,
+                                             LabWorkerSlot     *slot);
+void     lab_mode_processes_send_task       (LabProcessPool    *pool,
+                                             LabWorkerSlot     *slot,
+                                             guint              index);
+gboolean lab_mode_processes_run_plan        (LabRunContext     *ctx,
+                                             const LabPoolMode *mode,
+                                             GVariant          *plan,
+                                             GError           **error);
+gboolean lab_mode_processes_read_result     (LabWorkerSlot     *slot,
+                                             LabFrame          *frame,
+                                             LabTaskResult     *result);
+void     lab_mode_processes_book_result     (LabProcessPool    *pool,
+                                             LabWorkerSlot     *slot,
+                                             LabTaskResult     *result);
+void     lab_mode_processes_run_refused     (LabProcessPool    *pool,
+                                             LabWorkerSlot     *slot,
+                                             LabFrame          *frame);
+void     lab_mode_processes_fail_waiting    (LabProcessPool    *pool,
+                                             const char        *message);
 
 G_END_DECLS

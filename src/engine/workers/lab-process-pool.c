@@ -8,8 +8,9 @@
  * apart), each waits for work on its stdin.  This file keeps them: it
  * spawns them, replaces the dead, decides when a pool is worth reusing,
  * and stops a run within a grace period.  What the workers do in a run
- * (the next task to a free worker, results back) is the processes mode,
- * modes/lab-mode-processes.c.
+ * (the next task to a free worker, results back) is the mode's business
+ * (a LabPoolMode): modes/lab-mode-processes.c gives each worker one task at
+ * a time, modes/lab-mode-processes-async.c up to M for its event loop.
  *
  * All of this happens on one long-lived thread of the pool with its own
  * event loop, for two reasons: the caller (a window) must never block on a
@@ -19,7 +20,7 @@
  *
  * Each worker lives in a slot (lab-worker-slot.c: its pipes, framed and
  * never blocking, and how we notice it is gone).  When a worker is gone,
- * its task goes back to the front of the queue and a new worker takes its
+ * its tasks go back to the front of the queue and a new worker takes its
  * place.  A lane whose workers keep dying is given up: the pool is then
  * "broken", the run in progress fails with a sentence, and the runner
  * starts a whole new pool next time.
@@ -38,8 +39,7 @@
 #define STARTUP_TIMEOUT_US  (10 * G_USEC_PER_SEC)
 #define CANCEL_GRACE_MS     500
 #define SHUTDOWN_GRACE_MS   200
-#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above MAX_CRASHES_PER_TASK
-                                 * (lab-mode-processes.c) */
+#define MAX_DEATHS_PER_LANE  5   /* in a row without a result; above LAB_MAX_CRASHES_PER_TASK */
 
 
 static void pool_stop_run      (LabProcessPool *pool,
@@ -122,7 +122,7 @@ pool_slot_gone_cb (LabWorkerSlot *slot,
     pool->deaths[lane]++;
 
   if (pool->ctx != NULL)
-    lab_mode_processes_worker_lost (pool, slot);
+    pool->mode->worker_lost (pool, slot);
 
   lab_worker_slot_free (slot);
 
@@ -164,7 +164,7 @@ pool_slot_gone_cb (LabWorkerSlot *slot,
     }
 
   if (pool->ctx != NULL)
-    lab_mode_processes_give_tasks (pool);
+    lab_process_pool_give_tasks (pool);
 }
 
 /* A worker said hello: it is ready, and maybe the whole pool is now. */
@@ -199,7 +199,7 @@ slot_handle_hello (LabWorkerSlot *slot,
   if (pool->ctx != NULL)
     {
       lab_run_context_push_worker (pool->ctx, LAB_EVENT_WORKER_STARTED, slot->lane, slot->pid);
-      lab_mode_processes_give_task (pool, slot);
+      pool->mode->give_task (pool, slot);
     }
 }
 
@@ -216,7 +216,13 @@ pool_slot_frame_cb (LabWorkerSlot *slot,
       break;
 
     case LAB_FRAME_DONE:
-      lab_mode_processes_take_result (slot->user_data, slot, frame);
+      {
+        LabProcessPool *pool = slot->user_data;
+
+        /* Before any run there is nobody to answer to. */
+        if (pool->mode != NULL)
+          pool->mode->take_result (pool, slot, frame);
+      }
       break;
 
     case LAB_FRAME_FAILED:
@@ -515,6 +521,17 @@ lab_process_pool_is_whole (LabProcessPool *pool)
   return whole;
 }
 
+/* Every worker gets what the mode gives it, and the run ends if nothing is left. */
+void
+lab_process_pool_give_tasks (LabProcessPool *pool)
+{
+  for (guint i = 0; i < pool->n_workers; i++)
+    if (pool->slots[i] != NULL)
+      pool->mode->give_task (pool, pool->slots[i]);
+
+  lab_process_pool_end_run_if_done (pool);
+}
+
 /* The run is over once no task is outstanding: wake the caller. */
 void
 lab_process_pool_end_run_if_done (LabProcessPool *pool)
@@ -526,6 +543,7 @@ lab_process_pool_end_run_if_done (LabProcessPool *pool)
   pool->ctx = NULL;
   clear_source (&pool->stop_grace);
   g_clear_pointer (&pool->crashes, g_free);
+  g_clear_pointer (&pool->task_lane, g_free);
   g_clear_pointer (&pool->run_payload, g_bytes_unref);
 
   g_mutex_lock (&pool->mutex);
@@ -542,10 +560,11 @@ lab_process_pool_end_run_if_done (LabProcessPool *pool)
 
 typedef struct
 {
-  LabProcessPool *pool;
-  LabRunContext  *ctx;
-  guint           run_id;
-  GBytes         *payload;
+  LabProcessPool    *pool;
+  LabRunContext     *ctx;
+  const LabPoolMode *mode;
+  guint              run_id;
+  GBytes            *payload;
 } RunStart;
 
 static gboolean
@@ -556,9 +575,10 @@ start_run_in_pool_thread (gpointer data)
   LabRunContext *ctx = start->ctx;
 
   pool->ctx = ctx;
+  pool->mode = start->mode;
   pool->run_id = start->run_id;
   pool->run_payload = start->payload;
-  lab_mode_processes_begin (pool);
+  pool->mode->begin (pool);
 
   /* The pool broke between the runner's look and now: no workers to wait for. */
   if (pool->broken)
@@ -574,7 +594,7 @@ start_run_in_pool_thread (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  lab_mode_processes_give_tasks (pool);
+  lab_process_pool_give_tasks (pool);
   return G_SOURCE_REMOVE;
 }
 
@@ -592,7 +612,7 @@ stop_grace_cb (gpointer data)
     {
       LabWorkerSlot *slot = pool->slots[i];
 
-      if (slot != NULL && (slot->task >= 0 || lab_worker_slot_is_writing (slot)))
+      if (slot != NULL && (lab_worker_slot_is_busy (slot) || lab_worker_slot_is_writing (slot)))
         lab_worker_slot_kill (slot);
     }
 
@@ -620,7 +640,7 @@ pool_stop_run (LabProcessPool *pool,
       LabWorkerSlot *slot = pool->slots[i];
       g_autoptr(GVariant) variant = NULL;
 
-      if (slot == NULL || slot->task < 0)
+      if (slot == NULL || !lab_worker_slot_is_busy (slot))
         continue;
 
       variant = g_variant_ref_sink (g_variant_new ("(u)", pool->run_id));
@@ -664,15 +684,17 @@ cancelled_cb (GCancellable *cancellable,
                               cancel_in_pool_thread, g_memdup2 (request, sizeof *request), g_free);
 }
 
-/* Hands the run to the pool thread (see lab-mode-processes.c) and waits
- * until all its tasks are done or cancelled.  Takes @run_payload, the RUN
- * frame.  FALSE when the pool broke (its workers kept dying). */
+/* Hands the run to the pool thread, where @mode feeds the workers (see
+ * lab-mode-processes.c), and waits until all its tasks are done or
+ * cancelled.  Takes @run_payload, the RUN frame.  FALSE when the pool
+ * broke (its workers kept dying). */
 gboolean
-lab_process_pool_run (LabProcessPool  *pool,
-                      LabRunContext   *ctx,
-                      guint            run_id,
-                      GBytes          *run_payload,
-                      GError         **error)
+lab_process_pool_run (LabProcessPool     *pool,
+                      LabRunContext      *ctx,
+                      const LabPoolMode  *mode,
+                      guint               run_id,
+                      GBytes             *run_payload,
+                      GError            **error)
 {
   g_autoptr(GError) run_error = NULL;
   CancelRequest request;
@@ -684,6 +706,7 @@ lab_process_pool_run (LabProcessPool  *pool,
 
   start.pool = pool;
   start.ctx = ctx;
+  start.mode = mode;
   start.run_id = run_id;
   start.payload = run_payload;
 

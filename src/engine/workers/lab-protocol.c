@@ -1,7 +1,9 @@
-/* lab-protocol.c
+/* lab-protocol.c — frames: their header, reading one, and a result's fixed part
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Writing frames is lab-frame-writer.c's job, the same on both ends.
  */
 
 #define G_LOG_DOMAIN "lab-protocol"
@@ -9,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lab-plan.h"
@@ -52,75 +53,6 @@ lab_frame_header_decode (const guint8   header[LAB_FRAME_HEADER_SIZE],
   *type = kind;
   *payload_len = len;
   return TRUE;
-}
-
-static gboolean
-write_all_fd (int            fd,
-              struct iovec  *iov,
-              int            iovcnt,
-              GError       **error)
-{
-  while (iovcnt > 0)
-    {
-      ssize_t n = writev (fd, iov, iovcnt);
-
-      if (n < 0)
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "write to pipe: %s", g_strerror (saved));
-          return FALSE;
-        }
-
-      while (iovcnt > 0 && (size_t) n >= iov->iov_len)
-        {
-          n -= iov->iov_len;
-          iov++;
-          iovcnt--;
-        }
-      if (iovcnt > 0)
-        {
-          iov->iov_base = (char *) iov->iov_base + n;
-          iov->iov_len -= n;
-        }
-    }
-
-  return TRUE;
-}
-
-gboolean
-lab_frame_write_fd (int            fd,
-                    LabFrameType   type,
-                    const void    *payload,
-                    gsize          payload_len,
-                    const void    *extra,
-                    gsize          extra_len,
-                    GError       **error)
-{
-  guint8 header[LAB_FRAME_HEADER_SIZE];
-  struct iovec iov[3] = {
-    { header, sizeof header },
-    { (void *) payload, payload_len },
-    { (void *) extra, extra_len },
-  };
-
-  lab_frame_header_encode (header, type, payload_len + extra_len);
-  return write_all_fd (fd, iov, extra_len > 0 ? 3 : 2, error);
-}
-
-gboolean
-lab_frame_write_variant_fd (int            fd,
-                            LabFrameType   type,
-                            GVariant      *variant,
-                            GError       **error)
-{
-  g_autoptr(GVariant) owned = g_variant_ref_sink (variant);
-
-  return lab_frame_write_fd (fd, type, g_variant_get_data (owned), g_variant_get_size (owned),
-                             NULL, 0, error);
 }
 
 static gboolean
@@ -205,8 +137,6 @@ lab_frame_clear (LabFrame *frame)
   g_clear_pointer (&frame->payload, g_bytes_unref);
 }
 
-/* Decodes a DONE frame: u32 n, n bytes of the fixed part, then the output.
- * Checked like every frame from a worker. */
 /* The fixed part of a DONE frame, as a worker sends it: its length (u32,
  * little endian), then the record's numbers and texts.  The task's output,
  * if any, follows it in the frame.  lab_frame_get_result () reads it back. */
@@ -234,6 +164,7 @@ lab_task_result_encode_head (guint32              run_id,
   return g_bytes_new_take (data, 4 + len);
 }
 
+/* Decodes a DONE frame, checked like every frame from a worker. */
 gboolean
 lab_frame_get_result (const LabFrame  *frame,
                       LabTaskResult   *result,

@@ -7,6 +7,11 @@
  * its stdin and everything it produces comes back through its stdout, as
  * frames: an 8-byte header (payload length, frame type; little endian)
  * followed by the payload.  The length prefix lets binary data pass as is.
+ *
+ * A DONE frame names its run and task, so results may come back in any
+ * order: a worker running an event loop (processes + async) answers each
+ * task the moment it is done.  A RUN frame's plan may carry "event-loop"
+ * (a boolean) to ask for that.
  */
 
 #pragma once
@@ -44,17 +49,6 @@ void      lab_frame_header_encode (guint8        header[LAB_FRAME_HEADER_SIZE],
 gboolean  lab_frame_header_decode (const guint8  header[LAB_FRAME_HEADER_SIZE],
                                    LabFrameType *type,
                                    gsize        *payload_len,
-                                   GError      **error);
-gboolean  lab_frame_write_fd      (int           fd,
-                                   LabFrameType  type,
-                                   const void   *payload,
-                                   gsize         payload_len,
-                                   const void   *extra,
-                                   gsize         extra_len,
-                                   GError      **error);
-gboolean  lab_frame_write_variant_fd (int        fd,
-                                   LabFrameType  type,
-                                   GVariant     *variant,
                                    GError      **error);
 gboolean  lab_frame_read_fd       (int           fd,
                                    LabFrame     *frame,

@@ -8,24 +8,22 @@
  * worker is gone: once we have seen both the end of its stdout and its
  * exit status.  It runs on its owner's thread and main context.
  *
- * Nothing here may hang.  Writes never block: a pipe holds only 64 KiB, so
+ * Nothing here may hang.  Writes never block (lab-frame-writer.c, the
+ * same writer a worker uses for its answers): a pipe holds only 64 KiB, so
  * a worker that stops reading (stopped, hung) would freeze a blocking
- * writer and every other worker with it.  We write what fits, wait until
- * the pipe drains, and a worker that reads nothing for WRITE_STALL_US
- * counts as dead.
+ * writer and every other worker with it.  A worker that reads nothing for
+ * WRITE_STALL_US counts as dead.
  */
 
 #define G_LOG_DOMAIN "lab-worker-slot"
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lab-plan.h"
@@ -33,15 +31,6 @@
 #include "lab-worker-slot.h"
 
 #define WRITE_STALL_US (2 * G_USEC_PER_SEC)  /* a worker that reads nothing this long is dead */
-
-/* One frame on its way to a worker, written as far as the pipe allows. */
-typedef struct
-{
-  guint8   head[LAB_FRAME_HEADER_SIZE + 8];  /* the header, then a few fixed bytes */
-  gsize    head_len;
-  GBytes  *body;                             /* the big part (plan, task input), or NULL */
-  gsize    written;
-} OutFrame;
 
 static void slot_read_header (LabWorkerSlot *slot);
 
@@ -63,32 +52,12 @@ child_setup (gpointer data)
   sigprocmask (SIG_UNBLOCK, &sigpipe, NULL);
 }
 
-static void
-out_frame_free (gpointer data)
-{
-  OutFrame *frame = data;
-
-  g_clear_pointer (&frame->body, g_bytes_unref);
-  g_free (frame);
-}
-
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 /* Forgets what was still to be written, and stops waiting to write it. */
 static void
 slot_stop_writing (LabWorkerSlot *slot)
 {
-  g_queue_clear_full (&slot->out_frames, out_frame_free);
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
+  if (slot->writer != NULL)
+    lab_frame_writer_stop (slot->writer);
 }
 
 void
@@ -97,7 +66,7 @@ lab_worker_slot_free (LabWorkerSlot *slot)
   if (slot == NULL)
     return;
 
-  slot_stop_writing (slot);
+  g_clear_pointer (&slot->writer, lab_frame_writer_free);
   g_clear_object (&slot->process);
   g_clear_pointer (&slot->context, g_main_context_unref);
   g_free (slot->executable);
@@ -134,7 +103,16 @@ lab_worker_slot_is_writing (LabWorkerSlot *slot)
 {
   g_return_val_if_fail (slot != NULL, FALSE);
 
-  return !g_queue_is_empty (&slot->out_frames);
+  return slot->writer != NULL && lab_frame_writer_is_writing (slot->writer);
+}
+
+/* Whether it has work in flight (one task, or several on its loop). */
+gboolean
+lab_worker_slot_is_busy (LabWorkerSlot *slot)
+{
+  g_return_val_if_fail (slot != NULL, FALSE);
+
+  return slot->task >= 0 || slot->in_flight > 0;
 }
 
 static void
@@ -164,124 +142,16 @@ slot_wait_cb (GObject      *source,
   slot_check_gone (slot);
 }
 
-/* A write to a worker that closed its stdin fails with EPIPE and raises
- * SIGPIPE at this thread, which blocks it; drop it so it never piles up. */
+/* The pipe to it broke or stalled: it is of no use any more. */
 static void
-forget_sigpipe (void)
+slot_writer_broken_cb (LabFrameWriter *writer,
+                       const char     *why,
+                       gpointer        user_data)
 {
-  struct timespec no_wait = { 0, 0 };
-  sigset_t sigpipe;
+  LabWorkerSlot *slot = user_data;
 
-  sigemptyset (&sigpipe);
-  sigaddset (&sigpipe, SIGPIPE);
-  while (sigtimedwait (&sigpipe, NULL, &no_wait) > 0)
-    ;
-}
-
-static gboolean slot_writable_cb      (gint fd, GIOCondition condition, gpointer data);
-static gboolean slot_write_stalled_cb (gpointer data);
-
-/* Writes as much of the queued frames as the pipe takes now, never
- * blocking; the rest waits until the worker has read some. */
-static void
-slot_flush (LabWorkerSlot *slot)
-{
-  OutFrame *frame;
-
-  while ((frame = g_queue_peek_head (&slot->out_frames)) != NULL)
-    {
-      gsize body_len = 0;
-      const guint8 *body = frame->body ? g_bytes_get_data (frame->body, &body_len) : NULL;
-      struct iovec iov[2];
-      int n_iov = 0;
-      ssize_t n;
-
-      if (frame->written == frame->head_len + body_len)
-        {
-          out_frame_free (g_queue_pop_head (&slot->out_frames));
-          continue;
-        }
-
-      if (frame->written < frame->head_len)
-        iov[n_iov++] = (struct iovec) { frame->head + frame->written,
-                                        frame->head_len - frame->written };
-      if (body_len > 0)
-        {
-          gsize done = frame->written > frame->head_len ? frame->written - frame->head_len : 0;
-
-          iov[n_iov++] = (struct iovec) { (guint8 *) body + done, body_len - done };
-        }
-
-      n = writev (slot->to_worker_fd, iov, n_iov);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        {
-          /* The pipe is full: wait for the worker to read, but not forever. */
-          if (slot->out_ready == NULL)
-            {
-              slot->out_ready = g_unix_fd_source_new (slot->to_worker_fd,
-                                                      G_IO_OUT | G_IO_ERR | G_IO_HUP);
-              g_source_set_callback (slot->out_ready, G_SOURCE_FUNC (slot_writable_cb), slot, NULL);
-              g_source_set_static_name (slot->out_ready, "[lab] worker pipe has room");
-              g_source_attach (slot->out_ready, slot->context);
-            }
-          if (slot->out_watchdog == NULL)
-            {
-              slot->out_watchdog = g_timeout_source_new (WRITE_STALL_US / 1000 / 4);
-              g_source_set_callback (slot->out_watchdog, slot_write_stalled_cb, slot, NULL);
-              g_source_set_static_name (slot->out_watchdog, "[lab] worker write watchdog");
-              g_source_attach (slot->out_watchdog, slot->context);
-            }
-          return;
-        }
-      if (n < 0)
-        {
-          int saved = errno;
-
-          /* EPIPE: it closed its stdin, so it is leaving or broken. */
-          if (saved == EPIPE)
-            forget_sigpipe ();
-          g_debug ("worker %d: write to pipe: %s", slot->pid, g_strerror (saved));
-          lab_worker_slot_kill (slot);
-          return;
-        }
-
-      frame->written += n;
-      slot->out_progress_us = g_get_monotonic_time ();
-    }
-
-  /* All written: nothing to wait for. */
-  clear_source (&slot->out_ready);
-  clear_source (&slot->out_watchdog);
-}
-
-static gboolean
-slot_writable_cb (gint          fd,
-                  GIOCondition  condition,
-                  gpointer      data)
-{
-  LabWorkerSlot *slot = data;
-
-  /* slot_flush () removes this source once the queue is empty. */
-  slot_flush (slot);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-slot_write_stalled_cb (gpointer data)
-{
-  LabWorkerSlot *slot = data;
-
-  if (g_get_monotonic_time () - slot->out_progress_us < WRITE_STALL_US)
-    return G_SOURCE_CONTINUE;
-
-  /* A live worker's reader thread empties its pipe all the time; this one
-   * has read nothing for seconds (stopped, hung): it counts as dead. */
-  g_debug ("worker %d has read nothing for %d s; replacing it", slot->pid,
-           (int) (WRITE_STALL_US / G_USEC_PER_SEC));
+  g_debug ("worker %d: %s; replacing it", slot->pid, why);
   lab_worker_slot_kill (slot);
-  return G_SOURCE_REMOVE;
 }
 
 /* Queues a frame (@fixed: up to 8 bytes that come first, @body: the rest)
@@ -293,30 +163,12 @@ lab_worker_slot_send (LabWorkerSlot *slot,
                       gsize          fixed_len,
                       GBytes        *body)
 {
-  OutFrame *frame;
-  gsize body_len = body ? g_bytes_get_size (body) : 0;
-
   g_return_val_if_fail (slot != NULL, FALSE);
-  g_assert (fixed_len <= sizeof frame->head - LAB_FRAME_HEADER_SIZE);
 
   if (slot->broken)
     return FALSE;
 
-  frame = g_new0 (OutFrame, 1);
-  lab_frame_header_encode (frame->head, type, fixed_len + body_len);
-  if (fixed_len > 0)
-    memcpy (frame->head + LAB_FRAME_HEADER_SIZE, fixed, fixed_len);
-  frame->head_len = LAB_FRAME_HEADER_SIZE + fixed_len;
-  frame->body = body ? g_bytes_ref (body) : NULL;
-
-  /* The stall clock starts when there is something to write. */
-  if (g_queue_is_empty (&slot->out_frames))
-    slot->out_progress_us = g_get_monotonic_time ();
-  g_queue_push_tail (&slot->out_frames, frame);
-
-  if (slot->out_ready == NULL)
-    slot_flush (slot);
-
+  lab_frame_writer_send (slot->writer, type, fixed, fixed_len, body, NULL);
   return !slot->broken;
 }
 
@@ -433,7 +285,6 @@ lab_worker_slot_spawn (const char              *executable,
   slot->frame_func = frame_func;
   slot->gone_func = gone_func;
   slot->user_data = user_data;
-  g_queue_init (&slot->out_frames);
   slot->process = g_subprocess_launcher_spawn (launcher, &local_error,
                                                executable, LAB_WORKER_FLAG, NULL);
   if (slot->process == NULL)
@@ -451,9 +302,11 @@ lab_worker_slot_spawn (const char              *executable,
   slot->to_worker = g_subprocess_get_stdin_pipe (slot->process);
   slot->from_worker = g_subprocess_get_stdout_pipe (slot->process);
 
-  /* Our end only: the worker reads its end of the pipe as usual. */
-  slot->to_worker_fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (slot->to_worker));
-  if (!g_unix_set_fd_nonblocking (slot->to_worker_fd, TRUE, &local_error))
+  /* A worker that reads nothing for WRITE_STALL_US counts as dead. */
+  slot->writer = lab_frame_writer_new (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (slot->to_worker)),
+                                       context, WRITE_STALL_US, slot_writer_broken_cb, slot,
+                                       &local_error);
+  if (slot->writer == NULL)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
                    _("Cannot set up the pipe to a worker process: %s"), local_error->message);

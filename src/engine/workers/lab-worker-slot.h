@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-frame-writer.h"
 #include "lab-protocol.h"
 
 G_BEGIN_DECLS
@@ -33,7 +34,8 @@ struct _LabWorkerSlot
   gint                    pid;
   gboolean                ready;         /* it said hello */
   gboolean                broken;        /* a write failed or we gave up on it; it is dying */
-  gint                    task;          /* task in flight, or -1 */
+  gint                    task;          /* processes: the task in flight, or -1 */
+  guint                   in_flight;     /* processes + async: tasks in flight on its loop */
   guint                   run_sent;      /* id of the last plan it was given */
 
   /* Only lab-worker-slot.c touches these. */
@@ -45,13 +47,9 @@ struct _LabWorkerSlot
   GSubprocess            *process;
   GOutputStream          *to_worker;
   GInputStream           *from_worker;
-  int                     to_worker_fd;  /* the same pipe, non-blocking */
+  LabFrameWriter         *writer;        /* frames to its stdin, never blocking */
   gboolean                eof;
   gboolean                exited;
-  GQueue                  out_frames;    /* frames not fully written yet */
-  GSource                *out_ready;     /* wakes us when the pipe has room again */
-  GSource                *out_watchdog;  /* gives up on a worker that reads nothing */
-  gint64                  out_progress_us; /* when a write last moved */
   guint8                  header[LAB_FRAME_HEADER_SIZE];
   LabFrameType            frame_type;
   guint8                 *payload;
@@ -72,6 +70,7 @@ gboolean       lab_worker_slot_send        (LabWorkerSlot           *slot,
                                             gsize                    fixed_len,
                                             GBytes                  *body);
 gboolean       lab_worker_slot_is_writing  (LabWorkerSlot           *slot);
+gboolean       lab_worker_slot_is_busy     (LabWorkerSlot           *slot);
 void           lab_worker_slot_close_stdin (LabWorkerSlot           *slot);
 void           lab_worker_slot_kill        (LabWorkerSlot           *slot);
 

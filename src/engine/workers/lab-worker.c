@@ -5,8 +5,16 @@
  *
  * `concurrency-lab --worker` is this same program started by the app's
  * process pool.  It has its own memory: it knows nothing of the app's data
- * except what arrives through stdin.  It says hello, then loops: receive a
- * plan, receive tasks one at a time, run each, send the result back.
+ * except what arrives through stdin.  It says hello, then waits for work
+ * on its event loop: a plan, then tasks, each answered with its result.
+ *
+ * For the processes mode a task runs to its end right there, one at a
+ * time, as in a multiprocessing.Pool worker.  For processes + async the
+ * plan says "event loop": every task is started on the loop and the next
+ * one is taken at once, so many are in flight; each result goes back the
+ * moment its task is done, in whatever order they finish (a result names
+ * its task).  Answers leave through a writer that never blocks, so a slow
+ * app never stalls the tasks still running here.
  *
  * A second thread keeps reading stdin while a task runs, so a Cancel
  * reaches a busy worker at once, and when the app goes away (stdin closes)
@@ -19,20 +27,58 @@
 
 #include <unistd.h>
 
+#include "lab-frame-writer.h"
 #include "lab-protocol.h"
 #include "lab-worker.h"
 #include "lab-workload.h"
 
+typedef struct _WorkerRun WorkerRun;
+
 typedef struct
 {
-  int           out_fd;
-  GAsyncQueue  *frames;        /* RUN and TASK frames, for the main thread */
+  GMainContext   *context;
+  WorkerRun      *run;          /* the plan of the current run, or NULL */
+  LabFrameWriter *writer;       /* frames to the app */
+  GAsyncQueue    *frames;       /* RUN and TASK frames, from the reader to the loop */
+  gint            wake_pending; /* the loop has been woken for the frames queued */
 
-  GMutex        lock;          /* guards the two below, shared with the reader */
-  GCancellable *cancellable;   /* of the current run */
-  guint         current_run;
-  guint         cancelled_run;
+  GMutex          lock;         /* guards the two below, shared with the reader */
+  GCancellable   *cancellable;  /* of the current run */
+  guint           current_run;
+  guint           cancelled_run;
 } Worker;
+
+/* One run's plan in this process.  Tasks still in flight on the loop keep
+ * it (and the workload's per-worker state) alive after the next plan came. */
+struct _WorkerRun
+{
+  gint            ref_count;
+  guint           run_id;
+  gboolean        event_loop;   /* processes + async: many tasks in flight */
+  LabWorkload    *workload;
+  LabTaskContext  task_context;
+};
+
+static WorkerRun *
+worker_run_ref (WorkerRun *run)
+{
+  run->ref_count++;
+  return run;
+}
+
+static void
+worker_run_unref (WorkerRun *run)
+{
+  if (--run->ref_count > 0)
+    return;
+
+  lab_workload_worker_data_free (run->workload, run->task_context.worker_data);
+  g_clear_object (&run->task_context.cancellable);
+  g_clear_object (&run->workload);
+  g_free (run);
+}
+
+static gboolean take_frames_cb (gpointer data);
 
 static gpointer
 reader_thread (gpointer data)
@@ -71,82 +117,114 @@ reader_thread (gpointer data)
           continue;
         }
 
+      /* The loop takes every queued frame, in order, when woken; a burst
+       * of tasks costs one wake-up, not one each. */
       g_async_queue_push (worker->frames, g_memdup2 (&frame, sizeof frame));
+      if (!g_atomic_int_exchange (&worker->wake_pending, TRUE))
+        g_main_context_invoke (worker->context, take_frames_cb, worker);
     }
 
   return NULL;
 }
 
 static void
-send_or_die (Worker       *worker,
-             LabFrameType  type,
-             GVariant     *variant)
+writer_broken_cb (LabFrameWriter *writer,
+                  const char     *why,
+                  gpointer        user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  /* If the app is gone, SIGPIPE (left at its default: the pool does not
-   * ignore it for us) or the error ends this worker: both are right. */
-  if (!lab_frame_write_variant_fd (worker->out_fd, type, variant, &error))
-    _exit (1);   /* the app stopped listening */
+  _exit (1);   /* the app stopped listening */
 }
 
-typedef struct
-{
-  guint          run_id;
-  LabWorkload   *workload;
-  gpointer       worker_data;
-  GCancellable  *cancellable;
-} WorkerRun;
-
-static void
-worker_run_clear (WorkerRun *run)
-{
-  if (run->workload != NULL)
-    lab_workload_worker_data_free (run->workload, run->worker_data);
-  run->worker_data = NULL;
-  g_clear_object (&run->workload);
-  g_clear_object (&run->cancellable);
-  run->run_id = 0;
-}
-
-static void
-handle_run (Worker    *worker,
-            WorkerRun *run,
-            LabFrame  *frame)
+static WorkerRun *
+handle_run (Worker   *worker,
+            LabFrame *frame)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GVariant) plan_variant = NULL;
   g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(LabWorkload) workload = NULL;
+  WorkerRun *run;
   guint run_id = 0;
-
-  worker_run_clear (run);
+  gboolean event_loop = FALSE;
 
   variant = lab_frame_get_variant (frame, "(ua{sv})", &error);
   if (variant != NULL)
     {
       g_variant_get (variant, "(u@a{sv})", &run_id, &plan_variant);
+      g_variant_lookup (plan_variant, "event-loop", "b", &event_loop);
       plan = lab_plan_from_variant (plan_variant, &error);
     }
   if (plan != NULL)
-    run->workload = lab_workload_new (plan, &error);
+    workload = lab_workload_new (plan, &error);
 
-  if (run->workload == NULL)
+  if (workload == NULL)
     {
-      send_or_die (worker, LAB_FRAME_FAILED, g_variant_new ("(us)", run_id, error->message));
-      return;
+      lab_frame_writer_send_variant (worker->writer, LAB_FRAME_FAILED,
+                                     g_variant_new ("(us)", run_id, error->message));
+      return NULL;
     }
 
+  run = g_new0 (WorkerRun, 1);
+  run->ref_count = 1;
   run->run_id = run_id;
-  run->worker_data = lab_workload_worker_data_new (run->workload);
-  run->cancellable = g_cancellable_new ();
+  run->event_loop = event_loop;
+  run->workload = g_steal_pointer (&workload);
+  run->task_context.cancellable = g_cancellable_new ();
+  run->task_context.gil = NULL;   /* each Python process has a GIL of its own, all to itself */
+  run->task_context.worker_data = lab_workload_worker_data_new (run->workload);
 
   g_mutex_lock (&worker->lock);
-  g_set_object (&worker->cancellable, run->cancellable);
+  g_set_object (&worker->cancellable, run->task_context.cancellable);
   worker->current_run = run_id;
   if (worker->cancelled_run == run_id)
-    g_cancellable_cancel (run->cancellable);
+    g_cancellable_cancel (run->task_context.cancellable);
   g_mutex_unlock (&worker->lock);
+
+  return run;
+}
+
+/* The result goes back as a copy (with the output, a downloaded body), as
+ * Python's pool pickles a result back to the parent. */
+static void
+send_result (Worker              *worker,
+             guint32              run_id,
+             const LabTaskRecord *record)
+{
+  g_autoptr(GBytes) head = lab_task_result_encode_head (run_id, record->index, record);
+
+  lab_frame_writer_send (worker->writer, LAB_FRAME_DONE, NULL, 0, head, record->output);
+}
+
+typedef struct
+{
+  Worker        *worker;
+  WorkerRun     *run;
+  LabTaskRecord  record;
+  GBytes        *input;
+} LoopTask;
+
+/* On the loop, a task is done: its result goes back at once. */
+static void
+loop_task_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LoopTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_workload_run_task_finish (LAB_WORKLOAD (source), result, &error) &&
+      task->record.error == NULL)
+    task->record.error = g_strdup (error->message);
+  if (task->record.end_us == 0)
+    task->record.end_us = g_get_monotonic_time ();
+
+  send_result (task->worker, task->run->run_id, &task->record);
+
+  lab_task_record_clear (&task->record);
+  g_clear_pointer (&task->input, g_bytes_unref);
+  worker_run_unref (task->run);
+  g_free (task);
 }
 
 static void
@@ -172,75 +250,108 @@ handle_task (Worker    *worker,
   record.index = index;
   record.start_us = g_get_monotonic_time ();
 
-  if (size < 8 || run->workload == NULL || run_id != run->run_id ||
+  if (size < 8 || run == NULL || run_id != run->run_id ||
       index >= lab_workload_get_n_tasks (run->workload))
     {
       record.error = g_strdup_printf ("worker got task %u of run %u, which it does not know",
                                       index, run_id);
+      record.end_us = g_get_monotonic_time ();
+      send_result (worker, run_id, &record);
+      lab_task_record_clear (&record);
+      return;
     }
-  else
+
+  if (lab_workload_has_task_input (run->workload))
+    input = g_bytes_new_from_bytes (frame->payload, 8, size - 8);
+
+  if (run->event_loop)
     {
-      LabTaskContext context = {
-        .cancellable = run->cancellable,
-        .gil = NULL,   /* each Python process has a GIL of its own, all to itself */
-        .worker_data = run->worker_data,
-      };
+      /* Start it and return to the loop: a waiting task gives the loop
+       * back at once, and the next task (or result) is taken meanwhile. */
+      LoopTask *task = g_new0 (LoopTask, 1);
 
-      if (lab_workload_has_task_input (run->workload))
-        input = g_bytes_new_from_bytes (frame->payload, 8, size - 8);
-
-      if (!lab_workload_run_task (run->workload, &context, input, &record, &error))
-        record.error = g_strdup (error->message);
+      task->worker = worker;
+      task->run = worker_run_ref (run);
+      task->record = record;
+      task->input = g_steal_pointer (&input);
+      lab_workload_run_task_async (run->workload, &run->task_context, task->input,
+                                   &task->record, loop_task_done_cb, task);
+      return;
     }
 
+  /* One task at a time, to its end. */
+  if (!lab_workload_run_task (run->workload, &run->task_context, input, &record, &error))
+    record.error = g_strdup (error->message);
   record.end_us = g_get_monotonic_time ();
 
-  /* The output (a downloaded body) travels back as a copy, as Python's
-   * pool pickles a result back to the parent. */
-  {
-    g_autoptr(GBytes) head = lab_task_result_encode_head (run_id, index, &record);
-    g_autoptr(GError) write_error = NULL;
-
-    if (!lab_frame_write_fd (worker->out_fd, LAB_FRAME_DONE,
-                             g_bytes_get_data (head, NULL), g_bytes_get_size (head),
-                             record.output ? g_bytes_get_data (record.output, NULL) : NULL,
-                             record.output ? g_bytes_get_size (record.output) : 0,
-                             &write_error))
-      _exit (1);
-  }
+  send_result (worker, run_id, &record);
   lab_task_record_clear (&record);
+}
+
+/* The reader handed the loop frames: take them all, in order. */
+static gboolean
+take_frames_cb (gpointer data)
+{
+  Worker *worker = data;
+  LabFrame *frame;
+
+  /* Cleared first: a frame queued from now on wakes us again. */
+  g_atomic_int_set (&worker->wake_pending, FALSE);
+
+  while ((frame = g_async_queue_try_pop (worker->frames)) != NULL)
+    {
+      if (frame->type == LAB_FRAME_RUN)
+        {
+          g_clear_pointer (&worker->run, worker_run_unref);
+          worker->run = handle_run (worker, frame);
+        }
+      else if (frame->type == LAB_FRAME_TASK)
+        handle_task (worker, worker->run, frame);
+
+      lab_frame_clear (frame);
+      g_free (frame);
+    }
+
+  return G_SOURCE_REMOVE;
 }
 
 int
 lab_worker_main (void)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
   Worker worker = { 0 };
-  WorkerRun run = { 0 };
+  int out_fd;
 
   /* Our stdout is the pipe to the app.  Keep it for frames only and point
    * fd 1 at stderr, so a stray print can never corrupt the protocol. */
-  worker.out_fd = dup (STDOUT_FILENO);
-  if (worker.out_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+  out_fd = dup (STDOUT_FILENO);
+  if (out_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
     return 1;
+
+  /* Everything a task starts (timers, HTTP requests) reports back to this
+   * loop, the worker's only one. */
+  worker.context = g_main_context_new ();
+  g_main_context_push_thread_default (worker.context);
+  loop = g_main_loop_new (worker.context, FALSE);
+
+  /* No stall limit: a worker trusts its app to read, however slowly. */
+  worker.writer = lab_frame_writer_new (out_fd, worker.context, 0, writer_broken_cb, NULL, &error);
+  if (worker.writer == NULL)
+    {
+      g_printerr ("concurrency-lab worker %d: %s\n", getpid (), error->message);
+      return 1;
+    }
 
   worker.frames = g_async_queue_new ();
   g_mutex_init (&worker.lock);
 
-  send_or_die (&worker, LAB_FRAME_HELLO, g_variant_new ("(i)", (gint32) getpid ()));
+  lab_frame_writer_send_variant (worker.writer, LAB_FRAME_HELLO,
+                                 g_variant_new ("(i)", (gint32) getpid ()));
   g_thread_unref (g_thread_new ("lab-worker-reader", reader_thread, &worker));
 
-  for (;;)
-    {
-      LabFrame *frame = g_async_queue_pop (worker.frames);
-
-      if (frame->type == LAB_FRAME_RUN)
-        handle_run (&worker, &run, frame);
-      else if (frame->type == LAB_FRAME_TASK)
-        handle_task (&worker, &run, frame);
-
-      lab_frame_clear (frame);
-      g_free (frame);
-    }
+  /* Until the app closes our stdin (the reader then ends the process). */
+  g_main_loop_run (loop);
 
   return 0;
 }

@@ -189,6 +189,18 @@ lab_workload_bank_begin_run (LabWorkload  *workload,
   self->loop_locked = FALSE;
   g_assert (g_queue_is_empty (&self->loop_waiters));
 
+  /* Each worker's loop has a lock of its own, which no other process
+   * sees; and the shared account's lock, held across the pause, would
+   * stop the loop and every depositor on it. */
+  if (mode == LAB_MODE_PROCESSES_ASYNC && plan->shared_memory)
+    {
+      g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                           _("The shared account needs the processes mode: processes + async "
+                             "has no lock that works across its processes without blocking "
+                             "their event loops."));
+      return FALSE;
+    }
+
   if (mode == LAB_MODE_PROCESSES && plan->shared_memory)
     {
       self->shared_fd = create_shared (error);
@@ -562,7 +574,7 @@ lab_workload_bank_verify (LabWorkload  *workload,
   if (lost > 0 &&
       (plan->lock || run->mode == LAB_MODE_SEQUENTIAL ||
        (run->mode == LAB_MODE_ASYNC && plan->pause_ms == 0)) &&
-      !(run->mode == LAB_MODE_PROCESSES && !plan->shared_memory))
+      !(lab_mode_uses_processes (run->mode) && !plan->shared_memory))
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_VERIFY,
                    _("¥%" PRId64 " of ¥%" PRId64 " got lost although deposits could not overlap."),

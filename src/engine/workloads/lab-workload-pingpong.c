@@ -160,7 +160,7 @@ lab_workload_pingpong_begin_run (LabWorkload  *workload,
   self->consumer_done = FALSE;
   self->stop = g_cancellable_new ();
 
-  if (mode == LAB_MODE_PROCESSES)
+  if (lab_mode_uses_processes (mode))
     {
       g_autoptr(GError) pipe_error = NULL;
       int fds[2];
@@ -292,6 +292,7 @@ typedef struct
   LabTaskRecord       *record;
   GRand               *rand;
   guint                put;
+  int                  pipe_fd;   /* in a worker process: the pipe to the app, once open */
 } AsyncProducer;
 
 static void
@@ -300,6 +301,8 @@ async_producer_free (gpointer data)
   AsyncProducer *producer = data;
 
   g_rand_free (producer->rand);
+  if (producer->pipe_fd >= 0)
+    close (producer->pipe_fd);
   g_free (producer);
 }
 
@@ -310,6 +313,7 @@ async_produce_cb (gpointer data)
   AsyncProducer *producer = g_task_get_task_data (task);
   const LabPlan *plan = lab_workload_get_plan (LAB_WORKLOAD (producer->self));
   g_autoptr(GSource) next = NULL;
+  GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -327,8 +331,12 @@ async_produce_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  g_async_queue_push (producer->self->queue, g_strdup (words[producer->record->index % 2]));
-  g_atomic_int_inc (&producer->self->produced);
+  if (!put (producer->self, &producer->pipe_fd, words[producer->record->index % 2], &error))
+    {
+      producer->record->end_us = g_get_monotonic_time ();
+      g_task_return_error (task, error);
+      return G_SOURCE_REMOVE;
+    }
   producer->put++;
 
   next = g_timeout_source_new (g_rand_int_range (producer->rand, 0, plan->pause_ms + 1));
@@ -353,6 +361,7 @@ lab_workload_pingpong_run_task_async (LabWorkload         *workload,
   producer->self = LAB_WORKLOAD_PINGPONG (workload);
   producer->record = record;
   producer->rand = g_rand_new_with_seed ((guint32) (plan->seed * 31 + record->index));
+  producer->pipe_fd = -1;
   g_task_set_task_data (task, producer, async_producer_free);
   g_task_attach_source (task, first, async_produce_cb);
 }
