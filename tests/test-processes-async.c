@@ -571,6 +571,7 @@ test_bench_output (void)
   g_assert_cmpint (bench (table, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "Processes + async"));
   g_assert_nonnull (strstr (out, "6/0"));
+  g_assert_nonnull (strstr (out, "2×3"));   /* processes × tasks in flight in each */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -589,6 +590,8 @@ test_bench_output (void)
   g_assert_cmpstr (json_object_get_string_member (run, "mode"), ==, "processes-async");
   g_assert_true (json_object_get_boolean_member (run, "verified"));
   g_assert_cmpint (json_object_get_int_member (run, "tasks_ok"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (run, "in_flight"), ==, 500);   /* 1000 / 2 */
+  g_assert_false (json_object_has_member (json_array_get_object_element (runs, 0), "in_flight"));
 }
 
 int

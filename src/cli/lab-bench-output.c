@@ -139,7 +139,9 @@ print_table (LabWorkload *workload,
       double speedup = lab_bench_speedup (results, run);
       g_autofree char *mode = g_strdup_printf ("%s%s", lab_mode_get_title (run->mode),
                                                run->gil ? _(" + GIL") : "");
-      g_autofree char *workers = g_strdup_printf ("%u", run->workers);
+      /* processes + async: processes × tasks in flight in each */
+      g_autofree char *workers = run->in_flight > 0 ? g_strdup_printf ("%u×%u", run->workers, run->in_flight)
+                                                    : g_strdup_printf ("%u", run->workers);
       g_autofree char *startup = lab_table_seconds (run->startup_us);
       g_autofree char *wall = lab_table_seconds (run->wall_us);
       g_autofree char *speed = speedup_cell (speedup);
@@ -411,6 +413,8 @@ print_json (LabWorkload *workload,
       json_builder_begin_object (builder);
       add_string (builder, "mode", lab_mode_to_string (run->mode));
       add_int (builder, "workers", run->workers);
+      if (run->in_flight > 0)
+        add_int (builder, "in_flight", run->in_flight);
       add_bool (builder, "gil", run->gil);
       add_seconds (builder, "wall_s", run->wall_us);
       add_bool (builder, "ok", lab_run_is_ok (run));

@@ -45,6 +45,7 @@ typedef struct
 {
   LabMode        mode;
   guint          workers;
+  guint          in_flight;     /* processes + async: tasks in flight in each process */
   gboolean       gil;
   gint64         start_us;      /* monotonic time the clock started */
   gint64         wall_us;       /* first task handed out → last result in */

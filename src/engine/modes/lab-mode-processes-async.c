@@ -163,6 +163,7 @@ lab_mode_processes_async_execute (LabRunContext  *ctx,
 
   /* Read on the pool's thread, which the run's start reaches after this. */
   ctx->pool->in_flight = in_flight;
+  ctx->run->in_flight = in_flight;
 
   return lab_mode_processes_run_plan (ctx, &processes_async_mode, g_variant_dict_end (&dict),
                                       error);
