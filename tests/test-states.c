@@ -244,6 +244,44 @@ test_sleep_is_io (void)
     }
 }
 
+/* In worker processes: each task's CPU time comes back from the worker,
+ * and the copies of its input through the pipe grow with its size. */
+static void
+test_processes_transfer (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  gint64 copied[2];
+  const guint64 sizes[2] = { 1 << 20, 16 << 20 };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new ("hash");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(LabRun) run = NULL;
+
+      plan->tasks = 2;
+      plan->workers = 1;
+      plan->size = sizes[i];
+      workload = lab_workload_new (plan, &error);
+      g_assert_no_error (error);
+      run = lab_test_run (runner, workload, LAB_MODE_PROCESSES, NULL);
+      g_assert_true (lab_run_is_ok (run));
+
+      for (guint t = 0; t < run->n_records; t++)
+        {
+          g_assert_cmpint (run->records[t].cpu_us, >, 0);
+          g_assert_cmpint (run->records[t].run_queue_us, >=, 0);
+        }
+      copied[i] = state_total (run, LAB_STATE_TRANSFER);
+      g_test_message ("%" G_GUINT64_FORMAT " bytes per task: %.2f ms copying", sizes[i], copied[i] / 1e3);
+    }
+
+  /* Sixteen times the bytes: at least four times the copying. */
+  g_assert_cmpint (copied[0], >, 0);
+  g_assert_cmpint (copied[1], >, 4 * copied[0]);
+}
+
 /* Threads under the GIL keep about one core busy; the sampler sees it. */
 static void
 test_cores_busy (void)
@@ -399,6 +437,7 @@ main (int   argc,
   g_test_add_func ("/lab/states/run-queue", test_run_queue);
   g_test_add_func ("/lab/states/bank-lock-waits", test_bank_lock_waits);
   g_test_add_func ("/lab/states/sleep-is-io", test_sleep_is_io);
+  g_test_add_func ("/lab/states/processes-transfer", test_processes_transfer);
   g_test_add_func ("/lab/states/cores-busy", test_cores_busy);
   g_test_add_func ("/lab/states/trace", test_trace);
 

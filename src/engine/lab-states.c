@@ -265,6 +265,31 @@ lab_span_record (LabState state,
 
 /* ---- Where the time went ------------------------------------------------- */
 
+/* From the task's first to its last moment: its run, and the copies of
+ * its input and result to and from a worker process around it.  FALSE for
+ * a task that never ran. */
+gboolean
+lab_task_get_extent (const LabTaskRecord *record,
+                     gint64              *first_us,
+                     gint64              *last_us)
+{
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (record->start_us <= 0 || record->end_us < record->start_us)
+    return FALSE;
+
+  *first_us = record->start_us;
+  *last_us = record->end_us;
+  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+
+      *first_us = MIN (*first_us, span->start_us);
+      *last_us = MAX (*last_us, span->end_us);
+    }
+  return TRUE;
+}
+
 /* Adds @record's time to @by_state: its waits from its spans, then its time
  * on a CPU and in the run queue from the kernel, the rest as "other".  A
  * task whose CPU time was not measured (on an event loop, many tasks share
@@ -273,19 +298,19 @@ void
 lab_task_add_time_by_state (const LabTaskRecord *record,
                             gint64               by_state[LAB_N_STATES])
 {
-  gint64 wall, waits = 0, outside, compute = 0, queue = 0;
+  gint64 first, last, wall, waits = 0, outside, compute = 0, queue = 0;
 
   g_return_if_fail (record != NULL);
 
-  if (record->start_us <= 0 || record->end_us < record->start_us)
+  if (!lab_task_get_extent (record, &first, &last))
     return;
-  wall = record->end_us - record->start_us;
+  wall = last - first;
 
   for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
     {
       const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
-      gint64 start = CLAMP (span->start_us, record->start_us, record->end_us);
-      gint64 end = CLAMP (span->end_us, record->start_us, record->end_us);
+      gint64 start = CLAMP (span->start_us, first, last);
+      gint64 end = CLAMP (span->end_us, start, last);
 
       by_state[span->state] += end - start;
       waits += end - start;

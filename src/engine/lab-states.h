@@ -41,6 +41,11 @@ typedef enum
   LAB_N_WAITS
 } LabWait;
 
+/* Copies to and from a worker process shorter than this get no span: a
+ * few bytes through a pipe take microseconds, and 100,000 tiny spans
+ * would cost memory to say nothing. */
+#define LAB_MIN_TRANSFER_SPAN_US 20
+
 /* One explicit wait inside a task, in monotonic µs. */
 typedef struct
 {
@@ -85,6 +90,9 @@ void        lab_span_record           (LabState      state,
                                        gint64        start_us,
                                        gint64        end_us);
 
+gboolean    lab_task_get_extent       (const LabTaskRecord *record,
+                                       gint64       *first_us,
+                                       gint64       *last_us);
 void        lab_task_add_time_by_state (const LabTaskRecord *record,
                                         gint64        by_state[LAB_N_STATES]);
 void        lab_run_get_time_by_state (const LabRun *run,

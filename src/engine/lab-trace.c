@@ -156,9 +156,14 @@ add_task (LabTrace            *trace,
           guint                tid,
           const LabTaskRecord *record)
 {
-  JsonObject *slice = add_slice (trace, record->name ? record->name : "task", "task", pid, tid,
-                                 record->start_us, record->end_us);
-  JsonObject *args = json_object_new ();
+  JsonObject *slice, *args;
+  gint64 first, last;
+
+  /* The slice holds the copies to and from a worker process too. */
+  if (!lab_task_get_extent (record, &first, &last))
+    return;
+  slice = add_slice (trace, record->name ? record->name : "task", "task", pid, tid, first, last);
+  args = json_object_new ();
 
   json_object_set_int_member (args, "task", record->index);
   json_object_set_boolean_member (args, "ok", record->error == NULL);
@@ -177,8 +182,8 @@ add_task (LabTrace            *trace,
   for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
     {
       const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
-      gint64 start = CLAMP (span->start_us, record->start_us, record->end_us);
-      gint64 end = CLAMP (span->end_us, start, record->end_us);
+      gint64 start = CLAMP (span->start_us, first, last);
+      gint64 end = CLAMP (span->end_us, start, last);
       const char *wait = lab_wait_to_string (span->wait);
       g_autofree char *name = *wait ? g_strdup_printf ("%s: %s", lab_state_get_title (span->state), wait)
                                     : g_strdup (lab_state_get_title (span->state));
@@ -228,7 +233,10 @@ lab_trace_add_run (LabTrace     *trace,
           slot_ends = g_array_new (FALSE, TRUE, sizeof (gint64));
           g_hash_table_insert (slots, GINT_TO_POINTER (record->lane + 1), slot_ends);
         }
-      slot = free_slot (slot_ends, record->start_us, record->end_us);
+      gint64 first = record->start_us, last = record->end_us;
+
+      lab_task_get_extent (record, &first, &last);
+      slot = free_slot (slot_ends, first, last);
       tid = (guint) (record->lane + 1) * SLOTS_PER_LANE + slot;
 
       if (!g_hash_table_contains (named, GUINT_TO_POINTER (tid)))

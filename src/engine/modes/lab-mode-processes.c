@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-process-pool-private.h"
+#include "lab-states.h"
 
 /* A task is over for good, one way or another: book it on the run. */
 void
@@ -170,6 +171,13 @@ lab_mode_processes_book_result (LabProcessPool *pool,
   record->value = g_strdup (result->value);
   record->status = result->status;
   record->ttfb_us = result->ttfb_us;
+  record->cpu_us = result->cpu_us;
+  record->run_queue_us = result->run_queue_us;
+  record->spans = g_steal_pointer (&result->spans);
+  /* The result came back through the pipe: a copy, after the task. */
+  if (result->last_byte_us - result->first_byte_us >= LAB_MIN_TRANSFER_SPAN_US)
+    lab_spans_add (&record->spans, LAB_STATE_TRANSFER, LAB_WAIT_RECEIVE, result->first_byte_us,
+                   result->last_byte_us);
   record->output = g_steal_pointer (&result->output);
   pool->deaths[slot->lane] = 0;   /* a worker that delivers is a good lane */
   lab_mode_processes_finish_task (pool, result->index, result->error);

@@ -15,6 +15,7 @@
 
 #include "lab-plan.h"
 #include "lab-protocol.h"
+#include "lab-states.h"
 
 void
 lab_frame_header_encode (guint8       header[LAB_FRAME_HEADER_SIZE],
@@ -98,6 +99,7 @@ lab_frame_read_fd (int        fd,
   if (!lab_frame_header_decode (header, &frame->type, &len, error))
     return FALSE;
 
+  frame->first_byte_us = g_get_monotonic_time ();
   payload = g_malloc (MAX (len, 1));
   if (!read_exactly_fd (fd, payload, len, &got))
     {
@@ -108,6 +110,7 @@ lab_frame_read_fd (int        fd,
     }
 
   frame->payload = g_bytes_new_take (payload, len);
+  frame->last_byte_us = g_get_monotonic_time ();
   return TRUE;
 }
 
@@ -146,15 +149,24 @@ lab_task_result_encode_head (guint32              run_id,
                              const LabTaskRecord *record)
 {
   g_autoptr(GVariant) head = NULL;
+  GVariantBuilder spans;
   guint32 len_le;
   guint8 *data;
   gsize len;
 
   g_return_val_if_fail (record != NULL, NULL);
 
-  head = g_variant_ref_sink (g_variant_new ("(uuxxtmsmsux)", run_id, index, record->start_us,
+  g_variant_builder_init (&spans, G_VARIANT_TYPE ("a(xxyy)"));
+  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+
+      g_variant_builder_add (&spans, "(xxyy)", span->start_us, span->end_us, span->state, span->wait);
+    }
+  head = g_variant_ref_sink (g_variant_new ("(uuxxtmsmsuxxxa(xxyy))", run_id, index, record->start_us,
                                             record->end_us, record->bytes, record->value,
-                                            record->error, record->status, record->ttfb_us));
+                                            record->error, record->status, record->ttfb_us,
+                                            record->cpu_us, record->run_queue_us, &spans));
   len = g_variant_get_size (head);
   len_le = GUINT32_TO_LE ((guint32) len);
   data = g_malloc (4 + len);
@@ -191,7 +203,7 @@ lab_frame_get_result (const LabFrame  *frame,
     }
 
   head = g_bytes_new_from_bytes (frame->payload, 4, head_len);
-  result->head = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsux)"),
+  result->head = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuxxtmsmsuxxxa(xxyy))"),
                                                                head, FALSE));
   if (!g_variant_is_normal_form (result->head))
     {
@@ -200,9 +212,23 @@ lab_frame_get_result (const LabFrame  *frame,
       return FALSE;
     }
 
-  g_variant_get (result->head, "(uuxxtm&sm&sux)", &result->run_id, &result->index,
+  g_autoptr(GVariantIter) spans = NULL;
+  gint64 span_start, span_end;
+  guint8 state, wait;
+
+  g_variant_get (result->head, "(uuxxtm&sm&suxxxa(xxyy))", &result->run_id, &result->index,
                  &result->start_us, &result->end_us, &result->bytes, &result->value,
-                 &result->error, &result->status, &result->ttfb_us);
+                 &result->error, &result->status, &result->ttfb_us, &result->cpu_us,
+                 &result->run_queue_us, &spans);
+  while (g_variant_iter_next (spans, "(xxyy)", &span_start, &span_end, &state, &wait))
+    {
+      /* A worker's word is checked like every other. */
+      if (state >= LAB_N_STATES || wait >= LAB_N_WAITS)
+        continue;
+      lab_spans_add (&result->spans, state, wait, span_start, span_end);
+    }
+  result->first_byte_us = frame->first_byte_us;
+  result->last_byte_us = frame->last_byte_us;
   if (size - 4 - head_len > 0)
     result->output = g_bytes_new_from_bytes (frame->payload, 4 + head_len, size - 4 - head_len);
 
@@ -212,6 +238,7 @@ lab_frame_get_result (const LabFrame  *frame,
 void
 lab_task_result_clear (LabTaskResult *result)
 {
+  g_clear_pointer (&result->spans, g_array_unref);
   g_clear_pointer (&result->output, g_bytes_unref);
   g_clear_pointer (&result->head, g_variant_unref);
 }

@@ -41,6 +41,8 @@ typedef struct
 {
   LabFrameType  type;
   GBytes       *payload;
+  gint64        first_byte_us;   /* its header was in */
+  gint64        last_byte_us;    /* all of it was in: between the two, it was copied */
 } LabFrame;
 
 void      lab_frame_header_encode (guint8        header[LAB_FRAME_HEADER_SIZE],
@@ -70,6 +72,11 @@ typedef struct
   const char   *error;    /* or NULL; lives as long as @head */
   guint32       status;
   gint64        ttfb_us;
+  gint64        cpu_us;        /* -1: not measured */
+  gint64        run_queue_us;  /* -1: not measured */
+  GArray       *spans;         /* LabSpan, the task's waits in the worker, or NULL */
+  gint64        first_byte_us; /* the result's frame arriving, in the app */
+  gint64        last_byte_us;
   GBytes       *output;   /* the task's output, or NULL */
   GVariant     *head;     /* the fixed part, decoded */
 } LabTaskResult;

@@ -191,6 +191,8 @@ slot_payload_cb (GObject      *source,
 
   frame.type = slot->frame_type;
   frame.payload = g_bytes_new_take (g_steal_pointer (&slot->payload), slot->payload_len);
+  frame.first_byte_us = slot->header_us;
+  frame.last_byte_us = g_get_monotonic_time ();
 
   switch (frame.type)
     {
@@ -241,6 +243,7 @@ slot_header_cb (GObject      *source,
       return;
     }
 
+  slot->header_us = g_get_monotonic_time ();
   slot->payload = g_malloc (MAX (slot->payload_len, 1));
   g_input_stream_read_all_async (slot->from_worker, slot->payload, slot->payload_len,
                                  G_PRIORITY_DEFAULT, NULL, slot_payload_cb, slot);

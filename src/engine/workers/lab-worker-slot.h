@@ -54,6 +54,7 @@ struct _LabWorkerSlot
   LabFrameType            frame_type;
   guint8                 *payload;
   gsize                   payload_len;
+  gint64                  header_us;   /* when the frame being read began to arrive */
 };
 
 LabWorkerSlot *lab_worker_slot_spawn       (const char              *executable,

@@ -29,6 +29,7 @@
 
 #include "lab-frame-writer.h"
 #include "lab-protocol.h"
+#include "lab-states.h"
 #include "lab-worker.h"
 #include "lab-workload.h"
 
@@ -234,7 +235,8 @@ handle_task (Worker    *worker,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) input = NULL;
-  LabTaskRecord record = { 0 };
+  LabTaskRecord record = { .cpu_us = -1, .run_queue_us = -1 };
+  LabCpuSample cpu_at_start;
   gsize size;
   const guint8 *data = g_bytes_get_data (frame->payload, &size);
   guint32 run_id = 0, index = 0;
@@ -249,6 +251,12 @@ handle_task (Worker    *worker,
 
   record.index = index;
   record.start_us = g_get_monotonic_time ();
+
+  /* The task's input came through the pipe: a copy, before it could
+   * start.  Shorter copies than this are not worth a span. */
+  if (frame->last_byte_us - frame->first_byte_us >= LAB_MIN_TRANSFER_SPAN_US)
+    lab_spans_add (&record.spans, LAB_STATE_TRANSFER, LAB_WAIT_SEND, frame->first_byte_us,
+                   frame->last_byte_us);
 
   if (size < 8 || run == NULL || run_id != run->run_id ||
       index >= lab_workload_get_n_tasks (run->workload))
@@ -279,10 +287,17 @@ handle_task (Worker    *worker,
       return;
     }
 
-  /* One task at a time, to its end. */
+  /* One task at a time, to its end; the kernel counts its CPU time and
+   * its waits for a core, and it records its other waits, as on a thread
+   * of the app. */
+  lab_cpu_sample_task_start (&cpu_at_start, record.start_us);
+  lab_spans_begin_task (&record.spans);
   if (!lab_workload_run_task (run->workload, &run->task_context, input, &record, &error))
     record.error = g_strdup (error->message);
+  lab_spans_end_task ();
   record.end_us = g_get_monotonic_time ();
+  lab_cpu_sample_task_end (&cpu_at_start, record.end_us, record.end_us - record.start_us,
+                           &record.cpu_us, &record.run_queue_us);
 
   send_result (worker, run_id, &record);
   lab_task_record_clear (&record);
