@@ -282,6 +282,33 @@ test_processes_transfer (void)
   g_assert_cmpint (copied[1], >, 4 * copied[0]);
 }
 
+/* Measuring costs about as much as an empty task: after a task shorter
+ * than LAB_MIN_MEASURED_TASK_US a worker does not measure the next, whose
+ * CPU time is then unknown — never guessed. */
+static void
+test_short_tasks_unmeasured (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabRun) run = NULL;
+  guint measured = 0;
+
+  plan->tasks = 1000;
+  plan->task_ms = 0;
+  run = run_plan (plan, LAB_MODE_SEQUENTIAL);
+
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      measured += run->records[i].cpu_us >= 0;
+      if (run->records[i].cpu_us < 0)
+        g_assert_cmpint (run->records[i].run_queue_us, ==, -1);
+    }
+  g_test_message ("%u of 1000 empty tasks measured", measured);
+  /* The first, and any that a preemption made longer than the limit. */
+  g_assert_cmpuint (measured, >=, 1);
+  g_assert_cmpuint (measured, <, 100);
+  g_assert_cmpint (state_total (run, LAB_STATE_COMPUTE) + state_total (run, LAB_STATE_OTHER), >, 0);
+}
+
 /* Threads under the GIL keep about one core busy; the sampler sees it. */
 static void
 test_cores_busy (void)
@@ -438,6 +465,7 @@ main (int   argc,
   g_test_add_func ("/lab/states/bank-lock-waits", test_bank_lock_waits);
   g_test_add_func ("/lab/states/sleep-is-io", test_sleep_is_io);
   g_test_add_func ("/lab/states/processes-transfer", test_processes_transfer);
+  g_test_add_func ("/lab/states/short-tasks-unmeasured", test_short_tasks_unmeasured);
   g_test_add_func ("/lab/states/cores-busy", test_cores_busy);
   g_test_add_func ("/lab/states/trace", test_trace);
 

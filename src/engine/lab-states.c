@@ -159,24 +159,40 @@ lab_cpu_sample_thread (LabCpuSample *sample)
 static _Thread_local LabCpuSample last_sample;
 static _Thread_local gint64 last_sample_us;
 
+/* Whether the thread's next task is measured: after a task shorter than
+ * LAB_MIN_MEASURED_TASK_US it is not (see below).  Starts TRUE. */
+static _Thread_local gboolean skip_next;
+
 /* A worker going straight from one task to the next reads the counters
  * once between them, not twice: the few microseconds of taking the next
  * task count as the next task's. */
 #define REUSE_SAMPLE_US 50
 
-/* The reading a task starts from. */
+/* The reading a task starts from; its cpu_us is -1 when the task will not
+ * be measured.  Reading costs about a microsecond, as much as a whole
+ * empty task: a worker whose last task was shorter than
+ * LAB_MIN_MEASURED_TASK_US does not measure the next one (its time on a
+ * CPU stays unknown, "other"), and measures again after a longer one.  So
+ * 10,000 empty tasks cost what they cost before, and every task long
+ * enough to matter is measured. */
 void
 lab_cpu_sample_task_start (LabCpuSample *sample,
                            gint64        now_us)
 {
-  if (last_sample_us > 0 && now_us - last_sample_us < REUSE_SAMPLE_US)
+  if (skip_next)
+    {
+      sample->cpu_us = -1;
+      sample->run_queue_us = -1;
+    }
+  else if (last_sample_us > 0 && now_us - last_sample_us < REUSE_SAMPLE_US)
     *sample = last_sample;
   else
     lab_cpu_sample_thread (sample);
 }
 
 /* The task that started from @start ends at @now_us: its time on a CPU and
- * in the run queue, never more than @wall_us, its wall time. */
+ * in the run queue, never more than @wall_us, its wall time; -1 where it
+ * was not measured. */
 void
 lab_cpu_sample_task_end (const LabCpuSample *start,
                          gint64              now_us,
@@ -184,6 +200,15 @@ lab_cpu_sample_task_end (const LabCpuSample *start,
                          gint64             *cpu_us,
                          gint64             *run_queue_us)
 {
+  skip_next = wall_us < LAB_MIN_MEASURED_TASK_US;
+
+  if (start->cpu_us < 0)
+    {
+      *cpu_us = -1;
+      *run_queue_us = -1;
+      return;
+    }
+
   lab_cpu_sample_thread (&last_sample);
   last_sample_us = now_us;
 

@@ -46,6 +46,10 @@ typedef enum
  * would cost memory to say nothing. */
 #define LAB_MIN_TRANSFER_SPAN_US 20
 
+/* Tasks shorter than this do not pay for measuring the next task's CPU
+ * time (see lab_cpu_sample_task_start ()). */
+#define LAB_MIN_MEASURED_TASK_US 100
+
 /* One explicit wait inside a task, in monotonic µs. */
 typedef struct
 {
