@@ -313,6 +313,35 @@ test_every_lesson (void)
   g_assert_null (lab_lesson_find ("no-such-lesson"));
 }
 
+/* The lessons come in the order of the seeds, and within a seed in the
+ * order its text takes; each has a full title and a short one for narrow
+ * places. */
+static void
+test_order_and_titles (void)
+{
+  const char *order[] = { "pipeline", "gil", "queries", "pingpong", "bank", "frozen-window",
+                          "sum", "workers" };
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < n; i++)
+    {
+      g_test_message ("%s (seed %s): %s / %s", lessons[i].id, lessons[i].seed, lessons[i].title,
+                      lessons[i].short_title);
+      g_assert_cmpstr (lessons[i].id, ==, order[i]);
+      if (i > 0)
+        g_assert_cmpint (strcmp (lessons[i - 1].seed, lessons[i].seed), <=, 0);
+      g_assert_nonnull (lessons[i].title);
+      g_assert_nonnull (lessons[i].short_title);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].title, -1), >, 0);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), >, 0);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), <=, 28);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), <=,
+                        g_utf8_strlen (lessons[i].title, -1));
+    }
+}
+
 /* ---- Verdicts from chosen step results ----------------------------------
  *
  * Each verdict is a pure function of its steps.  These feed it numbers on
@@ -652,6 +681,7 @@ main (int   argc,
 
   g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
   g_test_add_func ("/lab/lessons/every-lesson", test_every_lesson);
+  g_test_add_func ("/lab/lessons/order-and-titles", test_order_and_titles);
   g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   g_test_add_func ("/lab/lessons/verdict/compare", test_verdict_compare);

@@ -113,6 +113,7 @@ const LabLesson lab_lesson_pipeline = {
   .id = "pipeline",
   .seed = "000",
   .title = N_("Download, save, hash"),
+  .short_title = N_("Download, save, hash"),
   .explanation =
     N_("Files are downloaded from the built-in server, saved, then hashed — each stage timed in one "
        "thread, on threads and in processes, as in the seed’s table."),

@@ -62,6 +62,7 @@ const LabLesson lab_lesson_queries = {
   .id = "queries",
   .seed = "002",
   .title = N_("Ten slow queries"),
+  .short_title = N_("Ten slow queries"),
   .explanation =
     N_("Ten queries each wait one second for a database. Run them one after another, on threads, "
        "in processes, and as coroutines on one event loop."),

@@ -74,9 +74,13 @@ const LabLesson lab_lesson_sum = {
   .id = "sum",
   .seed = "003",
   .title = N_("Divide and conquer, and its two clocks"),
+  .short_title = N_("Divide and conquer"),
   .explanation =
     N_("The sum of 1 to 100,000,000, split over eight workers and merged. The seed starts its "
-       "timer only once the processes run; here both clocks are shown, and threads too."),
+       "timer only once the processes run; here both clocks are shown, and threads too. On Linux "
+       "the seed’s multiprocessing started them with fork, the default until Python 3.14 made "
+       "forkserver the default start method. The workers here are this program started afresh, "
+       "as Python’s spawn does, and the end-to-end clock counts that start-up."),
   .question =
     N_("Predict: how much faster are eight processes, and does the clock change the answer?"),
   .run = sum_run,

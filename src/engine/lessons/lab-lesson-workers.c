@@ -82,6 +82,7 @@ const LabLesson lab_lesson_workers = {
   .id = "workers",
   .seed = "004",
   .title = N_("Eight workers on a queue"),
+  .short_title = N_("Eight workers on a queue"),
   .explanation =
     N_("Eight worker threads take download jobs from a queue; then a pool of eight processes does "
        "the same."),
