@@ -319,7 +319,7 @@ test_every_lesson (void)
 static void
 test_order_and_titles (void)
 {
-  const char *order[] = { "pipeline", "gil", "queries", "pingpong", "bank", "frozen-window",
+  const char *order[] = { "pipeline", "gil", "futures", "queries", "pingpong", "bank", "frozen-window",
                           "sum", "workers" };
   guint n;
   const LabLesson *lessons = lab_lesson_get_all (&n);
@@ -583,6 +583,43 @@ test_verdict_sum (void)
                   SAYS ("0.000 s", "hides"));
 }
 
+#define FUTURES(completed, digest, done, queued, running) \
+  "{'submitted': <['f1', 'f2', 'f3']>, 'completed': <" completed ">, 'digest': <'" digest "'>, " \
+  "'done': <" #done ">, 'cancel_queued': <" #queued ">, 'cancel_running': <" #running ">}"
+#define FUTURES_PROCESSES(completed, digest) \
+  "{'submitted': <['f1', 'f2', 'f3']>, 'completed': <" completed ">, 'digest': <'" digest "'>}"
+
+/* steps: the thread pool's run, done (), result (), the process pool's run */
+static void
+test_verdict_futures (void)
+{
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f2', 'f3', 'f1']", "abc", false, true, false) },
+                                        { 0.000002, NO_RUN }, { 0.8, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f3', 'f2', 'f1']", "abc") } }, 4,
+                  SAYS ("answered within 2 µs", "kept the caller waiting 0.80 s",
+                        "finished in the order f2 f3 f1", "submission order, f1 f2 f3",
+                        "took back a call still waiting", "could not stop the call already running, as in Python",
+                        "gave the same results", "the order f3 f2 f1"),
+                  SAYS ("Unexpected", "order too", "could not take back", "other results"));
+  /* Every other side: done () true and no wait, the same orders, cancel ()
+   * the wrong way round, other digests in processes. */
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f1', 'f2', 'f3']", "abc", true, false, true) },
+                                        { 0, NO_RUN }, { 0, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f1', 'f2', 'f3']", "xyz") } }, 4,
+                  SAYS ("Unexpected: result () of the first call kept the caller waiting only 0.000 s",
+                        "submission order too (f1 f2 f3)", "could not take back the call in the queue",
+                        "Unexpectedly, it cancelled the call already running",
+                        "gave other results (xyz instead of abc)"),
+                  SAYS ("answered within", "yet the results", "took back a call",
+                        "could not stop", "same results"));
+  /* A wait, but done () said finished: the two facts disagree. */
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f2', 'f1', 'f3']", "abc", true, true, false) },
+                                        { 0.000001, NO_RUN }, { 0.5, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f2', 'f1', 'f3']", "abc") } }, 4,
+                  SAYS ("Unexpected"),
+                  SAYS ("answered within"));
+}
+
 /* ---- Cancelling a lesson ------------------------------------------------ */
 
 /* Cancelled before it starts: no verdict, whatever the lesson. */
@@ -631,7 +668,7 @@ lesson_thread (gpointer data)
 static void
 test_cancel_midway (void)
 {
-  const char *ids[] = { "queries", "frozen-window", "bank", "pingpong", "gil" };
+  const char *ids[] = { "queries", "frozen-window", "bank", "pingpong", "gil", "futures" };
   g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
 
@@ -693,6 +730,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/verdict/pingpong", test_verdict_pingpong);
   g_test_add_func ("/lab/lessons/verdict/gil", test_verdict_gil);
   g_test_add_func ("/lab/lessons/verdict/sum", test_verdict_sum);
+  g_test_add_func ("/lab/lessons/verdict/futures", test_verdict_futures);
 
   g_test_add_func ("/lab/lessons/cancel/before", test_cancel_before);
   g_test_add_func ("/lab/lessons/cancel/midway", test_cancel_midway);

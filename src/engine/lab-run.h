@@ -53,6 +53,7 @@ typedef struct
   guint          n_records;
   LabTaskRecord *records;
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
+  gint           caller_lane;   /* futures: the lane of the caller's waits in result (); -1 */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

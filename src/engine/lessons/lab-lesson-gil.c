@@ -109,7 +109,7 @@ const LabLesson lab_lesson_gil = {
        "that must hold the GIL, on plain C threads, and in processes. Then hashing big blocks, "
        "which lets go of the GIL. Python has changed since the seed was written: CPython 3.13 "
        "added an optional free-threaded build without the GIL (PEP 703), and 3.14 supports it "
-       "officially; there threads compute in parallel, at a cost of 5–10 % to single-threaded "
+       "officially; there threads compute in parallel, at a cost of 5–10 percent to single-threaded "
        "code by the Python docs’ own figures. The standard build keeps the GIL: the threads with "
        "the GIL here are that build, the C threads show what threads without it can do."),
   .question =

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
  * order. */
 extern const LabLesson lab_lesson_pipeline;
 extern const LabLesson lab_lesson_gil;
+extern const LabLesson lab_lesson_futures;
 extern const LabLesson lab_lesson_queries;
 extern const LabLesson lab_lesson_pingpong;
 extern const LabLesson lab_lesson_bank;

@@ -190,6 +190,7 @@ lab_lesson_ideal_text (double speedup,
 static const LabLesson *const registry[] = {
   &lab_lesson_pipeline,         /* 000 */
   &lab_lesson_gil,              /* 001 */
+  &lab_lesson_futures,
   &lab_lesson_queries,          /* 002 */
   &lab_lesson_pingpong,         /* 003 */
   &lab_lesson_bank,
