@@ -10,7 +10,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "lab-lesson.h"
+#include "lab-lesson-private.h"
 #include "lab-test-util.h"
 
 static LabRun *
@@ -288,6 +288,31 @@ test_pingpong_global_counter (void)
   g_assert_cmpint (field (processes, "consumed"), ==, 10);
 }
 
+/* Even --quick sizes every step a verdict compares by its time so that it
+ * lasts long enough to measure: ≥ 0.2 s here.  A machine under load only
+ * makes steps longer.  Not timed: the counts of the bank and Ping and Pong,
+ * the frozen window's stalls, the pipeline's small saving and hashing (the
+ * seed's point), the futures' done () and result (). */
+static void
+assert_long_enough (const LabLessonRun *run)
+{
+  const char *id = run->lesson->id;
+
+  if (g_str_equal (id, "bank") || g_str_equal (id, "pingpong") ||
+      g_str_equal (id, "frozen-window"))
+    return;
+
+  for (guint i = 0; i < run->n_steps; i++)
+    {
+      const LabLessonStep *step = &run->steps[i];
+
+      if (step->run == NULL || (g_str_equal (id, "pipeline") && i % 3 != 0))
+        continue;
+      g_test_message ("%s: %s: %.3f s", id, step->label, step->value_us / 1e6);
+      g_assert_cmpint (step->value_us, >=, 200 * 1000);
+    }
+}
+
 /* Every lesson runs to its verdict, computed from the run. */
 static void
 test_every_lesson (void)
@@ -309,6 +334,7 @@ test_every_lesson (void)
       g_assert_nonnull (run->verdict);
       g_assert_cmpuint (strlen (run->verdict), >, 20);
       g_assert_nonnull (lab_lesson_find (lessons[i].id));
+      assert_long_enough (run);
     }
   g_assert_null (lab_lesson_find ("no-such-lesson"));
 }
@@ -427,6 +453,29 @@ test_verdict_compare (void)
   g_assert_cmpint (lab_lesson_compare (2.05, 2), ==, LAB_COMPARISON_ABOUT);
   g_assert_cmpint (lab_lesson_compare (2.30, 2), ==, LAB_COMPARISON_ABOVE);
   g_assert_cmpint (lab_lesson_compare (1.70, 2), ==, LAB_COMPARISON_BELOW);
+}
+
+/* A speed-up within noise of the ideal is "about the ideal", whichever
+ * side of it: 2.05× on 2 cores is never "more than the ideal". */
+static void
+test_verdict_ideal (void)
+{
+  struct { double speedup; const char *says; } cases[] = {
+    { 2.05, "about the ideal 2×" },
+    { 2.19, "about the ideal 2×" },
+    { 1.95, "about the ideal 2×" },
+    { 1.81, "about the ideal 2×" },
+    { 2.60, "more than the ideal 2×" },
+    { 1.41, "below the ideal 2×" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = lab_lesson_ideal_text (cases[i].speedup, 2);
+
+      g_test_message ("%.2f: %s", cases[i].speedup, text);
+      g_assert_nonnull (strstr (text, cases[i].says));
+    }
 }
 
 static void
@@ -722,6 +771,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   g_test_add_func ("/lab/lessons/verdict/compare", test_verdict_compare);
+  g_test_add_func ("/lab/lessons/verdict/ideal", test_verdict_ideal);
   g_test_add_func ("/lab/lessons/verdict/queries", test_verdict_queries);
   g_test_add_func ("/lab/lessons/verdict/pipeline", test_verdict_pipeline);
   g_test_add_func ("/lab/lessons/verdict/workers", test_verdict_workers);
