@@ -182,7 +182,12 @@ test_map_keeps_submission_order (void)
   /* The timeline hears of the caller's waits as it does of tasks. */
   batch = lab_event_buffer_drain (events);
   for (guint i = 0; i < batch->len; i++)
-    caller_events += g_array_index (batch, LabEvent, i).lane == 2;
+    {
+      const LabEvent *event = &g_array_index (batch, LabEvent, i);
+
+      g_assert_cmpint (event->caller, ==, event->lane == 2);
+      caller_events += event->caller;
+    }
   g_assert_cmpuint (caller_events, ==, 2 * (run->n_records - 2));
 }
 

@@ -15,8 +15,9 @@
  *
  * Every call runs the workload's run_task, the very code the modes run.
  * The caller's own waits in result () are recorded too, on a lane of their
- * own (lane N, after the N threads), so a timeline shows when the caller sat
- * blocked and on what.
+ * own (lane N, after the N threads; run->caller_lane in the run, and
+ * events marked .caller), so a timeline shows when the caller sat blocked
+ * and on what.
  */
 
 #define G_LOG_DOMAIN "lab-futures"
@@ -80,7 +81,8 @@ static void
 push_event (LabExecutor         *self,
             LabEventKind         kind,
             guint                id,
-            const LabTaskRecord *record)
+            const LabTaskRecord *record,
+            gboolean             caller)
 {
   LabEvent event = {
     .kind = kind,
@@ -92,6 +94,7 @@ push_event (LabExecutor         *self,
     .start_us = record->start_us,
     .time_us = kind == LAB_EVENT_TASK_STARTED ? record->start_us : record->end_us,
     .bytes = record->bytes,
+    .caller = caller,
   };
 
   if (self->events != NULL)
@@ -134,7 +137,7 @@ worker_main (gpointer data)
       future->record.start_us = g_get_monotonic_time ();
       g_mutex_unlock (&self->mutex);
 
-      push_event (self, LAB_EVENT_TASK_STARTED, future->id, &future->record);
+      push_event (self, LAB_EVENT_TASK_STARTED, future->id, &future->record, FALSE);
       /* Only this thread touches the record while the call runs. */
       if (!lab_workload_run_task (self->workload, &context, future->input, &future->record,
                                   &error))
@@ -146,7 +149,7 @@ worker_main (gpointer data)
       future->finished = ++self->n_finished;
       g_cond_broadcast (&self->changed);
       g_mutex_unlock (&self->mutex);
-      push_event (self, LAB_EVENT_TASK_FINISHED, future->id, &future->record);
+      push_event (self, LAB_EVENT_TASK_FINISHED, future->id, &future->record, FALSE);
     }
 }
 
@@ -555,7 +558,7 @@ lab_future_result (LabFuture  *future,
       wait.name = g_strdup_printf (_("result () of %s"), future->record.name);
       wait_id = G_MAXUINT16 + self->waits->len;
       g_mutex_unlock (&self->mutex);
-      push_event (self, LAB_EVENT_TASK_STARTED, wait_id, &wait);
+      push_event (self, LAB_EVENT_TASK_STARTED, wait_id, &wait, TRUE);
       g_mutex_lock (&self->mutex);
 
       while ((future->state == FUTURE_PENDING || future->state == FUTURE_RUNNING) &&
@@ -565,7 +568,7 @@ lab_future_result (LabFuture  *future,
       wait.end_us = g_get_monotonic_time ();
       g_array_append_val (self->waits, wait);
       g_mutex_unlock (&self->mutex);
-      push_event (self, LAB_EVENT_TASK_FINISHED, wait_id, &wait);
+      push_event (self, LAB_EVENT_TASK_FINISHED, wait_id, &wait, TRUE);
       g_mutex_lock (&self->mutex);
     }
 
