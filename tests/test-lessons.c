@@ -368,6 +368,22 @@ test_order_and_titles (void)
     }
 }
 
+/* The lessons say what has changed in Python since the seeds were written,
+ * with the versions: the free-threaded build and the start method. */
+static void
+test_python_2026 (void)
+{
+  const char *gil[] = { "CPython 3.13", "free-threaded", "PEP 703", "3.14 supports it officially",
+                        "5–10 percent" };
+  const char *explanation = lab_lesson_find ("gil")->explanation;
+
+  for (guint i = 0; i < G_N_ELEMENTS (gil); i++)
+    if (strstr (explanation, gil[i]) == NULL)
+      g_error ("the GIL lesson should say “%s”: %s", gil[i], explanation);
+  g_assert_nonnull (strstr (lab_lesson_find ("sum")->explanation,
+                            "Python 3.14 made forkserver the default start method"));
+}
+
 /* ---- Verdicts from chosen step results ----------------------------------
  *
  * Each verdict is a pure function of its steps.  These feed it numbers on
@@ -768,6 +784,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
   g_test_add_func ("/lab/lessons/every-lesson", test_every_lesson);
   g_test_add_func ("/lab/lessons/order-and-titles", test_order_and_titles);
+  g_test_add_func ("/lab/lessons/python-2026", test_python_2026);
   g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   g_test_add_func ("/lab/lessons/verdict/compare", test_verdict_compare);
