@@ -313,6 +313,24 @@ assert_long_enough (const LabLessonRun *run)
     }
 }
 
+/* The futures lesson's thread pool: its 4 calls on lanes 0 and 1, then the
+ * caller's waits in result () on a lane of their own, labelled as the
+ * caller — the first one, on the biggest file, at least. */
+static void
+assert_caller_lane (const LabRun *run)
+{
+  g_autofree char *label = NULL;
+
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->caller_lane, ==, 2);
+  g_assert_cmpuint (run->n_records, >, 4);
+  for (guint i = 0; i < run->n_records; i++)
+    g_assert_cmpint (run->records[i].lane, ==, i < 4 ? run->records[i].lane % 2 : 2);
+  label = lab_run_dup_worker_label (run, &run->records[4]);
+  g_assert_cmpstr (label, ==, "caller");
+  g_assert_nonnull (strstr (run->records[4].name, "file-1.bin"));
+}
+
 /* Every lesson runs to its verdict, computed from the run. */
 static void
 test_every_lesson (void)
@@ -335,6 +353,8 @@ test_every_lesson (void)
       g_assert_cmpuint (strlen (run->verdict), >, 20);
       g_assert_nonnull (lab_lesson_find (lessons[i].id));
       assert_long_enough (run);
+      if (g_str_equal (lessons[i].id, "futures"))
+        assert_caller_lane (run->steps[0].run);
     }
   g_assert_null (lab_lesson_find ("no-such-lesson"));
 }
