@@ -29,12 +29,12 @@ cpu_run (const LabLesson  *lesson,
   g_autoptr(LabPlan) hash = lab_plan_new ("hash");
 
   /* calc () counts to 1e9 on each of 4 workers.  Sizes measured here (2
-   * cores, 1.15e9 to 1.6e9 numbers a second per core, MD5 at 470 to 600
+   * cores, 1.15e9 to 2.8e9 numbers a second per core, MD5 at 470 to 600
    * MB/s): even --quick keeps every step at 0.3 s or more on an idle
    * machine, long enough to time; a busy one only makes them longer. */
   plan->tasks = 4;
   plan->workers = 4;
-  plan->n = quick ? G_GUINT64_CONSTANT (1200000000) : G_GUINT64_CONSTANT (4000000000);
+  plan->n = quick ? G_GUINT64_CONSTANT (2000000000) : G_GUINT64_CONSTANT (4000000000);
   if (!lab_lesson_run_mode_step (out, runner, plan, LAB_MODE_SEQUENTIAL, cancellable, error) ||
       !lab_lesson_run_step (out, runner, _("Threads with the GIL"), (plan->gil = TRUE, plan), LAB_MODE_THREADS, cancellable, error) ||
       !lab_lesson_run_step (out, runner, _("Threads without the GIL (C)"), (plan->gil = FALSE, plan), LAB_MODE_THREADS, cancellable, error) ||
