@@ -43,6 +43,7 @@ typedef struct
   guint          tasks_ok;
   guint          tasks_failed;
   guint          respawns;      /* worker processes that died and were replaced */
+  gint           caller_lane;   /* futures: the lane of the caller's waits in result (); -1 */
   guint          gil_max_holders; /* --gil: most threads ever computing at once */
   guint64        gil_switches;  /* --gil: how often the GIL changed hands */
   gboolean       cancelled;
@@ -53,7 +54,6 @@ typedef struct
   guint          n_records;
   LabTaskRecord *records;
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
-  gint           caller_lane;   /* futures: the lane of the caller's waits in result (); -1 */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,
