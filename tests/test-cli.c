@@ -9,6 +9,9 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1311,6 +1314,217 @@ test_repeat_lost_sentence (void)
   bench_clear (&bench);
 }
 
+/* ---------------------------------------------------------------------- */
+/* 7. `lesson NAME` in front of a class: on a terminal it waits for Enter  */
+/*    after the question; --no-pause and a pipe never wait                 */
+
+typedef struct
+{
+  pid_t    pid;
+  int      master;      /* our end of the pseudo-terminal */
+  GString *out;         /* everything the lesson wrote to it */
+  int      status;      /* as waitpid () gives it, once exited */
+  gboolean exited;
+} Pty;
+
+/* Starts `LAB_BINARY lesson ARGS…` on a new pseudo-terminal: its stdin,
+ * stdout and stderr are the terminal, as in front of a class. */
+static void
+pty_start (Pty                *pty,
+           const char         *binary,
+           const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) binary);
+  g_ptr_array_add (argv, (gpointer) "lesson");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  memset (pty, 0, sizeof *pty);
+  pty->out = g_string_new (NULL);
+  pty->pid = forkpty (&pty->master, NULL, NULL, NULL);
+  g_assert_cmpint (pty->pid, >=, 0);
+  if (pty->pid == 0)
+    {
+      setenv ("LC_ALL", "C.UTF-8", 1);
+      unsetenv ("LANGUAGE");
+      unsetenv ("LAB_WORKER_EXECUTABLE");
+      unsetenv ("DISPLAY");
+      unsetenv ("WAYLAND_DISPLAY");
+      execv (binary, (char **) argv->pdata);
+      _exit (127);
+    }
+  fcntl (pty->master, F_SETFL, fcntl (pty->master, F_GETFL) | O_NONBLOCK);
+}
+
+/* Reads what the lesson wrote until @deadline (monotonic µs), or until it
+ * has exited and said everything. */
+static void
+pty_read_until (Pty    *pty,
+                gint64  deadline)
+{
+  while (g_get_monotonic_time () < deadline)
+    {
+      struct pollfd fd = { pty->master, POLLIN, 0 };
+      char buffer[4096];
+      ssize_t n;
+
+      if (poll (&fd, 1, 20) > 0)
+        {
+          n = read (pty->master, buffer, sizeof buffer);
+          if (n > 0)
+            {
+              g_string_append_len (pty->out, buffer, n);
+              continue;
+            }
+        }
+      if (!pty->exited && waitpid (pty->pid, &pty->status, WNOHANG) == pty->pid)
+        pty->exited = TRUE;
+      else if (pty->exited)
+        return;   /* exited, and nothing more to read */
+    }
+}
+
+/* Whether the lesson's only thread is blocked reading its terminal: the
+ * system call it sleeps in (/proc/PID/syscall) is read (0) on fd 0. */
+static gboolean
+pty_waits_for_input (Pty *pty)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/syscall", (int) pty->pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  fields = g_strsplit (g_strstrip (text), " ", -1);
+  return g_strv_length (fields) >= 2 && g_str_equal (fields[0], "0") &&
+         g_str_equal (fields[1], "0x0");
+}
+
+static void
+pty_finish (Pty *pty)
+{
+  pty_read_until (pty, g_get_monotonic_time () + RUN_TIMEOUT_US);
+  if (!pty->exited)
+    {
+      g_test_message ("the lesson did not end within %d s; output:\n%s",
+                      (int) (RUN_TIMEOUT_US / G_USEC_PER_SEC), pty->out->str);
+      kill (pty->pid, SIGKILL);
+      waitpid (pty->pid, &pty->status, 0);
+      pty->exited = TRUE;
+      g_assert_not_reached ();
+    }
+}
+
+static void
+pty_clear (Pty *pty)
+{
+  if (!pty->exited)
+    {
+      kill (pty->pid, SIGKILL);
+      waitpid (pty->pid, &pty->status, 0);
+    }
+  close (pty->master);
+  g_string_free (pty->out, TRUE);
+}
+
+/* The result table has headers, and the verdict follows it. */
+static void
+assert_lesson_output (const char *out)
+{
+  const char *header = strstr (out, "Step");
+
+  if (header == NULL || strstr (header, "Time") == NULL || strstr (header, "Result") == NULL ||
+      strstr (header, "Verdict:") == NULL)
+    g_test_message ("output:\n%s", out);
+  g_assert_nonnull (header);
+  /* Step, Time and Result head one line, before the steps and the verdict. */
+  g_assert_null (memchr (header, '\n', strstr (header, "Result") - header));
+  g_assert_nonnull (strstr (header, "Time"));
+  g_assert_nonnull (strstr (header, "Verdict:"));
+  g_assert_cmpuint (strstr (out, "Predict:") - out, <, header - out);
+}
+
+/* On a terminal the lesson asks, then sits in read () on its terminal —
+ * no answer printed — until Enter; then it runs to its verdict. */
+static void
+test_lesson_pauses_on_tty (void)
+{
+  const char *binary = lab_binary ();
+  const char * const args[] = { "pingpong", "--quick", NULL };
+  gint64 deadline;
+  gboolean waiting = FALSE;
+  Pty pty;
+
+  if (binary == NULL)
+    return;
+
+  pty_start (&pty, binary, args);
+  deadline = g_get_monotonic_time () + RUN_TIMEOUT_US;
+  while (!waiting && !pty.exited && g_get_monotonic_time () < deadline)
+    {
+      pty_read_until (&pty, g_get_monotonic_time () + 50 * 1000);
+      waiting = strstr (pty.out->str, "Predict:") != NULL && pty_waits_for_input (&pty);
+    }
+  if (!waiting)
+    g_test_message ("output:\n%s", pty.out->str);
+  g_assert_false (pty.exited);
+  g_assert_true (waiting);
+  /* Blocked on the terminal, with the question and nothing after it. */
+  pty_read_until (&pty, g_get_monotonic_time () + 100 * 1000);
+  g_assert_nonnull (strstr (pty.out->str, "Press Enter"));
+  g_assert_null (strstr (pty.out->str, "Verdict:"));
+  g_assert_null (strstr (pty.out->str, "Step"));
+
+  g_assert_cmpint (write (pty.master, "\r", 1), ==, 1);
+  pty_finish (&pty);
+  g_assert_true (WIFEXITED (pty.status));
+  g_assert_cmpint (WEXITSTATUS (pty.status), ==, 0);
+  assert_lesson_output (pty.out->str);
+  pty_clear (&pty);
+}
+
+/* --no-pause on a terminal: it never waits; nobody presses Enter here. */
+static void
+test_lesson_no_pause (void)
+{
+  const char *binary = lab_binary ();
+  const char * const args[] = { "pingpong", "--quick", "--no-pause", NULL };
+  Pty pty;
+
+  if (binary == NULL)
+    return;
+
+  pty_start (&pty, binary, args);
+  pty_finish (&pty);
+  g_assert_true (WIFEXITED (pty.status));
+  g_assert_cmpint (WEXITSTATUS (pty.status), ==, 0);
+  g_assert_null (strstr (pty.out->str, "Press Enter"));
+  assert_lesson_output (pty.out->str);
+  pty_clear (&pty);
+}
+
+/* stdin a pipe, as in scripts and CI: no pause, no prompt. */
+static void
+test_lesson_pipe (void)
+{
+  const char *binary = lab_binary ();
+  const char * const args[] = { "lesson", "pingpong", "--quick", NULL };
+  Bench bench;
+
+  if (binary == NULL)
+    return;
+
+  command_start (&bench, binary, NULL, NULL, NULL, args, "", FALSE);
+  bench_finish (&bench);
+  assert_status (&bench, 0);
+  g_assert_null (strstr (bench.out, "Press Enter"));
+  assert_lesson_output (bench.out);
+  bench_clear (&bench);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1336,6 +1550,9 @@ main (int   argc,
   g_test_add_func ("/lab/cli/sigint", test_sigint);
   g_test_add_func ("/lab/cli/repeat/median", test_repeat_median);
   g_test_add_func ("/lab/cli/repeat/lost-sentence", test_repeat_lost_sentence);
+  g_test_add_func ("/lab/cli/lesson/pauses-on-tty", test_lesson_pauses_on_tty);
+  g_test_add_func ("/lab/cli/lesson/no-pause", test_lesson_no_pause);
+  g_test_add_func ("/lab/cli/lesson/pipe", test_lesson_pipe);
 
   return g_test_run ();
 }

@@ -10,7 +10,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "lab-lesson.h"
+#include "lab-lesson-private.h"
 #include "lab-test-util.h"
 
 static LabRun *
@@ -288,6 +288,49 @@ test_pingpong_global_counter (void)
   g_assert_cmpint (field (processes, "consumed"), ==, 10);
 }
 
+/* Even --quick sizes every step a verdict compares by its time so that it
+ * lasts long enough to measure: ≥ 0.2 s here.  A machine under load only
+ * makes steps longer.  Not timed: the counts of the bank and Ping and Pong,
+ * the frozen window's stalls, the pipeline's small saving and hashing (the
+ * seed's point), the futures' done () and result (). */
+static void
+assert_long_enough (const LabLessonRun *run)
+{
+  const char *id = run->lesson->id;
+
+  if (g_str_equal (id, "bank") || g_str_equal (id, "pingpong") ||
+      g_str_equal (id, "frozen-window"))
+    return;
+
+  for (guint i = 0; i < run->n_steps; i++)
+    {
+      const LabLessonStep *step = &run->steps[i];
+
+      if (step->run == NULL || (g_str_equal (id, "pipeline") && i % 3 != 0))
+        continue;
+      g_test_message ("%s: %s: %.3f s", id, step->label, step->value_us / 1e6);
+      g_assert_cmpint (step->value_us, >=, 200 * 1000);
+    }
+}
+
+/* The futures lesson's thread pool: its 4 calls on lanes 0 and 1, then the
+ * caller's waits in result () on a lane of their own, labelled as the
+ * caller — the first one, on the biggest file, at least. */
+static void
+assert_caller_lane (const LabRun *run)
+{
+  g_autofree char *label = NULL;
+
+  g_assert_nonnull (run);
+  g_assert_cmpint (run->caller_lane, ==, 2);
+  g_assert_cmpuint (run->n_records, >, 4);
+  for (guint i = 0; i < run->n_records; i++)
+    g_assert_cmpint (run->records[i].lane, ==, i < 4 ? run->records[i].lane % 2 : 2);
+  label = lab_run_dup_worker_label (run, &run->records[4]);
+  g_assert_cmpstr (label, ==, "caller");
+  g_assert_nonnull (strstr (run->records[4].name, "file-1.bin"));
+}
+
 /* Every lesson runs to its verdict, computed from the run. */
 static void
 test_every_lesson (void)
@@ -309,8 +352,56 @@ test_every_lesson (void)
       g_assert_nonnull (run->verdict);
       g_assert_cmpuint (strlen (run->verdict), >, 20);
       g_assert_nonnull (lab_lesson_find (lessons[i].id));
+      assert_long_enough (run);
+      if (g_str_equal (lessons[i].id, "futures"))
+        assert_caller_lane (run->steps[0].run);
     }
   g_assert_null (lab_lesson_find ("no-such-lesson"));
+}
+
+/* The lessons come in the order of the seeds, and within a seed in the
+ * order its text takes; each has a full title and a short one for narrow
+ * places. */
+static void
+test_order_and_titles (void)
+{
+  const char *order[] = { "pipeline", "gil", "futures", "queries", "pingpong", "bank", "frozen-window",
+                          "sum", "workers" };
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < n; i++)
+    {
+      g_test_message ("%s (seed %s): %s / %s", lessons[i].id, lessons[i].seed, lessons[i].title,
+                      lessons[i].short_title);
+      g_assert_cmpstr (lessons[i].id, ==, order[i]);
+      if (i > 0)
+        g_assert_cmpint (strcmp (lessons[i - 1].seed, lessons[i].seed), <=, 0);
+      g_assert_nonnull (lessons[i].title);
+      g_assert_nonnull (lessons[i].short_title);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].title, -1), >, 0);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), >, 0);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), <=, 28);
+      g_assert_cmpuint (g_utf8_strlen (lessons[i].short_title, -1), <=,
+                        g_utf8_strlen (lessons[i].title, -1));
+    }
+}
+
+/* The lessons say what has changed in Python since the seeds were written,
+ * with the versions: the free-threaded build and the start method. */
+static void
+test_python_2026 (void)
+{
+  const char *gil[] = { "CPython 3.13", "free-threaded", "PEP 703", "3.14 supports it officially",
+                        "5–10 percent" };
+  const char *explanation = lab_lesson_find ("gil")->explanation;
+
+  for (guint i = 0; i < G_N_ELEMENTS (gil); i++)
+    if (strstr (explanation, gil[i]) == NULL)
+      g_error ("the GIL lesson should say “%s”: %s", gil[i], explanation);
+  g_assert_nonnull (strstr (lab_lesson_find ("sum")->explanation,
+                            "Python 3.14 made forkserver the default start method"));
 }
 
 /* ---- Verdicts from chosen step results ----------------------------------
@@ -398,6 +489,29 @@ test_verdict_compare (void)
   g_assert_cmpint (lab_lesson_compare (2.05, 2), ==, LAB_COMPARISON_ABOUT);
   g_assert_cmpint (lab_lesson_compare (2.30, 2), ==, LAB_COMPARISON_ABOVE);
   g_assert_cmpint (lab_lesson_compare (1.70, 2), ==, LAB_COMPARISON_BELOW);
+}
+
+/* A speed-up within noise of the ideal is "about the ideal", whichever
+ * side of it: 2.05× on 2 cores is never "more than the ideal". */
+static void
+test_verdict_ideal (void)
+{
+  struct { double speedup; const char *says; } cases[] = {
+    { 2.05, "about the ideal 2×" },
+    { 2.19, "about the ideal 2×" },
+    { 1.95, "about the ideal 2×" },
+    { 1.81, "about the ideal 2×" },
+    { 2.60, "more than the ideal 2×" },
+    { 1.41, "below the ideal 2×" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = lab_lesson_ideal_text (cases[i].speedup, 2);
+
+      g_test_message ("%.2f: %s", cases[i].speedup, text);
+      g_assert_nonnull (strstr (text, cases[i].says));
+    }
 }
 
 static void
@@ -554,6 +668,43 @@ test_verdict_sum (void)
                   SAYS ("0.000 s", "hides"));
 }
 
+#define FUTURES(completed, digest, done, queued, running) \
+  "{'submitted': <['f1', 'f2', 'f3']>, 'completed': <" completed ">, 'digest': <'" digest "'>, " \
+  "'done': <" #done ">, 'cancel_queued': <" #queued ">, 'cancel_running': <" #running ">}"
+#define FUTURES_PROCESSES(completed, digest) \
+  "{'submitted': <['f1', 'f2', 'f3']>, 'completed': <" completed ">, 'digest': <'" digest "'>}"
+
+/* steps: the thread pool's run, done (), result (), the process pool's run */
+static void
+test_verdict_futures (void)
+{
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f2', 'f3', 'f1']", "abc", false, true, false) },
+                                        { 0.000002, NO_RUN }, { 0.8, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f3', 'f2', 'f1']", "abc") } }, 4,
+                  SAYS ("answered within 2 µs", "kept the caller waiting 0.80 s",
+                        "finished in the order f2 f3 f1", "submission order, f1 f2 f3",
+                        "took back a call still waiting", "could not stop the call already running, as in Python",
+                        "gave the same results", "the order f3 f2 f1"),
+                  SAYS ("Unexpected", "order too", "could not take back", "other results"));
+  /* Every other side: done () true and no wait, the same orders, cancel ()
+   * the wrong way round, other digests in processes. */
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f1', 'f2', 'f3']", "abc", true, false, true) },
+                                        { 0, NO_RUN }, { 0, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f1', 'f2', 'f3']", "xyz") } }, 4,
+                  SAYS ("Unexpected: result () of the first call kept the caller waiting only 0.000 s",
+                        "submission order too (f1 f2 f3)", "could not take back the call in the queue",
+                        "Unexpectedly, it cancelled the call already running",
+                        "gave other results (xyz instead of abc)"),
+                  SAYS ("answered within", "yet the results", "took back a call",
+                        "could not stop", "same results"));
+  /* A wait, but done () said finished: the two facts disagree. */
+  assert_verdict ("futures", (Step[]) { { 1, 0, FUTURES ("['f2', 'f1', 'f3']", "abc", true, true, false) },
+                                        { 0.000001, NO_RUN }, { 0.5, NO_RUN },
+                                        { 1, 0, FUTURES_PROCESSES ("['f2', 'f1', 'f3']", "abc") } }, 4,
+                  SAYS ("Unexpected"),
+                  SAYS ("answered within"));
+}
+
 /* ---- Cancelling a lesson ------------------------------------------------ */
 
 /* Cancelled before it starts: no verdict, whatever the lesson. */
@@ -602,7 +753,7 @@ lesson_thread (gpointer data)
 static void
 test_cancel_midway (void)
 {
-  const char *ids[] = { "queries", "frozen-window", "bank", "pingpong", "gil" };
+  const char *ids[] = { "queries", "frozen-window", "bank", "pingpong", "gil", "futures" };
   g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
 
@@ -652,9 +803,12 @@ main (int   argc,
 
   g_test_add_func ("/lab/lessons/pingpong/first-ten", test_pingpong);
   g_test_add_func ("/lab/lessons/every-lesson", test_every_lesson);
+  g_test_add_func ("/lab/lessons/order-and-titles", test_order_and_titles);
+  g_test_add_func ("/lab/lessons/python-2026", test_python_2026);
   g_test_add_func ("/lab/lessons/pingpong/global-counter", test_pingpong_global_counter);
 
   g_test_add_func ("/lab/lessons/verdict/compare", test_verdict_compare);
+  g_test_add_func ("/lab/lessons/verdict/ideal", test_verdict_ideal);
   g_test_add_func ("/lab/lessons/verdict/queries", test_verdict_queries);
   g_test_add_func ("/lab/lessons/verdict/pipeline", test_verdict_pipeline);
   g_test_add_func ("/lab/lessons/verdict/workers", test_verdict_workers);
@@ -663,6 +817,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/verdict/pingpong", test_verdict_pingpong);
   g_test_add_func ("/lab/lessons/verdict/gil", test_verdict_gil);
   g_test_add_func ("/lab/lessons/verdict/sum", test_verdict_sum);
+  g_test_add_func ("/lab/lessons/verdict/futures", test_verdict_futures);
 
   g_test_add_func ("/lab/lessons/cancel/before", test_cancel_before);
   g_test_add_func ("/lab/lessons/cancel/midway", test_cancel_midway);

@@ -11,6 +11,9 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "lab-lesson.h"
 #include "lab-lesson-command.h"
@@ -53,6 +56,21 @@ interrupted (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* In front of a class the answers wait until the class has predicted: on
+ * a terminal, until Enter.  Scripts and pipes never wait. */
+static void
+wait_for_enter (void)
+{
+  char line[256];
+
+  g_print ("%s", _("Press Enter to run it."));
+  fflush (stdout);
+  /* End of input (Ctrl+D) runs it too. */
+  while (fgets (line, sizeof line, stdin) != NULL && strchr (line, '\n') == NULL)
+    ;
+  g_print ("\n");
+}
+
 static void
 print_list (void)
 {
@@ -74,10 +92,12 @@ int
 lab_lesson_command_main (int    argc,
                          char **argv)
 {
-  gboolean list = FALSE, quick = FALSE;
+  gboolean list = FALSE, quick = FALSE, no_pause = FALSE;
   const GOptionEntry entries[] = {
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("Name the lessons"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("A smaller, faster version of the lesson"), NULL },
+    { "no-pause", 0, 0, G_OPTION_ARG_NONE, &no_pause,
+      N_("Do not wait for Enter after the question, even on a terminal"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
@@ -115,6 +135,8 @@ lab_lesson_command_main (int    argc,
   /* Translators: a lesson's title and the tutorial it comes from */
   g_print (_("%s (seed %s)"), _(lesson.lesson->title), lesson.lesson->seed);
   g_print ("\n\n%s\n%s\n\n", _(lesson.lesson->explanation), _(lesson.lesson->question));
+  if (!no_pause && isatty (STDIN_FILENO))
+    wait_for_enter ();
 
   runner = lab_runner_new ();
   loop = g_main_loop_new (NULL, FALSE);
@@ -140,6 +162,7 @@ lab_lesson_command_main (int    argc,
 
   table = lab_table_new (3);
   lab_table_set_right (table, 1, TRUE);
+  lab_table_add_row (table, _("Step"), _("Time"), _("Result"), NULL);
   for (guint i = 0; i < lesson.result->n_steps; i++)
     {
       LabLessonStep *step = &lesson.result->steps[i];

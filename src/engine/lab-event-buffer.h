@@ -33,6 +33,7 @@ typedef struct
   gint64       start_us;
   gint64       time_us;
   guint64      bytes;
+  gboolean     caller;      /* a wait of the caller itself (futures' result ()), not a task */
 } LabEvent;
 
 typedef struct _LabEventBuffer LabEventBuffer;

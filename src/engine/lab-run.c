@@ -24,6 +24,7 @@ lab_run_new (LabMode mode,
   run->mode = mode;
   run->n_records = n_tasks;
   run->records = g_new0 (LabTaskRecord, n_tasks);
+  run->caller_lane = -1;
   for (guint i = 0; i < n_tasks; i++)
     {
       run->records[i].index = i;
@@ -87,6 +88,8 @@ lab_run_dup_worker_label (const LabRun        *run,
 
   if (record->lane < 0)
     return g_strdup (_("none"));
+  if (record->lane == run->caller_lane)
+    return g_strdup (_("caller"));
 
   switch (run->mode)
     {

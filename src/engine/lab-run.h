@@ -54,6 +54,7 @@ typedef struct
   guint          tasks_ok;
   guint          tasks_failed;
   guint          respawns;      /* worker processes that died and were replaced */
+  gint           caller_lane;   /* futures: the lane of the caller's waits in result (); -1 */
   guint          gil_max_holders; /* --gil: most threads ever computing at once */
   guint64        gil_switches;  /* --gil: how often the GIL changed hands */
   gboolean       cancelled;

@@ -103,6 +103,16 @@ lab_runner_set_events (LabRunner      *self,
     self->events = lab_event_buffer_ref (events);
 }
 
+/* Where events go (NULL: nowhere), for work a lesson runs beside the
+ * runner, such as an executor's threads. */
+LabEventBuffer *
+lab_runner_get_events (LabRunner *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->events;
+}
+
 static gboolean
 lab_runner_ensure_pool (LabRunner     *self,
                         guint          workers,

@@ -21,6 +21,7 @@ LabRunner      *lab_runner_new        (void);
 void            lab_runner_free       (LabRunner           *self);
 void            lab_runner_set_events (LabRunner           *self,
                                        LabEventBuffer      *events);
+LabEventBuffer *lab_runner_get_events (LabRunner           *self);
 void            lab_runner_set_worker_executable (LabRunner *self,
                                        const char          *executable);
 gboolean        lab_runner_prepare_processes (LabRunner    *self,

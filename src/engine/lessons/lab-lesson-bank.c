@@ -123,6 +123,7 @@ const LabLesson lab_lesson_bank = {
   .id = "bank",
   .seed = "003",
   .title = N_("The bank account race"),
+  .short_title = N_("The bank account race"),
   .explanation =
     N_("Many depositors each pay ¥1 into one account: read the balance, pause, write it back plus "
        "one. On threads without and with a lock, in processes, then on one event loop: with a "

@@ -145,6 +145,7 @@ const LabLesson lab_lesson_frozen_window = {
   .id = "frozen-window",
   .seed = "003",
   .title = N_("The frozen window"),
+  .short_title = N_("The frozen window"),
   .explanation =
     N_("A window runs a slow job right in the click handler, then on a worker thread. A heartbeat "
        "on the main loop tells how long the window could not react."),

@@ -69,6 +69,7 @@ const LabLesson lab_lesson_pingpong = {
   .id = "pingpong",
   .seed = "003",
   .title = N_("Ping and Pong through a queue"),
+  .short_title = N_("Ping and Pong"),
   .explanation =
     N_("Two processes put Ping and Pong into one queue, seven each; a consumer takes the first ten. "
        "Then the broken version counts in a “global” variable instead."),

@@ -12,15 +12,17 @@
 
 G_BEGIN_DECLS
 
-/* One lesson per file, lab-lesson-<id>.c; lab-lesson.c lists them. */
-extern const LabLesson lab_lesson_queries;
+/* One lesson per file, lab-lesson-<id>.c; lab-lesson.c lists them in seed
+ * order. */
 extern const LabLesson lab_lesson_pipeline;
-extern const LabLesson lab_lesson_workers;
-extern const LabLesson lab_lesson_frozen_window;
-extern const LabLesson lab_lesson_bank;
-extern const LabLesson lab_lesson_pingpong;
 extern const LabLesson lab_lesson_gil;
+extern const LabLesson lab_lesson_futures;
+extern const LabLesson lab_lesson_queries;
+extern const LabLesson lab_lesson_pingpong;
+extern const LabLesson lab_lesson_bank;
+extern const LabLesson lab_lesson_frozen_window;
 extern const LabLesson lab_lesson_sum;
+extern const LabLesson lab_lesson_workers;
 
 /* Steps: a run of a plan in a mode, or a number measured otherwise. */
 void       lab_lesson_add_step      (LabLessonRun         *out,

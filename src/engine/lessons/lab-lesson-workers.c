@@ -26,7 +26,8 @@ workers_run (const LabLesson  *lesson,
 
   plan->tasks = quick ? 16 : 40;
   plan->workers = 8;
-  server = lab_lesson_serve_files (plan, 256 * 1024, quick ? 20 : 100, error);
+  /* --quick: two rounds of 150 ms waits, so each step lasts ≥ 0.3 s. */
+  server = lab_lesson_serve_files (plan, 256 * 1024, quick ? 150 : 100, error);
   if (server == NULL)
     return FALSE;
 
@@ -82,6 +83,7 @@ const LabLesson lab_lesson_workers = {
   .id = "workers",
   .seed = "004",
   .title = N_("Eight workers on a queue"),
+  .short_title = N_("Eight workers on a queue"),
   .explanation =
     N_("Eight worker threads take download jobs from a queue; then a pool of eight processes does "
        "the same."),

@@ -46,7 +46,8 @@ struct _LabLesson
 {
   const char *id;
   const char *seed;
-  const char *title;
+  const char *title;           /* in full, for the card and the terminal */
+  const char *short_title;     /* at most ~28 characters, for narrow places */
   const char *explanation;
   const char *question;
   gboolean  (*run)     (const LabLesson  *lesson,
