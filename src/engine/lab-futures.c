@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lab-futures.h"
+#include "lab-states.h"
 
 typedef enum
 {
@@ -113,6 +114,8 @@ worker_main (gpointer data)
       g_autoptr(LabFuture) future = NULL;
       g_autoptr(GError) error = NULL;
       LabTaskContext context = { self->cancellable, NULL, worker->worker_data };
+      LabCpuSample cpu_at_start;
+      gint64 end_us;
 
       g_mutex_lock (&self->mutex);
       while (g_queue_is_empty (&self->queue) && !self->shutting_down)
@@ -138,13 +141,20 @@ worker_main (gpointer data)
       g_mutex_unlock (&self->mutex);
 
       push_event (self, LAB_EVENT_TASK_STARTED, future->id, &future->record, FALSE);
-      /* Only this thread touches the record while the call runs. */
+      /* Only this thread touches the record while the call runs; where the
+       * time went is measured as for any task on a thread. */
+      lab_cpu_sample_task_start (&cpu_at_start, future->record.start_us);
+      lab_spans_begin_task (&future->record.spans);
       if (!lab_workload_run_task (self->workload, &context, future->input, &future->record,
                                   &error))
         future->record.error = g_strdup (error->message);
+      lab_spans_end_task ();
+      end_us = g_get_monotonic_time ();
+      lab_cpu_sample_task_end (&cpu_at_start, end_us, end_us - future->record.start_us,
+                               &future->record.cpu_us, &future->record.run_queue_us);
 
       g_mutex_lock (&self->mutex);
-      future->record.end_us = g_get_monotonic_time ();
+      future->record.end_us = end_us;
       future->state = FUTURE_FINISHED;
       future->finished = ++self->n_finished;
       g_cond_broadcast (&self->changed);
@@ -243,6 +253,8 @@ lab_executor_submit (LabExecutor *self,
   future->state = FUTURE_PENDING;
   future->record.index = task;
   future->record.lane = -1;
+  future->record.cpu_us = -1;
+  future->record.run_queue_us = -1;
   future->record.name = lab_workload_dup_task_name (self->workload, task);
   /* The arguments are made when the call is submitted, as in Python. */
   future->input = lab_workload_make_task_input (self->workload, task, &error);
@@ -551,6 +563,8 @@ lab_future_result (LabFuture  *future,
   if (future->state == FUTURE_PENDING || future->state == FUTURE_RUNNING)
     {
       wait.index = future->record.index;
+      wait.cpu_us = -1;          /* a blocked caller: "other", not measured */
+      wait.run_queue_us = -1;
       wait.lane = self->n_workers;
       wait.pid = getpid ();
       wait.start_us = g_get_monotonic_time ();

@@ -218,9 +218,15 @@ handle_event (LabRunFeed     *self,
 
     case LAB_EVENT_TASK_STARTED:
       {
-        g_autofree char *name = task_name (self, event->task);
+        /* Translators: a bar of the futures lesson's caller, blocked in Future.result () */
+        g_autofree char *name = event->caller ? g_strdup (_("waiting in result ()"))
+                                              : task_name (self, event->task);
 
-        if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
+        /* futures: the caller itself, blocked in result () */
+        if (event->caller)
+          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode], event->lane,
+                         _("caller"));
+        else if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
           set_lane_label (self, event->mode, event->lane, event->pid);
         g_signal_emit (self, signals[TASK_STARTED], 0, self->page[event->mode],
                        task_id (self, event->task), event->lane, event->start_us, name);
@@ -233,8 +239,12 @@ handle_event (LabRunFeed     *self,
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
                        task_id (self, event->task), event->lane, event->start_us, event->time_us,
                        (guint64) event->bytes, (gboolean) event->ok, NULL);
-      progress->done_tasks++;
-      progress->failed_tasks += !event->ok;
+      /* A caller's wait is no task of the run. */
+      if (!event->caller)
+        {
+          progress->done_tasks++;
+          progress->failed_tasks += !event->ok;
+        }
       break;
 
     case LAB_EVENT_RUN_FINISHED:
