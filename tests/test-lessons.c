@@ -415,6 +415,9 @@ typedef struct
   double      seconds;      /* the step's time */
   double      startup;      /* its run's start-up, in seconds; < 0: no run */
   const char *fields;       /* its run's result fields (a{sv} text), or NULL */
+  LabState    state;        /* where the time went: this share of it in @state, */
+  double      share;        /* the rest computing (0: nothing measured) */
+  double      cores;        /* cores busy (0: no sample) */
 } Step;
 
 static LabLessonRun *
@@ -434,11 +437,30 @@ synthetic_run (const char *id,
 
       step->label = g_strdup_printf ("step %u", i);
       step->value_us = (gint64) (steps[i].seconds * 1e6);
-      if (steps[i].startup >= 0 || steps[i].fields != NULL)
+      if (steps[i].startup >= 0 || steps[i].fields != NULL || steps[i].share > 0)
         {
           g_autoptr(GError) error = NULL;
 
-          step->run = lab_run_new (LAB_MODE_THREADS, 0);
+          step->run = lab_run_new (LAB_MODE_THREADS, steps[i].share > 0 ? 1 : 0);
+          if (steps[i].share > 0)
+            {
+              LabTaskRecord *record = &step->run->records[0];
+              gint64 waited = (gint64) (steps[i].share * step->value_us);
+
+              record->start_us = 1000;
+              record->end_us = 1000 + step->value_us;
+              record->cpu_us = step->value_us - waited;
+              record->run_queue_us = 0;
+              lab_spans_add (&record->spans, steps[i].state, LAB_WAIT_NONE, 1000, 1000 + waited);
+            }
+          if (steps[i].cores > 0)
+            {
+              LabCoresSample sample = { 1000 + step->value_us, steps[i].cores };
+
+              step->run->start_us = 1000;
+              step->run->cores_busy = g_array_new (FALSE, FALSE, sizeof (LabCoresSample));
+              g_array_append_val (step->run->cores_busy, sample);
+            }
           step->run->wall_us = step->value_us;
           step->run->startup_us = (gint64) (MAX (steps[i].startup, 0) * 1e6);
           step->run->verified = TRUE;
@@ -652,6 +674,52 @@ test_verdict_gil (void)
                   SAYS ("disagrees", "even with the GIL"));
 }
 
+/* Where the time went: a sentence from the measured shares, with the cores
+ * busy when sampled, none when the step measured nothing; each of the five
+ * lessons names the state of its own step. */
+static void
+test_verdict_states (void)
+{
+  const double ideal = 4;
+
+  /* steps: sequential, GIL threads, C threads, processes, MD5 one thread, MD5 GIL threads */
+  assert_verdict ("gil", (Step[]) { { 4, NO_RUN }, { 4, NO_RUN, LAB_STATE_GIL, 0.74, 1.0 }, { 1, NO_RUN },
+                                    { 1, NO_RUN }, { 4, NO_RUN }, { 4 / ideal, NO_RUN } }, 6,
+                  SAYS ("In the step “step 1”, its tasks spent 74 % of their time waiting for the "
+                        "GIL, and the run kept 1.0 cores busy."),
+                  NULL);
+  assert_verdict ("gil", (Step[]) { { 4, NO_RUN }, { 4, NO_RUN, LAB_STATE_GIL, 0.5, 0 }, { 1, NO_RUN },
+                                    { 1, NO_RUN }, { 4, NO_RUN }, { 4 / ideal, NO_RUN } }, 6,
+                  SAYS ("In the step “step 1”, its tasks spent 50 % of their time waiting for the GIL."),
+                  SAYS ("cores busy"));
+  assert_verdict ("gil", (Step[]) { { 4, NO_RUN }, { 4, NO_RUN }, { 1, NO_RUN },
+                                    { 1, NO_RUN }, { 4, NO_RUN }, { 4 / ideal, NO_RUN } }, 6,
+                  SAYS ("let only one thread"),
+                  SAYS ("In the step", "% of their time"));
+
+  assert_verdict ("bank", (Step[]) { { 1, 0, BANK (19, 1, 20) }, { 1, 0, BANK (0, 20, 20), LAB_STATE_LOCK, 0.6, 0 },
+                                     { 1, 0, BANK (16, 0, 16) }, { 1, 0, BANK (18, 2, 20) },
+                                     { 1, 0, BANK (0, 20, 20) }, { 1, 0, BANK (0, 20, 20) } }, 6,
+                  SAYS ("In the step “step 1”, its tasks spent 60 % of their time waiting for a lock."),
+                  NULL);
+  /* steps: sequential, processes, processes end to end, C threads, GIL threads */
+  assert_verdict ("sum", (Step[]) { { 2, NO_RUN }, { 1, 0.5, NULL }, { 1.5, NO_RUN },
+                                    { 1, NO_RUN, LAB_STATE_RUNQUEUE, 0.75, 2.0 },
+                                    { 2.5, NO_RUN, LAB_STATE_GIL, 0.875, 1.0 } }, 5,
+                  SAYS ("In the step “step 3”, its tasks spent 75 % of their time waiting for a core, "
+                        "and the run kept 2.0 cores busy.",
+                        "In the step “step 4”, its tasks spent 88 % of their time waiting for the GIL"),
+                  NULL);
+  assert_verdict ("workers", (Step[]) { { 1, NO_RUN, LAB_STATE_IO, 0.9, 0 }, { 2, 0, NULL } }, 2,
+                  SAYS ("In the step “step 0”, its tasks spent 90 % of their time waiting for I/O."),
+                  NULL);
+  assert_verdict ("queries", (Step[]) { { 10, NO_RUN }, { 1, NO_RUN, LAB_STATE_IO, 0.99, 0.1 },
+                                        { 1, NO_RUN }, { 1, NO_RUN } }, 4,
+                  SAYS ("In the step “step 1”, its tasks spent 99 % of their time waiting for I/O, "
+                        "and the run kept 0.1 cores busy."),
+                  NULL);
+}
+
 /* Two clocks, or one when the pool was already warm. */
 static void
 test_verdict_sum (void)
@@ -816,6 +884,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/verdict/bank", test_verdict_bank);
   g_test_add_func ("/lab/lessons/verdict/pingpong", test_verdict_pingpong);
   g_test_add_func ("/lab/lessons/verdict/gil", test_verdict_gil);
+  g_test_add_func ("/lab/lessons/verdict/states", test_verdict_states);
   g_test_add_func ("/lab/lessons/verdict/sum", test_verdict_sum);
   g_test_add_func ("/lab/lessons/verdict/futures", test_verdict_futures);
 

@@ -31,15 +31,16 @@
 static const struct {
   const char *name;
   const char *title;
+  const char *phrase;   /* in a sentence: "spent 74 % of their time …" */
 } states[LAB_N_STATES] = {
-  [LAB_STATE_COMPUTE] = { "compute", N_("Computing") },
-  [LAB_STATE_RUNQUEUE] = { "runqueue", N_("Waiting for a core") },
-  [LAB_STATE_GIL] = { "gil", N_("Waiting for the GIL") },
-  [LAB_STATE_LOCK] = { "lock", N_("Waiting for a lock") },
-  [LAB_STATE_IO] = { "io", N_("Waiting for I/O") },
-  [LAB_STATE_TRANSFER] = { "transfer", N_("Copying to or from a worker") },
-  [LAB_STATE_STARTUP] = { "startup", N_("Starting workers") },
-  [LAB_STATE_OTHER] = { "other", N_("Other (not measured)") },
+  [LAB_STATE_COMPUTE] = { "compute", N_("Computing"), N_("computing") },
+  [LAB_STATE_RUNQUEUE] = { "runqueue", N_("Waiting for a core"), N_("waiting for a core") },
+  [LAB_STATE_GIL] = { "gil", N_("Waiting for the GIL"), N_("waiting for the GIL") },
+  [LAB_STATE_LOCK] = { "lock", N_("Waiting for a lock"), N_("waiting for a lock") },
+  [LAB_STATE_IO] = { "io", N_("Waiting for I/O"), N_("waiting for I/O") },
+  [LAB_STATE_TRANSFER] = { "transfer", N_("Copying to or from a worker"), N_("copying data to or from a worker") },
+  [LAB_STATE_STARTUP] = { "startup", N_("Starting workers"), N_("starting workers") },
+  [LAB_STATE_OTHER] = { "other", N_("Other (not measured)"), N_("on what was not measured") },
 };
 
 static const char *wait_names[LAB_N_WAITS] = {
@@ -70,6 +71,15 @@ lab_state_get_title (LabState state)
   g_return_val_if_fail (state < LAB_N_STATES, NULL);
 
   return _(states[state].title);
+}
+
+/* The translated name inside a sentence. */
+const char *
+lab_state_get_phrase (LabState state)
+{
+  g_return_val_if_fail (state < LAB_N_STATES, NULL);
+
+  return _(states[state].phrase);
 }
 
 const char *

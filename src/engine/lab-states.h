@@ -69,6 +69,7 @@ typedef struct
 
 const char *lab_state_to_string       (LabState      state);
 const char *lab_state_get_title       (LabState      state);
+const char *lab_state_get_phrase      (LabState      state);
 const char *lab_wait_to_string        (LabWait       wait);
 
 void        lab_cpu_sample_thread     (LabCpuSample *sample);

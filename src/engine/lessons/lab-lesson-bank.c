@@ -57,7 +57,7 @@ bank_run (const LabLesson  *lesson,
 /* steps: threads without and with a lock, processes without shared memory,
  * async with a wait, async with the loop's lock, async in one callback */
 static char *
-bank_verdict (LabLessonRun *run)
+bank_verdict_numbers (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   g_autoptr(GString) verdict = g_string_new (NULL);
@@ -117,6 +117,16 @@ bank_verdict (LabLessonRun *run)
                                        " were still lost."), lost);
 
   return g_string_free (g_steal_pointer (&verdict), FALSE);
+}
+
+/* The numbers, then where the time went (lab-states.c), measured. */
+static char *
+bank_verdict (LabLessonRun *run)
+{
+  char *verdict = bank_verdict_numbers (run);
+
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[1], LAB_STATE_LOCK);
+  return verdict;
 }
 
 const LabLesson lab_lesson_bank = {

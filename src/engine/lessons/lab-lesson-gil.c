@@ -53,7 +53,7 @@ cpu_run (const LabLesson  *lesson,
 }
 
 static char *
-cpu_verdict (LabLessonRun *run)
+cpu_verdict_numbers (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   guint ideal = MIN (4, g_get_num_processors ());
@@ -100,6 +100,16 @@ cpu_verdict (LabLessonRun *run)
       return g_strdup_printf (_("%s %s Hashing big blocks on threads with the GIL was slower than "
                                 "one thread (%.2f× the speed)."), loops, others, hashing);
     }
+}
+
+/* The numbers, then where the time went (lab-states.c), measured. */
+static char *
+cpu_verdict (LabLessonRun *run)
+{
+  char *verdict = cpu_verdict_numbers (run);
+
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[1], LAB_STATE_GIL);
+  return verdict;
 }
 
 const LabLesson lab_lesson_gil = {

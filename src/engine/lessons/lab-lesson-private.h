@@ -8,6 +8,7 @@
 #pragma once
 
 #include "lab-lesson.h"
+#include "lab-states.h"
 #include "lab-server.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,11 @@ gint64     lab_lesson_step_startup  (const LabLessonStep  *step);
 double     lab_lesson_times         (const LabLessonStep  *slow,
                                      const LabLessonStep  *fast);
 char      *lab_lesson_speed_text    (double                speedup);
+char      *lab_lesson_state_text    (const LabLessonStep  *step,
+                                     LabState              state);
+char      *lab_lesson_add_state_text (char                *verdict,
+                                     const LabLessonStep  *step,
+                                     LabState              state);
 char      *lab_lesson_ideal_text    (double                speedup,
                                      guint                 ideal);
 

@@ -37,7 +37,7 @@ queries_run (const LabLesson  *lesson,
 }
 
 static char *
-queries_verdict (LabLessonRun *run)
+queries_verdict_numbers (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   double threads = lab_lesson_times (&s[0], &s[1]);
@@ -59,6 +59,16 @@ queries_verdict (LabLessonRun *run)
                               "thread can wait for many queries at once."), numbers);
   return g_strdup_printf (_("%s This machine disagrees with the seed: not every mode overlapped "
                             "the waiting."), numbers);
+}
+
+/* The numbers, then where the time went (lab-states.c), measured. */
+static char *
+queries_verdict (LabLessonRun *run)
+{
+  char *verdict = queries_verdict_numbers (run);
+
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[1], LAB_STATE_IO);
+  return verdict;
 }
 
 const LabLesson lab_lesson_queries = {

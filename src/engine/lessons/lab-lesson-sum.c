@@ -46,7 +46,7 @@ sum_run (const LabLesson  *lesson,
 }
 
 static char *
-sum_verdict (LabLessonRun *run)
+sum_verdict_numbers (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   guint ideal = MIN (8, g_get_num_processors ());
@@ -71,6 +71,17 @@ sum_verdict (LabLessonRun *run)
                               startup / 1e6, s[2].value_us / 1e6, end_to_end);
 
   return g_strdup_printf (_("%s C threads: %s. Threads with the GIL were %s."), clocks, threads, gil);
+}
+
+/* The numbers, then where the time went (lab-states.c), measured. */
+static char *
+sum_verdict (LabLessonRun *run)
+{
+  char *verdict = sum_verdict_numbers (run);
+
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[3], LAB_STATE_RUNQUEUE);
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[4], LAB_STATE_GIL);
+  return verdict;
 }
 
 const LabLesson lab_lesson_sum = {

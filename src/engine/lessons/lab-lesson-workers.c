@@ -54,7 +54,7 @@ startup_text (const LabLessonStep *processes)
 }
 
 static char *
-workers_verdict (LabLessonRun *run)
+workers_verdict_numbers (LabLessonRun *run)
 {
   LabLessonStep *s = run->steps;
   gint64 startup = lab_lesson_step_startup (&s[1]);
@@ -77,6 +77,16 @@ workers_verdict (LabLessonRun *run)
                                 "this machine the seed’s preference for threads does not show. %s"),
                               processes, threads, started);
     }
+}
+
+/* The numbers, then where the time went (lab-states.c), measured. */
+static char *
+workers_verdict (LabLessonRun *run)
+{
+  char *verdict = workers_verdict_numbers (run);
+
+  verdict = lab_lesson_add_state_text (verdict, &run->steps[0], LAB_STATE_IO);
+  return verdict;
 }
 
 const LabLesson lab_lesson_workers = {

@@ -282,3 +282,50 @@ lab_lesson_run_free (LabLessonRun *run)
   g_free (run->verdict);
   g_free (run);
 }
+
+/* Where a step's time went, in words: "its tasks spent 74 % of their time
+ * waiting for the GIL, and the run kept 1.0 cores busy" — or NULL when the
+ * step's run measured nothing (no run, or no task time). */
+char *
+lab_lesson_state_text (const LabLessonStep *step,
+                       LabState             state)
+{
+  gint64 by_state[LAB_N_STATES], total = 0;
+  double share, cores;
+
+  if (step->run == NULL)
+    return NULL;
+
+  lab_run_get_time_by_state (step->run, by_state);
+  for (LabState s = 0; s < LAB_N_STATES; s++)
+    if (s != LAB_STATE_STARTUP)
+      total += by_state[s];
+  if (total <= 0)
+    return NULL;
+
+  share = 100.0 * by_state[state] / total;
+  cores = lab_run_get_mean_cores_busy (step->run);
+  if (cores >= 0)
+    /* Translators: e.g. "its tasks spent 74 % of their time waiting for the GIL, and the run kept 1.0 cores busy" */
+    return g_strdup_printf (_("its tasks spent %.0f %% of their time %s, and the run kept %.1f cores "
+                              "busy"), share, lab_state_get_phrase (state), cores);
+  /* Translators: e.g. "its tasks spent 74 % of their time waiting for the GIL" */
+  return g_strdup_printf (_("its tasks spent %.0f %% of their time %s"), share,
+                          lab_state_get_phrase (state));
+}
+
+/* @verdict (taken) and, when @step's run measured it, where its time went,
+ * as one more sentence. */
+char *
+lab_lesson_add_state_text (char                *verdict,
+                           const LabLessonStep *step,
+                           LabState             state)
+{
+  g_autofree char *owned = verdict;
+  g_autofree char *text = lab_lesson_state_text (step, state);
+
+  if (text == NULL)
+    return g_steal_pointer (&owned);
+  /* Translators: the verdict, then e.g. "In the step “Threads with the GIL”, its tasks spent …" */
+  return g_strdup_printf (_("%s In the step “%s”, %s."), owned, step->label, text);
+}
