@@ -236,7 +236,7 @@ lab_bench_main (int    argc,
   g_autofree char *seed_text = NULL, *format_text = NULL;
   g_autofree char *url_list = NULL, *url = NULL, *latency_text = NULL, *bandwidth_text = NULL;
   g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
-  g_autofree char *retries_text = NULL, *out_dir = NULL;
+  g_autofree char *retries_text = NULL, *out_dir = NULL, *broker = NULL;
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
@@ -244,6 +244,7 @@ lab_bench_main (int    argc,
   const GOptionEntry entries[] = {
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
+    LAB_BROKER_OPTION_ENTRY (broker),
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
     { "task-ms", 0, 0, G_OPTION_ARG_STRING, &task_ms_text, N_("sleep: how long each task waits, 0–600000 ms (default: 100)"), N_("MS") },
@@ -328,6 +329,8 @@ lab_bench_main (int    argc,
   plan->url_list = g_steal_pointer (&url_list);
   plan->url = g_steal_pointer (&url);
   plan->out_dir = g_steal_pointer (&out_dir);
+  if (broker != NULL && !lab_broker_option_parse (broker, &plan->broker, &error))
+    goto bad_input;
   plan->lock = lock;
   plan->shared_memory = shared_memory;
   plan->global_counter = global_counter;

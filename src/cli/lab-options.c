@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "lab-broker.h"
 #include "lab-options.h"
 
 /* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
@@ -202,5 +203,31 @@ lab_server_options_parse (LabServerOptions  *options,
   else if (options->failure != LAB_SERVER_FAIL_NONE)
     options->fail_share = 1;
 
+  return TRUE;
+}
+
+/* Checks --broker's URL; a broker on another machine without a password
+ * gets a warning: anybody on the network could then read the jobs, or
+ * feed the workers jobs of their own. */
+gboolean
+lab_broker_option_parse (const char  *text,
+                         char       **broker,
+                         GError     **error)
+{
+  g_autoptr(LabBrokerAddress) address = lab_broker_address_parse (text, error);
+
+  if (address == NULL)
+    return FALSE;
+
+  if (address->password == NULL && !lab_broker_address_is_loopback (address))
+    {
+      g_autofree char *where = lab_broker_address_describe (address);
+
+      g_printerr (_("Warning: the broker at %s has no password; anybody on the network can "
+                    "read its jobs and give the workers jobs of their own.\n"), where);
+    }
+
+  g_free (*broker);
+  *broker = g_strdup (text);
   return TRUE;
 }

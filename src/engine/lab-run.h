@@ -43,6 +43,8 @@ typedef struct
   guint          tasks_ok;
   guint          tasks_failed;
   guint          respawns;      /* worker processes that died and were replaced */
+  guint          requeued;      /* distributed: jobs put back after their worker went silent */
+  GPtrArray     *lane_names;    /* distributed: each lane's worker, "host:pid" */
   guint          gil_max_holders; /* --gil: most threads ever computing at once */
   guint64        gil_switches;  /* --gil: how often the GIL changed hands */
   gboolean       cancelled;
