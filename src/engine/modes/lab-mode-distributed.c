@@ -438,6 +438,8 @@ close_run (Distributed  *self,
 {
   g_autoptr(LabBrokerBatch) batch = lab_broker_batch_new ();
   g_autoptr(redisReply) reply = NULL;
+  g_autofree char *until = lab_rq_format_score (self->clock_offset_us + g_get_monotonic_time (),
+                                                LAB_RQ_RESULT_TTL_S);
 
   lab_broker_batch_add (batch, "HSET", self->run_key, "state", state, NULL);
   for (guint i = 0; i < self->ctx->run->n_records; i++)
@@ -449,6 +451,7 @@ close_run (Distributed  *self,
         lab_broker_batch_add (batch, "LREM", LAB_RQ_QUEUE_KEY, "0", job_id, NULL);
         lab_broker_batch_add (batch, "ZREM", LAB_RQ_STARTED_KEY, job_id, NULL);
         lab_broker_batch_add (batch, "HSET", job_key, "status", "canceled", NULL);
+        lab_broker_batch_add (batch, "ZADD", LAB_RQ_CANCELED_KEY, until, job_id, NULL);
       }
   lab_broker_batch_add (batch, "EXPIRE", self->events_key, "60", NULL);
   reply = lab_broker_batch_exec (self->broker, batch, error);
