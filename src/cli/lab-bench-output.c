@@ -174,6 +174,18 @@ print_table (LabWorkload *workload,
                lab_mode_get_title (result->run->mode), losing, result->results_all->len, worst);
     }
 
+  for (guint i = 0; i < results->len; i++)
+    {
+      const LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+
+      if (run->mode == LAB_MODE_DISTRIBUTED && run->requeued > 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%s: %u job went back to the queue after its worker fell silent.\n",
+                              "%s: %u jobs went back to the queue after their worker fell silent.\n",
+                              run->requeued),
+                 lab_mode_get_title (run->mode), run->requeued);
+    }
+
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
 }
 
@@ -329,6 +341,7 @@ print_json (LabWorkload *workload,
       add_double_or_null (builder, "speedup", speedup);
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
+      add_int (builder, "requeued", run->requeued);
       json_builder_set_member_name (builder, "result");
       if (run->result_fields != NULL)
         json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));
