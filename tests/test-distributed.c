@@ -695,6 +695,60 @@ test_refuses_files (void)
   lab_remove_folder (out_dir);
 }
 
+/* A URL list travels as its URLs, not as a file name; a worker from the
+ * network checks every one and refuses those that lead to its own
+ * loopback (here, the built-in server on 127.0.0.1). */
+static void
+test_url_list (void)
+{
+  g_autoptr(LabLocalBroker) local = NULL;
+  g_autoptr(LabBroker) broker = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GSubprocess) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabServer) server = NULL;
+  g_autofree char *dir = NULL, *list = NULL, *text = NULL;
+  LabServerOptions options;
+
+  if (!have_redis ())
+    return;
+
+  lab_server_options_init (&options);
+  options.n_files = 2;
+  server = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+  dir = g_dir_make_tmp ("lab-distributed-XXXXXX", &error);
+  g_assert_no_error (error);
+  list = g_build_filename (dir, "urls.txt", NULL);
+  text = g_strdup_printf ("%sfile-000.bin\n%sfile-001.bin\n", lab_server_get_url (server),
+                          lab_server_get_url (server));
+  g_file_set_contents (list, text, -1, &error);
+  g_assert_no_error (error);
+
+  local = start_broker ();
+  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
+  wait_for_workers (broker, 1);
+
+  plan->url_list = g_strdup (list);
+  plan->broker = g_strdup (lab_local_broker_get_url (local));
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (run->tasks_failed, ==, 2);
+  g_test_message ("%s", run->records[0].error);
+  g_assert_nonnull (strstr (run->records[0].error, "loopback"));
+
+  stop_worker (worker);
+  lab_remove_folder (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -710,6 +764,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed/rq-info", test_rq_info);
   g_test_add_func ("/lab/distributed/cancel", test_cancel);
   g_test_add_func ("/lab/distributed/refuses-files", test_refuses_files);
+  g_test_add_func ("/lab/distributed/url-list", test_url_list);
 
   return g_test_run ();
 }

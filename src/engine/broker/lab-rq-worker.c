@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "lab-broker.h"
+#include "lab-files.h"
 #include "lab-rq.h"
 #include "lab-rq-worker.h"
 #include "lab-workload.h"
@@ -119,11 +120,27 @@ lab_rq_worker_check_name (const char  *name,
   return TRUE;
 }
 
-/* Why a job may not run here, or NULL when it may. */
+/* A URL that does not lead back to this very PC (its loopback). */
+static gboolean
+url_is_remote (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GInetAddress) host = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return TRUE;   /* not a URL at all: the download says so itself */
+  host = g_inet_address_new_from_string (g_uri_get_host (uri));
+  return g_ascii_strcasecmp (g_uri_get_host (uri), "localhost") != 0 &&
+         (host == NULL || !g_inet_address_get_is_loopback (host));
+}
+
+/* Why a job may not run here, or NULL when it may.  @urls: the URL
+ * list's URLs, when they came with the job. */
 static char *
-refuse_plan (Worker        *worker,
-             const LabPlan *plan,
-             guint          index)
+refuse_plan (Worker              *worker,
+             const LabPlan       *plan,
+             const char * const  *urls,
+             guint                index)
 {
   if (index >= plan->tasks && plan->url_list == NULL && plan->input_dir == NULL)
     return g_strdup_printf (_("it asks for task %u of %u"), index + 1, plan->tasks);
@@ -135,22 +152,33 @@ refuse_plan (Worker        *worker,
 
   /* A job from the network must not read or write files on this PC, nor
    * reach services that listen only on this PC. */
-  if (plan->input_dir != NULL || plan->out_dir != NULL || plan->url_list != NULL ||
-      plan->queue_fd >= 0)
+  if (plan->input_dir != NULL || plan->out_dir != NULL ||
+      (plan->url_list != NULL && urls == NULL) || plan->queue_fd >= 0)
     return g_strdup (_("it names files on the machine that sent it"));
-  if (plan->url != NULL)
-    {
-      g_autoptr(GUri) uri = g_uri_parse (plan->url, G_URI_FLAGS_NONE, NULL);
-      g_autoptr(GInetAddress) host = NULL;
-
-      if (uri == NULL || g_uri_get_host (uri) == NULL)
-        return g_strdup (_("its URL is not valid"));
-      host = g_inet_address_new_from_string (g_uri_get_host (uri));
-      if (g_ascii_strcasecmp (g_uri_get_host (uri), "localhost") == 0 ||
-          (host != NULL && g_inet_address_get_is_loopback (host)))
-        return g_strdup (_("its URL points at this very PC (loopback)"));
-    }
+  if (plan->url != NULL && !url_is_remote (plan->url))
+    return g_strdup (_("its URL points at this very PC (loopback)"));
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    if (!url_is_remote (urls[i]))
+      return g_strdup (_("its URL points at this very PC (loopback)"));
   return NULL;
+}
+
+/* Writes the job's URLs where the download workload reads a URL list: a
+ * private folder of ours, removed again once the workload has read it. */
+static char *
+write_url_list (const char * const  *urls,
+                char               **folder)
+{
+  g_autofree char *text = g_strjoinv ("\n", (char **) urls);
+  g_autofree char *path = NULL;
+
+  *folder = g_dir_make_tmp ("concurrency-lab-urls-XXXXXX", NULL);
+  if (*folder == NULL)
+    return NULL;
+  path = g_build_filename (*folder, "urls.txt", NULL);
+  if (!g_file_set_contents (path, text, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&path);
 }
 
 /* Turns the job's payload — a workload name and parameters, as text —
@@ -166,7 +194,8 @@ load_job (Worker      *worker,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(LabPlan) plan = NULL;
-  g_autofree char *reason = NULL;
+  g_autofree char *reason = NULL, *url_folder = NULL;
+  g_autofree const char **urls = NULL;
 
   if (cache->run_id != NULL && g_str_equal (cache->run_id, run_id))
     return TRUE;
@@ -187,14 +216,32 @@ load_job (Worker      *worker,
       return FALSE;
     }
 
-  reason = refuse_plan (worker, plan, index);
+  g_variant_lookup (variant, LAB_RQ_URLS_FIELD, "^a&s", &urls);
+  reason = refuse_plan (worker, plan, urls, index);
   if (reason != NULL)
     {
       *refusal = g_steal_pointer (&reason);
       return FALSE;
     }
 
+  /* A worker from the network reads the URLs that came with the job, never
+   * a file of the same name on this PC. */
+  if (plan->url_list != NULL && !worker->options->local)
+    {
+      g_free (plan->url_list);
+      plan->url_list = urls ? write_url_list (urls, &url_folder) : NULL;
+      if (plan->url_list == NULL)
+        {
+          *refusal = g_strdup (_("its URLs could not be written to a temporary file"));
+          if (url_folder != NULL)
+            lab_remove_folder (url_folder);
+          return FALSE;
+        }
+    }
+
   cache->workload = lab_workload_new (plan, &error);
+  if (url_folder != NULL)
+    lab_remove_folder (url_folder);
   if (cache->workload == NULL)
     {
       *refusal = g_strdup (error->message);

@@ -30,6 +30,10 @@ G_BEGIN_DECLS
  * which workers tell the app that a job started or ended. */
 #define LAB_RQ_RUN_PREFIX     "lab:run:"
 
+/* In a job's plan: the URLs of a URL list, which travel instead of the
+ * file's name. */
+#define LAB_RQ_URLS_FIELD     "lab-urls"
+
 /* A worker beats every second; a job whose worker has been silent for
  * LAB_RQ_JOB_TTL_S goes back to the queue, and after LAB_RQ_MAX_LOSSES
  * such losses into the failed registry. */

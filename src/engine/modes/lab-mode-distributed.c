@@ -43,6 +43,7 @@
 #include "lab-local-broker.h"
 #include "lab-rq.h"
 #include "lab-run-context.h"
+#include "lab-url-list.h"
 
 #define LISTEN_TIMEOUT   "0.2"                  /* BLPOP: how long one wait for news lasts */
 #define MAINTENANCE_US   (G_USEC_PER_SEC / 2)   /* how often we look for silent workers */
@@ -111,9 +112,28 @@ enqueue_jobs (Distributed  *self,
               GError      **error)
 {
   const LabPlan *plan = lab_workload_get_plan (self->ctx->workload);
-  g_autoptr(GVariant) plan_variant = g_variant_ref_sink (lab_plan_to_variant (plan));
-  g_autofree char *payload = g_variant_print (plan_variant, TRUE);
+  g_autoptr(GVariant) plan_variant = NULL;
+  g_autofree char *payload = NULL;
   g_autofree char *now_text = NULL, *tasks = NULL, *run_ttl = NULL;
+  GVariantDict dict;
+
+  /* The payload: the plan's parameters, as text.  A URL list is a file on
+   * this machine, so its URLs travel instead (a worker elsewhere cannot
+   * read our files). */
+  g_variant_dict_init (&dict, lab_plan_to_variant (plan));
+  if (plan->url_list != NULL)
+    {
+      g_auto(GStrv) urls = lab_url_list_read (plan->url_list, error);
+
+      if (urls == NULL)
+        {
+          g_variant_dict_clear (&dict);
+          return FALSE;
+        }
+      g_variant_dict_insert (&dict, LAB_RQ_URLS_FIELD, "^as", urls);
+    }
+  plan_variant = g_variant_ref_sink (g_variant_dict_end (&dict));
+  payload = g_variant_print (plan_variant, TRUE);
   guint n = self->ctx->run->n_records;
   gint64 now;
 
