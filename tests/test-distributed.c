@@ -749,6 +749,141 @@ test_url_list (void)
   lab_remove_folder (dir);
 }
 
+/* A job whose worker dies every time is given up after LAB_RQ_MAX_LOSSES
+ * losses: it lands in the failed registry, with the reason, and the run
+ * ends instead of waiting for ever. */
+static void
+test_failed_registry (void)
+{
+  g_autoptr(LabLocalBroker) local = NULL;
+  g_autoptr(LabBroker) broker = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(redisReply) failed = NULL, reason = NULL;
+  g_autofree char *job_key = NULL;
+  RunThread job = { 0 };
+  GThread *thread;
+
+  if (!have_redis ())
+    return;
+
+  local = start_broker ();
+  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+
+  job.runner = runner;
+  job.cancellable = cancellable;
+  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 60000);
+  lab_test_cancel_after (cancellable, 60000);
+  thread = g_thread_new ("run", run_thread, &job);
+
+  for (guint i = 0; i < LAB_RQ_MAX_LOSSES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("doomed-%u", i);
+      g_autoptr(GSubprocess) worker = start_worker (lab_local_broker_get_url (local), name, NULL,
+                                                    FALSE);
+      g_autofree char *busy = wait_for_busy_worker (broker);
+
+      g_assert_cmpstr (busy, ==, name);
+      g_subprocess_send_signal (worker, SIGKILL);
+      g_subprocess_wait (worker, NULL, NULL);
+      /* The dead worker's hash stays until it expires: forget it, so the
+       * next wait sees only the next worker. */
+      {
+        g_autofree char *key = g_strconcat (LAB_RQ_WORKER_PREFIX, name, NULL);
+        g_autoptr(redisReply) gone = command (broker, "DEL", key, NULL);
+        g_autoptr(redisReply) out = command (broker, "SREM", LAB_RQ_WORKERS_KEY, key, NULL);
+      }
+    }
+
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+  g_assert_false (job.run->cancelled);
+  g_assert_cmpuint (job.run->tasks_failed, ==, 1);
+  g_assert_cmpuint (job.run->requeued, ==, LAB_RQ_MAX_LOSSES - 1);
+  g_assert_nonnull (strstr (job.run->records[0].error, "failed registry"));
+
+  failed = command (broker, "ZRANGE", LAB_RQ_FAILED_KEY, "0", "-1", NULL);
+  g_assert_cmpuint (failed->elements, ==, 1);
+  job_key = g_strconcat (LAB_RQ_JOB_PREFIX, failed->element[0]->str, NULL);
+  reason = command (broker, "HGET", job_key, "exc_info", NULL);
+  g_assert_nonnull (strstr (reason->str, "silent"));
+
+  g_clear_pointer (&job.run, lab_run_free);
+  g_clear_object (&job.workload);
+}
+
+/* Workers and the broker the app started die with it, even when it is
+ * killed (SIGKILL: no cleanup runs). */
+static void
+test_nothing_outlives_the_app (void)
+{
+  g_autoptr(GSubprocess) bench = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) children = g_array_new (FALSE, FALSE, sizeof (int));
+  gint64 deadline;
+  int bench_pid;
+
+  if (!have_redis ())
+    return;
+
+  bench = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, g_getenv ("LAB_BINARY"), "bench", "--modes=distributed",
+                            "--workload=sleep", "--task-ms=60000", "--tasks=4", "--workers=2",
+                            NULL);
+  g_assert_no_error (error);
+  bench_pid = atoi (g_subprocess_get_identifier (bench));
+
+  /* Its children: redis-server and two workers. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (children->len < 3)
+    {
+      g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+      const char *entry;
+
+      g_array_set_size (children, 0);
+      while ((entry = g_dir_read_name (proc)) != NULL)
+        {
+          g_autofree char *stat_path = g_build_filename ("/proc", entry, "stat", NULL);
+          g_autofree char *stat = NULL;
+          const char *paren;
+          int ppid = 0, pid = atoi (entry);
+
+          if (pid <= 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL))
+            continue;
+          paren = strrchr (stat, ')');
+          if (paren != NULL && sscanf (paren + 2, "%*c %d", &ppid) == 1 && ppid == bench_pid)
+            g_array_append_val (children, pid);
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+
+  g_subprocess_force_exit (bench);
+  g_subprocess_wait (bench, NULL, NULL);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (guint i = 0; i < children->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d", g_array_index (children, int, i));
+
+      /* Gone, or a zombie on its way out (reparented, not yet reaped). */
+      while (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *stat_path = g_build_filename (path, "stat", NULL);
+          g_autofree char *stat = NULL;
+          const char *paren;
+
+          if (g_file_get_contents (stat_path, &stat, NULL, NULL) &&
+              (paren = strrchr (stat, ')')) != NULL && paren[2] == 'Z')
+            break;
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (20000);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +900,8 @@ main (int   argc,
   g_test_add_func ("/lab/distributed/cancel", test_cancel);
   g_test_add_func ("/lab/distributed/refuses-files", test_refuses_files);
   g_test_add_func ("/lab/distributed/url-list", test_url_list);
+  g_test_add_func ("/lab/distributed/failed-registry", test_failed_registry);
+  g_test_add_func ("/lab/distributed/nothing-outlives-the-app", test_nothing_outlives_the_app);
 
   return g_test_run ();
 }
