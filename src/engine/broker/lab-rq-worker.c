@@ -41,6 +41,12 @@
 #include "lab-rq-worker.h"
 #include "lab-workload.h"
 
+/* KEYS: intermediate list, started registry; ARGV: job id, expiry. */
+#define TAKE_SCRIPT \
+  "if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then " \
+  "  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) return 1 " \
+  "end return 0"
+
 typedef struct
 {
   char         *job_id;
@@ -350,6 +356,7 @@ handle_job (Worker      *worker,
   g_autoptr(redisReply) payload = NULL;
   g_autoptr(redisReply) reply = NULL;
   g_autoptr(redisReply) removed = NULL;
+  g_autoptr(redisReply) moved = NULL;
   g_autoptr(LabBrokerBatch) batch = NULL;
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) task_error = NULL;
@@ -405,9 +412,17 @@ handle_job (Worker      *worker,
   events_key = lab_rq_events_key (run_id);
   started = g_strdup_printf ("S %u %" G_GINT64_FORMAT " %s %s", index, record.start_us,
                              worker->pid, worker->name);
+  /* From the intermediate list into the started registry in one step (a
+   * script runs atomically in Redis): the job is never in neither, and if
+   * the app has taken it back meanwhile (we were too slow), we leave it. */
+  moved = lab_broker_command (broker, error, "EVAL", TAKE_SCRIPT, "2", LAB_RQ_INTERMEDIATE,
+                              LAB_RQ_STARTED_KEY, job_id, score, NULL);
+  if (moved == NULL)
+    return FALSE;
+  if (moved->integer == 0)
+    return TRUE;
+
   batch = lab_broker_batch_new ();
-  lab_broker_batch_add (batch, "ZADD", LAB_RQ_STARTED_KEY, score, job_id, NULL);
-  lab_broker_batch_add (batch, "LREM", LAB_RQ_INTERMEDIATE, "1", job_id, NULL);
   lab_broker_batch_add (batch, "HSET", job_key, "status", "started", "started_at", started_at,
                         "worker_name", worker->name, NULL);
   lab_broker_batch_add (batch, "HSET", worker->key, "state", "busy", "current_job", job_id, NULL);
