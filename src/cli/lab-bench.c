@@ -182,7 +182,10 @@ bench_thread (gpointer data)
   else
     bench->results = lab_bench_run_modes (bench->runner, bench->workload, bench->modes,
                                           bench->repeat, bench->cancellable, &bench->error);
-  g_main_context_invoke (NULL, quit_loop, bench->loop);
+  /* Queued, never called here: a run that fails at once may end before
+   * the main thread is in the loop, and quitting a loop that is not yet
+   * running does nothing. */
+  g_idle_add (quit_loop, bench->loop);
   return NULL;
 }
 
