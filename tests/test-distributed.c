@@ -240,6 +240,9 @@ test_workloads (void)
       g_assert_null (run->verify_error);
       g_assert_true (run->verified);
       g_assert_cmpuint (run->tasks_ok, ==, 6);
+      /* The broker's cost per job was measured, and is a part of the run. */
+      g_assert_cmpint (run->broker_cost_us, >=, 0);
+      g_assert_cmpint (run->broker_cost_us, <=, run->wall_us);
       /* Three workers, three lanes, named host:pid. */
       g_assert_cmpuint (run->lane_names->len, >=, 1);
       g_assert_cmpuint (run->lane_names->len, <=, 3);

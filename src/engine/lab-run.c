@@ -25,6 +25,7 @@ lab_run_new (LabMode mode,
   run->n_records = n_tasks;
   run->records = g_new0 (LabTaskRecord, n_tasks);
   run->lane_names = g_ptr_array_new_with_free_func (g_free);
+  run->broker_cost_us = -1;
   for (guint i = 0; i < n_tasks; i++)
     {
       run->records[i].index = i;

@@ -61,6 +61,7 @@ typedef struct
   gboolean      *finished;          /* per task */
   guint         *losses;            /* per task: how often its worker went silent */
   gint64        *in_limbo_since;    /* per task: first seen taken but not started */
+  gint64        *queued_at;         /* per task: when it was (last) put in the queue, our clock */
   GHashTable    *lanes;             /* worker name → lane + 1 */
   guint          remaining;
 } Distributed;
@@ -179,6 +180,8 @@ enqueue_jobs (Distributed  *self,
       reply = lab_broker_batch_exec (self->broker, batch, error);
       if (reply == NULL)
         return FALSE;
+      for (guint i = first; i < MIN (n, first + ENQUEUE_BATCH); i++)
+        self->queued_at[i] = g_get_monotonic_time ();
     }
 
   return TRUE;
@@ -368,6 +371,7 @@ job_lost (Distributed  *self,
    * worker's task. */
   run->requeued++;
   record->start_us = record->end_us = 0;
+  self->queued_at[index] = g_get_monotonic_time ();
   lab_broker_batch_add (batch, "HSET", job_key, "status", "queued", NULL);
   lab_broker_batch_add (batch, "HINCRBY", self->run_key, "requeued", "1", NULL);
   lab_broker_batch_add (batch, "LPUSH", LAB_RQ_QUEUE_KEY, job_id, NULL);
@@ -478,6 +482,69 @@ close_run (Distributed  *self,
   return reply != NULL;
 }
 
+static gint
+compare_starts (gconstpointer a,
+                gconstpointer b,
+                gpointer      data)
+{
+  const LabTaskRecord *records = data;
+  gint64 start_a = records[*(const guint *) a].start_us;
+  gint64 start_b = records[*(const guint *) b].start_us;
+
+  return (start_a > start_b) - (start_a < start_b);
+}
+
+static gint
+compare_times (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* What the broker costs per job, measured: on each worker, the time from
+ * being free (its previous job done, or this job queued, whichever came
+ * later) to starting the job.  It covers reporting the previous result,
+ * BLMOVE, the run and payload checks and the move into the started
+ * registry — all round trips to the broker.  The median, so a worker's
+ * first job (which also builds the workload) does not count for much.
+ * Meaningful for workers that run one job at a time, as local ones do. */
+static void
+measure_broker_cost (Distributed *self)
+{
+  LabRun *run = self->ctx->run;
+  g_autoptr(GArray) waits = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint lane = 0; lane < run->lane_names->len; lane++)
+    {
+      g_autoptr(GArray) jobs = g_array_new (FALSE, FALSE, sizeof (guint));
+      gint64 free_since = 0;
+
+      for (guint i = 0; i < run->n_records; i++)
+        if (run->records[i].lane == (gint) lane && run->records[i].error == NULL)
+          g_array_append_val (jobs, i);
+      g_array_sort_with_data (jobs, compare_starts, run->records);
+
+      for (guint j = 0; j < jobs->len; j++)
+        {
+          const LabTaskRecord *record = &run->records[g_array_index (jobs, guint, j)];
+          gint64 ready = MAX (free_since, self->queued_at[record->index]);
+          gint64 wait = record->start_us - ready;
+
+          if (wait >= 0)
+            g_array_append_val (waits, wait);
+          free_since = record->end_us;
+        }
+    }
+
+  if (waits->len > 0)
+    {
+      g_array_sort (waits, compare_times);
+      run->broker_cost_us = g_array_index (waits, gint64, waits->len / 2);
+    }
+}
+
 /* Local workers register themselves; the run starts when all have. */
 static gboolean
 wait_for_local_workers (Distributed     *self,
@@ -544,6 +611,7 @@ run_jobs (Distributed  *self,
         }
     }
 
+  measure_broker_cost (self);
   return close_run (self, "finished", error);
 }
 
@@ -621,6 +689,7 @@ execute (LabRunContext  *ctx,
   self.finished = g_new0 (gboolean, ctx->run->n_records);
   self.losses = g_new0 (guint, ctx->run->n_records);
   self.in_limbo_since = g_new0 (gint64, ctx->run->n_records);
+  self.queued_at = g_new0 (gint64, ctx->run->n_records);
   self.lanes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self.remaining = ctx->run->n_records;
 
@@ -652,6 +721,7 @@ execute (LabRunContext  *ctx,
 
   g_hash_table_unref (self.lanes);
   g_free (self.in_limbo_since);
+  g_free (self.queued_at);
   g_free (self.losses);
   g_free (self.finished);
   g_free (self.events_key);
