@@ -1,13 +1,14 @@
-/* test-distributed-cli.c — the distributed mode from outside: the real binary
+/* test-distributed-cli.c — the distributed mode's processes, seen from outside
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Bad input to `worker` and `bench --modes=distributed` gets one sentence
  * and a non-zero exit, never a hang; a broker without a password on
- * another machine gets a warning; and the broker and workers the app
- * starts die with it.  Traffic stays on 127.0.0.1 or in a network
- * namespace the test makes.
+ * another machine gets a warning; the broker and workers the app starts
+ * die with it, and a run whose local workers all die ends with a
+ * sentence.  Traffic stays on 127.0.0.1 or in a network namespace the
+ * test makes.
  */
 
 #include "config.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lab-plan.h"
 #include "lab-test-util.h"
 
 static gboolean
@@ -219,6 +221,103 @@ test_warns_without_password (void)
   g_assert_nonnull (strstr (err, "cannot be reached"));
 }
 
+typedef struct
+{
+  LabRunner    *runner;
+  LabWorkload  *workload;
+  GCancellable *cancellable;
+  LabRun       *run;
+  GError       *error;
+} RunThread;
+
+static gpointer
+run_thread (gpointer data)
+{
+  RunThread *job = data;
+
+  job->run = lab_runner_run (job->runner, job->workload, LAB_MODE_DISTRIBUTED, job->cancellable,
+                             &job->error);
+  return NULL;
+}
+
+/* The pids of this process's children running `worker`. */
+static GArray *
+find_local_workers (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *entry;
+
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", entry, "stat", NULL);
+      g_autofree char *cmdline_path = g_build_filename ("/proc", entry, "cmdline", NULL);
+      g_autofree char *stat = NULL, *cmdline = NULL;
+      gsize length = 0;
+      const char *paren;
+      int ppid = 0, pid = atoi (entry);
+
+      if (pid <= 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          !g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+        continue;
+      paren = strrchr (stat, ')');
+      if (paren == NULL || sscanf (paren + 2, "%*c %d", &ppid) != 1 || ppid != getpid ())
+        continue;
+      /* argv[1] is "worker": the second NUL-separated string. */
+      if (strlen (cmdline) + 1 < length && g_str_equal (cmdline + strlen (cmdline) + 1, "worker"))
+        g_array_append_val (pids, pid);
+    }
+  return pids;
+}
+
+/* When every worker the app started dies, the run ends with a sentence
+ * instead of waiting for ever: nobody else knows our broker's password. */
+static void
+test_local_workers_die (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) pids = NULL;
+  RunThread job = { 0 };
+  GThread *thread;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  if (!have_redis ())
+    return;
+
+  plan->tasks = 4;
+  plan->workers = 2;
+  plan->task_ms = 30000;
+  job.runner = runner;
+  job.cancellable = cancellable;
+  job.workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  lab_test_cancel_after (cancellable, 60000);
+  thread = g_thread_new ("run", run_thread, &job);
+
+  do
+    {
+      g_clear_pointer (&pids, g_array_unref);
+      pids = find_local_workers ();
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  while (pids->len < 2);
+  /* Let them register and take a job, then kill them all. */
+  g_usleep (G_USEC_PER_SEC);
+  for (guint i = 0; i < pids->len; i++)
+    kill (g_array_index (pids, int, i), SIGKILL);
+
+  g_thread_join (thread);
+  g_assert_null (job.run);
+  g_assert_error (job.error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER);
+  g_test_message ("%s", job.error->message);
+  g_clear_error (&job.error);
+  g_clear_object (&job.workload);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -228,6 +327,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed-cli/bad-input", test_bad_input);
   g_test_add_func ("/lab/distributed-cli/warns-without-password", test_warns_without_password);
   g_test_add_func ("/lab/distributed-cli/nothing-outlives-the-app", test_nothing_outlives_the_app);
+  g_test_add_func ("/lab/distributed-cli/local-workers-die", test_local_workers_die);
 
   return g_test_run ();
 }

@@ -63,6 +63,7 @@ typedef struct
   gint64        *in_limbo_since;    /* per task: first seen taken but not started */
   gint64        *queued_at;         /* per task: when it was (last) put in the queue, our clock */
   GHashTable    *lanes;             /* worker name → lane + 1 */
+  LabLocalBroker *local;            /* the broker and workers we started, or NULL */
   guint          remaining;
 } Distributed;
 
@@ -605,6 +606,14 @@ run_jobs (Distributed  *self,
 
       if (g_get_monotonic_time () >= next_maintenance)
         {
+          /* Nobody else will come to a broker of our own: with all our
+           * workers dead, the run would wait for ever. */
+          if (self->local != NULL && lab_local_broker_count_live_workers (self->local) == 0)
+            {
+              g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER,
+                                   _("Every local worker has died; the run cannot go on."));
+              return FALSE;
+            }
           if (!take_back_silent_jobs (self, error))
             return FALSE;
           next_maintenance = g_get_monotonic_time () + MAINTENANCE_US;
@@ -692,6 +701,7 @@ execute (LabRunContext  *ctx,
   self.queued_at = g_new0 (gint64, ctx->run->n_records);
   self.lanes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self.remaining = ctx->run->n_records;
+  self.local = local;
 
   ok = broker != NULL;
   if (ok && local != NULL)
