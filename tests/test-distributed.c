@@ -817,6 +817,54 @@ test_failed_registry (void)
   g_clear_object (&job.workload);
 }
 
+/* Ctrl+C (SIGTERM) on a busy worker: it gives its job back to the queue at
+ * once and leaves the pool; another worker does the job, nothing waits for
+ * a timeout. */
+static void
+test_worker_stops (void)
+{
+  g_autoptr(LabLocalBroker) local = NULL;
+  g_autoptr(LabBroker) broker = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GSubprocess) first = NULL, second = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *busy = NULL;
+  RunThread job = { 0 };
+  GThread *thread;
+
+  if (!have_redis ())
+    return;
+
+  local = start_broker ();
+  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+  first = start_worker (lab_local_broker_get_url (local), "first", NULL, FALSE);
+  wait_for_workers (broker, 1);
+
+  job.runner = runner;
+  job.cancellable = cancellable;
+  job.workload = sleep_workload (lab_local_broker_get_url (local), 2, 3000);
+  lab_test_cancel_after (cancellable, 60000);
+  thread = g_thread_new ("run", run_thread, &job);
+  busy = wait_for_busy_worker (broker);
+
+  g_subprocess_send_signal (first, SIGTERM);
+  g_subprocess_wait (first, NULL, NULL);
+  g_assert_true (g_subprocess_get_successful (first));
+  g_assert_cmpint (scard (broker, LAB_RQ_WORKERS_KEY), ==, 0);
+
+  second = start_worker (lab_local_broker_get_url (local), "second", NULL, FALSE);
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+  g_assert_true (job.run->verified);
+  g_assert_cmpuint (job.run->requeued, ==, 0);
+
+  stop_worker (second);
+  g_clear_pointer (&job.run, lab_run_free);
+  g_clear_object (&job.workload);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -834,6 +882,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed/refuses-files", test_refuses_files);
   g_test_add_func ("/lab/distributed/url-list", test_url_list);
   g_test_add_func ("/lab/distributed/failed-registry", test_failed_registry);
+  g_test_add_func ("/lab/distributed/worker-stops", test_worker_stops);
 
   return g_test_run ();
 }
