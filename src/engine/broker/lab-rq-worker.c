@@ -388,6 +388,7 @@ handle_job (Worker      *worker,
       job_key = lab_rq_job_key (job_id);
       lab_broker_batch_add (drop, "LREM", LAB_RQ_INTERMEDIATE, "1", job_id, NULL);
       lab_broker_batch_add (drop, "HSET", job_key, "status", "canceled", NULL);
+      lab_broker_batch_add (drop, "EXPIRE", job_key, G_STRINGIFY (LAB_RQ_RESULT_TTL_S), NULL);
       dropped = lab_broker_batch_exec (broker, drop, error);
       return dropped != NULL;
     }

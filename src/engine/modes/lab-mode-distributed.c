@@ -175,7 +175,8 @@ enqueue_jobs (Distributed  *self,
                                 "origin", LAB_RQ_QUEUE, "created_at", now_text,
                                 "enqueued_at", now_text, "description", name ? name : "",
                                 "lab_plan", payload, "lab_index", index, NULL);
-          lab_broker_batch_add (batch, "EXPIRE", job_key, run_ttl, NULL);
+          /* No expiry while queued (a long run may wait longer than any
+           * guess); each job gets RQ's result_ttl when it ends. */
           lab_broker_batch_add (batch, "RPUSH", LAB_RQ_QUEUE_KEY, job_id, NULL);
         }
       reply = lab_broker_batch_exec (self->broker, batch, error);
@@ -360,9 +361,11 @@ job_lost (Distributed  *self,
                                                  self->losses[index]);
       g_autofree char *until = lab_rq_format_score (self->clock_offset_us + g_get_monotonic_time (),
                                                     LAB_RQ_RESULT_TTL_S);
+      g_autofree char *ttl = g_strdup_printf ("%d", LAB_RQ_RESULT_TTL_S);
 
       lab_broker_batch_add (batch, "HSET", job_key, "status", "failed", "exc_info", reason, NULL);
       lab_broker_batch_add (batch, "ZADD", LAB_RQ_FAILED_KEY, until, job_id, NULL);
+      lab_broker_batch_add (batch, "EXPIRE", job_key, ttl, NULL);
       reply = lab_broker_batch_exec (self->broker, batch, error);
       finish_task (self, index, reason);
       return reply != NULL;
@@ -399,10 +402,16 @@ take_back_silent_jobs (Distributed  *self,
 {
   g_autoptr(redisReply) expired = NULL;
   g_autoptr(redisReply) limbo = NULL;
-  g_autofree char *now_s = NULL;
+  g_autoptr(redisReply) kept = NULL;
+  g_autofree char *now_s = NULL, *run_ttl = g_strdup_printf ("%d", LAB_RQ_RUN_TTL_S);
   gint64 now;
 
   if (!lab_broker_time_us (self->broker, &now, error))
+    return FALSE;
+  /* The run's state outlives us by LAB_RQ_RUN_TTL_S at most: if the app
+   * dies, workers find no running run and drop its jobs. */
+  kept = lab_broker_command (self->broker, error, "EXPIRE", self->run_key, run_ttl, NULL);
+  if (kept == NULL)
     return FALSE;
   now_s = lab_rq_format_score (now, 0);
 
@@ -465,6 +474,7 @@ close_run (Distributed  *self,
   g_autoptr(redisReply) reply = NULL;
   g_autofree char *until = lab_rq_format_score (self->clock_offset_us + g_get_monotonic_time (),
                                                 LAB_RQ_RESULT_TTL_S);
+  g_autofree char *result_ttl = g_strdup_printf ("%d", LAB_RQ_RESULT_TTL_S);
 
   lab_broker_batch_add (batch, "HSET", self->run_key, "state", state, NULL);
   for (guint i = 0; i < self->ctx->run->n_records; i++)
@@ -477,6 +487,7 @@ close_run (Distributed  *self,
         lab_broker_batch_add (batch, "ZREM", LAB_RQ_STARTED_KEY, job_id, NULL);
         lab_broker_batch_add (batch, "HSET", job_key, "status", "canceled", NULL);
         lab_broker_batch_add (batch, "ZADD", LAB_RQ_CANCELED_KEY, until, job_id, NULL);
+        lab_broker_batch_add (batch, "EXPIRE", job_key, result_ttl, NULL);
       }
   lab_broker_batch_add (batch, "EXPIRE", self->events_key, "60", NULL);
   reply = lab_broker_batch_exec (self->broker, batch, error);
