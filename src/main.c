@@ -14,6 +14,7 @@
 #include "lab-benchmark.h"
 #include "lab-lesson-command.h"
 #include "lab-serve.h"
+#include "lab-worker-command.h"
 #include "lab-worker.h"
 
 static gboolean
@@ -50,6 +51,9 @@ main (int   argc,
   if (argc >= 2 && g_str_equal (argv[1], "serve"))
     return lab_serve_main (argc - 1, argv + 1);
 
+  if (argc >= 2 && g_str_equal (argv[1], "worker"))
+    return lab_worker_command_main (argc - 1, argv + 1);
+
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
       g_print (_("Usage:\n"
@@ -58,6 +62,7 @@ main (int   argc,
                  "  concurrency-lab benchmark        measure every mode against the ideal\n"
                  "  concurrency-lab serve [OPTION…]  serve test files on 127.0.0.1; see serve --help\n"
                  "  concurrency-lab lesson NAME      one lesson of the seeds; lesson --list names them\n"
+                 "  concurrency-lab worker --broker=URL  join a distributed pool; see worker --help\n"
                  "  concurrency-lab --version\n"));
       return 0;
     }

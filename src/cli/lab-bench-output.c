@@ -206,9 +206,21 @@ print_table (LabWorkload *workload,
 
   for (guint i = 0; i < results->len; i++)
     {
-      g_autofree char *line = describe_time_by_state (((LabBenchResult *) g_ptr_array_index (results, i))->run);
+      const LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      g_autofree char *line = describe_time_by_state (run);
 
       g_print ("%s\n", line);
+
+      if (run->mode == LAB_MODE_DISTRIBUTED && run->broker_cost_us >= 0)
+        g_print (_("%s: a free worker started its next job %.2f ms later (median): the broker’s "
+                   "cost per job.\n"),
+                 lab_mode_get_title (run->mode), run->broker_cost_us / 1000.0);
+      if (run->mode == LAB_MODE_DISTRIBUTED && run->requeued > 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE,
+                              "%s: %u job went back to the queue after its worker fell silent.\n",
+                              "%s: %u jobs went back to the queue after their worker fell silent.\n",
+                              run->requeued),
+                 lab_mode_get_title (run->mode), run->requeued);
     }
 
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
@@ -426,6 +438,9 @@ print_json (LabWorkload *workload,
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
       add_time_by_state (builder, run);
+      add_int (builder, "requeued", run->requeued);
+      if (run->mode == LAB_MODE_DISTRIBUTED && run->broker_cost_us >= 0)
+        add_seconds (builder, "broker_cost_s", run->broker_cost_us);
       json_builder_set_member_name (builder, "result");
       if (run->result_fields != NULL)
         json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));

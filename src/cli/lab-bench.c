@@ -183,7 +183,10 @@ bench_thread (gpointer data)
   else
     bench->results = lab_bench_run_modes (bench->runner, bench->workload, bench->modes,
                                           bench->repeat, bench->cancellable, &bench->error);
-  g_main_context_invoke (NULL, quit_loop, bench->loop);
+  /* Queued, never called here: a run that fails at once may end before
+   * the main thread is in the loop, and quitting a loop that is not yet
+   * running does nothing. */
+  g_idle_add (quit_loop, bench->loop);
   return NULL;
 }
 
@@ -282,14 +285,15 @@ lab_bench_main (int    argc,
   g_autofree char *url_list = NULL, *url = NULL, *latency_text = NULL, *bandwidth_text = NULL;
   g_autofree char *fail_text = NULL, *fail_share_text = NULL, *timeout_text = NULL;
   g_autofree char *retries_text = NULL, *out_dir = NULL, *trace_path = NULL;
-  g_autofree char *in_flight_text = NULL;
+  g_autofree char *in_flight_text = NULL, *broker = NULL;
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
-    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async (default: the first four)"), N_("LIST") },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async,distributed (default: the first four)"), N_("LIST") },
+    LAB_BROKER_OPTION_ENTRY (broker),
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
     { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
     { "in-flight", 0, 0, G_OPTION_ARG_STRING, &in_flight_text, N_("processes-async: tasks in flight on each worker process’s event loop; processes × in-flight at most 100000 (default: 1000 / processes)"), "M" },
@@ -381,6 +385,8 @@ lab_bench_main (int    argc,
   plan->url_list = g_steal_pointer (&url_list);
   plan->url = g_steal_pointer (&url);
   plan->out_dir = g_steal_pointer (&out_dir);
+  if (broker != NULL && !lab_broker_option_parse (broker, &plan->broker, &error))
+    goto bad_input;
   plan->lock = lock;
   plan->shared_memory = shared_memory;
   plan->global_counter = global_counter;

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <unistd.h>
 
+#include "lab-broker.h"
 #include "lab-mode.h"
 #include "lab-options.h"
 
@@ -255,5 +256,31 @@ lab_options_check_output_file (const char  *path,
                    display, display_dir);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Checks --broker's URL; a broker on another machine without a password
+ * gets a warning: anybody on the network could then read the jobs, or
+ * feed the workers jobs of their own. */
+gboolean
+lab_broker_option_parse (const char  *text,
+                         char       **broker,
+                         GError     **error)
+{
+  g_autoptr(LabBrokerAddress) address = lab_broker_address_parse (text, error);
+
+  if (address == NULL)
+    return FALSE;
+
+  if (address->password == NULL && !lab_broker_address_is_loopback (address))
+    {
+      g_autofree char *where = lab_broker_address_describe (address);
+
+      g_printerr (_("Warning: the broker at %s has no password; anybody on the network can "
+                    "read its jobs and give the workers jobs of their own.\n"), where);
+    }
+
+  g_free (*broker);
+  *broker = g_strdup (text);
   return TRUE;
 }

@@ -41,4 +41,14 @@ gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *fail_share,
                                    GError           **error);
 
+/* --broker=redis://…, shared by bench and worker. */
+#define LAB_BROKER_OPTION_ENTRY(variable) \
+  { "broker", 0, 0, G_OPTION_ARG_STRING, &(variable), \
+    N_("distributed: the Redis broker, redis://[:PASSWORD@]HOST:PORT[/DB] (default: start one on this machine)"), \
+    N_("URL") }
+
+gboolean lab_broker_option_parse  (const char        *text,
+                                   char             **broker,
+                                   GError           **error);
+
 G_END_DECLS

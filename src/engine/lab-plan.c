@@ -54,6 +54,7 @@ lab_plan_copy (const LabPlan *plan)
   copy->url_list = g_strdup (plan->url_list);
   copy->out_dir = g_strdup (plan->out_dir);
   copy->file_names = g_strdupv (plan->file_names);
+  copy->broker = g_strdup (plan->broker);
 
   return copy;
 }
@@ -71,6 +72,7 @@ lab_plan_free (LabPlan *plan)
   g_free (plan->url_list);
   g_free (plan->out_dir);
   g_strfreev (plan->file_names);
+  g_free (plan->broker);
   g_free (plan);
 }
 

@@ -61,6 +61,8 @@ typedef struct
   gboolean  shared_memory; /* bank, processes: keep the account in shared memory */
   gboolean  global_counter; /* pingpong: the seed's broken version */
   gboolean  fresh_workers; /* processes: discard any warm worker pool and spawn a new one */
+  char     *broker;      /* distributed: redis://… of the broker; NULL: start a local one.
+                          * Never sent to workers (it may hold a password). */
   gint      queue_fd;    /* pingpong, processes: the app's end of the queue's pipe, which
                           * the workers open through /proc/<app>/fd/ (-1: none) */
 } LabPlan;

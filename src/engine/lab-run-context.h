@@ -62,6 +62,8 @@ gboolean lab_mode_processes_execute    (LabRunContext *ctx,
 gboolean lab_mode_async_execute        (LabRunContext *ctx,
                                         GError       **error);
 gboolean lab_mode_processes_async_execute (LabRunContext *ctx,
+                                           GError       **error);
+gboolean lab_mode_distributed_execute  (LabRunContext *ctx,
                                         GError       **error);
 
 G_END_DECLS

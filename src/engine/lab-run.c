@@ -18,13 +18,15 @@ lab_run_new (LabMode mode,
 {
   LabRun *run;
 
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   run = g_new0 (LabRun, 1);
   run->mode = mode;
   run->n_records = n_tasks;
   run->records = g_new0 (LabTaskRecord, n_tasks);
   run->caller_lane = -1;
+  run->lane_names = g_ptr_array_new_with_free_func (g_free);
+  run->broker_cost_us = -1;
   for (guint i = 0; i < n_tasks; i++)
     {
       run->records[i].index = i;
@@ -64,6 +66,7 @@ lab_run_free (LabRun *run)
   g_clear_pointer (&run->result_fields, g_variant_unref);
   g_free (run->verify_error);
   g_clear_pointer (&run->cores_busy, g_array_unref);
+  g_ptr_array_unref (run->lane_names);
   g_free (run);
 }
 
@@ -101,7 +104,11 @@ lab_run_dup_worker_label (const LabRun        *run,
       return g_strdup_printf (_("pid %d"), record->pid);
     case LAB_MODE_ASYNC:
       return g_strdup (_("event loop"));
-    case LAB_N_MODES:
+    case LAB_MODE_DISTRIBUTED:
+      if ((guint) record->lane < run->lane_names->len)
+        return g_strdup (g_ptr_array_index (run->lane_names, record->lane));
+      return g_strdup_printf (_("pid %d"), record->pid);
+    case LAB_N_ALL_MODES:
     default:
       g_assert_not_reached ();
     }

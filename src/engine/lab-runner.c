@@ -307,7 +307,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (LAB_IS_WORKLOAD (workload), NULL);
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   plan = lab_workload_get_plan (workload);
   run = lab_run_new (mode, lab_workload_get_n_tasks (workload));
@@ -393,7 +393,18 @@ lab_runner_run_with_inputs (LabRunner     *self,
         ok = lab_runner_cancel_every_task (&ctx);
       break;
 
-    case LAB_N_MODES:
+    case LAB_MODE_DISTRIBUTED:
+      /* A job carries parameters only: bodies an earlier stage made here
+       * cannot travel to another machine as a job. */
+      if (inputs != NULL)
+        g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                             _("The distributed mode runs whole jobs only, not the later "
+                               "stages of a pipeline."));
+      else
+        ok = lab_mode_distributed_execute (&ctx, error);
+      break;
+
+    case LAB_N_ALL_MODES:
     default:
       g_assert_not_reached ();
     }

@@ -13,14 +13,14 @@
 #include "lab-mode.h"
 #include "lab-plan.h"
 
-static const char * const mode_names[LAB_N_MODES] = {
-  "sequential", "threads", "processes", "async", "processes-async",
+static const char * const mode_names[LAB_N_ALL_MODES] = {
+  "sequential", "threads", "processes", "async", "processes-async", "distributed",
 };
 
 const char *
 lab_mode_to_string (LabMode mode)
 {
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   return mode_names[mode];
 }
@@ -28,7 +28,7 @@ lab_mode_to_string (LabMode mode)
 const char *
 lab_mode_get_title (LabMode mode)
 {
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   switch (mode)
     {
@@ -37,7 +37,8 @@ lab_mode_get_title (LabMode mode)
     case LAB_MODE_PROCESSES:  return _("Processes");
     case LAB_MODE_ASYNC:      return _("Async");
     case LAB_MODE_PROCESSES_ASYNC: return _("Processes + async");
-    case LAB_N_MODES:
+    case LAB_MODE_DISTRIBUTED: return _("Distributed");
+    case LAB_N_ALL_MODES:
     default:
       g_assert_not_reached ();
     }
@@ -57,7 +58,7 @@ lab_mode_from_string (const char *name,
 {
   g_return_val_if_fail (mode != NULL, FALSE);
 
-  for (guint i = 0; i < LAB_N_MODES; i++)
+  for (guint i = 0; i < LAB_N_ALL_MODES; i++)
     {
       if (g_strcmp0 (name, mode_names[i]) == 0)
         {
@@ -95,7 +96,7 @@ lab_mode_parse_list (const char  *list,
         {
           g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
                        _("Unknown mode “%s”; choose from sequential, threads, processes, async, "
-                         "processes-async."),
+                         "processes-async, distributed."),
                        name);
           return FALSE;
         }
@@ -110,7 +111,7 @@ lab_mode_parse_list (const char  *list,
     {
       g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
                            _("No mode given; choose from sequential, threads, processes, async, "
-                             "processes-async."));
+                             "processes-async, distributed."));
       return FALSE;
     }
 

@@ -10,7 +10,10 @@
 
 G_BEGIN_DECLS
 
-/* The ways to run the same tasks. */
+/* The ways to run the same tasks: five on this machine, and one across
+ * machines.  LAB_N_MODES counts the five, which the window shows a page
+ * for; the distributed mode needs a broker (and starts one), so it runs
+ * only when asked for by name. */
 typedef enum
 {
   LAB_MODE_SEQUENTIAL,   /* one worker thread, one task after another */
@@ -18,7 +21,9 @@ typedef enum
   LAB_MODE_PROCESSES,    /* a pool of N worker processes, talking over pipes */
   LAB_MODE_ASYNC,        /* one thread, one event loop, up to N tasks in flight */
   LAB_MODE_PROCESSES_ASYNC, /* N worker processes, each one event loop with up to M in flight */
-  LAB_N_MODES
+  LAB_N_MODES,
+  LAB_MODE_DISTRIBUTED = LAB_N_MODES,   /* jobs on a Redis broker, workers anywhere */
+  LAB_N_ALL_MODES
 } LabMode;
 
 /* Processes + async: worker processes × tasks in flight on each, at most. */
