@@ -366,7 +366,7 @@ static void
 test_order_and_titles (void)
 {
   const char *order[] = { "pipeline", "gil", "futures", "queries", "pingpong", "bank", "frozen-window",
-                          "sum", "workers" };
+                          "sum", "workers", "many-machines" };
   guint n;
   const LabLesson *lessons = lab_lesson_get_all (&n);
 
@@ -418,6 +418,7 @@ typedef struct
   LabState    state;        /* where the time went: this share of it in @state, */
   double      share;        /* the rest computing (0: nothing measured) */
   double      cores;        /* cores busy (0: no sample) */
+  double      broker_ms;    /* distributed: the broker's cost per job (0: not measured) */
 } Step;
 
 static LabLessonRun *
@@ -437,7 +438,8 @@ synthetic_run (const char *id,
 
       step->label = g_strdup_printf ("step %u", i);
       step->value_us = (gint64) (steps[i].seconds * 1e6);
-      if (steps[i].startup >= 0 || steps[i].fields != NULL || steps[i].share > 0)
+      if (steps[i].startup >= 0 || steps[i].fields != NULL || steps[i].share > 0 ||
+          steps[i].broker_ms > 0)
         {
           g_autoptr(GError) error = NULL;
 
@@ -463,6 +465,8 @@ synthetic_run (const char *id,
             }
           step->run->wall_us = step->value_us;
           step->run->startup_us = (gint64) (MAX (steps[i].startup, 0) * 1e6);
+          if (steps[i].broker_ms > 0)
+            step->run->broker_cost_us = (gint64) (steps[i].broker_ms * 1000);
           step->run->verified = TRUE;
           if (steps[i].fields != NULL)
             {
@@ -720,6 +724,31 @@ test_verdict_states (void)
                   NULL);
 }
 
+#define BROKER(ms) NO_RUN, 0, 0, 0, ms
+
+/* Seed 004's last word: the speed each added worker brings, the queue
+ * against this machine, the broker's cost per job, and small jobs. */
+static void
+test_verdict_many_machines (void)
+{
+  /* steps: processes, 1 queue worker, 3 queue workers, small on processes, small on the queue */
+  assert_verdict ("many-machines", (Step[]) { { 1, NO_RUN }, { 3, NO_RUN }, { 1, NO_RUN },
+                                              { 0.2, NO_RUN }, { 0.8, BROKER (0.34) } }, 5,
+                  SAYS ("made the job 3.00× faster: each added worker added 1.00 of one worker’s speed",
+                        "did about as well as 3 processes", "cost each job 0.34 ms",
+                        "overhead decides", "(0.25× the speed)"),
+                  SAYS ("disagrees", "beat", "slower than"));
+  assert_verdict ("many-machines", (Step[]) { { 1, NO_RUN }, { 3, NO_RUN }, { 2, NO_RUN },
+                                              { 0.2, NO_RUN }, { 0.21, NO_RUN } }, 5,
+                  SAYS ("1.50× faster: each added worker added 0.25 of", "were slower than 3 processes",
+                        "Even small jobs took about as long"),
+                  SAYS ("cost each job", "overhead decides"));
+  assert_verdict ("many-machines", (Step[]) { { 2, NO_RUN }, { 3, NO_RUN }, { 1, NO_RUN },
+                                              { 0.4, NO_RUN }, { 0.2, BROKER (0.1) } }, 5,
+                  SAYS ("beat 3 processes on this machine", "disagrees with the seed: small jobs were faster"),
+                  SAYS ("overhead decides", "about as long"));
+}
+
 /* Two clocks, or one when the pool was already warm. */
 static void
 test_verdict_sum (void)
@@ -885,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/lab/lessons/verdict/pingpong", test_verdict_pingpong);
   g_test_add_func ("/lab/lessons/verdict/gil", test_verdict_gil);
   g_test_add_func ("/lab/lessons/verdict/states", test_verdict_states);
+  g_test_add_func ("/lab/lessons/verdict/many-machines", test_verdict_many_machines);
   g_test_add_func ("/lab/lessons/verdict/sum", test_verdict_sum);
   g_test_add_func ("/lab/lessons/verdict/futures", test_verdict_futures);
 

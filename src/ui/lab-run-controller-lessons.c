@@ -46,7 +46,10 @@ show_lesson_run (LabRunController *self,
           gint page = lab_run_feed_find_lesson_page (self->feed, run->steps[i].run);
 
           if (page >= 0)
-            lab_run_feed_title_page (self->feed, page, run->steps[i].label);
+            {
+              lab_run_feed_title_page (self->feed, page, run->steps[i].label);
+              lab_run_feed_name_lanes (self->feed, page, run->steps[i].run);
+            }
           self->last_lesson_step_us[i] = run->steps[i].value_us;
           g_signal_emit (self, lab_run_controller_signals[SIGNAL_STEP_ADDED], 0, i, &run->steps[i],
                          page);

@@ -36,13 +36,13 @@ struct _LabRunFeed
   gboolean         pipeline;
   gboolean         lesson;
 
-  guint            page[LAB_N_MODES];  /* where each mode's events go now */
+  guint            page[LAB_N_ALL_MODES];  /* where each mode's events go now */
   GArray          *lesson_starts;      /* gint64: when each lesson page's run began */
 
   /* Worker processes announce themselves before the run's clock starts
    * (and before its page is reset); their lanes wait here until then. */
-  GArray          *worker_pids[LAB_N_MODES];
-  gboolean         run_open[LAB_N_MODES];
+  GArray          *worker_pids[LAB_N_ALL_MODES];
+  gboolean         run_open[LAB_N_ALL_MODES];
 
   guint            stages_started;
   LabRunProgress   progress;
@@ -81,7 +81,10 @@ lane_label (LabMode mode,
       return g_strdup_printf (_("process %d"), pid);
     case LAB_MODE_ASYNC:
       return g_strdup (_("event loop"));
-    case LAB_N_MODES:
+    case LAB_MODE_DISTRIBUTED:
+      /* Until the run is over and says which host each worker is on. */
+      return g_strdup_printf (_("queue worker %d"), lane + 1);
+    case LAB_N_ALL_MODES:
     default:
       g_assert_not_reached ();
     }
@@ -315,7 +318,7 @@ lab_run_feed_is_draining (LabRunFeed *self)
 static void
 forget_workers (LabRunFeed *self)
 {
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       g_array_set_size (self->worker_pids[m], 0);
       self->run_open[m] = FALSE;
@@ -433,7 +436,23 @@ lab_run_feed_finish_run (LabRunFeed   *self,
       g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[run->mode], offset + i,
                      run->records[i].lane, run->records[i].start_us, run->records[i].end_us,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
+  lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
+}
+
+/* A run that knows its workers by name (the distributed mode's
+ * "host:pid") names their lanes on @page. */
+void
+lab_run_feed_name_lanes (LabRunFeed   *self,
+                         guint         page,
+                         const LabRun *run)
+{
+  g_return_if_fail (LAB_IS_RUN_FEED (self));
+  g_return_if_fail (run != NULL);
+
+  for (guint lane = 0; run->lane_names != NULL && lane < run->lane_names->len; lane++)
+    g_signal_emit (self, signals[LANE_LABEL], 0, page, (gint) lane,
+                   (const char *) g_ptr_array_index (run->lane_names, lane));
 }
 
 /* The lesson page that showed @run, or -1. */
@@ -493,7 +512,7 @@ lab_run_feed_finalize (GObject *object)
 
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
   G_OBJECT_CLASS (lab_run_feed_parent_class)->finalize (object);
@@ -552,7 +571,7 @@ lab_run_feed_init (LabRunFeed *self)
 {
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
       self->page[m] = m;

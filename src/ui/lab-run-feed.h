@@ -58,6 +58,9 @@ void                  lab_run_feed_set_lesson_now  (LabRunFeed     *self,
 void                  lab_run_feed_finish_run      (LabRunFeed     *self,
                                                     const LabRun   *run,
                                                     guint           offset);
+void                  lab_run_feed_name_lanes      (LabRunFeed     *self,
+                                                    guint           page,
+                                                    const LabRun   *run);
 gint                  lab_run_feed_find_lesson_page (LabRunFeed    *self,
                                                     const LabRun   *run);
 void                  lab_run_feed_title_page      (LabRunFeed     *self,

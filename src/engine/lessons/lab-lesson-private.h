@@ -24,6 +24,7 @@ extern const LabLesson lab_lesson_bank;
 extern const LabLesson lab_lesson_frozen_window;
 extern const LabLesson lab_lesson_sum;
 extern const LabLesson lab_lesson_workers;
+extern const LabLesson lab_lesson_many_machines;
 
 /* Steps: a run of a plan in a mode, or a number measured otherwise. */
 void       lab_lesson_add_step      (LabLessonRun         *out,

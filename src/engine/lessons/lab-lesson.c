@@ -197,6 +197,7 @@ static const LabLesson *const registry[] = {
   &lab_lesson_frozen_window,
   &lab_lesson_sum,
   &lab_lesson_workers,          /* 004 */
+  &lab_lesson_many_machines,    /* 004: RQ, the seed's last word */
 };
 
 /* Callers walk the lessons as one array (lessons[i]), but each is defined
