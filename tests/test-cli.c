@@ -1525,6 +1525,76 @@ test_lesson_pipe (void)
   bench_clear (&bench);
 }
 
+/* `lesson bank --trace` writes a trace in Chrome's JSON format, as
+ * ui.perfetto.dev opens it: every slice has its track and times, every
+ * track a name, a process per step named as the step, the lock waits of the
+ * locked step among the slices, the verdict in the metadata. */
+static void
+test_lesson_trace (void)
+{
+  const char *binary = lab_binary ();
+  g_autofree char *dir = g_dir_make_tmp ("lab-trace-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "bank.json", NULL);
+  g_autofree char *option = g_strdup_printf ("--trace=%s", path);
+  const char * const args[] = { "lesson", "bank", "--quick", "--no-pause", option, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GHashTable) named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) tracks = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  JsonArray *events;
+  guint lock_slices = 0, processes = 0;
+  Bench bench;
+
+  if (binary == NULL)
+    return;
+
+  command_start (&bench, binary, NULL, NULL, NULL, args, "", FALSE);
+  bench_finish (&bench);
+  assert_status (&bench, 0);
+  bench_clear (&bench);
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "otherData"),
+                                                  "lesson"), ==, "bank");
+  g_assert_nonnull (json_object_get_string_member (json_object_get_object_member (root, "otherData"),
+                                                   "verdict"));
+  events = json_object_get_array_member (root, "traceEvents");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      const char *phase = json_object_get_string_member (event, "ph");
+      char *track = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                     json_object_get_int_member (event, "pid"),
+                                     json_object_get_int_member (event, "tid"));
+
+      g_assert_true (json_object_has_member (event, "ts"));
+      if (g_str_equal (phase, "X"))
+        {
+          g_assert_true (json_object_has_member (event, "dur"));
+          g_assert_cmpint (json_object_get_int_member (event, "dur"), >=, 0);
+          lock_slices += g_str_equal (json_object_get_string_member (event, "cat"), "lock");
+          g_ptr_array_add (tracks, track);
+        }
+      else if (g_str_equal (phase, "M") && g_str_equal (json_object_get_string_member (event, "name"), "thread_name"))
+        g_hash_table_add (named, track);
+      else
+        {
+          if (g_str_equal (phase, "M") && g_str_equal (json_object_get_string_member (event, "name"), "process_name"))
+            processes++;
+          g_free (track);
+        }
+    }
+  for (guint i = 0; i < tracks->len; i++)
+    g_assert_true (g_hash_table_contains (named, g_ptr_array_index (tracks, i)));
+  g_assert_cmpuint (processes, ==, 6);
+  g_assert_cmpuint (lock_slices, >, 0);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1553,6 +1623,7 @@ main (int   argc,
   g_test_add_func ("/lab/cli/lesson/pauses-on-tty", test_lesson_pauses_on_tty);
   g_test_add_func ("/lab/cli/lesson/no-pause", test_lesson_no_pause);
   g_test_add_func ("/lab/cli/lesson/pipe", test_lesson_pipe);
+  g_test_add_func ("/lab/cli/lesson/trace", test_lesson_trace);
 
   return g_test_run ();
 }

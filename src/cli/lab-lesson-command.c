@@ -93,11 +93,15 @@ lab_lesson_command_main (int    argc,
                          char **argv)
 {
   gboolean list = FALSE, quick = FALSE, no_pause = FALSE;
+  g_autofree char *trace_path = NULL;
   const GOptionEntry entries[] = {
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("Name the lessons"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("A smaller, faster version of the lesson"), NULL },
     { "no-pause", 0, 0, G_OPTION_ARG_NONE, &no_pause,
       N_("Do not wait for Enter after the question, even on a terminal"), NULL },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path,
+      N_("Also write the lesson’s runs as a trace that ui.perfetto.dev and chrome://tracing open"),
+      N_("FILE") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
@@ -122,6 +126,9 @@ lab_lesson_command_main (int    argc,
       print_list ();
       return 0;
     }
+
+  if (trace_path != NULL && !lab_options_check_output_file (trace_path, &error))
+    return lab_options_bad_input ("lesson", error);
 
   if (argc != 2 || (lesson.lesson = lab_lesson_find (argv[1])) == NULL)
     {
@@ -177,6 +184,17 @@ lab_lesson_command_main (int    argc,
 
   {
     gboolean ok = lesson.result->ok;
+
+    if (trace_path != NULL)
+      {
+        g_autoptr(LabTrace) trace = lab_lesson_run_to_trace (lesson.result);
+
+        if (!lab_trace_save (trace, trace_path, &error))
+          {
+            g_printerr ("concurrency-lab lesson: %s\n", error->message);
+            ok = FALSE;
+          }
+      }
 
     lab_lesson_run_free (lesson.result);
     return ok ? 0 : 1;

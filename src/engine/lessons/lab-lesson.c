@@ -330,3 +330,24 @@ lab_lesson_add_state_text (char                *verdict,
   /* Translators: the verdict, then e.g. "In the step “Threads with the GIL”, its tasks spent …" */
   return g_strdup_printf (_("%s In the step “%s”, %s."), owned, step->label, text);
 }
+
+/* The lesson's runs as one trace (lab-trace.c): a process per step that
+ * ran, named as the step, with the lesson and its verdict in the
+ * metadata. */
+LabTrace *
+lab_lesson_run_to_trace (const LabLessonRun *run)
+{
+  LabTrace *trace;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  trace = lab_trace_new (_(run->lesson->title));
+  lab_trace_set_info (trace, "lesson", run->lesson->id);
+  lab_trace_set_info (trace, "seed", run->lesson->seed);
+  if (run->verdict != NULL)
+    lab_trace_set_info (trace, "verdict", run->verdict);
+  for (guint i = 0; i < run->n_steps; i++)
+    if (run->steps[i].run != NULL)
+      lab_trace_add_run (trace, run->steps[i].label, run->steps[i].run);
+  return trace;
+}

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "lab-runner.h"
+#include "lab-trace.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,7 @@ LabLessonRun    *lab_lesson_run          (const LabLesson *lesson,
                                           GCancellable    *cancellable,
                                           GError         **error);
 void             lab_lesson_run_free     (LabLessonRun    *run);
+LabTrace        *lab_lesson_run_to_trace (const LabLessonRun *run);
 LabComparison    lab_lesson_compare      (double           measured,
                                           double           reference);
 
