@@ -129,16 +129,19 @@ test_tooltip (void)
   lab_timeline_set_lane_label (timeline, 0, "thread 1");
   lab_timeline_task_finished (timeline, 0, 0, ORIGIN, ORIGIN + MS (500), 4096, TRUE, NULL);
   lab_timeline_task_finished (timeline, 1, 1, ORIGIN, ORIGIN + MS (500), 0, FALSE, "disk full");
+  /* The axis fits the run: this one makes it a second long. */
+  lab_timeline_task_finished (timeline, 2, 2, ORIGIN + MS (950), ORIGIN + MS (1000), 0, TRUE,
+                              NULL);
   drain_main_context ();
 
   /* Half of the 1 s scale, whatever the width of the label column. */
-  for (int y = 0; y < 120 && !hit; y++)
+  for (int y = 0; y < 160 && !hit; y++)
     hit = query_tooltip (widget, 300, y);
   g_assert_true (hit);
 
   /* Past the bars' end there is nothing to explain. */
-  for (int y = 0; y < 120; y++)
-    g_assert_false (query_tooltip (widget, 750, y));
+  for (int y = 0; y < 160; y++)
+    g_assert_false (query_tooltip (widget, 700, y));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -18,7 +18,9 @@
  * it arrives (bars sorted by start in their lane, each given its sub-row
  * once), so that the widget's frames only draw. */
 
-#define MIN_SPAN_US G_USEC_PER_SEC
+#define EMPTY_SPAN_US G_USEC_PER_SEC  /* an empty timeline shows a second */
+#define MIN_SPAN_US   100             /* a run shorter than this still has an axis */
+#define MIN_VIEW_US   10              /* the deepest zoom: ticks of 1 or 2 µs */
 
 /* What row assignment needs to know about a sub-row without looking at its
  * bars: whether it is busy until further notice, or until when. */
@@ -38,6 +40,10 @@ struct _LabTimelineModel
   gint64      last_us;      /* the latest start or end seen */
   gboolean    live;
   GByteArray *busy;         /* scratch: one flag per sub-row */
+
+  gboolean    fitted;       /* the view follows the run; else it is view_from–view_to */
+  gint64      view_from;
+  gint64      view_to;
 };
 
 static void
@@ -56,6 +62,7 @@ lab_timeline_lane_new (void)
   LabTimelineLane *lane = g_new0 (LabTimelineLane, 1);
 
   lane->bars = g_ptr_array_new ();
+  lane->finished = g_ptr_array_new ();
   lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
   lane->max_start = G_MININT64;
   return lane;
@@ -68,6 +75,7 @@ lab_timeline_lane_free (gpointer data)
 
   g_free (lane->label);
   g_ptr_array_unref (lane->bars);
+  g_ptr_array_unref (lane->finished);
   g_array_unref (lane->rows);
   g_free (lane);
 }
@@ -204,6 +212,7 @@ lab_timeline_model_note_finished (LabTimelineModel *self,
   LabTimelineRow *row = &g_array_index (lane->rows, LabTimelineRow, bar->row);
 
   row->max_end = MAX (row->max_end, bar->end_us);
+  g_ptr_array_add (lane->finished, bar);
   lane->max_duration = MAX (lane->max_duration, bar->end_us - bar->start_us);
   self->last_us = MAX (self->last_us, bar->end_us);
   lane->serial++;
@@ -238,6 +247,7 @@ lab_timeline_model_attach (LabTimelineModel *self,
   if (bar->running)
     {
       g_array_index (lane->rows, LabTimelineRow, bar->row).n_running++;
+      lane->n_running++;
       bar->running_index = self->running->len;
       g_ptr_array_add (self->running, bar);
     }
@@ -264,10 +274,17 @@ lab_timeline_model_detach (LabTimelineModel *self,
   if (bar->running)
     {
       g_array_index (lane->rows, LabTimelineRow, bar->row).n_running--;
+      lane->n_running--;
       lab_timeline_model_remove_running (self, bar);
     }
   else
-    lane->serial++;
+    {
+      /* Rare (a requeued or replayed task): whatever was appended from the
+       * finished bars must be redone. */
+      g_ptr_array_remove (lane->finished, bar);
+      lane->generation++;
+      lane->serial++;
+    }
 }
 
 static LabTimelineBar *
@@ -308,6 +325,7 @@ lab_timeline_model_new (void)
   self->lanes = g_ptr_array_new_with_free_func (lab_timeline_lane_free);
   self->running = g_ptr_array_new ();
   self->busy = g_byte_array_new ();
+  self->fitted = TRUE;
   return self;
 }
 
@@ -343,6 +361,7 @@ lab_timeline_model_reset (LabTimelineModel *self,
   self->now_us = 0;
   self->last_us = 0;
   self->live = FALSE;
+  self->fitted = TRUE;
 }
 
 /**
@@ -450,6 +469,7 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
       LabTimelineLane *l = lab_timeline_model_lane (self, lane);
 
       g_array_index (l->rows, LabTimelineRow, bar->row).n_running--;
+      l->n_running--;
       lab_timeline_model_remove_running (self, bar);
       bar->running = FALSE;
       bar->end_us = end;
@@ -562,43 +582,30 @@ lab_timeline_model_dup_lane_label (LabTimelineModel *self,
   return g_strdup_printf (_("worker %u"), lane + 1);
 }
 
-/* 1, 2, 5, 10, 20, 50, … : the smallest such value of at least @at_least. */
-gint64
-lab_timeline_nice_step (gint64 at_least)
-{
-  gint64 magnitude = 1;
-
-  for (;;)
-    {
-      if (magnitude >= at_least)
-        return magnitude;
-      if (2 * magnitude >= at_least)
-        return 2 * magnitude;
-      if (5 * magnitude >= at_least)
-        return 5 * magnitude;
-      magnitude *= 10;
-    }
-}
-
-/* The time at the right end of the axis: the run so far, at least 1 s. */
+/* The time at the right end of the fitted axis: the run so far.  A run
+ * of 10 ms fills the width as a run of 10 s does. */
 gint64
 lab_timeline_model_get_span (LabTimelineModel *self)
 {
   gint64 end;
 
-  g_return_val_if_fail (self != NULL, MIN_SPAN_US);
+  g_return_val_if_fail (self != NULL, EMPTY_SPAN_US);
 
   end = self->last_us;
+  if (!self->live && end <= 0)
+    return EMPTY_SPAN_US;
+
   if (self->live)
     {
       end = MAX (end, self->now_us);
 
-      /* While the run goes on, round up to a tenth of the scale, so the
+      /* While the run goes on, round up to a fifth of the scale, so the
        * scale (and with it every cached node) changes a few times per
-       * doubling of the run rather than every frame. */
+       * doubling of the run rather than every frame, and the run always
+       * fills at least two thirds of the width. */
       if (end > 0)
         {
-          gint64 step = lab_timeline_nice_step (MAX (end / 10, 1));
+          gint64 step = lab_timeline_nice_step (MAX (end / 5, 1));
 
           end = (end + step - 1) / step * step;
         }
@@ -640,4 +647,185 @@ lab_timeline_lane_get_bars_between (const LabTimelineLane *lane,
 
   *end = lab_timeline_lane_bound (lane, to_us, FALSE);
   *first = MIN (lab_timeline_lane_bound (lane, from_us - lane->max_duration, TRUE), *end);
+}
+
+/**
+ * lab_timeline_model_lane_fits:
+ * @from_us: (in): the visible range
+ * @max_bars: how many bars the lane can draw legibly in the range
+ * @max_rows: how many stacked sub-rows it can draw legibly
+ * @n_rows_shown: (out) (optional): the sub-rows the visible bars use
+ *
+ * Whether @lane's tasks between @from_us and @to_us can be drawn as bars,
+ * or are too many (or stacked too high) and need the "tasks in flight"
+ * chart.  Looks at no more than @max_bars + 1 bars beyond the search.
+ */
+gboolean
+lab_timeline_model_lane_fits (LabTimelineModel *self,
+                              guint             lane,
+                              gint64            from_us,
+                              gint64            to_us,
+                              guint             max_bars,
+                              guint             max_rows,
+                              guint            *n_rows_shown)
+{
+  const LabTimelineLane *l;
+  guint first, end, n = 0, rows = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (lane < self->lanes->len, FALSE);
+
+  l = lab_timeline_model_lane (self, lane);
+  if (n_rows_shown != NULL)
+    *n_rows_shown = 0;
+
+  /* Running bars are in view from their start until now. */
+  if (l->n_running > max_bars)
+    return FALSE;
+  for (guint i = 0; i < self->running->len && l->n_running > 0; i++)
+    {
+      const LabTimelineBar *bar = g_ptr_array_index (self->running, i);
+
+      if (bar->lane != lane || bar->start_us > to_us
+          || lab_timeline_model_get_bar_end (self, bar) < from_us)
+        continue;
+      rows = MAX (rows, bar->row + 1);
+      if (++n > max_bars || rows > max_rows)
+        return FALSE;
+    }
+
+  lab_timeline_lane_get_bars_between (l, from_us, to_us, &first, &end);
+  for (guint i = first; i < end; i++)
+    {
+      const LabTimelineBar *bar = g_ptr_array_index (l->bars, i);
+
+      if (bar->running || bar->end_us < from_us)
+        continue;
+      rows = MAX (rows, bar->row + 1);
+      if (++n > max_bars || rows > max_rows)
+        return FALSE;
+    }
+
+  if (n_rows_shown != NULL)
+    *n_rows_shown = rows;
+  return TRUE;
+}
+
+/* The view ---------------------------------------------------------------- */
+
+/**
+ * lab_timeline_model_get_visible:
+ * @from_us: (out): the time at the left end of the plot
+ * @to_us: (out): the time at the right end
+ *
+ * The whole run while the view is fitted (growing with a live run), else
+ * the range it was zoomed and panned to, which stays put as the run grows.
+ */
+void
+lab_timeline_model_get_visible (LabTimelineModel *self,
+                                gint64           *from_us,
+                                gint64           *to_us)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->fitted)
+    {
+      *from_us = 0;
+      *to_us = lab_timeline_model_get_span (self);
+    }
+  else
+    {
+      *from_us = self->view_from;
+      *to_us = self->view_to;
+    }
+}
+
+gboolean
+lab_timeline_model_is_fitted (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+
+  return self->fitted;
+}
+
+/* Back to the whole run, following it if it is live.  Returns whether the
+ * view changed. */
+gboolean
+lab_timeline_model_fit (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->fitted)
+    return FALSE;
+  self->fitted = TRUE;
+  return TRUE;
+}
+
+/* Sets a fixed view of [@from, @from + @width), kept inside the run: no
+ * panning off into times before 0 or after the run's (fitted) end. */
+static gboolean
+lab_timeline_model_set_view (LabTimelineModel *self,
+                             gint64            from,
+                             gint64            width)
+{
+  gint64 span = lab_timeline_model_get_span (self);
+
+  /* Zoomed out to the whole run or further: the run is what one sees. */
+  if (width >= span)
+    return lab_timeline_model_fit (self);
+
+  width = MAX (width, MIN_VIEW_US);
+  from = CLAMP (from, 0, span - width);
+  if (!self->fitted && self->view_from == from && self->view_to == from + width)
+    return FALSE;
+
+  self->fitted = FALSE;
+  self->view_from = from;
+  self->view_to = from + width;
+  return TRUE;
+}
+
+/**
+ * lab_timeline_model_zoom:
+ * @factor: above 1 zooms in, below 1 out
+ * @at_us: the time that stays where it is, e.g. the one under the pointer
+ *
+ * Returns: whether the view changed
+ */
+gboolean
+lab_timeline_model_zoom (LabTimelineModel *self,
+                         double            factor,
+                         gint64            at_us)
+{
+  gint64 from, to, width;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (factor > 0, FALSE);
+
+  lab_timeline_model_get_visible (self, &from, &to);
+  at_us = CLAMP (at_us, from, to);
+  width = (gint64) ((double) (to - from) / factor + 0.5);
+  width = MAX (width, MIN_VIEW_US);
+  /* @at_us keeps its fraction of the width. */
+  from = at_us - (gint64) ((double) (at_us - from) * width / (to - from) + 0.5);
+  return lab_timeline_model_set_view (self, from, width);
+}
+
+/**
+ * lab_timeline_model_pan:
+ * @delta_us: how far to move the view; positive moves it later
+ *
+ * Returns: whether the view changed (a fitted view shows everything
+ * already, and does not pan)
+ */
+gboolean
+lab_timeline_model_pan (LabTimelineModel *self,
+                        gint64            delta_us)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->fitted)
+    return FALSE;
+  return lab_timeline_model_set_view (self, self->view_from + delta_us,
+                                      self->view_to - self->view_from);
 }

@@ -1,0 +1,267 @@
+/* lab-timeline-area.c
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The "tasks in flight" chart: what a lane shows instead of bars when it
+ * has more tasks in view, or more stacked at once, than bars can show
+ * legibly (1,000 waits in flight on the event loop, 100,000 tiny tasks).
+ * Each pixel column shows how many tasks were in flight there on average,
+ * finished ones (and failed ones) below, running ones on top, with the
+ * count the top of the lane stands for written beside it. */
+
+#define G_LOG_DOMAIN "lab-timeline"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "lab-timeline-private.h"
+
+enum { DONE, DONE_DIFF, FAILED, FAILED_DIFF, N_AREA_ARRAYS };
+
+/* Adds [@start_us, @end_us) to the columns it covers: the columns it
+ * covers partly get their fraction directly, the whole ones +1 through
+ * the difference array, so that even a task across the whole plot costs
+ * O(1). */
+static void
+lab_timeline_area_add (double                *direct,
+                       double                *diff,
+                       int                    n_cols,
+                       const LabTimelineView *view,
+                       gint64                 start_us,
+                       gint64                 end_us)
+{
+  double us_per_col = (double) (view->to_us - view->from_us) / n_cols;
+  double fs, fe;
+  int c0, c1;
+
+  if (end_us <= view->from_us || start_us >= view->to_us)
+    return;
+
+  fs = (double) (MAX (start_us, view->from_us) - view->from_us) / us_per_col;
+  fe = (double) (MIN (end_us, view->to_us) - view->from_us) / us_per_col;
+  c0 = CLAMP ((int) fs, 0, n_cols - 1);
+  c1 = CLAMP ((int) fe, 0, n_cols - 1);
+
+  if (c0 == c1)
+    direct[c0] += fe - fs;
+  else
+    {
+      direct[c0] += c0 + 1 - fs;
+      direct[c1] += fe - c1;
+      diff[c0 + 1] += 1;
+      diff[c1] -= 1;
+    }
+}
+
+static void
+lab_timeline_area_add_bar (LabTimelineArea       *area,
+                           const LabTimelineView *view,
+                           const LabTimelineBar  *bar)
+{
+  double *done = area->done;
+  int n = area->n_cols;
+
+  if (bar->ok)
+    lab_timeline_area_add (done + DONE * n, done + DONE_DIFF * n, n, view, bar->start_us,
+                           bar->end_us);
+  else
+    lab_timeline_area_add (done + FAILED * n, done + FAILED_DIFF * n, n, view, bar->start_us,
+                           bar->end_us);
+}
+
+/**
+ * lab_timeline_update_lane_area:
+ *
+ * Brings the finished part of @lane's chart up to date: afresh from the
+ * bars in view, or by adding the bars that finished since the last frame.
+ */
+void
+lab_timeline_update_lane_area (LabTimeline           *self,
+                               const LabTimelineLane *lane,
+                               LabTimelineLaneBox    *box,
+                               const LabTimelineView *view)
+{
+  LabTimelineArea *area = &box->area;
+  guint n_finished = lane->finished->len;
+
+  if (!box->cache_valid || area->n_cols != view->plot_width)
+    {
+      guint first, end;
+
+      lab_timeline_lane_box_drop (box);
+      if (area->n_cols != view->plot_width)
+        {
+          g_free (area->done);
+          area->n_cols = view->plot_width;
+          area->done = g_new (double, N_AREA_ARRAYS * (gsize) area->n_cols);
+        }
+      memset (area->done, 0, N_AREA_ARRAYS * (gsize) area->n_cols * sizeof (double));
+
+      lab_timeline_lane_get_bars_between (lane, view->from_us, view->to_us, &first, &end);
+      for (guint i = first; i < end; i++)
+        {
+          const LabTimelineBar *bar = g_ptr_array_index (lane->bars, i);
+
+          if (!bar->running)
+            lab_timeline_area_add_bar (area, view, bar);
+        }
+      box->n_cached = n_finished;
+      box->cache_valid = TRUE;
+      self->n_node_builds++;
+      return;
+    }
+
+  for (guint i = box->n_cached; i < n_finished; i++)
+    lab_timeline_area_add_bar (area, view, g_ptr_array_index (lane->finished, i));
+  box->n_cached = n_finished;
+}
+
+/* One layer of the stacked chart: the band between @lower and @upper, in
+ * whole pixels, one rectangle per run of columns of equal extent, so a
+ * flat stretch costs one rectangle whatever its width. */
+static void
+lab_timeline_area_fill (GtkSnapshot   *snapshot,
+                        const double  *lower,
+                        const double  *upper,
+                        int            n_cols,
+                        int            x,
+                        int            bottom,
+                        double         px_per_task,
+                        const GdkRGBA *color)
+{
+  int run_start = 0;
+  int run_top = 0, run_bottom = 0;
+
+  for (int c = 0; c <= n_cols; c++)
+    {
+      int top = c < n_cols ? bottom - (int) (upper[c] * px_per_task + 0.5) : 0;
+      int low = c < n_cols ? bottom - (int) (lower[c] * px_per_task + 0.5) : 0;
+
+      if (c < n_cols && c > 0 && top == run_top && low == run_bottom)
+        continue;
+
+      if (c > 0 && run_bottom > run_top)
+        gtk_snapshot_append_color (snapshot, color,
+                                   &GRAPHENE_RECT_INIT (x + run_start, run_top, c - run_start,
+                                                        run_bottom - run_top));
+      run_start = c;
+      run_top = top;
+      run_bottom = low;
+    }
+}
+
+/* Sums a difference array into @values, on top of @direct. */
+static double
+lab_timeline_area_resolve (const double *direct,
+                           const double *diff,
+                           double       *values,
+                           int           n_cols)
+{
+  double level = 0;
+  double peak = 0;
+
+  for (int c = 0; c < n_cols; c++)
+    {
+      level += diff[c];
+      values[c] = MAX (direct[c] + level, 0.0);
+      peak = MAX (peak, values[c]);
+    }
+  return peak;
+}
+
+/**
+ * lab_timeline_append_lane_area:
+ *
+ * Draws @box's chart: the cached finished part plus the tasks still
+ * running, whose count changes every frame.  The lane's top stands for the
+ * highest count in view, rounded up to a whole task and written there.
+ */
+void
+lab_timeline_append_lane_area (LabTimeline           *self,
+                               GtkSnapshot           *snapshot,
+                               guint                  lane,
+                               LabTimelineLaneBox    *box,
+                               const LabTimelineView *view)
+{
+  GPtrArray *running = lab_timeline_model_get_running (self->model);
+  const LabTimelineArea *area = &box->area;
+  int n = area->n_cols;
+  double *scratch, *done, *failed, *all, *run_direct, *run_diff;
+  double peak = 0, top, px_per_task;
+  int bottom;
+  g_autofree char *text = NULL;
+  GdkRGBA done_color = self->done_color;
+  GdkRGBA failed_color = self->failed_color;
+  GdkRGBA running_color = self->running_color;
+  GdkRGBA rule = self->fg_color;
+  guint count;
+
+  if (n <= 0)
+    return;
+
+  g_array_set_size (self->scratch, 5 * (gsize) n);
+  scratch = (double *) (gpointer) self->scratch->data;
+  memset (scratch, 0, 5 * (gsize) n * sizeof (double));
+  done = scratch;
+  failed = scratch + n;
+  all = scratch + 2 * n;
+  run_direct = scratch + 3 * n;
+  run_diff = scratch + 4 * n;
+
+  for (guint i = 0; i < running->len; i++)
+    {
+      const LabTimelineBar *bar = g_ptr_array_index (running, i);
+
+      if (bar->lane == lane)
+        lab_timeline_area_add (run_direct, run_diff, n, view, bar->start_us,
+                               lab_timeline_model_get_bar_end (self->model, bar));
+    }
+
+  lab_timeline_area_resolve (area->done + DONE * n, area->done + DONE_DIFF * n, done, n);
+  lab_timeline_area_resolve (area->done + FAILED * n, area->done + FAILED_DIFF * n, failed, n);
+  lab_timeline_area_resolve (run_direct, run_diff, run_direct, n);
+  for (int c = 0; c < n; c++)
+    {
+      failed[c] += done[c];
+      all[c] = failed[c] + run_direct[c];
+      peak = MAX (peak, all[c]);
+    }
+
+  /* A whole number of tasks at the top, so the label is a count. */
+  top = MAX (1.0, ceil (peak - 1e-6));
+  count = (guint) top;
+  bottom = box->y + box->rows_top + box->content_height;
+  px_per_task = box->content_height / top;
+
+  done_color.alpha *= 0.85f;
+  failed_color.alpha *= 0.85f;
+  running_color.alpha *= 0.85f;
+  rule.alpha *= 0.25f;
+
+  memset (run_diff, 0, n * sizeof (double));
+  lab_timeline_area_fill (snapshot, run_diff, done, n, view->plot_x, bottom, px_per_task,
+                          &done_color);
+  lab_timeline_area_fill (snapshot, done, failed, n, view->plot_x, bottom, px_per_task,
+                          &failed_color);
+  lab_timeline_area_fill (snapshot, failed, all, n, view->plot_x, bottom, px_per_task,
+                          &running_color);
+
+  /* The count axis: a rule at the top of the lane, and what it stands for. */
+  gtk_snapshot_append_color (snapshot, &rule,
+                             &GRAPHENE_RECT_INIT (view->plot_x, box->y + box->rows_top,
+                                                  n, 1));
+  text = g_strdup_printf (ngettext ("%u task in flight", "%u tasks in flight", count), count);
+  pango_layout_set_attributes (self->layout, self->axis_attrs);
+  pango_layout_set_text (self->layout, text, -1);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (view->plot_x + 4,
+                                                          box->y + box->rows_top + 1));
+  gtk_snapshot_append_layout (snapshot, self->layout, &self->fg_color);
+  gtk_snapshot_restore (snapshot);
+  pango_layout_set_attributes (self->layout, NULL);
+}
