@@ -8,8 +8,9 @@
 
 /* What the timeline widget's files share: its instance, the geometry of a
  * frame, and the caches of a lane.  lab-timeline.c is the widget (layout,
- * snapshot, tooltips), lab-timeline-draw.c draws bars, the area chart and
- * the axis, lab-timeline-input.c zooms and pans. */
+ * snapshot, API), lab-timeline-draw.c draws bars and the axis,
+ * lab-timeline-area.c the tasks-in-flight chart, lab-timeline-tooltip.c
+ * explains a bar, lab-timeline-input.c zooms and pans. */
 
 #include "lab-timeline.h"
 #include "lab-timeline-model.h"
@@ -107,9 +108,27 @@ struct _LabTimeline
   guint                 accessible_id;
 };
 
+static inline const LabTimelineLane *
+lab_timeline_get_lane (LabTimeline *self,
+                       guint        lane)
+{
+  return lab_timeline_model_get_lane (self->model, lane);
+}
+
+static inline LabTimelineLaneBox *
+lab_timeline_get_box (LabTimeline *self,
+                      guint        lane)
+{
+  return &g_array_index (self->boxes, LabTimelineLaneBox, lane);
+}
+
 /* lab-timeline.c */
+void     lab_timeline_ensure_laid_out     (LabTimeline              *self);
 void     lab_timeline_compute_view        (LabTimeline              *self,
                                            LabTimelineView          *view);
+void     lab_timeline_prepare_lane        (LabTimeline              *self,
+                                           const LabTimelineView    *view,
+                                           guint                     lane_index);
 void     lab_timeline_view_changed        (LabTimeline              *self);
 
 /* lab-timeline-draw.c */
@@ -147,6 +166,13 @@ int      lab_timeline_axis_height         (LabTimeline              *self);
 GskRenderNode *
          lab_timeline_build_frame_node    (LabTimeline              *self,
                                            const LabTimelineView    *view);
+
+/* lab-timeline-tooltip.c */
+gboolean lab_timeline_query_tooltip       (GtkWidget                *widget,
+                                           int                       x,
+                                           int                       y,
+                                           gboolean                  keyboard_tooltip,
+                                           GtkTooltip               *tooltip);
 
 /* lab-timeline-input.c */
 void     lab_timeline_input_class_init    (GtkWidgetClass           *widget_class);

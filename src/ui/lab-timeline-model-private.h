@@ -1,0 +1,39 @@
+/* lab-timeline-model-private.h
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+/* The model's insides, shared by lab-timeline-model.c (lanes and bars) and
+ * lab-timeline-model-view.c (the visible range, and what fits in it). */
+
+#include "lab-timeline-model.h"
+
+G_BEGIN_DECLS
+
+struct _LabTimelineModel
+{
+  GHashTable *bars;         /* task → LabTimelineBar, owned */
+  GPtrArray  *lanes;        /* LabTimelineLane, owned */
+  GPtrArray  *running;      /* LabTimelineBar, the bars still growing */
+  gint64      origin_us;
+  gint64      now_us;       /* relative; only meaningful while live */
+  gint64      last_us;      /* the latest start or end seen */
+  gboolean    live;
+  GByteArray *busy;         /* scratch: one flag per sub-row */
+
+  gboolean    fitted;       /* the view follows the run; else it is view_from–view_to */
+  gint64      view_from;
+  gint64      view_to;
+};
+
+static inline LabTimelineLane *
+lab_timeline_model_lane (LabTimelineModel *self,
+                         guint             lane)
+{
+  return g_ptr_array_index (self->lanes, lane);
+}
+
+G_END_DECLS
