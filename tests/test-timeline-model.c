@@ -177,18 +177,23 @@ test_axis_fits_short_run (void)
 
   /* Whatever the width, a step of about a tenth of the run is in ms. */
   step = lab_timeline_nice_step (to / 10);
-  unit = lab_timeline_unit_for_step (step);
+  unit = lab_timeline_unit_for_step (step, to);
   g_assert_cmpint (unit, ==, LAB_TIMELINE_UNIT_MS);
   label = lab_timeline_format_time (2 * step, unit, lab_timeline_step_decimals (step, unit));
   g_assert_cmpstr (label, ==, "2 ms");
   g_clear_pointer (&label, g_free);
 
-  /* Seconds for long runs, µs deep in a zoom. */
-  unit = lab_timeline_unit_for_step (200000);
+  /* Seconds for long runs, also zoomed in to ms ticks; µs for a run
+   * shorter than a millisecond. */
+  unit = lab_timeline_unit_for_step (200000, 1400000);
   label = lab_timeline_format_time (1400000, unit, lab_timeline_step_decimals (200000, unit));
   g_assert_cmpstr (label, ==, "1.4 s");
   g_clear_pointer (&label, g_free);
-  unit = lab_timeline_unit_for_step (20);
+  unit = lab_timeline_unit_for_step (20000, 2700000);
+  label = lab_timeline_format_time (2520000, unit, lab_timeline_step_decimals (20000, unit));
+  g_assert_cmpstr (label, ==, "2.52 s");
+  g_clear_pointer (&label, g_free);
+  unit = lab_timeline_unit_for_step (20, 600);
   g_assert_cmpint (unit, ==, LAB_TIMELINE_UNIT_US);
   label = lab_timeline_format_time (40, unit, lab_timeline_step_decimals (20, unit));
   g_assert_cmpstr (label, ==, "40 µs");

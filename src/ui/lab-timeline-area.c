@@ -145,9 +145,12 @@ lab_timeline_area_fill (GtkSnapshot   *snapshot,
       if (c < n_cols && c > 0 && top == run_top && low == run_bottom)
         continue;
 
+      /* Opaque, and a pixel into the next run: no seam shows between two
+       * runs, wherever the renderer puts pixel edges. */
       if (c > 0 && run_bottom > run_top)
         gtk_snapshot_append_color (snapshot, color,
-                                   &GRAPHENE_RECT_INIT (x + run_start, run_top, c - run_start,
+                                   &GRAPHENE_RECT_INIT (x + run_start, run_top,
+                                                        c - run_start + (c < n_cols),
                                                         run_bottom - run_top));
       run_start = c;
       run_top = top;
@@ -195,9 +198,6 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   double peak = 0, top, px_per_task;
   int bottom;
   g_autofree char *text = NULL;
-  GdkRGBA done_color = self->done_color;
-  GdkRGBA failed_color = self->failed_color;
-  GdkRGBA running_color = self->running_color;
   GdkRGBA rule = self->fg_color;
   guint count;
 
@@ -238,18 +238,15 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   bottom = box->y + box->rows_top + box->content_height;
   px_per_task = box->content_height / top;
 
-  done_color.alpha *= 0.85f;
-  failed_color.alpha *= 0.85f;
-  running_color.alpha *= 0.85f;
   rule.alpha *= 0.25f;
 
   memset (run_diff, 0, n * sizeof (double));
   lab_timeline_area_fill (snapshot, run_diff, done, n, view->plot_x, bottom, px_per_task,
-                          &done_color);
+                          &self->done_color);
   lab_timeline_area_fill (snapshot, done, failed, n, view->plot_x, bottom, px_per_task,
-                          &failed_color);
+                          &self->failed_color);
   lab_timeline_area_fill (snapshot, failed, all, n, view->plot_x, bottom, px_per_task,
-                          &running_color);
+                          &self->running_color);
 
   /* The count axis: a rule at the top of the lane, and what it stands for. */
   gtk_snapshot_append_color (snapshot, &rule,

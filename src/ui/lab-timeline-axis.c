@@ -35,14 +35,17 @@ lab_timeline_nice_step (gint64 at_least)
     }
 }
 
-/* Seconds from 100 ms steps up ("0.2 s" reads better than "200 ms" once
- * the axis reaches a second), milliseconds from 100 µs, else µs. */
+/* The unit of an axis that ends at @to_us with ticks every @step_us: the
+ * unit of the largest label ("2.52 s" rather than "2520 ms", "400 ms"
+ * rather than "0.4 s"), unless the step is too fine for it to show in
+ * three decimals. */
 LabTimelineUnit
-lab_timeline_unit_for_step (gint64 step_us)
+lab_timeline_unit_for_step (gint64 step_us,
+                            gint64 to_us)
 {
-  if (step_us >= 100000)
+  if (to_us >= G_USEC_PER_SEC && step_us >= 1000)
     return LAB_TIMELINE_UNIT_S;
-  if (step_us >= 100)
+  if (to_us >= 1000)
     return LAB_TIMELINE_UNIT_MS;
   return LAB_TIMELINE_UNIT_US;
 }

@@ -21,7 +21,8 @@ typedef enum
 } LabTimelineUnit;
 
 gint64           lab_timeline_nice_step      (gint64          at_least);
-LabTimelineUnit  lab_timeline_unit_for_step  (gint64          step_us);
+LabTimelineUnit  lab_timeline_unit_for_step  (gint64          step_us,
+                                              gint64          to_us);
 int              lab_timeline_step_decimals  (gint64          step_us,
                                               LabTimelineUnit unit);
 char            *lab_timeline_format_time    (gint64          time_us,

@@ -327,7 +327,7 @@ lab_timeline_choose_step (LabTimeline           *self,
   for (;;)
     {
       g_autofree char *widest = NULL;
-      LabTimelineUnit unit = lab_timeline_unit_for_step (step);
+      LabTimelineUnit unit = lab_timeline_unit_for_step (step, view->to_us);
       double step_px = (double) step * view->plot_width / range;
       int width;
 
@@ -414,7 +414,7 @@ lab_timeline_build_frame_node (LabTimeline           *self,
                                                   view->width - view->plot_x, 1));
 
   step = lab_timeline_choose_step (self, view);
-  unit = lab_timeline_unit_for_step (step);
+  unit = lab_timeline_unit_for_step (step, view->to_us);
   decimals = lab_timeline_step_decimals (step, unit);
   for (gint64 t = (view->from_us + step - 1) / step * step; t <= view->to_us; t += step)
     {
