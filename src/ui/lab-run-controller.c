@@ -112,6 +112,7 @@ enum {
   LANE_LABEL,
   TASK_STARTED,
   TASK_FINISHED,
+  ITEM_MARK,
   TIMELINE_NOW,
   TIMINGS_RESET,
   TIMINGS_UPDATE,
@@ -380,6 +381,13 @@ drain_events (LabRunController *self)
                            event->time_us, (guint64) event->bytes, (gboolean) event->ok, NULL);
           self->done_tasks++;
           self->failed_tasks += !event->ok;
+          break;
+
+        case LAB_EVENT_ITEM_PUT:
+        case LAB_EVENT_ITEM_TAKEN:
+          g_signal_emit (self, signals[ITEM_MARK], 0, (guint) event->mode,
+                         task_id (self, event->task), event->kind == LAB_EVENT_ITEM_TAKEN,
+                         event->time_us);
           break;
 
         case LAB_EVENT_RUN_FINISHED:
@@ -1285,6 +1293,10 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
     g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 8, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64,
                   G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  /* mode, task (the item's producer), taken (else put), time_us */
+  signals[ITEM_MARK] =
+    g_signal_new ("item-mark", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_INT64);
   /* mode, now_us (0: the mode's run is over) */
   signals[TIMELINE_NOW] =
     g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

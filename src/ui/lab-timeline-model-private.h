@@ -24,6 +24,11 @@ struct _LabTimelineModel
   gboolean    live;
   GByteArray *busy;         /* scratch: one flag per sub-row */
 
+  guint       consumer_lane;  /* G_MAXUINT until an item is taken */
+  gboolean    pending;        /* the consumer reported a put; its take comes next */
+  gint64      pending_put;
+  guint       pending_task;
+
   gboolean    fitted;       /* the view follows the run; else it is view_from–view_to */
   gint64      view_from;
   gint64      view_to;

@@ -47,6 +47,7 @@ lab_timeline_lane_new (void)
 
   lane->bars = g_ptr_array_new ();
   lane->finished = g_ptr_array_new ();
+  lane->marks = g_array_new (FALSE, FALSE, sizeof (LabTimelineMark));
   lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
   lane->max_start = G_MININT64;
   return lane;
@@ -60,6 +61,7 @@ lab_timeline_lane_free (gpointer data)
   g_free (lane->label);
   g_ptr_array_unref (lane->bars);
   g_ptr_array_unref (lane->finished);
+  g_array_unref (lane->marks);
   g_array_unref (lane->rows);
   g_free (lane);
 }
@@ -303,6 +305,7 @@ lab_timeline_model_new (void)
   self->running = g_ptr_array_new ();
   self->busy = g_byte_array_new ();
   self->fitted = TRUE;
+  self->consumer_lane = G_MAXUINT;
   return self;
 }
 
@@ -339,6 +342,8 @@ lab_timeline_model_reset (LabTimelineModel *self,
   self->last_us = 0;
   self->live = FALSE;
   self->fitted = TRUE;
+  self->consumer_lane = G_MAXUINT;
+  self->pending = FALSE;
 }
 
 /**
@@ -467,6 +472,75 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
   lab_timeline_set_string (&bar->error, ok ? NULL : error);
 }
 
+static void
+lab_timeline_lane_add_mark (LabTimelineLane       *lane,
+                            const LabTimelineMark *mark)
+{
+  guint i = lane->marks->len;
+
+  /* Marks come nearly in time order: look back from the end. */
+  while (i > 0 && g_array_index (lane->marks, LabTimelineMark, i - 1).time_us > mark->time_us)
+    i--;
+  g_array_insert_val (lane->marks, i, *mark);
+  lane->serial++;
+}
+
+/**
+ * lab_timeline_model_add_item_mark:
+ * @task: the producer of the item
+ * @taken: %TRUE when the consumer took it, %FALSE when the producer put it
+ * @time_us: monotonic time
+ *
+ * Marks an item through a queue: a put on its producer's lane (the lane
+ * of the producer's bar; none if the producer was never seen), a take on
+ * the consumer's lane, made at the first take, below the workers'.  A
+ * take is paired with the put reported just before it for the same
+ * producer, which is how the consumer reports them.
+ *
+ * Returns: whether the lanes changed (the consumer's appeared)
+ */
+gboolean
+lab_timeline_model_add_item_mark (LabTimelineModel *self,
+                                  guint             task,
+                                  gboolean          taken,
+                                  gint64            time_us)
+{
+  LabTimelineMark mark = { time_us - self->origin_us, time_us - self->origin_us, task, !!taken };
+  LabTimelineBar *bar;
+  gboolean new_lane = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!taken)
+    {
+      self->pending = TRUE;
+      self->pending_put = mark.time_us;
+      self->pending_task = task;
+      bar = g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
+      if (bar == NULL || !bar->attached)
+        return FALSE;
+      lab_timeline_lane_add_mark (lab_timeline_model_lane (self, bar->lane), &mark);
+    }
+  else
+    {
+      if (self->consumer_lane == G_MAXUINT)
+        {
+          if (self->lanes->len >= LAB_TIMELINE_MODEL_MAX_LANES)
+            return FALSE;
+          self->consumer_lane = self->lanes->len;
+          lab_timeline_model_ensure_lane (self, self->consumer_lane)->consumer = TRUE;
+          new_lane = TRUE;
+        }
+      if (self->pending && self->pending_task == task)
+        mark.put_us = self->pending_put;
+      self->pending = FALSE;
+      lab_timeline_lane_add_mark (lab_timeline_model_lane (self, self->consumer_lane), &mark);
+    }
+
+  self->last_us = MAX (self->last_us, mark.time_us);
+  return new_lane;
+}
+
 /**
  * lab_timeline_model_set_now:
  * @now_us: the monotonic time, or 0 once the run is over
@@ -534,6 +608,16 @@ lab_timeline_model_get_lane (LabTimelineModel *self,
   return lab_timeline_model_lane (self, lane);
 }
 
+/* @task's bar, or NULL if the task was never seen. */
+const LabTimelineBar *
+lab_timeline_model_get_bar (LabTimelineModel *self,
+                            guint             task)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
+}
+
 /* The bars still running (LabTimelineBar, in no particular order): at most
  * one per worker, except on the event loop's lane. */
 GPtrArray *
@@ -556,6 +640,8 @@ lab_timeline_model_dup_lane_label (LabTimelineModel *self,
   l = lab_timeline_model_lane (self, lane);
   if (l->label != NULL)
     return g_strdup (l->label);
+  if (l->consumer)
+    return g_strdup (_("consumer"));
   return g_strdup_printf (_("worker %u"), lane + 1);
 }
 

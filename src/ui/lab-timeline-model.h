@@ -41,6 +41,16 @@ typedef struct
   guint    ok : 1;
 } LabTimelineBar;
 
+/* An item through a queue (ping-pong): put by a producer, drawn on the
+ * producer's lane, or taken by the consumer, drawn on the consumer's. */
+typedef struct
+{
+  gint64   time_us;
+  gint64   put_us;          /* a take: when its item was put; a put: time_us */
+  guint    task;            /* the item's producer */
+  gboolean taken;
+} LabTimelineMark;
+
 /* One worker.  Read-only outside the model. */
 typedef struct
 {
@@ -53,6 +63,8 @@ typedef struct
   GPtrArray *finished;      /* LabTimelineBar, the finished ones in the order they finished */
   guint      generation;    /* changes when a bar leaves @finished: appended caches are stale */
   guint      n_running;
+  GArray    *marks;         /* LabTimelineMark, sorted by time */
+  gboolean   consumer;      /* the lane of a queue's consumer: its label is "consumer" */
 } LabTimelineLane;
 
 typedef struct _LabTimelineModel LabTimelineModel;
@@ -77,6 +89,10 @@ void                   lab_timeline_model_task_finished   (LabTimelineModel     
                                                            guint64                 bytes,
                                                            gboolean                ok,
                                                            const char             *error);
+gboolean               lab_timeline_model_add_item_mark   (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           gboolean                taken,
+                                                           gint64                  time_us);
 gboolean               lab_timeline_model_set_now         (LabTimelineModel       *self,
                                                            gint64                  now_us);
 guint                  lab_timeline_model_get_n_bars      (LabTimelineModel       *self);
@@ -85,6 +101,8 @@ guint                  lab_timeline_model_get_n_rows      (LabTimelineModel     
                                                            guint                   lane);
 const LabTimelineLane *lab_timeline_model_get_lane        (LabTimelineModel       *self,
                                                            guint                   lane);
+const LabTimelineBar  *lab_timeline_model_get_bar         (LabTimelineModel       *self,
+                                                           guint                   task);
 GPtrArray             *lab_timeline_model_get_running     (LabTimelineModel       *self);
 char                  *lab_timeline_model_dup_lane_label  (LabTimelineModel       *self,
                                                            guint                   lane);

@@ -79,6 +79,16 @@ on_task_finished (LabTimelinePages *self,
 }
 
 static void
+on_item_mark (LabTimelinePages *self,
+              guint             mode,
+              guint             task,
+              gboolean          taken,
+              gint64            time_us)
+{
+  lab_timeline_add_item_mark (self->timelines[mode], task, taken, time_us);
+}
+
+static void
 on_timeline_now (LabTimelinePages *self,
                  guint             mode,
                  gint64            now_us)
@@ -121,6 +131,7 @@ lab_timeline_pages_new (GtkStack         *stack,
     { "lane-label", G_CALLBACK (on_lane_label) },
     { "task-started", G_CALLBACK (on_task_started) },
     { "task-finished", G_CALLBACK (on_task_finished) },
+    { "item-mark", G_CALLBACK (on_item_mark) },
     { "timeline-now", G_CALLBACK (on_timeline_now) },
   };
   LabTimelinePages *self;

@@ -9,7 +9,8 @@
 /* What the timeline widget's files share: its instance, the geometry of a
  * frame, and the caches of a lane.  lab-timeline.c is the widget (layout,
  * snapshot, API), lab-timeline-draw.c draws bars and the axis,
- * lab-timeline-area.c the tasks-in-flight chart, lab-timeline-tooltip.c
+ * lab-timeline-area.c the tasks-in-flight chart, lab-timeline-marks.c the
+ * items through a queue, lab-timeline-tooltip.c
  * explains a bar, lab-timeline-input.c zooms and pans. */
 
 #include "lab-timeline.h"
@@ -173,6 +174,11 @@ gboolean lab_timeline_query_tooltip       (GtkWidget                *widget,
                                            int                       y,
                                            gboolean                  keyboard_tooltip,
                                            GtkTooltip               *tooltip);
+
+/* lab-timeline-marks.c */
+void     lab_timeline_append_marks        (LabTimeline              *self,
+                                           GtkSnapshot              *snapshot,
+                                           const LabTimelineView    *view);
 
 /* lab-timeline-input.c */
 void     lab_timeline_input_class_init    (GtkWidgetClass           *widget_class);

@@ -435,6 +435,8 @@ lab_timeline_snapshot (GtkWidget   *widget,
                                &self->running_color);
     }
 
+  lab_timeline_append_marks (self, snapshot, &view);
+
   gtk_snapshot_pop (snapshot);
   gtk_snapshot_pop (snapshot);
 }
@@ -658,6 +660,33 @@ lab_timeline_task_finished (LabTimeline *self,
   lab_timeline_model_task_finished (self->model, task, lane, start_us, end_us, bytes, ok, error);
 
   lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
+  lab_timeline_data_changed (self);
+}
+
+/**
+ * lab_timeline_add_item_mark:
+ * @task: the item's producer
+ * @taken: whether the consumer took it (else the producer put it)
+ * @time_us: monotonic time
+ *
+ * Marks an item through a queue, see lab_timeline_model_add_item_mark().
+ */
+void
+lab_timeline_add_item_mark (LabTimeline *self,
+                            guint        task,
+                            gboolean     taken,
+                            gint64       time_us)
+{
+  guint n_lanes;
+
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  if (lab_timeline_model_add_item_mark (self->model, task, taken, time_us))
+    {
+      self->labels_valid = FALSE;
+      lab_timeline_lanes_changed (self, n_lanes, G_MAXUINT, 0);
+    }
   lab_timeline_data_changed (self);
 }
 
