@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+#include "lab-event-buffer.h"
+#include "lab-test-util.h"
 #include "lab-timeline-model.h"
 
 #define MS(x) ((gint64) (x) * 1000)
@@ -329,6 +331,108 @@ test_finished_log (void)
   g_assert_cmpuint (lane->generation, !=, generation);
 }
 
+/* What the window does with a run's events, without the window. */
+static void
+feed_events (LabTimelineModel *model,
+             LabEventBuffer   *events)
+{
+  g_autoptr(GArray) batch = lab_event_buffer_drain (events);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      const LabEvent *event = &g_array_index (batch, LabEvent, i);
+
+      switch (event->kind)
+        {
+        case LAB_EVENT_RUN_STARTED:
+          lab_timeline_model_reset (model, event->time_us);
+          break;
+        case LAB_EVENT_TASK_STARTED:
+          lab_timeline_model_task_started (model, event->task, event->lane, event->start_us,
+                                           NULL);
+          break;
+        case LAB_EVENT_TASK_FINISHED:
+          if (event->lane >= 0)
+            lab_timeline_model_task_finished (model, event->task, event->lane, event->start_us,
+                                              event->time_us, event->bytes, event->ok, NULL);
+          break;
+        case LAB_EVENT_ITEM_PUT:
+        case LAB_EVENT_ITEM_TAKEN:
+          lab_timeline_model_add_item_mark (model, event->task,
+                                            event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
+          break;
+        default:
+          break;
+        }
+    }
+}
+
+/* A real ping-pong run, in threads, processes and on the event loop: the
+ * consumer's lane has one take per item taken, in the order the workload
+ * says they arrived, each after its put, and each producer's lane has its
+ * puts. */
+static void
+test_pingpong_marks (void)
+{
+  static const LabMode modes[] = { LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_ASYNC };
+  g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+
+  lab_runner_set_events (runner, events);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new ("pingpong");
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(LabTimelineModel) model = lab_timeline_model_new ();
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GVariant) order_variant = NULL;
+      g_autofree const char **order = NULL;
+      g_autoptr(GError) error = NULL;
+      const LabTimelineLane *consumer = NULL;
+      guint n_puts = 0;
+
+      plan->workers = 2;
+      plan->pause_ms = 5;
+      workload = lab_workload_new (plan, &error);
+      g_assert_no_error (error);
+      run = lab_test_run (runner, workload, modes[m], NULL);
+      g_assert_true (run->verified);
+      order_variant = g_variant_lookup_value (run->result_fields, "order",
+                                              G_VARIANT_TYPE_STRING_ARRAY);
+      order = g_variant_get_strv (order_variant, NULL);
+      g_assert_cmpuint (g_strv_length ((char **) order), ==, 10);
+
+      feed_events (model, events);
+      for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
+        {
+          const LabTimelineLane *l = lab_timeline_model_get_lane (model, lane);
+
+          if (l->consumer)
+            consumer = l;
+          else
+            n_puts += l->marks->len;
+        }
+      g_assert_nonnull (consumer);
+      g_assert_cmpuint (n_puts, >=, 10);
+      g_assert_cmpuint (consumer->marks->len, ==, 10);
+
+      for (guint i = 0; i < consumer->marks->len; i++)
+        {
+          const LabTimelineMark *mark = &g_array_index (consumer->marks, LabTimelineMark, i);
+          const LabTimelineBar *producer = lab_timeline_model_get_bar (model, mark->task);
+
+          g_assert_true (mark->taken);
+          g_assert_cmpstr (order[i], ==, mark->task % 2 == 0 ? "Ping" : "Pong");
+          g_assert_cmpint (mark->put_us, <=, mark->time_us);
+          g_assert_nonnull (producer);
+          g_assert_cmpint (mark->put_us, >=, producer->start_us);
+          if (i > 0)
+            g_assert_cmpint (mark[-1].time_us, <=, mark->time_us);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/lab/timeline-model/zoom-pan-fit", test_zoom_pan_fit);
   g_test_add_func ("/lab/timeline-model/dense-lane", test_dense_lane);
   g_test_add_func ("/lab/timeline-model/finished-log", test_finished_log);
+  g_test_add_func ("/lab/timeline-model/pingpong-marks", test_pingpong_marks);
 
   return g_test_run ();
 }

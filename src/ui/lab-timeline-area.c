@@ -9,7 +9,11 @@
  * legibly (1,000 waits in flight on the event loop, 100,000 tiny tasks).
  * Each pixel column shows how many tasks were in flight there on average,
  * finished ones (and failed ones) below, running ones on top, with the
- * count the top of the lane stands for written beside it. */
+ * count the top of the lane stands for written beside it.
+ *
+ * The columns before the earliest task still running can no longer
+ * change: they are drawn once into cached nodes, so that a frame of a
+ * live run redraws only the columns where tasks are still in flight. */
 
 #define G_LOG_DOMAIN "lab-timeline"
 
@@ -20,6 +24,8 @@
 #include <string.h>
 
 #include "lab-timeline-private.h"
+
+#define SETTLE_COLUMNS 16   /* settled columns are cached once there are this many new ones */
 
 enum { DONE, DONE_DIFF, FAILED, FAILED_DIFF, N_AREA_ARRAYS };
 
@@ -94,6 +100,7 @@ lab_timeline_update_lane_area (LabTimeline           *self,
       guint first, end;
 
       lab_timeline_lane_box_drop (box);
+      lab_timeline_lane_box_ensure_chunks (box);
       if (area->n_cols != view->plot_width)
         {
           g_free (area->done);
@@ -117,40 +124,51 @@ lab_timeline_update_lane_area (LabTimeline           *self,
     }
 
   for (guint i = box->n_cached; i < n_finished; i++)
-    lab_timeline_area_add_bar (area, view, g_ptr_array_index (lane->finished, i));
+    {
+      const LabTimelineBar *bar = g_ptr_array_index (lane->finished, i);
+
+      lab_timeline_area_add_bar (area, view, bar);
+      /* A task reported late reaches into columns thought settled. */
+      if (lab_timeline_view_x (view, bar->start_us) - view->plot_x < box->area_settled)
+        {
+          g_ptr_array_set_size (box->chunks, 0);
+          box->area_settled = 0;
+        }
+    }
   box->n_cached = n_finished;
 }
 
-/* One layer of the stacked chart: the band between @lower and @upper, in
- * whole pixels, one rectangle per run of columns of equal extent, so a
- * flat stretch costs one rectangle whatever its width. */
+/* One layer of the stacked chart, columns @begin to @end: the band between
+ * @lower and @upper, in whole pixels, one rectangle per run of columns of
+ * equal extent, so a flat stretch costs one rectangle whatever its width.
+ * In lane coordinates, x from the plot's left edge. */
 static void
 lab_timeline_area_fill (GtkSnapshot   *snapshot,
                         const double  *lower,
                         const double  *upper,
-                        int            n_cols,
-                        int            x,
+                        int            begin,
+                        int            end,
                         int            bottom,
                         double         px_per_task,
                         const GdkRGBA *color)
 {
-  int run_start = 0;
+  int run_start = begin;
   int run_top = 0, run_bottom = 0;
 
-  for (int c = 0; c <= n_cols; c++)
+  for (int c = begin; c <= end; c++)
     {
-      int top = c < n_cols ? bottom - (int) (upper[c] * px_per_task + 0.5) : 0;
-      int low = c < n_cols ? bottom - (int) (lower[c] * px_per_task + 0.5) : 0;
+      int top = c < end ? bottom - (int) (upper[c] * px_per_task + 0.5) : 0;
+      int low = c < end ? bottom - (int) (lower[c] * px_per_task + 0.5) : 0;
 
-      if (c < n_cols && c > 0 && top == run_top && low == run_bottom)
+      if (c < end && c > begin && top == run_top && low == run_bottom)
         continue;
 
       /* Opaque, and a pixel into the next run: no seam shows between two
        * runs, wherever the renderer puts pixel edges. */
-      if (c > 0 && run_bottom > run_top)
+      if (c > begin && run_bottom > run_top)
         gtk_snapshot_append_color (snapshot, color,
-                                   &GRAPHENE_RECT_INIT (x + run_start, run_top,
-                                                        c - run_start + (c < n_cols),
+                                   &GRAPHENE_RECT_INIT (run_start, run_top,
+                                                        c - run_start + (c < end),
                                                         run_bottom - run_top));
       run_start = c;
       run_top = top;
@@ -196,13 +214,15 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   int n = area->n_cols;
   double *scratch, *done, *failed, *all, *run_direct, *run_diff;
   double peak = 0, top, px_per_task;
-  int bottom;
+  gint64 settle_us;
+  int bottom, settled;
   g_autofree char *text = NULL;
   GdkRGBA rule = self->fg_color;
   guint count;
 
   if (n <= 0)
     return;
+  lab_timeline_lane_box_ensure_chunks (box);
 
   g_array_set_size (self->scratch, 5 * (gsize) n);
   scratch = (double *) (gpointer) self->scratch->data;
@@ -235,18 +255,63 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   /* A whole number of tasks at the top, so the label is a count. */
   top = MAX (1.0, ceil (peak - 1e-6));
   count = (guint) top;
-  bottom = box->y + box->rows_top + box->content_height;
+  bottom = box->rows_top + box->content_height;
   px_per_task = box->content_height / top;
+  if (top != box->area_top)
+    {
+      g_ptr_array_set_size (box->chunks, 0);
+      box->area_settled = 0;
+      box->area_top = top;
+    }
 
-  rule.alpha *= 0.25f;
+  /* Columns before now and before every running task are final: cache
+   * them (less one column, which a running task may share). */
+  settle_us = lab_timeline_model_get_now (self->model);
+  for (guint i = 0; i < running->len; i++)
+    {
+      const LabTimelineBar *bar = g_ptr_array_index (running, i);
+
+      if (bar->lane == lane)
+        settle_us = MIN (settle_us, bar->start_us);
+    }
+  settled = settle_us >= view->to_us ? n
+                                     : MAX (0, lab_timeline_view_x (view, settle_us)
+                                               - view->plot_x - 1);
+  settled = MIN (settled, n);
 
   memset (run_diff, 0, n * sizeof (double));
-  lab_timeline_area_fill (snapshot, run_diff, done, n, view->plot_x, bottom, px_per_task,
+  if (settled - box->area_settled >= SETTLE_COLUMNS
+      || (settled == n && box->area_settled < n))
+    {
+      GtkSnapshot *chunk = gtk_snapshot_new ();
+
+      lab_timeline_area_fill (chunk, run_diff, done, box->area_settled, settled, bottom,
+                              px_per_task, &self->done_color);
+      lab_timeline_area_fill (chunk, done, failed, box->area_settled, settled, bottom,
+                              px_per_task, &self->failed_color);
+      g_ptr_array_add (box->chunks, gtk_snapshot_free_to_node (chunk));
+      box->area_settled = settled;
+      self->n_node_builds++;
+    }
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (view->plot_x, box->y));
+  for (guint c = 0; c < box->chunks->len; c++)
+    {
+      GskRenderNode *node = g_ptr_array_index (box->chunks, c);
+
+      if (node != NULL)
+        gtk_snapshot_append_node (snapshot, node);
+    }
+  lab_timeline_area_fill (snapshot, run_diff, done, box->area_settled, n, bottom, px_per_task,
                           &self->done_color);
-  lab_timeline_area_fill (snapshot, done, failed, n, view->plot_x, bottom, px_per_task,
+  lab_timeline_area_fill (snapshot, done, failed, box->area_settled, n, bottom, px_per_task,
                           &self->failed_color);
-  lab_timeline_area_fill (snapshot, failed, all, n, view->plot_x, bottom, px_per_task,
+  lab_timeline_area_fill (snapshot, failed, all, box->area_settled, n, bottom, px_per_task,
                           &self->running_color);
+  gtk_snapshot_restore (snapshot);
+
+  rule.alpha *= 0.25f;
 
   /* The count axis: a rule at the top of the lane, and what it stands for. */
   gtk_snapshot_append_color (snapshot, &rule,

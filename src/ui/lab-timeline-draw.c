@@ -232,12 +232,23 @@ lab_timeline_chunk_end (const LabTimelineLaneBox *box,
   return chunk < 0 ? 0 : g_array_index (box->chunk_ends, guint, chunk);
 }
 
+void
+lab_timeline_lane_box_ensure_chunks (LabTimelineLaneBox *box)
+{
+  if (box->chunks == NULL)
+    {
+      box->chunks = g_ptr_array_new_with_free_func (lab_timeline_node_unref);
+      box->chunk_ends = g_array_new (FALSE, FALSE, sizeof (guint));
+    }
+}
+
 /* Forgets what is cached for a lane; the next frame draws it afresh. */
 void
 lab_timeline_lane_box_drop (LabTimelineLaneBox *box)
 {
   box->cache_valid = FALSE;
   box->n_cached = 0;
+  box->area_settled = 0;
   if (box->chunks != NULL)
     g_ptr_array_set_size (box->chunks, 0);
   if (box->chunk_ends != NULL)
@@ -263,11 +274,7 @@ lab_timeline_update_lane_bars (LabTimeline           *self,
   guint n_finished = lane->finished->len;
   guint k;
 
-  if (box->chunks == NULL)
-    {
-      box->chunks = g_ptr_array_new_with_free_func (lab_timeline_node_unref);
-      box->chunk_ends = g_array_new (FALSE, FALSE, sizeof (guint));
-    }
+  lab_timeline_lane_box_ensure_chunks (box);
 
   if (!box->cache_valid)
     {

@@ -24,7 +24,7 @@ struct _LabTimelineModel
   gboolean    live;
   GByteArray *busy;         /* scratch: one flag per sub-row */
 
-  guint       consumer_lane;  /* G_MAXUINT until an item is taken */
+  LabTimelineLane *consumer;  /* the queue's consumer, below every worker; NULL until a take */
   gboolean    pending;        /* the consumer reported a put; its take comes next */
   gint64      pending_put;
   guint       pending_task;
@@ -39,6 +39,21 @@ lab_timeline_model_lane (LabTimelineModel *self,
                          guint             lane)
 {
   return g_ptr_array_index (self->lanes, lane);
+}
+
+/* Lanes as the widget counts them: the workers', then the consumer's,
+ * which stays last however many workers' lanes come after it. */
+static inline guint
+lab_timeline_model_n_shown_lanes (LabTimelineModel *self)
+{
+  return self->lanes->len + (self->consumer != NULL);
+}
+
+static inline LabTimelineLane *
+lab_timeline_model_shown_lane (LabTimelineModel *self,
+                               guint             lane)
+{
+  return lane < self->lanes->len ? lab_timeline_model_lane (self, lane) : self->consumer;
 }
 
 G_END_DECLS

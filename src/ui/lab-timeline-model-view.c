@@ -42,9 +42,9 @@ lab_timeline_model_lane_fits (LabTimelineModel *self,
   guint first, end, n = 0, rows = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (lane < self->lanes->len, FALSE);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), FALSE);
 
-  l = lab_timeline_model_lane (self, lane);
+  l = lab_timeline_model_shown_lane (self, lane);
   if (n_rows_shown != NULL)
     *n_rows_shown = 0;
 

@@ -305,7 +305,6 @@ lab_timeline_model_new (void)
   self->running = g_ptr_array_new ();
   self->busy = g_byte_array_new ();
   self->fitted = TRUE;
-  self->consumer_lane = G_MAXUINT;
   return self;
 }
 
@@ -316,6 +315,7 @@ lab_timeline_model_free (LabTimelineModel *self)
     return;
 
   g_ptr_array_unref (self->lanes);
+  g_clear_pointer (&self->consumer, lab_timeline_lane_free);
   g_ptr_array_unref (self->running);
   g_hash_table_unref (self->bars);
   g_byte_array_unref (self->busy);
@@ -342,7 +342,7 @@ lab_timeline_model_reset (LabTimelineModel *self,
   self->last_us = 0;
   self->live = FALSE;
   self->fitted = TRUE;
-  self->consumer_lane = G_MAXUINT;
+  g_clear_pointer (&self->consumer, lab_timeline_lane_free);
   self->pending = FALSE;
 }
 
@@ -523,18 +523,16 @@ lab_timeline_model_add_item_mark (LabTimelineModel *self,
     }
   else
     {
-      if (self->consumer_lane == G_MAXUINT)
+      if (self->consumer == NULL)
         {
-          if (self->lanes->len >= LAB_TIMELINE_MODEL_MAX_LANES)
-            return FALSE;
-          self->consumer_lane = self->lanes->len;
-          lab_timeline_model_ensure_lane (self, self->consumer_lane)->consumer = TRUE;
+          self->consumer = lab_timeline_lane_new ();
+          self->consumer->consumer = TRUE;
           new_lane = TRUE;
         }
       if (self->pending && self->pending_task == task)
         mark.put_us = self->pending_put;
       self->pending = FALSE;
-      lab_timeline_lane_add_mark (lab_timeline_model_lane (self, self->consumer_lane), &mark);
+      lab_timeline_lane_add_mark (self->consumer, &mark);
     }
 
   self->last_us = MAX (self->last_us, mark.time_us);
@@ -584,7 +582,7 @@ lab_timeline_model_get_n_lanes (LabTimelineModel *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->lanes->len;
+  return lab_timeline_model_n_shown_lanes (self);
 }
 
 /* How many sub-rows @lane has: as many as its bars ever needed at once. */
@@ -593,9 +591,9 @@ lab_timeline_model_get_n_rows (LabTimelineModel *self,
                                guint             lane)
 {
   g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (lane < self->lanes->len, 0);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), 0);
 
-  return lab_timeline_model_lane (self, lane)->rows->len;
+  return lab_timeline_model_shown_lane (self, lane)->rows->len;
 }
 
 const LabTimelineLane *
@@ -603,9 +601,9 @@ lab_timeline_model_get_lane (LabTimelineModel *self,
                              guint             lane)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (lane < self->lanes->len, NULL);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), NULL);
 
-  return lab_timeline_model_lane (self, lane);
+  return lab_timeline_model_shown_lane (self, lane);
 }
 
 /* @task's bar, or NULL if the task was never seen. */
@@ -635,9 +633,9 @@ lab_timeline_model_dup_lane_label (LabTimelineModel *self,
   const LabTimelineLane *l;
 
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (lane < self->lanes->len, NULL);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), NULL);
 
-  l = lab_timeline_model_lane (self, lane);
+  l = lab_timeline_model_shown_lane (self, lane);
   if (l->label != NULL)
     return g_strdup (l->label);
   if (l->consumer)
@@ -675,6 +673,16 @@ lab_timeline_model_get_span (LabTimelineModel *self)
     }
 
   return MAX (end, MIN_SPAN_US);
+}
+
+/* Now, relative to the origin, while the run is live; G_MAXINT64 once it
+ * is over (nothing will change any more). */
+gint64
+lab_timeline_model_get_now (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, G_MAXINT64);
+
+  return self->live ? self->now_us : G_MAXINT64;
 }
 
 /* Where @bar currently ends: a running bar grows up to now. */

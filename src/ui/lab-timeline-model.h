@@ -107,6 +107,7 @@ GPtrArray             *lab_timeline_model_get_running     (LabTimelineModel     
 char                  *lab_timeline_model_dup_lane_label  (LabTimelineModel       *self,
                                                            guint                   lane);
 gint64                 lab_timeline_model_get_span        (LabTimelineModel       *self);
+gint64                 lab_timeline_model_get_now         (LabTimelineModel       *self);
 gint64                 lab_timeline_model_get_bar_end     (LabTimelineModel       *self,
                                                            const LabTimelineBar   *bar);
 void                   lab_timeline_lane_get_bars_between (const LabTimelineLane  *lane,

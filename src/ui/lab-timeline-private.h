@@ -69,6 +69,8 @@ typedef struct
   GPtrArray      *chunks;           /* GskRenderNode (or NULL), the bars of each chunk */
   GArray         *chunk_ends;       /* guint, one past each chunk's last finished bar */
   LabTimelineArea area;
+  int             area_settled;     /* dense: chunks hold the chart's columns before this */
+  double          area_top;         /* dense: the count the chunks' lane top stands for */
 } LabTimelineLaneBox;
 
 struct _LabTimeline
@@ -150,6 +152,7 @@ void     lab_timeline_append_bar          (GtkSnapshot              *snapshot,
                                            int                       height,
                                            const GdkRGBA            *color);
 void     lab_timeline_lane_box_drop       (LabTimelineLaneBox       *box);
+void     lab_timeline_lane_box_ensure_chunks (LabTimelineLaneBox    *box);
 void     lab_timeline_update_lane_bars    (LabTimeline              *self,
                                            const LabTimelineLane    *lane,
                                            LabTimelineLaneBox       *box,

@@ -77,6 +77,10 @@ lab_timeline_update_accessible_cb (gpointer data)
   g_autofree char *label = NULL;
   guint n_lanes = lab_timeline_model_get_n_lanes (self->model);
   guint n_bars = lab_timeline_model_get_n_bars (self->model);
+
+  /* The consumer of a queue has a lane, but it is no worker. */
+  if (n_lanes > 0 && lab_timeline_model_get_lane (self->model, n_lanes - 1)->consumer)
+    n_lanes--;
   guint n_running = lab_timeline_model_get_running (self->model)->len;
 
   self->accessible_id = 0;
@@ -123,6 +127,8 @@ lab_timeline_lanes_changed (LabTimeline *self,
 
   if (n_lanes != n_lanes_before)
     {
+      /* The consumer's lane stays last: a worker's lane may take its box. */
+      lab_timeline_drop_caches (self);
       g_array_set_size (self->boxes, n_lanes);
       self->labels_valid = FALSE;
       lab_timeline_layout_changed (self);
