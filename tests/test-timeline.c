@@ -454,6 +454,72 @@ test_incremental_cache (void)
   gtk_window_destroy (GTK_WINDOW (window_cold));
 }
 
+/* 100 tasks in flight on one lane, started and ended as a live run does:
+ * the chart drawn frame by frame, with its settled columns cached, looks
+ * exactly like the chart of the finished run drawn at once. */
+static void
+test_area_cache (void)
+{
+  GtkWidget *live = lab_timeline_new ();
+  GtkWidget *cold = lab_timeline_new ();
+  GtkWidget *window_live = present_in_window (live, 1000, 300);
+  GtkWidget *window_cold = present_in_window (cold, 1000, 300);
+  const guint n_tasks = 3000;
+  g_autoptr(GBytes) live_pixels = NULL;
+  g_autoptr(GBytes) cold_pixels = NULL;
+  guint builds;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      LabTimeline *timeline = LAB_TIMELINE (i == 0 ? live : cold);
+
+      lab_timeline_reset (timeline, ORIGIN);
+      lab_timeline_set_lane_label (timeline, 0, "event loop");
+      /* The scale: one second, from the start. */
+      lab_timeline_task_finished (timeline, 100000, 1, ORIGIN + MS (999), ORIGIN + MS (1000),
+                                  0, TRUE, NULL);
+    }
+  drain_main_context ();
+
+  /* Task i runs from 0.3 ms × i for 20–50 ms: about 100 at once. */
+  for (gint64 now = 0; now <= MS (1000); now += MS (16))
+    {
+      for (guint i = 0; i < n_tasks; i++)
+        {
+          gint64 start = i * 300;
+          gint64 end = start + MS (20) + (i * 7919 % 30) * 1000;
+
+          if (start <= now && start > now - MS (16))
+            lab_timeline_task_started (LAB_TIMELINE (live), i, 0, ORIGIN + start, NULL);
+          if (end <= now && end > now - MS (16))
+            lab_timeline_task_finished (LAB_TIMELINE (live), i, 0, ORIGIN + start, ORIGIN + end,
+                                        0, i % 11 != 0, "timeout");
+        }
+      lab_timeline_set_now (LAB_TIMELINE (live), ORIGIN + now);
+      frame_ms (live, FALSE);
+      if (now >= MS (100))
+        g_assert_true (lab_timeline_is_lane_dense (LAB_TIMELINE (live), 0));
+    }
+  builds = lab_timeline_get_n_node_builds (LAB_TIMELINE (live));
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      gint64 start = i * 300;
+      gint64 end = start + MS (20) + (i * 7919 % 30) * 1000;
+
+      lab_timeline_task_finished (LAB_TIMELINE (cold), i, 0, ORIGIN + start, ORIGIN + end, 0,
+                                  i % 11 != 0, "timeout");
+    }
+  lab_timeline_set_now (LAB_TIMELINE (live), 0);
+
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
+  g_test_message ("%u node builds over %u live frames", builds, 1000 / 16);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  gtk_window_destroy (GTK_WINDOW (window_live));
+  gtk_window_destroy (GTK_WINDOW (window_cold));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +535,7 @@ main (int   argc,
   g_test_add_func ("/lab/timeline/zoom-actions", test_zoom_actions);
   g_test_add_func ("/lab/timeline/dense-lane-switches", test_dense_lane_switches);
   g_test_add_func ("/lab/timeline/incremental-cache", test_incremental_cache);
+  g_test_add_func ("/lab/timeline/area-cache", test_area_cache);
 
   return g_test_run ();
 }

@@ -93,6 +93,23 @@ typedef struct
   gboolean started;
 } Task;
 
+/* One start or end, to be fed in time order as the event buffer has them. */
+typedef struct
+{
+  gint64   time;
+  gboolean finished;
+  Task     task;
+} Event;
+
+static int
+compare_events (gconstpointer a,
+                gconstpointer b)
+{
+  const Event *x = a, *y = b;
+
+  return x->time < y->time ? -1 : x->time > y->time;
+}
+
 /* @n_lanes workers with @in_flight tasks each of @task_us, back to back,
  * for @seconds: a frame's batch is every start and end in its 16.7 ms. */
 static void
@@ -112,6 +129,7 @@ run (LabTimeline *timeline,
   gint64 end_us = (gint64) (seconds * G_USEC_PER_SEC);
   guint next_task = 0;
   guint64 events = 0;
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (Event));
 
   lab_timeline_reset (timeline, ORIGIN);
   for (guint lane = 0; lane < n_lanes; lane++)
@@ -131,8 +149,11 @@ run (LabTimeline *timeline,
 
   for (gint64 now = FRAME_US; now <= end_us; now += FRAME_US)
     {
-      gint64 begin = g_get_monotonic_time ();
+      gint64 begin;
 
+      /* What the workers did during this frame, in the order they did it
+       * (outside the clock: the app's workers do this, not its UI). */
+      g_array_set_size (batch, 0);
       for (guint s = 0; s < slots; s++)
         {
           Task *t = &current[s];
@@ -141,20 +162,33 @@ run (LabTimeline *timeline,
             {
               if (!t->started && t->start <= now)
                 {
-                  lab_timeline_task_started (timeline, t->task, t->lane, ORIGIN + t->start, NULL);
+                  g_array_append_val (batch, ((Event) { t->start, FALSE, *t }));
                   t->started = TRUE;
-                  events++;
                 }
               if (!t->started || t->end > now)
                 break;
-              lab_timeline_task_finished (timeline, t->task, t->lane, ORIGIN + t->start,
-                                          ORIGIN + t->end, 0, TRUE, NULL);
-              events++;
+              g_array_append_val (batch, ((Event) { t->end, TRUE, *t }));
               t->task = next_task++;
               t->start = t->end;
               t->end = t->start + task_us;
               t->started = FALSE;
             }
+        }
+      g_array_sort (batch, compare_events);
+
+      begin = g_get_monotonic_time ();
+      for (guint e = 0; e < batch->len; e++)
+        {
+          const Event *event = &g_array_index (batch, Event, e);
+
+          if (event->finished)
+            lab_timeline_task_finished (timeline, event->task.task, event->task.lane,
+                                        ORIGIN + event->task.start, ORIGIN + event->task.end,
+                                        0, TRUE, NULL);
+          else
+            lab_timeline_task_started (timeline, event->task.task, event->task.lane,
+                                       ORIGIN + event->task.start, NULL);
+          events++;
         }
       lab_timeline_set_now (timeline, ORIGIN + now);
       frame (widget, g_get_monotonic_time () - begin, &times);

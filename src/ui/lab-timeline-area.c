@@ -26,6 +26,7 @@
 #include "lab-timeline-private.h"
 
 #define SETTLE_COLUMNS 16   /* settled columns are cached once there are this many new ones */
+#define ONE            (G_GINT64_CONSTANT (1) << 20)   /* a whole column, in fixed point */
 
 enum { DONE, DONE_DIFF, FAILED, FAILED_DIFF, N_AREA_ARRAYS };
 
@@ -34,8 +35,8 @@ enum { DONE, DONE_DIFF, FAILED, FAILED_DIFF, N_AREA_ARRAYS };
  * the difference array, so that even a task across the whole plot costs
  * O(1). */
 static void
-lab_timeline_area_add (double                *direct,
-                       double                *diff,
+lab_timeline_area_add (gint64                *direct,
+                       gint64                *diff,
                        int                    n_cols,
                        const LabTimelineView *view,
                        gint64                 start_us,
@@ -54,13 +55,13 @@ lab_timeline_area_add (double                *direct,
   c1 = CLAMP ((int) fe, 0, n_cols - 1);
 
   if (c0 == c1)
-    direct[c0] += fe - fs;
+    direct[c0] += (gint64) ((fe - fs) * ONE + 0.5);
   else
     {
-      direct[c0] += c0 + 1 - fs;
-      direct[c1] += fe - c1;
-      diff[c0 + 1] += 1;
-      diff[c1] -= 1;
+      direct[c0] += (gint64) ((c0 + 1 - fs) * ONE + 0.5);
+      direct[c1] += (gint64) ((fe - c1) * ONE + 0.5);
+      diff[c0 + 1] += ONE;
+      diff[c1] -= ONE;
     }
 }
 
@@ -69,7 +70,7 @@ lab_timeline_area_add_bar (LabTimelineArea       *area,
                            const LabTimelineView *view,
                            const LabTimelineBar  *bar)
 {
-  double *done = area->done;
+  gint64 *done = area->done;
   int n = area->n_cols;
 
   if (bar->ok)
@@ -105,9 +106,9 @@ lab_timeline_update_lane_area (LabTimeline           *self,
         {
           g_free (area->done);
           area->n_cols = view->plot_width;
-          area->done = g_new (double, N_AREA_ARRAYS * (gsize) area->n_cols);
+          area->done = g_new (gint64, N_AREA_ARRAYS * (gsize) area->n_cols);
         }
-      memset (area->done, 0, N_AREA_ARRAYS * (gsize) area->n_cols * sizeof (double));
+      memset (area->done, 0, N_AREA_ARRAYS * (gsize) area->n_cols * sizeof (gint64));
 
       lab_timeline_lane_get_bars_between (lane, view->from_us, view->to_us, &first, &end);
       for (guint i = first; i < end; i++)
@@ -139,60 +140,80 @@ lab_timeline_update_lane_area (LabTimeline           *self,
 }
 
 /* One layer of the stacked chart, columns @begin to @end: the band between
- * @lower and @upper, in whole pixels, one rectangle per run of columns of
- * equal extent, so a flat stretch costs one rectangle whatever its width.
- * In lane coordinates, x from the plot's left edge. */
+ * @lower and @upper, in whole pixels, as one polygon (a vertex where the
+ * band's edge moves, so a flat stretch costs two whatever its width, and no
+ * seam can show between neighbouring columns).  In lane coordinates, x
+ * from the plot's left edge. */
 static void
 lab_timeline_area_fill (GtkSnapshot   *snapshot,
                         const double  *lower,
                         const double  *upper,
                         int            begin,
                         int            end,
+                        int            top,
                         int            bottom,
                         double         px_per_task,
                         const GdkRGBA *color)
 {
-  int run_start = begin;
-  int run_top = 0, run_bottom = 0;
+  cairo_t *cr;
+  int last = G_MININT;
+  gboolean empty = TRUE;
 
-  for (int c = begin; c <= end; c++)
+  for (int c = begin; c < end && empty; c++)
+    empty = (int) (upper[c] * px_per_task + 0.5) == (int) (lower[c] * px_per_task + 0.5);
+  if (empty)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (begin, top, end - begin,
+                                                                  bottom - top));
+  for (int c = begin; c < end; c++)
     {
-      int top = c < end ? bottom - (int) (upper[c] * px_per_task + 0.5) : 0;
-      int low = c < end ? bottom - (int) (lower[c] * px_per_task + 0.5) : 0;
+      int y = bottom - (int) (upper[c] * px_per_task + 0.5);
 
-      if (c < end && c > begin && top == run_top && low == run_bottom)
-        continue;
-
-      /* Opaque, and a pixel into the next run: no seam shows between two
-       * runs, wherever the renderer puts pixel edges. */
-      if (c > begin && run_bottom > run_top)
-        gtk_snapshot_append_color (snapshot, color,
-                                   &GRAPHENE_RECT_INIT (run_start, run_top,
-                                                        c - run_start + (c < end),
-                                                        run_bottom - run_top));
-      run_start = c;
-      run_top = top;
-      run_bottom = low;
+      if (c == begin)
+        cairo_move_to (cr, c, y);
+      else if (y != last)
+        {
+          cairo_line_to (cr, c, last);
+          cairo_line_to (cr, c, y);
+        }
+      last = y;
     }
+  cairo_line_to (cr, end, last);
+  for (int c = end - 1; c >= begin; c--)
+    {
+      int y = bottom - (int) (lower[c] * px_per_task + 0.5);
+
+      if (c == end - 1)
+        cairo_line_to (cr, end, y);
+      else if (y != last)
+        {
+          cairo_line_to (cr, c + 1, last);
+          cairo_line_to (cr, c + 1, y);
+        }
+      last = y;
+    }
+  cairo_line_to (cr, begin, last);
+  cairo_close_path (cr);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill (cr);
+  cairo_destroy (cr);
 }
 
 /* Sums a difference array into @values, on top of @direct. */
-static double
-lab_timeline_area_resolve (const double *direct,
-                           const double *diff,
+static void
+lab_timeline_area_resolve (const gint64 *direct,
+                           const gint64 *diff,
                            double       *values,
                            int           n_cols)
 {
-  double level = 0;
-  double peak = 0;
+  gint64 level = 0;
 
   for (int c = 0; c < n_cols; c++)
     {
       level += diff[c];
-      values[c] = MAX (direct[c] + level, 0.0);
-      peak = MAX (peak, values[c]);
+      values[c] = (double) MAX (direct[c] + level, 0) / ONE;
     }
-  return peak;
 }
 
 /**
@@ -212,7 +233,8 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   GPtrArray *running = lab_timeline_model_get_running (self->model);
   const LabTimelineArea *area = &box->area;
   int n = area->n_cols;
-  double *scratch, *done, *failed, *all, *run_direct, *run_diff;
+  double *scratch, *done, *failed, *all, *running_tasks, *zero;
+  gint64 *run_direct, *run_diff;
   double peak = 0, top, px_per_task;
   gint64 settle_us;
   int bottom, settled;
@@ -230,8 +252,12 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   done = scratch;
   failed = scratch + n;
   all = scratch + 2 * n;
-  run_direct = scratch + 3 * n;
-  run_diff = scratch + 4 * n;
+  running_tasks = scratch + 3 * n;
+  zero = scratch + 4 * n;
+  g_array_set_size (self->scratch_fixed, 2 * (gsize) n);
+  run_direct = (gint64 *) (gpointer) self->scratch_fixed->data;
+  run_diff = run_direct + n;
+  memset (run_direct, 0, 2 * (gsize) n * sizeof (gint64));
 
   for (guint i = 0; i < running->len; i++)
     {
@@ -244,11 +270,11 @@ lab_timeline_append_lane_area (LabTimeline           *self,
 
   lab_timeline_area_resolve (area->done + DONE * n, area->done + DONE_DIFF * n, done, n);
   lab_timeline_area_resolve (area->done + FAILED * n, area->done + FAILED_DIFF * n, failed, n);
-  lab_timeline_area_resolve (run_direct, run_diff, run_direct, n);
+  lab_timeline_area_resolve (run_direct, run_diff, running_tasks, n);
   for (int c = 0; c < n; c++)
     {
       failed[c] += done[c];
-      all[c] = failed[c] + run_direct[c];
+      all[c] = failed[c] + running_tasks[c];
       peak = MAX (peak, all[c]);
     }
 
@@ -279,16 +305,15 @@ lab_timeline_append_lane_area (LabTimeline           *self,
                                                - view->plot_x - 1);
   settled = MIN (settled, n);
 
-  memset (run_diff, 0, n * sizeof (double));
   if (settled - box->area_settled >= SETTLE_COLUMNS
       || (settled == n && box->area_settled < n))
     {
       GtkSnapshot *chunk = gtk_snapshot_new ();
 
-      lab_timeline_area_fill (chunk, run_diff, done, box->area_settled, settled, bottom,
-                              px_per_task, &self->done_color);
-      lab_timeline_area_fill (chunk, done, failed, box->area_settled, settled, bottom,
-                              px_per_task, &self->failed_color);
+      lab_timeline_area_fill (chunk, zero, done, box->area_settled, settled,
+                              box->rows_top, bottom, px_per_task, &self->done_color);
+      lab_timeline_area_fill (chunk, done, failed, box->area_settled, settled,
+                              box->rows_top, bottom, px_per_task, &self->failed_color);
       g_ptr_array_add (box->chunks, gtk_snapshot_free_to_node (chunk));
       box->area_settled = settled;
       self->n_node_builds++;
@@ -303,12 +328,12 @@ lab_timeline_append_lane_area (LabTimeline           *self,
       if (node != NULL)
         gtk_snapshot_append_node (snapshot, node);
     }
-  lab_timeline_area_fill (snapshot, run_diff, done, box->area_settled, n, bottom, px_per_task,
-                          &self->done_color);
-  lab_timeline_area_fill (snapshot, done, failed, box->area_settled, n, bottom, px_per_task,
-                          &self->failed_color);
-  lab_timeline_area_fill (snapshot, failed, all, box->area_settled, n, bottom, px_per_task,
-                          &self->running_color);
+  lab_timeline_area_fill (snapshot, zero, done, box->area_settled, n, box->rows_top,
+                          bottom, px_per_task, &self->done_color);
+  lab_timeline_area_fill (snapshot, done, failed, box->area_settled, n, box->rows_top,
+                          bottom, px_per_task, &self->failed_color);
+  lab_timeline_area_fill (snapshot, failed, all, box->area_settled, n, box->rows_top,
+                          bottom, px_per_task, &self->running_color);
   gtk_snapshot_restore (snapshot);
 
   rule.alpha *= 0.25f;

@@ -48,6 +48,7 @@ lab_timeline_lane_new (void)
   lane->bars = g_ptr_array_new ();
   lane->finished = g_ptr_array_new ();
   lane->marks = g_array_new (FALSE, FALSE, sizeof (LabTimelineMark));
+  lane->free_rows = g_array_new (FALSE, FALSE, sizeof (guint));
   lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
   lane->max_start = G_MININT64;
   return lane;
@@ -62,6 +63,7 @@ lab_timeline_lane_free (gpointer data)
   g_ptr_array_unref (lane->bars);
   g_ptr_array_unref (lane->finished);
   g_array_unref (lane->marks);
+  g_array_unref (lane->free_rows);
   g_array_unref (lane->rows);
   g_free (lane);
 }
@@ -99,6 +101,93 @@ lab_timeline_lane_bound (const LabTimelineLane *lane,
   return lo;
 }
 
+/* The free sub-rows of a lane are kept in a min-heap, so that the lowest
+ * free one is found in O(log n) with 100,000 tasks in flight.  A row that
+ * gets a running bar stays in it until it comes up (it is stale then, and
+ * dropped); a row whose last running bar ends is pushed again. */
+static void
+lab_timeline_lane_push_free (LabTimelineLane *lane,
+                             guint            row)
+{
+  guint *heap;
+  guint i = lane->free_rows->len;
+
+  g_array_append_val (lane->free_rows, row);
+  heap = (guint *) (gpointer) lane->free_rows->data;
+  while (i > 0 && heap[(i - 1) / 2] > heap[i])
+    {
+      guint parent = (i - 1) / 2;
+      guint tmp = heap[parent];
+
+      heap[parent] = heap[i];
+      heap[i] = tmp;
+      i = parent;
+    }
+}
+
+static guint
+lab_timeline_lane_pop_free (LabTimelineLane *lane)
+{
+  guint *heap = (guint *) (gpointer) lane->free_rows->data;
+  guint n = lane->free_rows->len - 1;
+  guint top = heap[0];
+  guint i = 0;
+
+  heap[0] = heap[n];
+  g_array_set_size (lane->free_rows, n);
+  for (;;)
+    {
+      guint smallest = i, l = 2 * i + 1, r = 2 * i + 2, tmp;
+
+      if (l < n && heap[l] < heap[smallest])
+        smallest = l;
+      if (r < n && heap[r] < heap[smallest])
+        smallest = r;
+      if (smallest == i)
+        break;
+      tmp = heap[smallest];
+      heap[smallest] = heap[i];
+      heap[i] = tmp;
+      i = smallest;
+    }
+  return top;
+}
+
+/* The lowest free sub-row that ended by @start, or the number of rows if
+ * none did.  Free rows that ended later are kept for later bars. */
+static guint
+lab_timeline_lane_take_free (LabTimelineLane *lane,
+                             gint64           start)
+{
+  guint found = lane->rows->len;
+  g_autoptr(GArray) later = NULL;
+
+  while (lane->free_rows->len > 0)
+    {
+      guint row = g_array_index (lane->free_rows, guint, 0);
+      const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
+
+      if (r->n_running > 0)
+        {
+          lab_timeline_lane_pop_free (lane);    /* stale */
+          continue;
+        }
+      if (r->max_end <= start)
+        {
+          found = row;
+          break;
+        }
+      if (later == NULL)
+        later = g_array_new (FALSE, FALSE, sizeof (guint));
+      row = lab_timeline_lane_pop_free (lane);
+      g_array_append_val (later, row);
+    }
+
+  for (guint i = 0; later != NULL && i < later->len; i++)
+    lab_timeline_lane_push_free (lane, g_array_index (later, guint, i));
+  return found;
+}
+
 /* The first sub-row of @lane that is free for @bar, which will be inserted
  * at @pos.  Tasks normally arrive in start order: then every bar already in
  * the lane starts no later, and a row is free if nothing in it is running
@@ -118,29 +207,16 @@ lab_timeline_model_assign_row (LabTimelineModel     *self,
   guint row;
 
   if (start >= lane->max_start)
-    {
-      for (row = 0; row < n_rows; row++)
-        {
-          const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
-
-          if (r->n_running == 0 && r->max_end <= start)
-            return row;
-        }
-      return n_rows;
-    }
+    return lab_timeline_lane_take_free (lane, start);
 
   g_byte_array_set_size (self->busy, n_rows);
   busy = self->busy->data;
-  memset (busy, 0, n_rows);
 
-  /* Running bars last until further notice. */
-  for (guint i = 0; i < self->running->len; i++)
-    {
-      const LabTimelineBar *other = g_ptr_array_index (self->running, i);
-
-      if (other->lane == bar->lane && other->start_us < end)
-        busy[other->row] = TRUE;
-    }
+  /* Running bars last until further notice: a row with one is busy (even
+   * if it starts after the new bar ends: erring on "busy" costs a row, not
+   * a look at every running bar). */
+  for (row = 0; row < n_rows; row++)
+    busy[row] = g_array_index (lane->rows, LabTimelineRow, row).n_running > 0;
 
   /* Finished bars starting inside the new one… */
   for (guint i = pos; i < lane->bars->len; i++)
@@ -218,6 +294,8 @@ lab_timeline_model_attach (LabTimelineModel *self,
 
       g_array_append_val (lane->rows, empty);
       lane->serial++;
+      if (!bar->running)
+        lab_timeline_lane_push_free (lane, bar->row);
     }
 
   lane->max_start = MAX (lane->max_start, bar->start_us);
@@ -252,7 +330,8 @@ lab_timeline_model_detach (LabTimelineModel *self,
 
   if (bar->running)
     {
-      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running--;
+      if (--g_array_index (lane->rows, LabTimelineRow, bar->row).n_running == 0)
+        lab_timeline_lane_push_free (lane, bar->row);
       lane->n_running--;
       lab_timeline_model_remove_running (self, bar);
     }
@@ -450,7 +529,8 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
        * was placed as if it ran forever, so it can end anywhere. */
       LabTimelineLane *l = lab_timeline_model_lane (self, lane);
 
-      g_array_index (l->rows, LabTimelineRow, bar->row).n_running--;
+      if (--g_array_index (l->rows, LabTimelineRow, bar->row).n_running == 0)
+        lab_timeline_lane_push_free (l, bar->row);
       l->n_running--;
       lab_timeline_model_remove_running (self, bar);
       bar->running = FALSE;

@@ -64,6 +64,7 @@ typedef struct
   guint      generation;    /* changes when a bar leaves @finished: appended caches are stale */
   guint      n_running;
   GArray    *marks;         /* LabTimelineMark, sorted by time */
+  GArray    *free_rows;     /* guint, a min-heap of sub-rows with nothing running (and stale ones) */
   gboolean   consumer;      /* the lane of a queue's consumer: its label is "consumer" */
 } LabTimelineLane;
 

@@ -42,11 +42,12 @@ typedef struct
  * the time each task spends inside a column, summed, over the column's
  * duration, i.e. the average number in flight there.  Kept as a direct
  * part (a task's partial columns) and a difference array (its whole
- * columns, +1 where they begin, -1 after), so a task costs O(1). */
+ * columns, +1 where they begin, -1 after), so a task costs O(1); in fixed
+ * point, so that the sums do not depend on the order tasks came in. */
 typedef struct
 {
   int     n_cols;
-  double *done;             /* 4 × n_cols: done, done_diff, failed, failed_diff */
+  gint64 *done;             /* 4 × n_cols: done, done_diff, failed, failed_diff */
 } LabTimelineArea;
 
 /* Where a lane of the model is drawn, and what is cached for it. */
@@ -101,7 +102,8 @@ struct _LabTimeline
   guint                 n_bars_drawn;  /* finished bars put into chunks, for the tests */
 
   GArray               *strips;        /* scratch: one LabTimelineStrip per sub-row */
-  GArray               *scratch;       /* scratch: double, the area's columns */
+  GArray               *scratch;       /* scratch: the area's columns, double */
+  GArray               *scratch_fixed; /* scratch: the running tasks' columns, fixed point */
 
   double                pointer_x;     /* -1 while the pointer is elsewhere */
   double                zoom_scale;    /* the pinch gesture's last scale */

@@ -507,6 +507,7 @@ lab_timeline_finalize (GObject *object)
   g_clear_pointer (&self->boxes, g_array_unref);
   g_clear_pointer (&self->strips, g_array_unref);
   g_clear_pointer (&self->scratch, g_array_unref);
+  g_clear_pointer (&self->scratch_fixed, g_array_unref);
   g_clear_pointer (&self->axis_attrs, pango_attr_list_unref);
   g_clear_pointer (&self->font, pango_font_description_free);
 
@@ -539,6 +540,7 @@ lab_timeline_init (LabTimeline *self)
   self->boxes = g_array_new (FALSE, TRUE, sizeof (LabTimelineLaneBox));
   g_array_set_clear_func (self->boxes, lab_timeline_lane_box_clear);
   self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
+  self->scratch_fixed = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   /* Axis labels: a little smaller, with digits of equal width so that they
    * do not jitter as the scale changes. */
