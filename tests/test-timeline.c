@@ -13,6 +13,7 @@
 /* Not in the header: what the widget keeps for its tests. */
 guint    lab_timeline_get_n_node_builds (LabTimeline *self);
 guint    lab_timeline_get_n_bars_drawn  (LabTimeline *self);
+guint    lab_timeline_get_n_area_columns (LabTimeline *self);
 gboolean lab_timeline_is_lane_dense     (LabTimeline *self,
                                          guint        lane);
 
@@ -454,9 +455,31 @@ test_incremental_cache (void)
   gtk_window_destroy (GTK_WINDOW (window_cold));
 }
 
-/* 100 tasks in flight on one lane, started and ended as a live run does:
- * the chart drawn frame by frame, with its settled columns cached, looks
- * exactly like the chart of the finished run drawn at once. */
+/* Task @i of the area test: 3,000 from 0.3 ms × i for 20–50 ms, about
+ * 100 at once, and a burst of 60 more at 0.6 s that raises the chart's
+ * scale after much of it was cached. */
+static void
+area_task (guint   i,
+           gint64 *start,
+           gint64 *end)
+{
+  if (i < 3000)
+    {
+      *start = i * 300;
+      *end = *start + MS (20) + (i * 7919 % 30) * 1000;
+    }
+  else
+    {
+      *start = MS (600) + (i - 3000) * 10;
+      *end = *start + MS (30);
+    }
+}
+
+/* A dense lane, started and ended as a live run does: the chart drawn
+ * frame by frame, with its settled columns cached, looks exactly like the
+ * chart of the finished run drawn at once, even after a burst changes its
+ * scale and a task reported late reaches back into cached columns; and
+ * each column is cached about once, not once per frame. */
 static void
 test_area_cache (void)
 {
@@ -464,10 +487,10 @@ test_area_cache (void)
   GtkWidget *cold = lab_timeline_new ();
   GtkWidget *window_live = present_in_window (live, 1000, 300);
   GtkWidget *window_cold = present_in_window (cold, 1000, 300);
-  const guint n_tasks = 3000;
+  const guint n_tasks = 3060;
   g_autoptr(GBytes) live_pixels = NULL;
   g_autoptr(GBytes) cold_pixels = NULL;
-  guint builds;
+  guint columns;
 
   for (guint i = 0; i < 2; i++)
     {
@@ -481,14 +504,13 @@ test_area_cache (void)
     }
   drain_main_context ();
 
-  /* Task i runs from 0.3 ms × i for 20–50 ms: about 100 at once. */
   for (gint64 now = 0; now <= MS (1000); now += MS (16))
     {
       for (guint i = 0; i < n_tasks; i++)
         {
-          gint64 start = i * 300;
-          gint64 end = start + MS (20) + (i * 7919 % 30) * 1000;
+          gint64 start, end;
 
+          area_task (i, &start, &end);
           if (start <= now && start > now - MS (16))
             lab_timeline_task_started (LAB_TIMELINE (live), i, 0, ORIGIN + start, NULL);
           if (end <= now && end > now - MS (16))
@@ -500,20 +522,49 @@ test_area_cache (void)
       if (now >= MS (100))
         g_assert_true (lab_timeline_is_lane_dense (LAB_TIMELINE (live), 0));
     }
-  builds = lab_timeline_get_n_node_builds (LAB_TIMELINE (live));
+  columns = lab_timeline_get_n_area_columns (LAB_TIMELINE (live));
+
   for (guint i = 0; i < n_tasks; i++)
     {
-      gint64 start = i * 300;
-      gint64 end = start + MS (20) + (i * 7919 % 30) * 1000;
+      gint64 start, end;
 
+      area_task (i, &start, &end);
       lab_timeline_task_finished (LAB_TIMELINE (cold), i, 0, ORIGIN + start, ORIGIN + end, 0,
                                   i % 11 != 0, "timeout");
     }
   lab_timeline_set_now (LAB_TIMELINE (live), 0);
+  frame_ms (live, FALSE);
+
+  g_test_message ("%u columns cached over %u live frames, %d wide", columns, 1000 / 16,
+                  gtk_widget_get_width (live));
+  g_assert_cmpuint (columns, <, 2 * gtk_widget_get_width (live));
 
   live_pixels = render_pixels (live);
   cold_pixels = render_pixels (cold);
-  g_test_message ("%u node builds over %u live frames", builds, 1000 / 16);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  /* Reported late: a task from 0.2 s to 0.4 s, after those columns were
+   * cached; the cold timeline draws everything afresh. */
+  lab_timeline_task_finished (LAB_TIMELINE (live), 9000, 0, ORIGIN + MS (200), ORIGIN + MS (400),
+                              0, FALSE, "timeout");
+  lab_timeline_reset (LAB_TIMELINE (cold), ORIGIN);
+  lab_timeline_set_lane_label (LAB_TIMELINE (cold), 0, "event loop");
+  lab_timeline_task_finished (LAB_TIMELINE (cold), 100000, 1, ORIGIN + MS (999),
+                              ORIGIN + MS (1000), 0, TRUE, NULL);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      gint64 start, end;
+
+      area_task (i, &start, &end);
+      lab_timeline_task_finished (LAB_TIMELINE (cold), i, 0, ORIGIN + start, ORIGIN + end, 0,
+                                  i % 11 != 0, "timeout");
+    }
+  lab_timeline_task_finished (LAB_TIMELINE (cold), 9000, 0, ORIGIN + MS (200), ORIGIN + MS (400),
+                              0, FALSE, "timeout");
+  g_clear_pointer (&live_pixels, g_bytes_unref);
+  g_clear_pointer (&cold_pixels, g_bytes_unref);
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
   g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
 
   gtk_window_destroy (GTK_WINDOW (window_live));

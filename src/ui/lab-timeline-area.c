@@ -315,6 +315,7 @@ lab_timeline_append_lane_area (LabTimeline           *self,
       lab_timeline_area_fill (chunk, done, failed, box->area_settled, settled,
                               box->rows_top, bottom, px_per_task, &self->failed_color);
       g_ptr_array_add (box->chunks, gtk_snapshot_free_to_node (chunk));
+      self->n_area_columns += settled - box->area_settled;
       box->area_settled = settled;
       self->n_node_builds++;
     }

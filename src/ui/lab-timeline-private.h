@@ -100,6 +100,7 @@ struct _LabTimeline
   GskRenderNode        *frame_node;    /* axis, grid, lane stripes and labels */
   guint                 n_node_builds;
   guint                 n_bars_drawn;  /* finished bars put into chunks, for the tests */
+  guint                 n_area_columns; /* columns of charts put into chunks, for the tests */
 
   GArray               *strips;        /* scratch: one LabTimelineStrip per sub-row */
   GArray               *scratch;       /* scratch: the area's columns, double */

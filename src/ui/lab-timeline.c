@@ -33,6 +33,7 @@ G_DEFINE_FINAL_TYPE (LabTimeline, lab_timeline, GTK_TYPE_WIDGET)
  * whether a lane is drawn as tasks in flight. */
 guint    lab_timeline_get_n_node_builds (LabTimeline *self);
 guint    lab_timeline_get_n_bars_drawn  (LabTimeline *self);
+guint    lab_timeline_get_n_area_columns (LabTimeline *self);
 gboolean lab_timeline_is_lane_dense     (LabTimeline *self,
                                          guint        lane);
 
@@ -744,6 +745,14 @@ lab_timeline_get_n_bars_drawn (LabTimeline *self)
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
   return self->n_bars_drawn;
+}
+
+guint
+lab_timeline_get_n_area_columns (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+
+  return self->n_area_columns;
 }
 
 gboolean
