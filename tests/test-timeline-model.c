@@ -5,12 +5,15 @@
  */
 
 /* The timeline's model without a display: lanes, sub-rows and bars as
- * events arrive, out of order, requeued or replayed. */
+ * events arrive, out of order, requeued or replayed; the visible range
+ * (fitted, zoomed, panned) and when a lane has too many tasks for bars. */
 
 #include "config.h"
 
 #include <glib.h>
 
+#include "lab-event-buffer.h"
+#include "lab-test-util.h"
 #include "lab-timeline-model.h"
 
 #define MS(x) ((gint64) (x) * 1000)
@@ -129,6 +132,307 @@ test_async_stacking (void)
   g_assert_cmpuint (lab_timeline_model_get_n_rows (model, 1), ==, 2);
 }
 
+/* A 10 ms run fills the axis, with ticks in ms; while it runs, the scale
+ * grows with it in a few steps rather than every frame. */
+static void
+test_axis_fits_short_run (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  g_autofree char *label = NULL;
+  gint64 from, to, last_to = 0;
+  guint changes = 0;
+  LabTimelineUnit unit;
+  gint64 step;
+
+  /* An empty timeline still shows a second. */
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (to, ==, G_USEC_PER_SEC);
+
+  /* Live: every frame (1 ms here) the run is longer. */
+  for (guint ms = 1; ms <= 10; ms++)
+    {
+      lab_timeline_model_set_now (model, ORIGIN + MS (ms));
+      lab_timeline_model_get_visible (model, &from, &to);
+      g_assert_cmpint (from, ==, 0);
+      g_assert_cmpint (to, >=, MS (ms));
+      g_assert_cmpint (to, <=, 2 * MS (ms));
+    }
+  for (gint64 us = 1000; us <= MS (1000); us += 500)
+    {
+      lab_timeline_model_set_now (model, ORIGIN + us);
+      lab_timeline_model_get_visible (model, &from, &to);
+      changes += to != last_to;
+      last_to = to;
+    }
+  /* 1 ms → 1 s is ten doublings: a few steps each, not 2,000 frames' worth. */
+  g_assert_cmpuint (changes, <=, 60);
+
+  lab_timeline_model_reset (model, ORIGIN);
+  for (guint i = 0; i < 10; i++)
+    lab_timeline_model_task_finished (model, i, i % 2, ORIGIN + MS (i), ORIGIN + MS (i + 1), 0,
+                                      TRUE, NULL);
+  lab_timeline_model_set_now (model, 0);
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (from, ==, 0);
+  g_assert_cmpint (to, >=, MS (10));
+  g_assert_cmpint (to, <=, MS (20));
+
+  /* Whatever the width, a step of about a tenth of the run is in ms. */
+  step = lab_timeline_nice_step (to / 10);
+  unit = lab_timeline_unit_for_step (step, to);
+  g_assert_cmpint (unit, ==, LAB_TIMELINE_UNIT_MS);
+  label = lab_timeline_format_time (2 * step, unit, lab_timeline_step_decimals (step, unit));
+  g_assert_cmpstr (label, ==, "2 ms");
+  g_clear_pointer (&label, g_free);
+
+  /* Seconds for long runs, also zoomed in to ms ticks; µs for a run
+   * shorter than a millisecond. */
+  unit = lab_timeline_unit_for_step (200000, 1400000);
+  label = lab_timeline_format_time (1400000, unit, lab_timeline_step_decimals (200000, unit));
+  g_assert_cmpstr (label, ==, "1.4 s");
+  g_clear_pointer (&label, g_free);
+  unit = lab_timeline_unit_for_step (20000, 2700000);
+  label = lab_timeline_format_time (2520000, unit, lab_timeline_step_decimals (20000, unit));
+  g_assert_cmpstr (label, ==, "2.52 s");
+  g_clear_pointer (&label, g_free);
+  unit = lab_timeline_unit_for_step (20, 600);
+  g_assert_cmpint (unit, ==, LAB_TIMELINE_UNIT_US);
+  label = lab_timeline_format_time (40, unit, lab_timeline_step_decimals (20, unit));
+  g_assert_cmpstr (label, ==, "40 µs");
+}
+
+/* Zoom keeps the time under the pointer in place, pan moves the range,
+ * fit brings the whole run back; a zoomed view stays put while the run
+ * grows, and a fitted one follows it. */
+static void
+test_zoom_pan_fit (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  gint64 from, to;
+
+  lab_timeline_model_task_finished (model, 0, 0, ORIGIN, ORIGIN + MS (10000), 0, TRUE, NULL);
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (from, ==, 0);
+  g_assert_cmpint (to, ==, MS (10000));
+  g_assert_true (lab_timeline_model_is_fitted (model));
+
+  /* 4× around 6 s, which is at 60 % of the width before and after. */
+  g_assert_true (lab_timeline_model_zoom (model, 4.0, MS (6000)));
+  g_assert_false (lab_timeline_model_is_fitted (model));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (to - from, ==, MS (2500));
+  g_assert_cmpint (from, ==, MS (6000) - MS (1500));
+
+  g_assert_true (lab_timeline_model_pan (model, MS (1000)));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (from, ==, MS (5500));
+  g_assert_cmpint (to, ==, MS (8000));
+
+  /* Not past the run's end, nor before its start. */
+  lab_timeline_model_pan (model, MS (100000));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (to, ==, MS (10000));
+  lab_timeline_model_pan (model, -MS (100000));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (from, ==, 0);
+  g_assert_cmpint (to, ==, MS (2500));
+
+  /* Zooming out as far as the whole run is fitting. */
+  g_assert_true (lab_timeline_model_zoom (model, 0.5, MS (1000)));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (to - from, ==, MS (5000));
+  g_assert_true (lab_timeline_model_zoom (model, 0.1, MS (1000)));
+  g_assert_true (lab_timeline_model_is_fitted (model));
+  g_assert_false (lab_timeline_model_pan (model, MS (1000)));
+
+  /* Live: the zoomed range stays while the run goes on… */
+  lab_timeline_model_zoom (model, 10.0, MS (2000));
+  lab_timeline_model_get_visible (model, &from, &to);
+  lab_timeline_model_set_now (model, ORIGIN + MS (20000));
+  {
+    gint64 from2, to2;
+
+    lab_timeline_model_get_visible (model, &from2, &to2);
+    g_assert_cmpint (from2, ==, from);
+    g_assert_cmpint (to2, ==, to);
+  }
+
+  /* …and fit follows it again. */
+  g_assert_true (lab_timeline_model_fit (model));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (from, ==, 0);
+  g_assert_cmpint (to, >=, MS (20000));
+  lab_timeline_model_set_now (model, ORIGIN + MS (40000));
+  lab_timeline_model_get_visible (model, &from, &to);
+  g_assert_cmpint (to, >=, MS (40000));
+
+  /* A new run starts fitted. */
+  lab_timeline_model_zoom (model, 10.0, MS (2000));
+  lab_timeline_model_reset (model, ORIGIN);
+  g_assert_true (lab_timeline_model_is_fitted (model));
+}
+
+/* Too many bars for the width, or too many stacked at once, and a lane is
+ * drawn as tasks in flight; zoomed in to a few, bars again. */
+static void
+test_dense_lane (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  guint rows = 0;
+
+  /* Lane 0: 10,000 back-to-back 1 ms tasks of one thread. */
+  for (guint i = 0; i < 10000; i++)
+    lab_timeline_model_task_finished (model, i, 0, ORIGIN + MS (i), ORIGIN + MS (i + 1), 0,
+                                      TRUE, NULL);
+  g_assert_false (lab_timeline_model_lane_fits (model, 0, 0, MS (10000), 200, 32, NULL));
+  g_assert_true (lab_timeline_model_lane_fits (model, 0, MS (5000), MS (5100), 200, 32, &rows));
+  g_assert_cmpuint (rows, ==, 1);
+
+  /* Lane 1: 1,000 waits at once for 1 s, then one task alone. */
+  for (guint i = 0; i < 1000; i++)
+    lab_timeline_model_task_started (model, 20000 + i, 1, ORIGIN + i, NULL);
+  lab_timeline_model_set_now (model, ORIGIN + MS (1000));
+  /* Few enough bars in a short range, but stacked 1,000 high. */
+  g_assert_false (lab_timeline_model_lane_fits (model, 1, MS (500), MS (501), 2000, 32, NULL));
+  for (guint i = 0; i < 1000; i++)
+    lab_timeline_model_task_finished (model, 20000 + i, 1, ORIGIN + i, ORIGIN + MS (1000) + i, 0,
+                                      TRUE, NULL);
+  lab_timeline_model_task_finished (model, 30000, 1, ORIGIN + MS (3000), ORIGIN + MS (3500), 0,
+                                    TRUE, NULL);
+  lab_timeline_model_set_now (model, 0);
+  g_assert_false (lab_timeline_model_lane_fits (model, 1, MS (500), MS (501), 2000, 32, NULL));
+  /* The quiet stretch after them: one bar. */
+  g_assert_true (lab_timeline_model_lane_fits (model, 1, MS (2000), MS (4000), 200, 32, &rows));
+  g_assert_cmpuint (rows, ==, 1);
+}
+
+/* The finished bars of a lane, in the order they finished: what the
+ * widget's caches append from.  A requeued bar leaves it and says so. */
+static void
+test_finished_log (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  const LabTimelineLane *lane;
+  guint generation;
+
+  for (guint i = 0; i < 5; i++)
+    lab_timeline_model_task_started (model, i, 0, ORIGIN + MS (i), NULL);
+  for (guint i = 5; i > 0; i--)
+    lab_timeline_model_task_finished (model, i - 1, 0, ORIGIN + MS (i - 1), ORIGIN + MS (10 + i),
+                                      0, TRUE, NULL);
+  lane = lab_timeline_model_get_lane (model, 0);
+  g_assert_cmpuint (lane->finished->len, ==, 5);
+  g_assert_cmpuint (((LabTimelineBar *) g_ptr_array_index (lane->finished, 0))->task, ==, 4);
+  g_assert_cmpuint (lane->n_running, ==, 0);
+
+  generation = lane->generation;
+  lab_timeline_model_task_started (model, 2, 1, ORIGIN + MS (30), NULL);
+  g_assert_cmpuint (lane->finished->len, ==, 4);
+  g_assert_cmpuint (lane->generation, !=, generation);
+}
+
+/* What the window does with a run's events, without the window. */
+static void
+feed_events (LabTimelineModel *model,
+             LabEventBuffer   *events)
+{
+  g_autoptr(GArray) batch = lab_event_buffer_drain (events);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      const LabEvent *event = &g_array_index (batch, LabEvent, i);
+
+      switch (event->kind)
+        {
+        case LAB_EVENT_RUN_STARTED:
+          lab_timeline_model_reset (model, event->time_us);
+          break;
+        case LAB_EVENT_TASK_STARTED:
+          lab_timeline_model_task_started (model, event->task, event->lane, event->start_us,
+                                           NULL);
+          break;
+        case LAB_EVENT_TASK_FINISHED:
+          if (event->lane >= 0)
+            lab_timeline_model_task_finished (model, event->task, event->lane, event->start_us,
+                                              event->time_us, event->bytes, event->ok, NULL);
+          break;
+        case LAB_EVENT_ITEM_PUT:
+        case LAB_EVENT_ITEM_TAKEN:
+          lab_timeline_model_add_item_mark (model, event->task,
+                                            event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
+          break;
+        default:
+          break;
+        }
+    }
+}
+
+/* A real ping-pong run, in threads, processes and on the event loop: the
+ * consumer's lane has one take per item taken, in the order the workload
+ * says they arrived, each after its put, and each producer's lane has its
+ * puts. */
+static void
+test_pingpong_marks (void)
+{
+  static const LabMode modes[] = { LAB_MODE_THREADS, LAB_MODE_PROCESSES, LAB_MODE_ASYNC };
+  g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+
+  lab_runner_set_events (runner, events);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabPlan) plan = lab_plan_new ("pingpong");
+      g_autoptr(LabWorkload) workload = NULL;
+      g_autoptr(LabTimelineModel) model = lab_timeline_model_new ();
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GVariant) order_variant = NULL;
+      g_autofree const char **order = NULL;
+      g_autoptr(GError) error = NULL;
+      const LabTimelineLane *consumer = NULL;
+      guint n_puts = 0;
+
+      plan->workers = 2;
+      plan->pause_ms = 5;
+      workload = lab_workload_new (plan, &error);
+      g_assert_no_error (error);
+      run = lab_test_run (runner, workload, modes[m], NULL);
+      g_assert_true (run->verified);
+      order_variant = g_variant_lookup_value (run->result_fields, "order",
+                                              G_VARIANT_TYPE_STRING_ARRAY);
+      order = g_variant_get_strv (order_variant, NULL);
+      g_assert_cmpuint (g_strv_length ((char **) order), ==, 10);
+
+      feed_events (model, events);
+      for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
+        {
+          const LabTimelineLane *l = lab_timeline_model_get_lane (model, lane);
+
+          if (l->consumer)
+            consumer = l;
+          else
+            n_puts += l->marks->len;
+        }
+      g_assert_nonnull (consumer);
+      g_assert_cmpuint (n_puts, >=, 10);
+      g_assert_cmpuint (consumer->marks->len, ==, 10);
+
+      for (guint i = 0; i < consumer->marks->len; i++)
+        {
+          const LabTimelineMark *mark = &g_array_index (consumer->marks, LabTimelineMark, i);
+          const LabTimelineBar *producer = lab_timeline_model_get_bar (model, mark->task);
+
+          g_assert_true (mark->taken);
+          g_assert_cmpstr (order[i], ==, mark->task % 2 == 0 ? "Ping" : "Pong");
+          g_assert_cmpint (mark->put_us, <=, mark->time_us);
+          g_assert_nonnull (producer);
+          g_assert_cmpint (mark->put_us, >=, producer->start_us);
+          if (i > 0)
+            g_assert_cmpint (mark[-1].time_us, <=, mark->time_us);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -138,6 +442,11 @@ main (int   argc,
   g_test_add_func ("/lab/timeline-model/lanes-and-bars", test_lanes_and_bars);
   g_test_add_func ("/lab/timeline-model/requeue-moves-bar", test_requeue_moves_bar);
   g_test_add_func ("/lab/timeline-model/async-stacking", test_async_stacking);
+  g_test_add_func ("/lab/timeline-model/axis-fits-short-run", test_axis_fits_short_run);
+  g_test_add_func ("/lab/timeline-model/zoom-pan-fit", test_zoom_pan_fit);
+  g_test_add_func ("/lab/timeline-model/dense-lane", test_dense_lane);
+  g_test_add_func ("/lab/timeline-model/finished-log", test_finished_log);
+  g_test_add_func ("/lab/timeline-model/pingpong-marks", test_pingpong_marks);
 
   return g_test_run ();
 }

@@ -10,8 +10,12 @@
 
 #include "lab-timeline.h"
 
-/* Not in the header: a counter the widget keeps for its tests. */
-guint lab_timeline_get_n_node_builds (LabTimeline *self);
+/* Not in the header: what the widget keeps for its tests. */
+guint    lab_timeline_get_n_node_builds (LabTimeline *self);
+guint    lab_timeline_get_n_bars_drawn  (LabTimeline *self);
+guint    lab_timeline_get_n_area_columns (LabTimeline *self);
+gboolean lab_timeline_is_lane_dense     (LabTimeline *self,
+                                         guint        lane);
 
 #define MS(x) ((gint64) (x) * 1000)
 #define ORIGIN G_GINT64_CONSTANT (1000000000)
@@ -129,16 +133,19 @@ test_tooltip (void)
   lab_timeline_set_lane_label (timeline, 0, "thread 1");
   lab_timeline_task_finished (timeline, 0, 0, ORIGIN, ORIGIN + MS (500), 4096, TRUE, NULL);
   lab_timeline_task_finished (timeline, 1, 1, ORIGIN, ORIGIN + MS (500), 0, FALSE, "disk full");
+  /* The axis fits the run: this one makes it a second long. */
+  lab_timeline_task_finished (timeline, 2, 2, ORIGIN + MS (950), ORIGIN + MS (1000), 0, TRUE,
+                              NULL);
   drain_main_context ();
 
   /* Half of the 1 s scale, whatever the width of the label column. */
-  for (int y = 0; y < 120 && !hit; y++)
+  for (int y = 0; y < 160 && !hit; y++)
     hit = query_tooltip (widget, 300, y);
   g_assert_true (hit);
 
   /* Past the bars' end there is nothing to explain. */
-  for (int y = 0; y < 120; y++)
-    g_assert_false (query_tooltip (widget, 750, y));
+  for (int y = 0; y < 160; y++)
+    g_assert_false (query_tooltip (widget, 700, y));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -273,6 +280,297 @@ test_many_bars (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The keys' actions: zoom in and out around the middle, fit to the run. */
+static void
+test_zoom_actions (void)
+{
+  GtkWidget *widget = lab_timeline_new ();
+  LabTimeline *timeline = LAB_TIMELINE (widget);
+  GtkWidget *window = present_in_window (widget, 800, 300);
+  gint64 from, to, from2, to2;
+
+  lab_timeline_reset (timeline, ORIGIN);
+  lab_timeline_task_finished (timeline, 0, 0, ORIGIN, ORIGIN + MS (10), 0, TRUE, NULL);
+  drain_main_context ();
+
+  /* A 10 ms run fills the axis. */
+  g_assert_true (lab_timeline_get_visible_range (timeline, &from, &to));
+  g_assert_cmpint (from, ==, 0);
+  g_assert_cmpint (to, <=, MS (20));
+
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.zoom-in", NULL));
+  g_assert_false (lab_timeline_get_visible_range (timeline, &from2, &to2));
+  g_assert_cmpint (to2 - from2, <, to - from);
+  /* Around the middle of the plot: both ends moved in. */
+  g_assert_cmpint (from2, >, from);
+  g_assert_cmpint (to2, <, to);
+  frame_ms (widget, FALSE);
+
+  gtk_widget_activate_action (widget, "timeline.zoom-out", NULL);
+  gtk_widget_activate_action (widget, "timeline.zoom-in", NULL);
+  gtk_widget_activate_action (widget, "timeline.zoom-in", NULL);
+  g_assert_false (lab_timeline_get_visible_range (timeline, &from2, &to2));
+  g_assert_true (gtk_widget_activate_action (widget, "timeline.fit", NULL));
+  g_assert_true (lab_timeline_get_visible_range (timeline, &from2, &to2));
+  g_assert_cmpint (from2, ==, from);
+  g_assert_cmpint (to2, ==, to);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* One thread's 20,000 short tasks are far too many bars for 800 px: the
+ * lane shows tasks in flight; zoomed in to a few dozen, bars again. */
+static void
+test_dense_lane_switches (void)
+{
+  GtkWidget *widget = lab_timeline_new ();
+  LabTimeline *timeline = LAB_TIMELINE (widget);
+  GtkWidget *window = present_in_window (widget, 800, 300);
+
+  lab_timeline_reset (timeline, ORIGIN);
+  for (guint i = 0; i < 20000; i++)
+    lab_timeline_task_finished (timeline, i, 0, ORIGIN + i * 500, ORIGIN + i * 500 + 400, 0,
+                                TRUE, NULL);
+  /* A second lane with a handful. */
+  for (guint i = 0; i < 10; i++)
+    lab_timeline_task_finished (timeline, 20000 + i, 1, ORIGIN + MS (1000) * i,
+                                ORIGIN + MS (1000) * i + MS (900), 0, TRUE, NULL);
+  drain_main_context ();
+  frame_ms (widget, TRUE);
+
+  g_assert_true (lab_timeline_is_lane_dense (timeline, 0));
+  g_assert_false (lab_timeline_is_lane_dense (timeline, 1));
+
+  /* 1.5^12 ≈ 130×: 10 s → 77 ms, about 150 tasks of 0.5 ms. */
+  for (guint i = 0; i < 12; i++)
+    gtk_widget_activate_action (widget, "timeline.zoom-in", NULL);
+  frame_ms (widget, TRUE);
+  g_assert_false (lab_timeline_is_lane_dense (timeline, 0));
+
+  gtk_widget_activate_action (widget, "timeline.fit", NULL);
+  frame_ms (widget, TRUE);
+  g_assert_true (lab_timeline_is_lane_dense (timeline, 0));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GBytes *
+render_pixels (GtkWidget *widget)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = width * 4;
+  guchar *data = g_malloc (stride * height);
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, data, stride);
+  return g_bytes_new_take (data, stride * height);
+}
+
+/* Four workers, each with four tasks at a time, in a fixed 1 s view. */
+static void
+feed (LabTimeline *timeline,
+      guint        first,
+      guint        end)
+{
+  for (guint task = first; task < end; task++)
+    {
+      guint lane = task % 4;
+      gint64 start = ORIGIN + (gint64) (task / 4) * 2000;
+      gint64 stop = start + 6000 + (task % 7) * 300;
+
+      lab_timeline_task_finished (timeline, task, lane, start, stop, 0, task % 13 != 0,
+                                  "checksum mismatch");
+    }
+}
+
+/* Bars appended to the cache frame by frame (merged as they pile up) look
+ * exactly like the same bars drawn at once, including after a requeue,
+ * and a frame draws only what is new, not the whole lane again. */
+static void
+test_incremental_cache (void)
+{
+  GtkWidget *live = lab_timeline_new ();
+  GtkWidget *cold = lab_timeline_new ();
+  GtkWidget *window_live = present_in_window (live, 1600, 400);
+  GtkWidget *window_cold = present_in_window (cold, 1600, 400);
+  const guint n_tasks = 1600;
+  const guint batch = 8;
+  g_autoptr(GBytes) live_pixels = NULL;
+  g_autoptr(GBytes) cold_pixels = NULL;
+  guint drawn;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      LabTimeline *timeline = LAB_TIMELINE (i == 0 ? live : cold);
+
+      lab_timeline_reset (timeline, ORIGIN);
+      for (guint lane = 0; lane < 4; lane++)
+        lab_timeline_set_lane_label (timeline, lane, "worker");
+      /* The scale: one second, from the start. */
+      lab_timeline_task_finished (timeline, 100000, 0, ORIGIN + MS (999), ORIGIN + MS (1000),
+                                  0, TRUE, NULL);
+    }
+  drain_main_context ();
+  frame_ms (live, FALSE);
+
+  drawn = lab_timeline_get_n_bars_drawn (LAB_TIMELINE (live));
+  for (guint task = 0; task < n_tasks; task += batch)
+    {
+      feed (LAB_TIMELINE (live), task, task + batch);
+      frame_ms (live, FALSE);
+    }
+  for (guint lane = 0; lane < 4; lane++)
+    g_assert_false (lab_timeline_is_lane_dense (LAB_TIMELINE (live), lane));
+  drawn = lab_timeline_get_n_bars_drawn (LAB_TIMELINE (live)) - drawn;
+  g_test_message ("%u bars in %u frames: %u drawn into caches", n_tasks, n_tasks / batch, drawn);
+  /* Redrawing a lane per frame would be ~n²/2/batch = 160,000; appending
+   * and merging costs n log n. */
+  g_assert_cmpuint (drawn, <, n_tasks * 14);
+
+  feed (LAB_TIMELINE (cold), 0, n_tasks);
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  /* A requeued task leaves its place: both draw it in its new one. */
+  lab_timeline_task_finished (LAB_TIMELINE (live), 40, 3, ORIGIN + MS (500), ORIGIN + MS (510),
+                              0, TRUE, NULL);
+  lab_timeline_task_finished (LAB_TIMELINE (cold), 40, 3, ORIGIN + MS (500), ORIGIN + MS (510),
+                              0, TRUE, NULL);
+  g_clear_pointer (&live_pixels, g_bytes_unref);
+  g_clear_pointer (&cold_pixels, g_bytes_unref);
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  gtk_window_destroy (GTK_WINDOW (window_live));
+  gtk_window_destroy (GTK_WINDOW (window_cold));
+}
+
+/* Task @i of the area test: 3,000 from 0.3 ms × i for 20–50 ms, about
+ * 100 at once, and a burst of 60 more at 0.6 s that raises the chart's
+ * scale after much of it was cached. */
+static void
+area_task (guint   i,
+           gint64 *start,
+           gint64 *end)
+{
+  if (i < 3000)
+    {
+      *start = i * 300;
+      *end = *start + MS (20) + (i * 7919 % 30) * 1000;
+    }
+  else
+    {
+      *start = MS (600) + (i - 3000) * 10;
+      *end = *start + MS (30);
+    }
+}
+
+/* A dense lane, started and ended as a live run does: the chart drawn
+ * frame by frame, with its settled columns cached, looks exactly like the
+ * chart of the finished run drawn at once, even after a burst changes its
+ * scale and a task reported late reaches back into cached columns; and
+ * each column is cached about once, not once per frame. */
+static void
+test_area_cache (void)
+{
+  GtkWidget *live = lab_timeline_new ();
+  GtkWidget *cold = lab_timeline_new ();
+  GtkWidget *window_live = present_in_window (live, 1000, 300);
+  GtkWidget *window_cold = present_in_window (cold, 1000, 300);
+  const guint n_tasks = 3060;
+  g_autoptr(GBytes) live_pixels = NULL;
+  g_autoptr(GBytes) cold_pixels = NULL;
+  guint columns;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      LabTimeline *timeline = LAB_TIMELINE (i == 0 ? live : cold);
+
+      lab_timeline_reset (timeline, ORIGIN);
+      lab_timeline_set_lane_label (timeline, 0, "event loop");
+      /* The scale: one second, from the start. */
+      lab_timeline_task_finished (timeline, 100000, 1, ORIGIN + MS (999), ORIGIN + MS (1000),
+                                  0, TRUE, NULL);
+    }
+  drain_main_context ();
+
+  for (gint64 now = 0; now <= MS (1000); now += MS (16))
+    {
+      for (guint i = 0; i < n_tasks; i++)
+        {
+          gint64 start, end;
+
+          area_task (i, &start, &end);
+          if (start <= now && start > now - MS (16))
+            lab_timeline_task_started (LAB_TIMELINE (live), i, 0, ORIGIN + start, NULL);
+          if (end <= now && end > now - MS (16))
+            lab_timeline_task_finished (LAB_TIMELINE (live), i, 0, ORIGIN + start, ORIGIN + end,
+                                        0, i % 11 != 0, "timeout");
+        }
+      lab_timeline_set_now (LAB_TIMELINE (live), ORIGIN + now);
+      frame_ms (live, FALSE);
+      if (now >= MS (100))
+        g_assert_true (lab_timeline_is_lane_dense (LAB_TIMELINE (live), 0));
+    }
+  columns = lab_timeline_get_n_area_columns (LAB_TIMELINE (live));
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      gint64 start, end;
+
+      area_task (i, &start, &end);
+      lab_timeline_task_finished (LAB_TIMELINE (cold), i, 0, ORIGIN + start, ORIGIN + end, 0,
+                                  i % 11 != 0, "timeout");
+    }
+  lab_timeline_set_now (LAB_TIMELINE (live), 0);
+  frame_ms (live, FALSE);
+
+  g_test_message ("%u columns cached over %u live frames, %d wide", columns, 1000 / 16,
+                  gtk_widget_get_width (live));
+  g_assert_cmpuint (columns, <, 2 * gtk_widget_get_width (live));
+
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  /* Reported late: a task from 0.2 s to 0.4 s, after those columns were
+   * cached; the cold timeline draws everything afresh. */
+  lab_timeline_task_finished (LAB_TIMELINE (live), 9000, 0, ORIGIN + MS (200), ORIGIN + MS (400),
+                              0, FALSE, "timeout");
+  lab_timeline_reset (LAB_TIMELINE (cold), ORIGIN);
+  lab_timeline_set_lane_label (LAB_TIMELINE (cold), 0, "event loop");
+  lab_timeline_task_finished (LAB_TIMELINE (cold), 100000, 1, ORIGIN + MS (999),
+                              ORIGIN + MS (1000), 0, TRUE, NULL);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      gint64 start, end;
+
+      area_task (i, &start, &end);
+      lab_timeline_task_finished (LAB_TIMELINE (cold), i, 0, ORIGIN + start, ORIGIN + end, 0,
+                                  i % 11 != 0, "timeout");
+    }
+  lab_timeline_task_finished (LAB_TIMELINE (cold), 9000, 0, ORIGIN + MS (200), ORIGIN + MS (400),
+                              0, FALSE, "timeout");
+  g_clear_pointer (&live_pixels, g_bytes_unref);
+  g_clear_pointer (&cold_pixels, g_bytes_unref);
+  live_pixels = render_pixels (live);
+  cold_pixels = render_pixels (cold);
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+
+  gtk_window_destroy (GTK_WINDOW (window_live));
+  gtk_window_destroy (GTK_WINDOW (window_cold));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +583,10 @@ main (int   argc,
   g_test_add_func ("/lab/timeline/accessible-summary", test_accessible_summary);
   g_test_add_func ("/lab/timeline/tooltip", test_tooltip);
   g_test_add_func ("/lab/timeline/many-bars", test_many_bars);
+  g_test_add_func ("/lab/timeline/zoom-actions", test_zoom_actions);
+  g_test_add_func ("/lab/timeline/dense-lane-switches", test_dense_lane_switches);
+  g_test_add_func ("/lab/timeline/incremental-cache", test_incremental_cache);
+  g_test_add_func ("/lab/timeline/area-cache", test_area_cache);
 
   return g_test_run ();
 }

@@ -20,6 +20,8 @@ typedef enum
   LAB_EVENT_TASK_STARTED,     /* task, lane, pid, time_us = start */
   LAB_EVENT_TASK_FINISHED,    /* task, lane, pid, start_us, time_us = end, bytes, ok */
   LAB_EVENT_RUN_FINISHED,     /* time_us = end of the clock */
+  LAB_EVENT_ITEM_PUT,         /* task = the producer, time_us = when it put an item in a queue */
+  LAB_EVENT_ITEM_TAKEN,       /* task = the item's producer, time_us = when the consumer took it */
 } LabEventKind;
 
 typedef struct

@@ -360,6 +360,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
   ctx.gil = gil;
   ctx.pool = self->pool;
   ctx.workers = run->workers;
+  lab_workload_set_events (workload, self->events, mode);
   if (!lab_workload_begin_run (workload, mode, error))
     return NULL;
   lab_run_context_init (&ctx);

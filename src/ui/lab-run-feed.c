@@ -58,6 +58,7 @@ enum {
   LANE_LABEL,
   TASK_STARTED,
   TASK_FINISHED,
+  ITEM_MARK,
   TIMELINE_NOW,
   DRAINED,
   N_SIGNALS
@@ -248,6 +249,12 @@ handle_event (LabRunFeed     *self,
           progress->done_tasks++;
           progress->failed_tasks += !event->ok;
         }
+      break;
+
+    case LAB_EVENT_ITEM_PUT:
+    case LAB_EVENT_ITEM_TAKEN:
+      g_signal_emit (self, signals[ITEM_MARK], 0, self->page[event->mode], task_id (self, event->task),
+                     event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
       break;
 
     case LAB_EVENT_RUN_FINISHED:
@@ -556,6 +563,10 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
     g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 8, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64,
                   G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  /* page, task (the item's producer), taken (else put), time_us */
+  signals[ITEM_MARK] =
+    g_signal_new ("item-mark", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_INT64);
   /* page, now_us (0: the page's run is over) */
   signals[TIMELINE_NOW] =
     g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -11,14 +11,15 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "lab-timeline-model.h"
+#include "lab-timeline-model-private.h"
 
 /* What every worker of one run did over time, kept apart from the drawing
  * so that it can be tested without a display.  The data is normalised as
  * it arrives (bars sorted by start in their lane, each given its sub-row
  * once), so that the widget's frames only draw. */
 
-#define MIN_SPAN_US G_USEC_PER_SEC
+#define EMPTY_SPAN_US G_USEC_PER_SEC  /* an empty timeline shows a second */
+#define MIN_SPAN_US   100             /* a run shorter than this still has an axis */
 
 /* What row assignment needs to know about a sub-row without looking at its
  * bars: whether it is busy until further notice, or until when. */
@@ -28,17 +29,6 @@ typedef struct
   guint  n_running;
 } LabTimelineRow;
 
-struct _LabTimelineModel
-{
-  GHashTable *bars;         /* task → LabTimelineBar, owned */
-  GPtrArray  *lanes;        /* LabTimelineLane, owned */
-  GPtrArray  *running;      /* LabTimelineBar, the bars still growing */
-  gint64      origin_us;
-  gint64      now_us;       /* relative; only meaningful while live */
-  gint64      last_us;      /* the latest start or end seen */
-  gboolean    live;
-  GByteArray *busy;         /* scratch: one flag per sub-row */
-};
 
 static void
 lab_timeline_bar_free (gpointer data)
@@ -56,6 +46,9 @@ lab_timeline_lane_new (void)
   LabTimelineLane *lane = g_new0 (LabTimelineLane, 1);
 
   lane->bars = g_ptr_array_new ();
+  lane->finished = g_ptr_array_new ();
+  lane->marks = g_array_new (FALSE, FALSE, sizeof (LabTimelineMark));
+  lane->free_rows = g_array_new (FALSE, FALSE, sizeof (guint));
   lane->rows = g_array_new (FALSE, FALSE, sizeof (LabTimelineRow));
   lane->max_start = G_MININT64;
   return lane;
@@ -68,15 +61,11 @@ lab_timeline_lane_free (gpointer data)
 
   g_free (lane->label);
   g_ptr_array_unref (lane->bars);
+  g_ptr_array_unref (lane->finished);
+  g_array_unref (lane->marks);
+  g_array_unref (lane->free_rows);
   g_array_unref (lane->rows);
   g_free (lane);
-}
-
-static inline LabTimelineLane *
-lab_timeline_model_lane (LabTimelineModel *self,
-                         guint             lane)
-{
-  return g_ptr_array_index (self->lanes, lane);
 }
 
 static LabTimelineLane *
@@ -112,6 +101,93 @@ lab_timeline_lane_bound (const LabTimelineLane *lane,
   return lo;
 }
 
+/* The free sub-rows of a lane are kept in a min-heap, so that the lowest
+ * free one is found in O(log n) with 100,000 tasks in flight.  A row that
+ * gets a running bar stays in it until it comes up (it is stale then, and
+ * dropped); a row whose last running bar ends is pushed again. */
+static void
+lab_timeline_lane_push_free (LabTimelineLane *lane,
+                             guint            row)
+{
+  guint *heap;
+  guint i = lane->free_rows->len;
+
+  g_array_append_val (lane->free_rows, row);
+  heap = (guint *) (gpointer) lane->free_rows->data;
+  while (i > 0 && heap[(i - 1) / 2] > heap[i])
+    {
+      guint parent = (i - 1) / 2;
+      guint tmp = heap[parent];
+
+      heap[parent] = heap[i];
+      heap[i] = tmp;
+      i = parent;
+    }
+}
+
+static guint
+lab_timeline_lane_pop_free (LabTimelineLane *lane)
+{
+  guint *heap = (guint *) (gpointer) lane->free_rows->data;
+  guint n = lane->free_rows->len - 1;
+  guint top = heap[0];
+  guint i = 0;
+
+  heap[0] = heap[n];
+  g_array_set_size (lane->free_rows, n);
+  for (;;)
+    {
+      guint smallest = i, l = 2 * i + 1, r = 2 * i + 2, tmp;
+
+      if (l < n && heap[l] < heap[smallest])
+        smallest = l;
+      if (r < n && heap[r] < heap[smallest])
+        smallest = r;
+      if (smallest == i)
+        break;
+      tmp = heap[smallest];
+      heap[smallest] = heap[i];
+      heap[i] = tmp;
+      i = smallest;
+    }
+  return top;
+}
+
+/* The lowest free sub-row that ended by @start, or the number of rows if
+ * none did.  Free rows that ended later are kept for later bars. */
+static guint
+lab_timeline_lane_take_free (LabTimelineLane *lane,
+                             gint64           start)
+{
+  guint found = lane->rows->len;
+  g_autoptr(GArray) later = NULL;
+
+  while (lane->free_rows->len > 0)
+    {
+      guint row = g_array_index (lane->free_rows, guint, 0);
+      const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
+
+      if (r->n_running > 0)
+        {
+          lab_timeline_lane_pop_free (lane);    /* stale */
+          continue;
+        }
+      if (r->max_end <= start)
+        {
+          found = row;
+          break;
+        }
+      if (later == NULL)
+        later = g_array_new (FALSE, FALSE, sizeof (guint));
+      row = lab_timeline_lane_pop_free (lane);
+      g_array_append_val (later, row);
+    }
+
+  for (guint i = 0; later != NULL && i < later->len; i++)
+    lab_timeline_lane_push_free (lane, g_array_index (later, guint, i));
+  return found;
+}
+
 /* The first sub-row of @lane that is free for @bar, which will be inserted
  * at @pos.  Tasks normally arrive in start order: then every bar already in
  * the lane starts no later, and a row is free if nothing in it is running
@@ -131,29 +207,16 @@ lab_timeline_model_assign_row (LabTimelineModel     *self,
   guint row;
 
   if (start >= lane->max_start)
-    {
-      for (row = 0; row < n_rows; row++)
-        {
-          const LabTimelineRow *r = &g_array_index (lane->rows, LabTimelineRow, row);
-
-          if (r->n_running == 0 && r->max_end <= start)
-            return row;
-        }
-      return n_rows;
-    }
+    return lab_timeline_lane_take_free (lane, start);
 
   g_byte_array_set_size (self->busy, n_rows);
   busy = self->busy->data;
-  memset (busy, 0, n_rows);
 
-  /* Running bars last until further notice. */
-  for (guint i = 0; i < self->running->len; i++)
-    {
-      const LabTimelineBar *other = g_ptr_array_index (self->running, i);
-
-      if (other->lane == bar->lane && other->start_us < end)
-        busy[other->row] = TRUE;
-    }
+  /* Running bars last until further notice: a row with one is busy (even
+   * if it starts after the new bar ends: erring on "busy" costs a row, not
+   * a look at every running bar). */
+  for (row = 0; row < n_rows; row++)
+    busy[row] = g_array_index (lane->rows, LabTimelineRow, row).n_running > 0;
 
   /* Finished bars starting inside the new one… */
   for (guint i = pos; i < lane->bars->len; i++)
@@ -204,6 +267,7 @@ lab_timeline_model_note_finished (LabTimelineModel *self,
   LabTimelineRow *row = &g_array_index (lane->rows, LabTimelineRow, bar->row);
 
   row->max_end = MAX (row->max_end, bar->end_us);
+  g_ptr_array_add (lane->finished, bar);
   lane->max_duration = MAX (lane->max_duration, bar->end_us - bar->start_us);
   self->last_us = MAX (self->last_us, bar->end_us);
   lane->serial++;
@@ -230,6 +294,8 @@ lab_timeline_model_attach (LabTimelineModel *self,
 
       g_array_append_val (lane->rows, empty);
       lane->serial++;
+      if (!bar->running)
+        lab_timeline_lane_push_free (lane, bar->row);
     }
 
   lane->max_start = MAX (lane->max_start, bar->start_us);
@@ -238,6 +304,7 @@ lab_timeline_model_attach (LabTimelineModel *self,
   if (bar->running)
     {
       g_array_index (lane->rows, LabTimelineRow, bar->row).n_running++;
+      lane->n_running++;
       bar->running_index = self->running->len;
       g_ptr_array_add (self->running, bar);
     }
@@ -263,11 +330,19 @@ lab_timeline_model_detach (LabTimelineModel *self,
 
   if (bar->running)
     {
-      g_array_index (lane->rows, LabTimelineRow, bar->row).n_running--;
+      if (--g_array_index (lane->rows, LabTimelineRow, bar->row).n_running == 0)
+        lab_timeline_lane_push_free (lane, bar->row);
+      lane->n_running--;
       lab_timeline_model_remove_running (self, bar);
     }
   else
-    lane->serial++;
+    {
+      /* Rare (a requeued or replayed task): whatever was appended from the
+       * finished bars must be redone. */
+      g_ptr_array_remove (lane->finished, bar);
+      lane->generation++;
+      lane->serial++;
+    }
 }
 
 static LabTimelineBar *
@@ -308,6 +383,7 @@ lab_timeline_model_new (void)
   self->lanes = g_ptr_array_new_with_free_func (lab_timeline_lane_free);
   self->running = g_ptr_array_new ();
   self->busy = g_byte_array_new ();
+  self->fitted = TRUE;
   return self;
 }
 
@@ -318,6 +394,7 @@ lab_timeline_model_free (LabTimelineModel *self)
     return;
 
   g_ptr_array_unref (self->lanes);
+  g_clear_pointer (&self->consumer, lab_timeline_lane_free);
   g_ptr_array_unref (self->running);
   g_hash_table_unref (self->bars);
   g_byte_array_unref (self->busy);
@@ -343,6 +420,9 @@ lab_timeline_model_reset (LabTimelineModel *self,
   self->now_us = 0;
   self->last_us = 0;
   self->live = FALSE;
+  self->fitted = TRUE;
+  g_clear_pointer (&self->consumer, lab_timeline_lane_free);
+  self->pending = FALSE;
 }
 
 /**
@@ -449,7 +529,9 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
        * was placed as if it ran forever, so it can end anywhere. */
       LabTimelineLane *l = lab_timeline_model_lane (self, lane);
 
-      g_array_index (l->rows, LabTimelineRow, bar->row).n_running--;
+      if (--g_array_index (l->rows, LabTimelineRow, bar->row).n_running == 0)
+        lab_timeline_lane_push_free (l, bar->row);
+      l->n_running--;
       lab_timeline_model_remove_running (self, bar);
       bar->running = FALSE;
       bar->end_us = end;
@@ -468,6 +550,73 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
   bar->bytes = bytes;
   bar->ok = !!ok;
   lab_timeline_set_string (&bar->error, ok ? NULL : error);
+}
+
+static void
+lab_timeline_lane_add_mark (LabTimelineLane       *lane,
+                            const LabTimelineMark *mark)
+{
+  guint i = lane->marks->len;
+
+  /* Marks come nearly in time order: look back from the end. */
+  while (i > 0 && g_array_index (lane->marks, LabTimelineMark, i - 1).time_us > mark->time_us)
+    i--;
+  g_array_insert_val (lane->marks, i, *mark);
+  lane->serial++;
+}
+
+/**
+ * lab_timeline_model_add_item_mark:
+ * @task: the producer of the item
+ * @taken: %TRUE when the consumer took it, %FALSE when the producer put it
+ * @time_us: monotonic time
+ *
+ * Marks an item through a queue: a put on its producer's lane (the lane
+ * of the producer's bar; none if the producer was never seen), a take on
+ * the consumer's lane, made at the first take, below the workers'.  A
+ * take is paired with the put reported just before it for the same
+ * producer, which is how the consumer reports them.
+ *
+ * Returns: whether the lanes changed (the consumer's appeared)
+ */
+gboolean
+lab_timeline_model_add_item_mark (LabTimelineModel *self,
+                                  guint             task,
+                                  gboolean          taken,
+                                  gint64            time_us)
+{
+  LabTimelineMark mark = { time_us - self->origin_us, time_us - self->origin_us, task, !!taken };
+  LabTimelineBar *bar;
+  gboolean new_lane = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!taken)
+    {
+      self->pending = TRUE;
+      self->pending_put = mark.time_us;
+      self->pending_task = task;
+      bar = g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
+      if (bar == NULL || !bar->attached)
+        return FALSE;
+      lab_timeline_lane_add_mark (lab_timeline_model_lane (self, bar->lane), &mark);
+    }
+  else
+    {
+      if (self->consumer == NULL)
+        {
+          self->consumer = lab_timeline_lane_new ();
+          self->consumer->consumer = TRUE;
+          new_lane = TRUE;
+        }
+      if (self->pending && self->pending_task == task)
+        mark.put_us = self->pending_put;
+      self->pending = FALSE;
+      lab_timeline_lane_add_mark (self->consumer, &mark);
+    }
+
+  self->last_us = MAX (self->last_us, mark.time_us);
+  return new_lane;
 }
 
 /**
@@ -513,7 +662,7 @@ lab_timeline_model_get_n_lanes (LabTimelineModel *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->lanes->len;
+  return lab_timeline_model_n_shown_lanes (self);
 }
 
 /* How many sub-rows @lane has: as many as its bars ever needed at once. */
@@ -522,9 +671,9 @@ lab_timeline_model_get_n_rows (LabTimelineModel *self,
                                guint             lane)
 {
   g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (lane < self->lanes->len, 0);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), 0);
 
-  return lab_timeline_model_lane (self, lane)->rows->len;
+  return lab_timeline_model_shown_lane (self, lane)->rows->len;
 }
 
 const LabTimelineLane *
@@ -532,9 +681,19 @@ lab_timeline_model_get_lane (LabTimelineModel *self,
                              guint             lane)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (lane < self->lanes->len, NULL);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), NULL);
 
-  return lab_timeline_model_lane (self, lane);
+  return lab_timeline_model_shown_lane (self, lane);
+}
+
+/* @task's bar, or NULL if the task was never seen. */
+const LabTimelineBar *
+lab_timeline_model_get_bar (LabTimelineModel *self,
+                            guint             task)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_hash_table_lookup (self->bars, GUINT_TO_POINTER (task));
 }
 
 /* The bars still running (LabTimelineBar, in no particular order): at most
@@ -554,57 +713,56 @@ lab_timeline_model_dup_lane_label (LabTimelineModel *self,
   const LabTimelineLane *l;
 
   g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (lane < self->lanes->len, NULL);
+  g_return_val_if_fail (lane < lab_timeline_model_n_shown_lanes (self), NULL);
 
-  l = lab_timeline_model_lane (self, lane);
+  l = lab_timeline_model_shown_lane (self, lane);
   if (l->label != NULL)
     return g_strdup (l->label);
+  if (l->consumer)
+    return g_strdup (_("consumer"));
   return g_strdup_printf (_("worker %u"), lane + 1);
 }
 
-/* 1, 2, 5, 10, 20, 50, … : the smallest such value of at least @at_least. */
-gint64
-lab_timeline_nice_step (gint64 at_least)
-{
-  gint64 magnitude = 1;
-
-  for (;;)
-    {
-      if (magnitude >= at_least)
-        return magnitude;
-      if (2 * magnitude >= at_least)
-        return 2 * magnitude;
-      if (5 * magnitude >= at_least)
-        return 5 * magnitude;
-      magnitude *= 10;
-    }
-}
-
-/* The time at the right end of the axis: the run so far, at least 1 s. */
+/* The time at the right end of the fitted axis: the run so far.  A run
+ * of 10 ms fills the width as a run of 10 s does. */
 gint64
 lab_timeline_model_get_span (LabTimelineModel *self)
 {
   gint64 end;
 
-  g_return_val_if_fail (self != NULL, MIN_SPAN_US);
+  g_return_val_if_fail (self != NULL, EMPTY_SPAN_US);
 
   end = self->last_us;
+  if (!self->live && end <= 0)
+    return EMPTY_SPAN_US;
+
   if (self->live)
     {
       end = MAX (end, self->now_us);
 
-      /* While the run goes on, round up to a tenth of the scale, so the
+      /* While the run goes on, round up to a fifth of the scale, so the
        * scale (and with it every cached node) changes a few times per
-       * doubling of the run rather than every frame. */
+       * doubling of the run rather than every frame, and the run always
+       * fills at least two thirds of the width. */
       if (end > 0)
         {
-          gint64 step = lab_timeline_nice_step (MAX (end / 10, 1));
+          gint64 step = lab_timeline_nice_step (MAX (end / 5, 1));
 
           end = (end + step - 1) / step * step;
         }
     }
 
   return MAX (end, MIN_SPAN_US);
+}
+
+/* Now, relative to the origin, while the run is live; G_MAXINT64 once it
+ * is over (nothing will change any more). */
+gint64
+lab_timeline_model_get_now (LabTimelineModel *self)
+{
+  g_return_val_if_fail (self != NULL, G_MAXINT64);
+
+  return self->live ? self->now_us : G_MAXINT64;
 }
 
 /* Where @bar currently ends: a running bar grows up to now. */

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "lab-timeline-axis.h"
+
 G_BEGIN_DECLS
 
 /* What the timeline shows, without the showing: lanes (one per worker),
@@ -15,7 +17,10 @@ G_BEGIN_DECLS
  * be tested without a display; LabTimeline draws it.
  *
  * Times given to the model are monotonic µs; every time stored in it is
- * relative to the origin given to lab_timeline_model_reset(). */
+ * relative to the origin given to lab_timeline_model_reset().
+ *
+ * The model also holds the visible time range: fitted to the run (and
+ * following it while it grows), or zoomed and panned to a fixed range. */
 
 #define LAB_TIMELINE_MODEL_MAX_LANES 4096  /* far above LAB_MAX_WORKERS: a guard, not a limit */
 
@@ -36,6 +41,16 @@ typedef struct
   guint    ok : 1;
 } LabTimelineBar;
 
+/* An item through a queue (ping-pong): put by a producer, drawn on the
+ * producer's lane, or taken by the consumer, drawn on the consumer's. */
+typedef struct
+{
+  gint64   time_us;
+  gint64   put_us;          /* a take: when its item was put; a put: time_us */
+  guint    task;            /* the item's producer */
+  gboolean taken;
+} LabTimelineMark;
+
 /* One worker.  Read-only outside the model. */
 typedef struct
 {
@@ -45,6 +60,12 @@ typedef struct
   gint64     max_start;     /* no bar starts later (may be stale high) */
   gint64     max_duration;  /* no finished bar lasts longer (may be stale high) */
   guint      serial;        /* changes whenever the finished bars or the rows change */
+  GPtrArray *finished;      /* LabTimelineBar, the finished ones in the order they finished */
+  guint      generation;    /* changes when a bar leaves @finished: appended caches are stale */
+  guint      n_running;
+  GArray    *marks;         /* LabTimelineMark, sorted by time */
+  GArray    *free_rows;     /* guint, a min-heap of sub-rows with nothing running (and stale ones) */
+  gboolean   consumer;      /* the lane of a queue's consumer: its label is "consumer" */
 } LabTimelineLane;
 
 typedef struct _LabTimelineModel LabTimelineModel;
@@ -69,6 +90,10 @@ void                   lab_timeline_model_task_finished   (LabTimelineModel     
                                                            guint64                 bytes,
                                                            gboolean                ok,
                                                            const char             *error);
+gboolean               lab_timeline_model_add_item_mark   (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           gboolean                taken,
+                                                           gint64                  time_us);
 gboolean               lab_timeline_model_set_now         (LabTimelineModel       *self,
                                                            gint64                  now_us);
 guint                  lab_timeline_model_get_n_bars      (LabTimelineModel       *self);
@@ -77,10 +102,13 @@ guint                  lab_timeline_model_get_n_rows      (LabTimelineModel     
                                                            guint                   lane);
 const LabTimelineLane *lab_timeline_model_get_lane        (LabTimelineModel       *self,
                                                            guint                   lane);
+const LabTimelineBar  *lab_timeline_model_get_bar         (LabTimelineModel       *self,
+                                                           guint                   task);
 GPtrArray             *lab_timeline_model_get_running     (LabTimelineModel       *self);
 char                  *lab_timeline_model_dup_lane_label  (LabTimelineModel       *self,
                                                            guint                   lane);
 gint64                 lab_timeline_model_get_span        (LabTimelineModel       *self);
+gint64                 lab_timeline_model_get_now         (LabTimelineModel       *self);
 gint64                 lab_timeline_model_get_bar_end     (LabTimelineModel       *self,
                                                            const LabTimelineBar   *bar);
 void                   lab_timeline_lane_get_bars_between (const LabTimelineLane  *lane,
@@ -88,7 +116,24 @@ void                   lab_timeline_lane_get_bars_between (const LabTimelineLane
                                                            gint64                  to_us,
                                                            guint                  *first,
                                                            guint                  *end);
-gint64                 lab_timeline_nice_step             (gint64                  at_least);
+gboolean               lab_timeline_model_lane_fits       (LabTimelineModel       *self,
+                                                           guint                   lane,
+                                                           gint64                  from_us,
+                                                           gint64                  to_us,
+                                                           guint                   max_bars,
+                                                           guint                   max_rows,
+                                                           guint                  *n_rows_shown);
+
+void                   lab_timeline_model_get_visible     (LabTimelineModel       *self,
+                                                           gint64                 *from_us,
+                                                           gint64                 *to_us);
+gboolean               lab_timeline_model_is_fitted       (LabTimelineModel       *self);
+gboolean               lab_timeline_model_fit             (LabTimelineModel       *self);
+gboolean               lab_timeline_model_zoom            (LabTimelineModel       *self,
+                                                           double                  factor,
+                                                           gint64                  at_us);
+gboolean               lab_timeline_model_pan             (LabTimelineModel       *self,
+                                                           gint64                  delta_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTimelineModel, lab_timeline_model_free)
 

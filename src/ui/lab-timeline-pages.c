@@ -175,6 +175,20 @@ on_task_finished (LabTimelinePages *self,
 }
 
 static void
+on_item_mark (LabTimelinePages *self,
+              guint             page,
+              guint             task,
+              gboolean          taken,
+              gint64            time_us)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_add_item_mark (timeline, task, taken, time_us);
+}
+
+static void
 on_timeline_now (LabTimelinePages *self,
                  guint             page,
                  gint64            now_us)
@@ -286,6 +300,7 @@ lab_timeline_pages_new (GtkStack   *stack,
     { "lane-label", G_CALLBACK (on_lane_label) },
     { "task-started", G_CALLBACK (on_task_started) },
     { "task-finished", G_CALLBACK (on_task_finished) },
+    { "item-mark", G_CALLBACK (on_item_mark) },
     { "timeline-now", G_CALLBACK (on_timeline_now) },
   };
   LabTimelinePages *self;

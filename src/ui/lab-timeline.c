@@ -11,122 +11,41 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "lab-timeline.h"
-#include "lab-timeline-model.h"
+#include "lab-timeline-private.h"
 
 /* What every worker of one run does over time, drawn: a lane per worker, a
- * bar per task.  The data lives in a LabTimelineModel, normalised as it
- * arrives, so that a frame only draws; finished bars are cached as render
- * nodes, one per lane, and only the bars still running are drawn anew
- * every frame.
- *
- * Past 800 lines, this is still one idea, the drawing of a model: layout,
- * cached nodes and hit testing share one geometry (lab_timeline_bar_rect),
- * which is what makes a tooltip match the bar under the pointer. */
+ * bar per task, on an axis that fits the run or the range zoomed to.  The
+ * data lives in a LabTimelineModel, normalised as it arrives, so that a
+ * frame only draws.  This file is the widget: its layout, its frame (which
+ * lanes are bars and which too dense for them, what is cached), tooltips
+ * and API.  Drawing is in lab-timeline-draw.c and lab-timeline-area.c,
+ * zoom and pan in lab-timeline-input.c. */
 
-#define ROW_HEIGHT           14    /* one sub-row: a 12 px bar and a 2 px gap */
-#define MAX_VISIBLE_ROWS     12    /* more sub-rows than this are squeezed thinner */
-#define LANE_PADDING         7
-#define LABEL_PADDING        12
 #define MIN_LABEL_WIDTH      64
 #define MAX_LABEL_WIDTH      180
 #define MIN_WIDTH            200
-#define RIGHT_PADDING        16
-#define TICK_LENGTH          5
-#define MIN_TICK_GAP         24    /* between two axis labels */
-#define MIN_STEP_US          10000
-#define WIDE_BAR             3     /* narrower bars are merged with their neighbours */
-#define CORNER_RADIUS        3
 #define ACCESSIBLE_DELAY_MS  250
-
-/* Where a lane of the model is drawn, and its finished bars as drawn. */
-typedef struct
-{
-  GskRenderNode *node;          /* the finished bars in lane coordinates; NULL if none */
-  guint          node_serial;   /* the lane's serial the node was built for */
-  gboolean       node_valid;
-  int            y;             /* layout, in widget coordinates */
-  int            height;
-  int            rows_top;      /* the first sub-row, from y */
-} LabTimelineLaneBox;
-
-/* Everything the cached nodes depend on besides the data and the style. */
-typedef struct
-{
-  int    width;
-  int    height;
-  int    plot_x;            /* where time 0 is drawn */
-  int    plot_width;
-  gint64 span_us;           /* the time at the right end of the plot */
-} LabTimelineView;
-
-/* Neighbouring narrow bars of one sub-row, merged into one rectangle. */
-typedef struct
-{
-  const GdkRGBA *color;     /* NULL: nothing pending */
-  int            x0;
-  int            x1;
-  int            y;
-  int            height;
-} LabTimelineStrip;
-
-struct _LabTimeline
-{
-  GtkWidget             parent_instance;
-
-  LabTimelineModel     *model;
-  GArray               *boxes;         /* LabTimelineLaneBox, one per lane of the model */
-
-  PangoLayout          *layout;        /* the one layout every label goes through */
-  PangoAttrList        *axis_attrs;
-  PangoFontDescription *font;
-  GdkRGBA               fg_color;
-  GdkRGBA               running_color;
-  GdkRGBA               done_color;
-  GdkRGBA               failed_color;
-  int                   line_height;
-  int                   axis_line_height;
-  int                   label_width;
-  int                   natural_height;
-  guint                 style_valid : 1;
-  guint                 labels_valid : 1;
-  guint                 layout_valid : 1;
-
-  LabTimelineView       view;          /* what the cached nodes were drawn for */
-  GskRenderNode        *frame_node;    /* axis, grid, lane stripes and labels */
-  guint                 n_node_builds;
-
-  GArray               *strips;        /* scratch: LabTimelineStrip per sub-row */
-
-  guint                 accessible_id;
-};
 
 G_DEFINE_FINAL_TYPE (LabTimeline, lab_timeline, GTK_TYPE_WIDGET)
 
-/* For tests only: how often a cached node was rebuilt.  Declared here
- * rather than in the header. */
-guint lab_timeline_get_n_node_builds (LabTimeline *self);
-
-static inline const LabTimelineLane *
-lab_timeline_get_lane (LabTimeline *self,
-                       guint        lane)
-{
-  return lab_timeline_model_get_lane (self->model, lane);
-}
-
-static inline LabTimelineLaneBox *
-lab_timeline_get_box (LabTimeline *self,
-                      guint        lane)
-{
-  return &g_array_index (self->boxes, LabTimelineLaneBox, lane);
-}
+/* For tests only, declared here rather than in the header: how often a
+ * cached node was rebuilt, how many finished bars were drawn into caches,
+ * whether a lane is drawn as tasks in flight. */
+guint    lab_timeline_get_n_node_builds (LabTimeline *self);
+guint    lab_timeline_get_n_bars_drawn  (LabTimeline *self);
+guint    lab_timeline_get_n_area_columns (LabTimeline *self);
+gboolean lab_timeline_is_lane_dense     (LabTimeline *self,
+                                         guint        lane);
 
 static void
 lab_timeline_lane_box_clear (gpointer data)
 {
   LabTimelineLaneBox *box = data;
 
-  g_clear_pointer (&box->node, gsk_render_node_unref);
+  g_clear_pointer (&box->chunks, g_ptr_array_unref);
+  g_clear_pointer (&box->chunk_ends, g_array_unref);
+  g_clear_pointer (&box->area.done, g_free);
+  box->area.n_cols = 0;
 }
 
 /* Caches and redraws ------------------------------------------------------ */
@@ -136,7 +55,7 @@ lab_timeline_drop_caches (LabTimeline *self)
 {
   g_clear_pointer (&self->frame_node, gsk_render_node_unref);
   for (guint i = 0; i < self->boxes->len; i++)
-    lab_timeline_get_box (self, i)->node_valid = FALSE;
+    lab_timeline_lane_box_drop (lab_timeline_get_box (self, i));
 }
 
 /* Lane heights or labels changed: the frame must be redrawn and the natural
@@ -159,6 +78,10 @@ lab_timeline_update_accessible_cb (gpointer data)
   g_autofree char *label = NULL;
   guint n_lanes = lab_timeline_model_get_n_lanes (self->model);
   guint n_bars = lab_timeline_model_get_n_bars (self->model);
+
+  /* The consumer of a queue has a lane, but it is no worker. */
+  if (n_lanes > 0 && lab_timeline_model_get_lane (self->model, n_lanes - 1)->consumer)
+    n_lanes--;
   guint n_running = lab_timeline_model_get_running (self->model)->len;
 
   self->accessible_id = 0;
@@ -205,6 +128,8 @@ lab_timeline_lanes_changed (LabTimeline *self,
 
   if (n_lanes != n_lanes_before)
     {
+      /* The consumer's lane stays last: a worker's lane may take its box. */
+      lab_timeline_drop_caches (self);
       g_array_set_size (self->boxes, n_lanes);
       self->labels_valid = FALSE;
       lab_timeline_layout_changed (self);
@@ -340,12 +265,6 @@ lab_timeline_ensure_labels (LabTimeline *self)
   self->labels_valid = TRUE;
 }
 
-static int
-lab_timeline_get_axis_height (LabTimeline *self)
-{
-  return self->axis_line_height + TICK_LENGTH + 6;
-}
-
 static void
 lab_timeline_ensure_layout (LabTimeline *self)
 {
@@ -355,13 +274,17 @@ lab_timeline_ensure_layout (LabTimeline *self)
   if (self->layout_valid)
     return;
 
-  y = lab_timeline_get_axis_height (self);
+  y = lab_timeline_axis_height (self);
   for (guint i = 0; i < self->boxes->len; i++)
     {
       const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
       LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
       int content = CLAMP (lane->rows->len, 1, MAX_VISIBLE_ROWS) * ROW_HEIGHT;
 
+      /* The sub-rows' height is in every cached bar. */
+      if (box->content_height != content)
+        lab_timeline_lane_box_drop (box);
+      box->content_height = content;
       box->height = MAX (content + 2 * LANE_PADDING, min_height);
       box->rows_top = (box->height - content) / 2;
       box->y = y;
@@ -373,7 +296,7 @@ lab_timeline_ensure_layout (LabTimeline *self)
 }
 
 /* Everything measuring, drawing and hit testing need, brought up to date. */
-static void
+void
 lab_timeline_ensure_laid_out (LabTimeline *self)
 {
   lab_timeline_ensure_style (self);
@@ -383,7 +306,7 @@ lab_timeline_ensure_laid_out (LabTimeline *self)
 
 /* Geometry ------------------------------------------------------------------ */
 
-static void
+void
 lab_timeline_compute_view (LabTimeline     *self,
                            LabTimelineView *view)
 {
@@ -391,7 +314,7 @@ lab_timeline_compute_view (LabTimeline     *self,
   view->height = gtk_widget_get_height (GTK_WIDGET (self));
   view->plot_x = self->label_width;
   view->plot_width = MAX (1, view->width - self->label_width - RIGHT_PADDING);
-  view->span_us = lab_timeline_model_get_span (self->model);
+  lab_timeline_model_get_visible (self->model, &view->from_us, &view->to_us);
 }
 
 static gboolean
@@ -402,308 +325,40 @@ lab_timeline_view_equal (const LabTimelineView *a,
          && a->height == b->height
          && a->plot_x == b->plot_x
          && a->plot_width == b->plot_width
-         && a->span_us == b->span_us;
+         && a->from_us == b->from_us
+         && a->to_us == b->to_us;
 }
 
-/* Whole pixels keep bars crisp and make "adjacent" a simple comparison. */
-static inline int
-lab_timeline_view_x (const LabTimelineView *view,
-                     gint64                 time_us)
+/* Decides how @lane is drawn in @view: as bars if the model says that the
+ * bars in view are few enough for the plot's width and stacked no higher
+ * than can be read, else as tasks in flight.  A change of mind, or of the
+ * sub-rows the bars need, drops what was cached. */
+void
+lab_timeline_prepare_lane (LabTimeline           *self,
+                           const LabTimelineView *view,
+                           guint                  lane_index)
 {
-  double x = (double) CLAMP (time_us, 0, view->span_us) * view->plot_width / view->span_us;
+  const LabTimelineLane *lane = lab_timeline_get_lane (self, lane_index);
+  LabTimelineLaneBox *box = lab_timeline_get_box (self, lane_index);
+  guint rows = CLAMP (lane->rows->len, 1, MAX_STACKED_ROWS);
+  guint max_bars = MAX (1, view->plot_width / MIN_BAR_SPACE) * rows;
+  guint rows_shown = 0;
+  gboolean dense;
 
-  return view->plot_x + (int) (x + 0.5);
-}
-
-static inline double
-lab_timeline_lane_row_height (const LabTimelineLane *lane)
-{
-  guint n_rows = MAX (lane->rows->len, 1);
-
-  return (double) MIN (n_rows, MAX_VISIBLE_ROWS) * ROW_HEIGHT / n_rows;
-}
-
-/* The pixels of sub-row @row, from the lane's top edge. */
-static inline void
-lab_timeline_lane_row_extent (const LabTimelineLaneBox *box,
-                              double                    row_height,
-                              guint                     row,
-                              int                      *y,
-                              int                      *height)
-{
-  int top = box->rows_top + (int) (row * row_height + 0.5);
-  int bottom = box->rows_top + (int) ((row + 1) * row_height + 0.5);
-  int gap = row_height >= 6 ? 2 : row_height >= 3 ? 1 : 0;
-
-  *y = top + gap / 2;
-  *height = MAX (1, bottom - top - gap);
-}
-
-/* The rectangle a bar is drawn in, with y from the lane's top edge.  Shared
- * by drawing and hit testing, so that the tooltip matches the picture. */
-static void
-lab_timeline_bar_rect (LabTimeline              *self,
-                       const LabTimelineView    *view,
-                       const LabTimelineLaneBox *box,
-                       double                    row_height,
-                       const LabTimelineBar     *bar,
-                       GdkRectangle             *rect)
-{
-  gint64 end = lab_timeline_model_get_bar_end (self->model, bar);
-  int x0 = lab_timeline_view_x (view, bar->start_us);
-  int x1 = lab_timeline_view_x (view, end);
-
-  lab_timeline_lane_row_extent (box, row_height, bar->row, &rect->y, &rect->height);
-  rect->x = x0;
-  /* A running bar shows at once, however short it still is. */
-  rect->width = MAX (x1 - x0, bar->running ? 2 : 1);
+  dense = !lab_timeline_model_lane_fits (self->model, lane_index, view->from_us, view->to_us,
+                                         max_bars, MAX_STACKED_ROWS, &rows_shown);
+  if (dense != box->dense
+      || (!dense && rows_shown != box->n_rows_shown)
+      || lane->generation != box->generation)
+    {
+      lab_timeline_lane_box_drop (box);
+      box->dense = dense;
+      box->n_rows_shown = dense ? 0 : rows_shown;
+      box->generation = lane->generation;
+    }
 }
 
 /* Drawing ------------------------------------------------------------------- */
-
-static void
-lab_timeline_append_bar (GtkSnapshot   *snapshot,
-                         int            x,
-                         int            y,
-                         int            width,
-                         int            height,
-                         const GdkRGBA *color)
-{
-  graphene_rect_t rect = GRAPHENE_RECT_INIT (x, y, width, height);
-
-  /* Rounded corners only where they can be seen; the clip costs more than
-   * the colour. */
-  if (width >= 2 * CORNER_RADIUS + 2 && height >= 2 * CORNER_RADIUS + 2)
-    {
-      GskRoundedRect rounded;
-
-      gsk_rounded_rect_init_from_rect (&rounded, &rect, CORNER_RADIUS);
-      gtk_snapshot_push_rounded_clip (snapshot, &rounded);
-      gtk_snapshot_append_color (snapshot, color, &rect);
-      gtk_snapshot_pop (snapshot);
-    }
-  else
-    gtk_snapshot_append_color (snapshot, color, &rect);
-}
-
-static void
-lab_timeline_flush_strip (GtkSnapshot      *snapshot,
-                          LabTimelineStrip *strip)
-{
-  if (strip->color != NULL)
-    {
-      graphene_rect_t rect = GRAPHENE_RECT_INIT (strip->x0, strip->y,
-                                                 strip->x1 - strip->x0, strip->height);
-
-      gtk_snapshot_append_color (snapshot, strip->color, &rect);
-      strip->color = NULL;
-    }
-}
-
-/* The finished bars of one lane.  Bars come in start order, so the narrow
- * ones that touch in a sub-row (or in a pixel row, once sub-rows are
- * thinner than a pixel) are merged into one rectangle: 10,000 tasks cost at
- * most a few rectangles per pixel column, not 10,000. */
-static GskRenderNode *
-lab_timeline_build_lane_node (LabTimeline              *self,
-                              const LabTimelineLane    *lane,
-                              const LabTimelineLaneBox *box,
-                              const LabTimelineView    *view)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  double row_height = lab_timeline_lane_row_height (lane);
-  gboolean dense = row_height < WIDE_BAR;
-  guint n_strips = MAX (lane->rows->len, 1);
-  LabTimelineStrip *strips;
-
-  g_array_set_size (self->strips, n_strips);
-  strips = (LabTimelineStrip *) (gpointer) self->strips->data;
-  memset (strips, 0, n_strips * sizeof *strips);
-
-  for (guint i = 0; i < lane->bars->len; i++)
-    {
-      const LabTimelineBar *bar = g_ptr_array_index (lane->bars, i);
-      const GdkRGBA *color = bar->ok ? &self->done_color : &self->failed_color;
-      LabTimelineStrip *strip;
-      GdkRectangle rect;
-
-      if (bar->running)
-        continue;
-
-      lab_timeline_bar_rect (self, view, box, row_height, bar, &rect);
-
-      if (!dense && rect.width >= WIDE_BAR)
-        {
-          /* A pixel of gap keeps back-to-back tasks apart. */
-          lab_timeline_append_bar (snapshot, rect.x, rect.y, rect.width - 1, rect.height, color);
-          continue;
-        }
-
-      strip = &strips[row_height >= 1 ? bar->row : (guint) (bar->row * row_height + 0.5)];
-      if (strip->color == color && rect.x <= strip->x1)
-        {
-          strip->x1 = MAX (strip->x1, rect.x + rect.width);
-          continue;
-        }
-
-      lab_timeline_flush_strip (snapshot, strip);
-      strip->color = color;
-      strip->x0 = rect.x;
-      strip->x1 = rect.x + rect.width;
-      strip->y = rect.y;
-      strip->height = rect.height;
-    }
-
-  for (guint i = 0; i < n_strips; i++)
-    lab_timeline_flush_strip (snapshot, &strips[i]);
-
-  return gtk_snapshot_free_to_node (snapshot);
-}
-
-/* How many decimals @time_us needs, at most @max: "0 s", "0.5 s", "1 s". */
-static int
-lab_timeline_decimals (gint64 time_us,
-                       int    max)
-{
-  gint64 unit = G_USEC_PER_SEC;
-  int decimals = 0;
-
-  while (decimals < max && time_us % unit != 0)
-    {
-      unit /= 10;
-      decimals++;
-    }
-  return decimals;
-}
-
-static char *
-lab_timeline_format_seconds (gint64 time_us,
-                             int    decimals)
-{
-  /* Translators: a time on the axis, e.g. "1.5 s" */
-  return g_strdup_printf (_("%.*f s"), decimals, (double) time_us / G_USEC_PER_SEC);
-}
-
-/* The smallest 1-2-5 step whose labels do not crowd each other. */
-static gint64
-lab_timeline_choose_step (LabTimeline           *self,
-                          const LabTimelineView *view)
-{
-  gint64 step = MIN_STEP_US;
-
-  pango_layout_set_attributes (self->layout, self->axis_attrs);
-
-  for (;;)
-    {
-      g_autofree char *widest = NULL;
-      double step_px = (double) step * view->plot_width / view->span_us;
-      int width;
-
-      /* The last value, with every decimal a label of this step can need. */
-      widest = lab_timeline_format_seconds (view->span_us / step * step,
-                                            lab_timeline_decimals (step, 3));
-      pango_layout_set_text (self->layout, widest, -1);
-      pango_layout_get_pixel_size (self->layout, &width, NULL);
-
-      if (step_px >= width + MIN_TICK_GAP || step >= view->span_us)
-        return step;
-
-      step = lab_timeline_nice_step (step + 1);
-    }
-}
-
-/* Everything that changes only with the scale, the size, the lanes or the
- * theme: lane stripes and labels, the axis, the grid. */
-static GskRenderNode *
-lab_timeline_build_frame_node (LabTimeline           *self,
-                               const LabTimelineView *view)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int axis_height = lab_timeline_get_axis_height (self);
-  int lanes_bottom = axis_height;
-  GdkRGBA stripe = self->fg_color;
-  GdkRGBA rule = self->fg_color;
-  GdkRGBA grid = self->fg_color;
-  GdkRGBA label = self->fg_color;
-  GdkRGBA dim = self->fg_color;
-  gint64 step;
-  int decimals;
-
-  stripe.alpha *= 0.04f;
-  rule.alpha *= 0.12f;
-  grid.alpha *= 0.07f;
-  label.alpha *= 0.85f;
-  dim.alpha *= 0.6f;
-
-  pango_layout_set_attributes (self->layout, NULL);
-  pango_layout_set_width (self->layout, (self->label_width - 2 * LABEL_PADDING) * PANGO_SCALE);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-
-  for (guint i = 0; i < self->boxes->len; i++)
-    {
-      const LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
-      g_autofree char *text = NULL;
-      int text_y;
-
-      if (box->y >= view->height)
-        break;
-
-      if (i % 2 == 1)
-        gtk_snapshot_append_color (snapshot, &stripe,
-                                   &GRAPHENE_RECT_INIT (0, box->y, view->width, box->height));
-      gtk_snapshot_append_color (snapshot, &rule,
-                                 &GRAPHENE_RECT_INIT (0, box->y + box->height - 1,
-                                                      view->width, 1));
-
-      /* Beside the first sub-row, so the label stays put as the lane grows. */
-      text = lab_timeline_model_dup_lane_label (self->model, i);
-      text_y = box->y + box->rows_top + (ROW_HEIGHT - self->line_height) / 2;
-      pango_layout_set_text (self->layout, text, -1);
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (LABEL_PADDING, text_y));
-      gtk_snapshot_append_layout (snapshot, self->layout, &label);
-      gtk_snapshot_restore (snapshot);
-
-      lanes_bottom = box->y + box->height;
-    }
-
-  pango_layout_set_width (self->layout, -1);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
-
-  gtk_snapshot_append_color (snapshot, &rule,
-                             &GRAPHENE_RECT_INIT (view->plot_x, axis_height - 1,
-                                                  view->width - view->plot_x, 1));
-
-  step = lab_timeline_choose_step (self, view);
-  decimals = lab_timeline_decimals (step, 3);
-  for (gint64 t = 0; t <= view->span_us; t += step)
-    {
-      g_autofree char *text = lab_timeline_format_seconds (t, lab_timeline_decimals (t, decimals));
-      int x = lab_timeline_view_x (view, t);
-      int text_width;
-      int text_x;
-
-      gtk_snapshot_append_color (snapshot, &dim,
-                                 &GRAPHENE_RECT_INIT (x, axis_height - TICK_LENGTH,
-                                                      1, TICK_LENGTH));
-      if (lanes_bottom > axis_height)
-        gtk_snapshot_append_color (snapshot, &grid,
-                                   &GRAPHENE_RECT_INIT (x, axis_height,
-                                                        1, lanes_bottom - axis_height));
-
-      pango_layout_set_text (self->layout, text, -1);
-      pango_layout_get_pixel_size (self->layout, &text_width, NULL);
-      text_x = MAX (0, MIN (x - text_width / 2, view->width - text_width));
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (text_x, 2));
-      gtk_snapshot_append_layout (snapshot, self->layout, &dim);
-      gtk_snapshot_restore (snapshot);
-    }
-
-  pango_layout_set_attributes (self->layout, NULL);
-
-  return gtk_snapshot_free_to_node (snapshot);
-}
 
 static void
 lab_timeline_snapshot (GtkWidget   *widget,
@@ -735,6 +390,10 @@ lab_timeline_snapshot (GtkWidget   *widget,
   if (self->frame_node != NULL)
     gtk_snapshot_append_node (snapshot, self->frame_node);
 
+  /* Bars that begin before the view are cut at its edge. */
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (view.plot_x, 0,
+                                                         view.width - view.plot_x, view.height));
+
   for (guint i = 0; i < self->boxes->len; i++)
     {
       const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
@@ -744,42 +403,48 @@ lab_timeline_snapshot (GtkWidget   *widget,
       if (box->y >= view.height)
         break;
 
-      /* The model counts every change to a lane's finished bars. */
-      if (!box->node_valid || box->node_serial != lane->serial)
+      lab_timeline_prepare_lane (self, &view, i);
+      if (box->dense)
         {
-          g_clear_pointer (&box->node, gsk_render_node_unref);
-          box->node = lab_timeline_build_lane_node (self, lane, box, &view);
-          box->node_serial = lane->serial;
-          box->node_valid = TRUE;
-          self->n_node_builds++;
+          lab_timeline_update_lane_area (self, lane, box, &view);
+          lab_timeline_append_lane_area (self, snapshot, i, box, &view);
+          continue;
         }
 
-      if (box->node != NULL)
+      lab_timeline_update_lane_bars (self, lane, box, &view);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, box->y));
+      for (guint c = 0; c < box->chunks->len; c++)
         {
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, box->y));
-          gtk_snapshot_append_node (snapshot, box->node);
-          gtk_snapshot_restore (snapshot);
+          GskRenderNode *node = g_ptr_array_index (box->chunks, c);
+
+          if (node != NULL)
+            gtk_snapshot_append_node (snapshot, node);
         }
+      gtk_snapshot_restore (snapshot);
     }
 
-  /* Running bars grow every frame, so they are never cached; there are at
-   * most as many as there are workers. */
+  /* Running bars grow every frame, so they are never cached; a dense lane
+   * counts its own in its chart. */
   for (guint i = 0; i < running->len; i++)
     {
       const LabTimelineBar *bar = g_ptr_array_index (running, i);
-      const LabTimelineLane *lane = lab_timeline_get_lane (self, bar->lane);
       const LabTimelineLaneBox *box = lab_timeline_get_box (self, bar->lane);
       GdkRectangle rect;
 
-      if (box->y >= view.height)
+      if (box->y >= view.height || box->dense || !box->cache_valid
+          || bar->start_us > view.to_us
+          || lab_timeline_model_get_bar_end (self->model, bar) < view.from_us)
         continue;
 
-      lab_timeline_bar_rect (self, &view, box, lab_timeline_lane_row_height (lane), bar, &rect);
+      lab_timeline_bar_rect (self, &view, box, bar, &rect);
       lab_timeline_append_bar (snapshot, rect.x, box->y + rect.y, rect.width, rect.height,
                                &self->running_color);
     }
 
+  lab_timeline_append_marks (self, snapshot, &view);
+
+  gtk_snapshot_pop (snapshot);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -820,157 +485,6 @@ lab_timeline_css_changed (GtkWidget         *widget,
     gtk_widget_queue_resize (widget);
 }
 
-/* Tooltips ------------------------------------------------------------------ */
-
-/* Whether @bar is drawn under (@x, @y), in lane coordinates; sets @area
- * to where it is drawn, in widget coordinates. */
-static gboolean
-lab_timeline_hit (LabTimeline              *self,
-                  const LabTimelineView    *view,
-                  const LabTimelineLaneBox *box,
-                  double                    row_height,
-                  const LabTimelineBar     *bar,
-                  int                       x,
-                  int                       y,
-                  GdkRectangle             *area)
-{
-  lab_timeline_bar_rect (self, view, box, row_height, bar, area);
-  if (x < area->x - 1 || x > area->x + area->width
-      || y < area->y || y >= area->y + area->height)
-    return FALSE;
-
-  area->y += box->y;
-  return TRUE;
-}
-
-static LabTimelineBar *
-lab_timeline_find_bar (LabTimeline  *self,
-                       int           x,
-                       int           y,
-                       GdkRectangle *area)
-{
-  GPtrArray *running = lab_timeline_model_get_running (self->model);
-  const LabTimelineLane *lane;
-  const LabTimelineLaneBox *box;
-  LabTimelineView view;
-  double row_height;
-  gint64 time_us, slop_us;
-  guint lo = 0, hi = self->boxes->len;
-  guint lane_index, first, end;
-
-  lab_timeline_ensure_laid_out (self);
-
-  /* Lanes are sorted by y. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (lab_timeline_get_box (self, mid)->y <= y)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == 0)
-    return NULL;
-  lane_index = lo - 1;
-  lane = lab_timeline_get_lane (self, lane_index);
-  box = lab_timeline_get_box (self, lane_index);
-  if (y >= box->y + box->height)
-    return NULL;
-
-  lab_timeline_compute_view (self, &view);
-  if (x < view.plot_x - 2)
-    return NULL;
-
-  y -= box->y;
-  row_height = lab_timeline_lane_row_height (lane);
-
-  /* Running bars are drawn on top, so they win. */
-  for (guint i = 0; i < running->len; i++)
-    {
-      LabTimelineBar *bar = g_ptr_array_index (running, i);
-
-      if (bar->lane == lane_index
-          && lab_timeline_hit (self, &view, box, row_height, bar, x, y, area))
-        return bar;
-    }
-
-  /* Finished bars that can reach x (give or take a pixel), the latest
-   * start first. */
-  time_us = (gint64) ((double) (x - view.plot_x) * view.span_us / view.plot_width);
-  slop_us = view.span_us / view.plot_width + 1;
-  lab_timeline_lane_get_bars_between (lane, time_us - slop_us, time_us + slop_us, &first, &end);
-  for (guint i = end; i > first; i--)
-    {
-      LabTimelineBar *bar = g_ptr_array_index (lane->bars, i - 1);
-
-      if (!bar->running && lab_timeline_hit (self, &view, box, row_height, bar, x, y, area))
-        return bar;
-    }
-
-  return NULL;
-}
-
-static gboolean
-lab_timeline_query_tooltip (GtkWidget  *widget,
-                            int         x,
-                            int         y,
-                            gboolean    keyboard_tooltip,
-                            GtkTooltip *tooltip)
-{
-  LabTimeline *self = LAB_TIMELINE (widget);
-  g_autoptr(GString) text = NULL;
-  g_autofree char *worker = NULL;
-  LabTimelineBar *bar;
-  GdkRectangle area;
-  gint64 end_us;
-
-  if (keyboard_tooltip)
-    return FALSE;
-
-  bar = lab_timeline_find_bar (self, x, y, &area);
-  if (bar == NULL)
-    return FALSE;
-
-  worker = lab_timeline_model_dup_lane_label (self->model, bar->lane);
-  end_us = lab_timeline_model_get_bar_end (self->model, bar);
-
-  text = g_string_new (NULL);
-  if (bar->name != NULL)
-    g_string_append (text, bar->name);
-  else
-    g_string_append_printf (text, _("task %u"), bar->task + 1);
-  g_string_append_c (text, '\n');
-  g_string_append (text, worker);
-  g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("start: %.3f s"), (double) bar->start_us / G_USEC_PER_SEC);
-  g_string_append_c (text, '\n');
-  if (bar->running)
-    g_string_append (text, _("end: still running"));
-  else
-    g_string_append_printf (text, _("end: %.3f s"), (double) bar->end_us / G_USEC_PER_SEC);
-  g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("duration: %.1f ms"), (double) (end_us - bar->start_us) / 1000);
-  if (!bar->running)
-    {
-      g_autofree char *size = g_format_size (bar->bytes);
-
-      g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("bytes: %s"), size);
-    }
-  if (!bar->running && !bar->ok)
-    {
-      g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("failed: %s"),
-                              bar->error != NULL ? bar->error : _("unknown error"));
-    }
-
-  gtk_tooltip_set_text (tooltip, text->str);
-  /* Moving onto the next bar asks again instead of keeping this text. */
-  gtk_tooltip_set_tip_area (tooltip, &area);
-  return TRUE;
-}
-
 /* GObject ------------------------------------------------------------------- */
 
 static void
@@ -993,6 +507,8 @@ lab_timeline_finalize (GObject *object)
   g_clear_pointer (&self->model, lab_timeline_model_free);
   g_clear_pointer (&self->boxes, g_array_unref);
   g_clear_pointer (&self->strips, g_array_unref);
+  g_clear_pointer (&self->scratch, g_array_unref);
+  g_clear_pointer (&self->scratch_fixed, g_array_unref);
   g_clear_pointer (&self->axis_attrs, pango_attr_list_unref);
   g_clear_pointer (&self->font, pango_font_description_free);
 
@@ -1015,6 +531,7 @@ lab_timeline_class_init (LabTimelineClass *klass)
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  lab_timeline_input_class_init (widget_class);
 }
 
 static void
@@ -1023,7 +540,8 @@ lab_timeline_init (LabTimeline *self)
   self->model = lab_timeline_model_new ();
   self->boxes = g_array_new (FALSE, TRUE, sizeof (LabTimelineLaneBox));
   g_array_set_clear_func (self->boxes, lab_timeline_lane_box_clear);
-  self->strips = g_array_new (FALSE, TRUE, sizeof (LabTimelineStrip));
+  self->scratch = g_array_new (FALSE, FALSE, sizeof (double));
+  self->scratch_fixed = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   /* Axis labels: a little smaller, with digits of equal width so that they
    * do not jitter as the scale changes. */
@@ -1032,6 +550,7 @@ lab_timeline_init (LabTimeline *self)
   pango_attr_list_insert (self->axis_attrs, pango_attr_font_features_new ("tnum=1"));
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  lab_timeline_input_init (self);
   lab_timeline_update_accessible_cb (self);
 }
 
@@ -1057,6 +576,7 @@ lab_timeline_reset (LabTimeline *self,
 
   lab_timeline_model_reset (self->model, origin_us);
   g_array_set_size (self->boxes, 0);
+  lab_timeline_view_changed (self);
   self->labels_valid = FALSE;
 
   lab_timeline_drop_caches (self);
@@ -1153,6 +673,33 @@ lab_timeline_task_finished (LabTimeline *self,
 }
 
 /**
+ * lab_timeline_add_item_mark:
+ * @task: the item's producer
+ * @taken: whether the consumer took it (else the producer put it)
+ * @time_us: monotonic time
+ *
+ * Marks an item through a queue, see lab_timeline_model_add_item_mark().
+ */
+void
+lab_timeline_add_item_mark (LabTimeline *self,
+                            guint        task,
+                            gboolean     taken,
+                            gint64       time_us)
+{
+  guint n_lanes;
+
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  if (lab_timeline_model_add_item_mark (self->model, task, taken, time_us))
+    {
+      self->labels_valid = FALSE;
+      lab_timeline_lanes_changed (self, n_lanes, G_MAXUINT, 0);
+    }
+  lab_timeline_data_changed (self);
+}
+
+/**
  * lab_timeline_set_now:
  * @now_us: the monotonic time, or 0 once the run is over
  *
@@ -1190,4 +737,66 @@ lab_timeline_get_n_node_builds (LabTimeline *self)
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
   return self->n_node_builds;
+}
+
+guint
+lab_timeline_get_n_bars_drawn (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+
+  return self->n_bars_drawn;
+}
+
+guint
+lab_timeline_get_n_area_columns (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+
+  return self->n_area_columns;
+}
+
+gboolean
+lab_timeline_is_lane_dense (LabTimeline *self,
+                            guint        lane)
+{
+  LabTimelineView view;
+
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), FALSE);
+  g_return_val_if_fail (lane < self->boxes->len, FALSE);
+
+  lab_timeline_ensure_laid_out (self);
+  lab_timeline_compute_view (self, &view);
+  lab_timeline_prepare_lane (self, &view, lane);
+  return lab_timeline_get_box (self, lane)->dense;
+}
+
+/**
+ * lab_timeline_get_visible_range:
+ * @from_us: (out): the time at the plot's left end, from the run's start
+ * @to_us: (out): the time at its right end
+ *
+ * Returns: whether the view is fitted to the run (rather than zoomed)
+ */
+gboolean
+lab_timeline_get_visible_range (LabTimeline *self,
+                                gint64      *from_us,
+                                gint64      *to_us)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), TRUE);
+
+  lab_timeline_model_get_visible (self->model, from_us, to_us);
+  return lab_timeline_model_is_fitted (self->model);
+}
+
+/* The model's view moved (zoom, pan, fit): the next frame redraws, and
+ * the zoom actions follow whether there is anything to fit. */
+void
+lab_timeline_view_changed (LabTimeline *self)
+{
+  gboolean fitted = lab_timeline_model_is_fitted (self->model);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "timeline.fit", !fitted);
+  /* A zoomed view can be dragged along the run. */
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), fitted ? NULL : "grab");
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

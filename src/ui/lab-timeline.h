@@ -37,9 +37,16 @@ void       lab_timeline_task_finished  (LabTimeline *self,
                                         guint64      bytes,
                                         gboolean     ok,
                                         const char  *error);
+void       lab_timeline_add_item_mark  (LabTimeline *self,
+                                        guint        task,
+                                        gboolean     taken,
+                                        gint64       time_us);
 void       lab_timeline_set_now        (LabTimeline *self,
                                         gint64       now_us);
 guint      lab_timeline_get_n_bars     (LabTimeline *self);
 guint      lab_timeline_get_n_lanes    (LabTimeline *self);
+gboolean   lab_timeline_get_visible_range (LabTimeline *self,
+                                           gint64      *from_us,
+                                           gint64      *to_us);
 
 G_END_DECLS

@@ -13,6 +13,11 @@
  * each worker opens the app's end as /proc/<app>/fd/<n>, which only
  * processes allowed to look inside the app may do.
  *
+ * Each item travels as "Ping <producer> <time put>": the consumer keeps
+ * the word for the order, and reports when the item was put and taken, so
+ * the timeline can draw the order of arrival (the monotonic clock is the
+ * same in every process).
+ *
  * --global-counter is the seed's first, broken version: each producer loops
  * "while counter < 10".  Threads share the counter and stop at about 10 in
  * all; every process has a counter of its own, and each produces 10.
@@ -26,6 +31,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <string.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -75,14 +81,44 @@ lab_workload_pingpong_dup_task_name (LabWorkload *workload,
   return g_strdup_printf (_("producer “%s”"), words[index % 2]);
 }
 
+/* What travels through the queue or the pipe: the word, who put it, and
+ * when. */
+static char *
+item_new (const char *word,
+          guint       producer)
+{
+  return g_strdup_printf ("%s %u %" G_GINT64_FORMAT, word, producer, g_get_monotonic_time ());
+}
+
 /* The consumer appends under the lock, so that verify can wait for the
- * last item and never reads the list while it grows. */
+ * last item and never reads the list while it grows.  It keeps only the
+ * word of @item, and reports when the item was put and taken. */
 static void
 take (LabWorkloadPingpong *self,
       char                *item)
 {
+  gint64 taken_us;
+  char *space;
+
   if (self->consumer_pause_ms > 0)   /* a slow consumer: the queue fills up */
     g_usleep (self->consumer_pause_ms * G_TIME_SPAN_MILLISECOND);
+  taken_us = g_get_monotonic_time ();
+
+  space = strchr (item, ' ');
+  if (space != NULL)
+    {
+      char *end = NULL;
+      guint64 producer = g_ascii_strtoull (space + 1, &end, 10);
+      gint64 put_us = end != NULL && *end == ' ' ? g_ascii_strtoll (end + 1, NULL, 10) : 0;
+
+      *space = '\0';
+      if (put_us > 0 && producer < G_MAXUINT)
+        {
+          lab_workload_push_event (LAB_WORKLOAD (self), LAB_EVENT_ITEM_PUT, producer, put_us);
+          lab_workload_push_event (LAB_WORKLOAD (self), LAB_EVENT_ITEM_TAKEN, producer,
+                                   taken_us);
+        }
+    }
 
   g_mutex_lock (&self->order_lock);
   g_ptr_array_add (self->order, item);
@@ -207,11 +243,12 @@ static gboolean
 put (LabWorkloadPingpong  *self,
      int                  *pipe_fd,
      const char           *word,
+     guint                 producer,
      GError              **error)
 {
   if (self->in_app)
     {
-      g_async_queue_push (self->queue, g_strdup (word));
+      g_async_queue_push (self->queue, item_new (word, producer));
       g_atomic_int_inc (&self->produced);
       return TRUE;
     }
@@ -231,7 +268,8 @@ put (LabWorkloadPingpong  *self,
     }
 
   {
-    g_autofree char *line = g_strconcat (word, "\n", NULL);
+    g_autofree char *item = item_new (word, producer);
+    g_autofree char *line = g_strconcat (item, "\n", NULL);
 
     /* Shorter than PIPE_BUF: the line arrives whole, never interleaved. */
     if (write (*pipe_fd, line, strlen (line)) < 0)
@@ -266,7 +304,7 @@ lab_workload_pingpong_run_task (LabWorkload     *workload,
                                : put_here >= ITEMS_EACH)
         break;
 
-      if (!put (self, &pipe_fd, word, error))
+      if (!put (self, &pipe_fd, word, record->index, error))
         break;
       put_here++;
 
@@ -331,7 +369,8 @@ async_produce_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  if (!put (producer->self, &producer->pipe_fd, words[producer->record->index % 2], &error))
+  if (!put (producer->self, &producer->pipe_fd, words[producer->record->index % 2],
+            producer->record->index, &error))
     {
       producer->record->end_us = g_get_monotonic_time ();
       g_task_return_error (task, error);

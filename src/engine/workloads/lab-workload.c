@@ -23,8 +23,10 @@
 
 typedef struct
 {
-  LabPlan *plan;
-  guint    n_tasks;
+  LabPlan        *plan;
+  guint           n_tasks;
+  LabEventBuffer *events;   /* the run's, while it goes on; NULL when nobody listens */
+  LabMode         mode;
 } LabWorkloadPrivate;
 
 enum {
@@ -99,6 +101,7 @@ lab_workload_finalize (GObject *object)
   LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
 
   g_clear_pointer (&priv->plan, lab_plan_free);
+  g_clear_pointer (&priv->events, lab_event_buffer_unref);
 
   G_OBJECT_CLASS (lab_workload_parent_class)->finalize (object);
 }
@@ -252,6 +255,44 @@ lab_workload_set_queue_fd (LabWorkload *self,
   g_return_if_fail (LAB_IS_WORKLOAD (self));
 
   priv->plan->queue_fd = fd;
+}
+
+/* The runner says where a run's events go (NULL: nowhere), so that a
+ * workload can report what its tasks do inside, e.g. each item through a
+ * queue. */
+void
+lab_workload_set_events (LabWorkload    *self,
+                         LabEventBuffer *events,
+                         LabMode         mode)
+{
+  LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
+
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  if (events != NULL)
+    lab_event_buffer_ref (events);
+  g_clear_pointer (&priv->events, lab_event_buffer_unref);
+  priv->events = events;
+  priv->mode = mode;
+}
+
+/* For workloads, from any thread of the app: one event of @kind about
+ * @task at @time_us, if anybody listens. */
+void
+lab_workload_push_event (LabWorkload  *self,
+                         LabEventKind  kind,
+                         guint         task,
+                         gint64        time_us)
+{
+  LabWorkloadPrivate *priv = lab_workload_get_instance_private (self);
+  LabEvent event = { .kind = kind, .task = task, .lane = -1, .time_us = time_us };
+
+  g_return_if_fail (LAB_IS_WORKLOAD (self));
+
+  if (priv->events == NULL)
+    return;
+  event.mode = priv->mode;
+  lab_event_buffer_push (priv->events, &event);
 }
 
 char *

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "lab-event-buffer.h"
 #include "lab-gil.h"
 #include "lab-plan.h"
 #include "lab-run.h"
@@ -118,6 +119,13 @@ void                lab_workload_set_file_names (LabWorkload   *self,
                                                const char * const *names);
 void                lab_workload_set_queue_fd (LabWorkload     *self,
                                                gint             fd);
+void                lab_workload_set_events   (LabWorkload     *self,
+                                               LabEventBuffer  *events,
+                                               LabMode          mode);
+void                lab_workload_push_event   (LabWorkload     *self,
+                                               LabEventKind     kind,
+                                               guint            task,
+                                               gint64           time_us);
 gboolean            lab_sleep_cancellable     (gint64          duration_us,
                                                GCancellable   *cancellable,
                                                GError        **error);
