@@ -671,6 +671,9 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, blank_screen);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_chooser);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, job_group);
+  /* Reachable by name (tests look them up), with no field of their own. */
+  gtk_widget_class_bind_template_child_full (widget_class, "sidebar_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "about_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
