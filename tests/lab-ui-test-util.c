@@ -172,3 +172,34 @@ lab_ui_check_lesson_titles (LabWindow *window)
       g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (label), GTK_WIDGET (window)));
     }
 }
+
+static void
+count_paint (GdkFrameClock *clock,
+             guint         *painted)
+{
+  (*painted)++;
+}
+
+/* Turns the main loop until @window has painted @n frames (each a full
+ * style, layout and paint pass), however slow the machine: a change made
+ * before is on screen after two, and one more covers a change the layout
+ * itself schedules (the timings dropping columns). */
+void
+lab_ui_wait_frames (LabWindow *window,
+                    guint      n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint painted = 0;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &painted);
+  while (painted < n && g_get_monotonic_time () < deadline)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+    }
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (painted, >=, n);
+}

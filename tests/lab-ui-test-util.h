@@ -24,5 +24,7 @@ GtkWidget *lab_ui_find_widget  (GtkWidget        *root,
 gboolean   lab_ui_is_unclipped (GtkWidget        *widget,
                                 GtkWidget        *window);
 void       lab_ui_check_lesson_titles (LabWindow *window);
+void       lab_ui_wait_frames  (LabWindow        *window,
+                                guint             n);
 
 G_END_DECLS

@@ -130,7 +130,7 @@ test_chinese_lesson_titles (void)
   g_settings_set_int (settings, "window-width", 1200);
   g_settings_set_int (settings, "window-height", 780);
   window = lab_ui_open_window (app);
-  lab_ui_spin_for (100);
+  lab_ui_wait_frames (window, 3);
 
   for (guint i = 0; i < n; i++)
     g_assert_true (has_cjk (_(lessons[i].title)));

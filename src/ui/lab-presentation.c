@@ -44,6 +44,8 @@ struct _LabPresentation
   int              card_height; /* the most the lesson card may take */
   double           applied;     /* the scale the content is drawn at */
   guint            fit_idle_id;
+  gboolean         allocated;   /* the window has been laid out once */
+  gboolean         flap_pending;
 };
 
 G_DEFINE_FINAL_TYPE (LabPresentation, lab_presentation, G_TYPE_OBJECT)
@@ -139,6 +141,8 @@ zoom_reset (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   zoom (user_data, 0);
 }
 
+static void apply_flap (LabPresentation *self);
+
 static gboolean
 apply_fit (gpointer user_data)
 {
@@ -146,6 +150,8 @@ apply_fit (gpointer user_data)
   GtkWidget *scroller = gtk_widget_get_ancestor (self->lesson_card, GTK_TYPE_SCROLLED_WINDOW);
 
   self->fit_idle_id = 0;
+  if (self->flap_pending)
+    apply_flap (self);
   apply_scale (self);
   if (scroller != NULL)
     gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), self->card_height);
@@ -153,22 +159,31 @@ apply_fit (gpointer user_data)
 }
 
 /* A 1920×1080 panel gets larger text rather than wider gaps: the fit
- * grows with the window past 1280×800, in steps, so a resize by a few
- * pixels restyles nothing. */
+ * grows with the window past 1280×800, in steps of an eighth, so a resize
+ * by a few pixels restyles nothing; 1.25 at 1920×1080, at most 1.5. */
+double
+lab_presentation_fit_for_size (int width,
+                               int height)
+{
+  double ratio = MIN (width / 1280.0, height / 800.0);
+
+  return CLAMP (floor (ratio * 8) / 8, 1.0, 1.5);
+}
+
 void
 lab_presentation_resized (LabPresentation *self,
                           int              width,
                           int              height)
 {
-  double ratio = MIN (width / 1280.0, height / 800.0);
-  double fit = CLAMP (floor (ratio * 8) / 8, 1.0, 1.5);
+  double fit = lab_presentation_fit_for_size (width, height);
   /* The card takes at most two fifths of the height, and scrolls beyond:
    * the timeline is what the class watches during the run. */
   int card_height = MAX (100, height * 2 / 5 / 20 * 20);
 
   g_return_if_fail (LAB_IS_PRESENTATION (self));
 
-  if (fit == self->fit && card_height == self->card_height)
+  self->allocated = TRUE;
+  if (fit == self->fit && card_height == self->card_height && !self->flap_pending)
     return;
   self->fit = fit;
   self->card_height = card_height;
@@ -501,6 +516,33 @@ lab_presentation_get_presenting (LabPresentation *self)
   return self->presenting;
 }
 
+/* Folds the setup away, or lets it unfold again if there is room.  Not
+ * before the window's first layout: AdwFlap 1.2 slides the setup by its
+ * last allocated width, and a width of 0 then makes its position NaN (a
+ * warning, and one frame with a bogus allocation). */
+static void
+apply_flap (LabPresentation *self)
+{
+  if (!self->allocated)
+    {
+      self->flap_pending = TRUE;
+      return;
+    }
+  self->flap_pending = FALSE;
+
+  if (self->presenting)
+    {
+      adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_ALWAYS);
+      adw_flap_set_reveal_flap (self->flap, FALSE);
+    }
+  else
+    {
+      adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_AUTO);
+      if (!adw_flap_get_folded (self->flap))
+        adw_flap_set_reveal_flap (self->flap, TRUE);
+    }
+}
+
 /* Full screen, the setup folded away (the header's sidebar button still
  * opens it over the content), and a "presenting" class on the window for
  * rules that want full contrast. */
@@ -528,19 +570,15 @@ lab_presentation_set_presenting (LabPresentation *self,
   if (presenting)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->window), "presenting");
-      adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_ALWAYS);
-      adw_flap_set_reveal_flap (self->flap, FALSE);
       gtk_window_fullscreen (self->window);
     }
   else
     {
       set_blanked (self, FALSE);
       gtk_widget_remove_css_class (GTK_WIDGET (self->window), "presenting");
-      adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_AUTO);
-      if (!adw_flap_get_folded (self->flap))
-        adw_flap_set_reveal_flap (self->flap, TRUE);
       gtk_window_unfullscreen (self->window);
     }
+  apply_flap (self);
   apply_stage (self);
   apply_scale (self);
 }

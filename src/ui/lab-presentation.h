@@ -44,5 +44,7 @@ gboolean         lab_presentation_key            (LabPresentation *self,
 void             lab_presentation_resized        (LabPresentation *self,
                                                   int              width,
                                                   int              height);
+double           lab_presentation_fit_for_size   (int              width,
+                                                  int              height);
 
 G_END_DECLS
