@@ -548,8 +548,11 @@ lab_window_size_allocate (GtkWidget *widget,
                           int        height,
                           int        baseline)
 {
+  LabWindow *self = LAB_WINDOW (widget);
+
   GTK_WIDGET_CLASS (lab_window_parent_class)->size_allocate (widget, width, height, baseline);
-  lab_presentation_resized (LAB_WINDOW (widget)->presentation, width, height);
+  if (self->presentation != NULL)
+    lab_presentation_resized (self->presentation, width, height);
 }
 
 static void
