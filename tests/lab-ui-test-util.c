@@ -9,6 +9,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "lab-lesson.h"
+#include "lab-lesson-chooser.h"
 #include "lab-ui-test-util.h"
 
 /* Turns the main loop until @done says so, or @timeout_ms have passed. */
@@ -72,4 +76,130 @@ lab_ui_close_window (LabWindow *window)
   gtk_window_close (GTK_WINDOW (window));
   lab_ui_wait_until (is_gone, &weak, 5000);
   g_assert_null (weak);
+}
+
+/* The first widget of @type under @root, depth first, or NULL. */
+GtkWidget *
+lab_ui_find_widget (GtkWidget *root,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lab_ui_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* @widget is on screen whole: mapped, given at least the width it needs,
+ * and inside @window's allocation, measured from the widget allocations. */
+gboolean
+lab_ui_is_unclipped (GtkWidget *widget,
+                     GtkWidget *window)
+{
+  graphene_rect_t bounds;
+  GtkAllocation allocation;
+  int minimum;
+
+  if (!gtk_widget_get_mapped (widget)
+      || !gtk_widget_compute_bounds (widget, window, &bounds))
+    {
+      g_test_message ("%s %p is not on screen", G_OBJECT_TYPE_NAME (widget), widget);
+      return FALSE;
+    }
+
+  /* The allocation as handed out (CSS box included), against what the
+   * widget asks for. */
+  gtk_widget_get_allocation (widget, &allocation);
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f (given %d, needs %d) in %d×%d", G_OBJECT_TYPE_NAME (widget),
+                  bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height,
+                  allocation.width, minimum, gtk_widget_get_width (window),
+                  gtk_widget_get_height (window));
+  if (allocation.width < minimum)
+    return FALSE;
+
+  return bounds.origin.x >= 0 && bounds.origin.y >= 0
+         && bounds.origin.x + bounds.size.width <= gtk_widget_get_width (window) + 0.5
+         && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (window) + 0.5;
+}
+
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The lesson chooser lists the registry's lessons in its order, each under
+ * its whole title: shown, never ellipsized, inside the window. */
+void
+lab_ui_check_lesson_titles (LabWindow *window)
+{
+  GtkWidget *chooser = lab_ui_find_widget (GTK_WIDGET (window), LAB_TYPE_LESSON_CHOOSER);
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+
+  g_assert_nonnull (chooser);
+  g_assert_nonnull (lab_lesson_chooser_get_row (LAB_LESSON_CHOOSER (chooser), 0));
+  g_assert_null (lab_lesson_chooser_get_row (LAB_LESSON_CHOOSER (chooser), n + 1));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf (_("%s (seed %s)"), _(lessons[i].title), lessons[i].seed);
+      GtkWidget *row = lab_lesson_chooser_get_row (LAB_LESSON_CHOOSER (chooser), i + 1);
+      GtkLabel *label = find_label (row, title);
+
+      g_test_message ("row %u: %s", i + 1, title);
+      g_assert_nonnull (label);
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+      g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (label), GTK_WIDGET (window)));
+    }
+}
+
+static void
+count_paint (GdkFrameClock *clock,
+             guint         *painted)
+{
+  (*painted)++;
+}
+
+/* Turns the main loop until @window has painted @n frames (each a full
+ * style, layout and paint pass), however slow the machine: a change made
+ * before is on screen after two, and one more covers a change the layout
+ * itself schedules (the timings dropping columns). */
+void
+lab_ui_wait_frames (LabWindow *window,
+                    guint      n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint painted = 0;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &painted);
+  while (painted < n && g_get_monotonic_time () < deadline)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+    }
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (painted, >=, n);
 }

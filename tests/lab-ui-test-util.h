@@ -19,5 +19,12 @@ gboolean   lab_ui_is_mapped    (gpointer          widget);
 gboolean   lab_ui_is_idle      (gpointer          window);
 LabWindow *lab_ui_open_window  (LabApplication   *app);
 void       lab_ui_close_window (LabWindow        *window);
+GtkWidget *lab_ui_find_widget  (GtkWidget        *root,
+                                GType             type);
+gboolean   lab_ui_is_unclipped (GtkWidget        *widget,
+                                GtkWidget        *window);
+void       lab_ui_check_lesson_titles (LabWindow *window);
+void       lab_ui_wait_frames  (LabWindow        *window,
+                                guint             n);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "lab-application.h"
+#include "lab-lesson.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
 
@@ -113,6 +114,30 @@ test_chinese_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The lesson chooser in Chinese: every title whole (Chinese titles are
+ * wider per character, and wrap where the English ones fit), in the
+ * registry's order, and translated. */
+static void
+test_chinese_lesson_titles (void)
+{
+  g_autoptr(LabApplication) app = lab_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint n;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+  LabWindow *window;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 780);
+  window = lab_ui_open_window (app);
+  lab_ui_wait_frames (window, 3);
+
+  for (guint i = 0; i < n; i++)
+    g_assert_true (has_cjk (_(lessons[i].title)));
+  lab_ui_check_lesson_titles (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,5 +170,6 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/lab/window/chinese", test_chinese_window);
+  g_test_add_func ("/lab/window/chinese/lesson-titles", test_chinese_lesson_titles);
   return g_test_run ();
 }

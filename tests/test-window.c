@@ -372,7 +372,7 @@ test_ui_thread_not_remembered (void)
 }
 
 static const char * const setup_widgets[] = {
-  "lesson_row", "job_row", "mode_row", "size_group", "rules_group",
+  "lesson_chooser", "job_row", "mode_row", "size_group", "rules_group",
 };
 
 static void

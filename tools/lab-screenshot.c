@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 
 #include "lab-application.h"
 #include "lab-window.h"
@@ -74,11 +75,18 @@ main (int   argc,
   g_settings_set_uint (settings, "size-kib", 1024);
   g_settings_set_uint (settings, "latency-ms", 100);
   g_settings_set_string (settings, "lesson", argc == 4 ? argv[3] : "");
-  g_settings_set_int (settings, "window-width", 1280);
-  g_settings_set_int (settings, "window-height", 800);
+  /* LAB_SCREENSHOT_SIZE=WIDTHxHEIGHT (tools/screenshot sets it), and
+   * LAB_SCREENSHOT_PRESENT=1 for presentation mode. */
+  if (g_getenv ("LAB_SCREENSHOT_SIZE") == NULL
+      || sscanf (g_getenv ("LAB_SCREENSHOT_SIZE"), "%dx%d", &width, &height) != 2)
+    width = 1024, height = 768;
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
 
   window = lab_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
+  if (g_strcmp0 (g_getenv ("LAB_SCREENSHOT_PRESENT"), "1") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.present", NULL);
   iterate_for (500);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);

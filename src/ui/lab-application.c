@@ -90,6 +90,17 @@ lab_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (app, "app.quit", (const char *[]) { "<Primary>q", NULL });
   gtk_application_set_accels_for_action (app, "win.run", (const char *[]) { "<Primary>Return", NULL });
   gtk_application_set_accels_for_action (app, "win.cancel", (const char *[]) { "Escape", NULL });
+  /* In front of a class (lab-presentation.c); PageDown, PageUp and B act
+   * only while presenting, so they are keys of the window, not accels. */
+  gtk_application_set_accels_for_action (app, "win.present", (const char *[]) { "F11", NULL });
+  gtk_application_set_accels_for_action (app, "win.zoom-in",
+                                         (const char *[]) { "<Primary>plus", "<Primary>equal",
+                                                            "<Primary>KP_Add", NULL });
+  gtk_application_set_accels_for_action (app, "win.zoom-out",
+                                         (const char *[]) { "<Primary>minus", "<Primary>KP_Subtract",
+                                                            NULL });
+  gtk_application_set_accels_for_action (app, "win.zoom-reset",
+                                         (const char *[]) { "<Primary>0", "<Primary>KP_0", NULL });
 }
 
 static void

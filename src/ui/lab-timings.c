@@ -1,6 +1,9 @@
 /* lab-timings.c — the seed 000 table, live: a row per mode, a column per
  * stage, the wall time ticking while the mode runs, speed-up, ✓/✗, and a
- * bar per row to compare wall times at a glance
+ * bar per row to compare wall times at a glance.  On a narrow screen (a
+ * 1024×768 projector, large text) the secondary columns drop out: first
+ * the start-up and the bar, then the stages; mode, wall time, speed-up
+ * and ✓ always stay.
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,6 +19,15 @@
 #include "lab-timings.h"
 
 #define MAX_STAGES 4
+#define BAR_WIDTH 120
+
+/* Which columns drop out first when the table is too wide. */
+enum {
+  KEEP = 0,        /* mode, wall time, speed-up, verified */
+  DROP_FIRST = 1,  /* start-up, the bar */
+  DROP_NEXT = 2,   /* the stages */
+  N_DROPS = 3
+};
 
 typedef struct
 {
@@ -37,6 +49,9 @@ struct _LabTimings
   GtkWidget  *grid;
   guint       n_stages;
   GArray     *rows;   /* of Row */
+  guint       dropped;       /* columns of priority 1..dropped are hidden */
+  guint       wanted;        /* what the last allocation asked for */
+  guint       drop_idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (LabTimings, lab_timings, GTK_TYPE_WIDGET)
@@ -67,6 +82,8 @@ header (LabTimings *self,
   gtk_widget_add_css_class (label, "heading");
   gtk_widget_add_css_class (label, "dim-label");
 }
+
+static void apply_dropped (LabTimings *self);
 
 static void
 clear_grid (LabTimings *self)
@@ -99,6 +116,7 @@ lab_timings_reset (LabTimings         *self,
   header (self, "", 0, column++);
   header (self, _("Speed-up"), 1, column++);
   header (self, _("Verified"), 0.5, column++);
+  apply_dropped (self);
 }
 
 static Row *
@@ -131,7 +149,7 @@ add_row (LabTimings *self,
   row.bar = gtk_level_bar_new ();
   gtk_widget_set_hexpand (row.bar, TRUE);
   gtk_widget_set_valign (row.bar, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (row.bar, 120, -1);
+  gtk_widget_set_size_request (row.bar, BAR_WIDTH, -1);
   gtk_level_bar_set_min_value (GTK_LEVEL_BAR (row.bar), 0);
   gtk_level_bar_set_max_value (GTK_LEVEL_BAR (row.bar), 1);
   /* A plain bar: no "low/high" colours, longer simply means slower. */
@@ -144,6 +162,7 @@ add_row (LabTimings *self,
   row.verdict = cell (self, "", 0.5, x++, y);
 
   g_array_append_val (self->rows, row);
+  apply_dropped (self);
   return &g_array_index (self->rows, Row, self->rows->len - 1);
 }
 
@@ -269,10 +288,162 @@ lab_timings_dup_row_text (LabTimings *self,
   return g_string_free (text, FALSE);
 }
 
+/* ---- Fitting the screen ----------------------------------------------------- */
+
+static guint
+column_priority (LabTimings *self,
+                 int         column)
+{
+  int wall = 1 + self->n_stages;
+
+  if (column >= 1 && column < wall)
+    return DROP_NEXT;
+  if (column == wall + 1 || column == wall + 2)
+    return DROP_FIRST;
+  return KEEP;
+}
+
+static gboolean
+column_shown (LabTimings *self,
+              int         column,
+              guint       dropped)
+{
+  guint priority = column_priority (self, column);
+
+  return priority == KEEP || priority > dropped;
+}
+
+/* The width the table needs with columns of priority 1..@dropped hidden,
+ * from the cells' text (hidden cells measure as nothing, so the text is
+ * laid out here in each cell's own font). */
+static int
+needed_width (LabTimings *self,
+              guint       dropped)
+{
+  int widths[2 + MAX_STAGES + 5] = { 0 };
+  int total = 0, shown = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->grid); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int column, width = BAR_WIDTH;
+
+      gtk_grid_query_child (GTK_GRID (self->grid), child, &column, NULL, NULL, NULL);
+      if (column < 0 || column >= (int) G_N_ELEMENTS (widths))
+        continue;
+      if (GTK_IS_LABEL (child))
+        {
+          g_autoptr(PangoLayout) layout =
+            gtk_widget_create_pango_layout (child, gtk_label_get_text (GTK_LABEL (child)));
+
+          pango_layout_get_pixel_size (layout, &width, NULL);
+        }
+      widths[column] = MAX (widths[column], width);
+    }
+
+  for (int column = 0; column < (int) G_N_ELEMENTS (widths); column++)
+    if (widths[column] > 0 && column_shown (self, column, dropped))
+      {
+        total += widths[column];
+        shown++;
+      }
+  return total + MAX (shown - 1, 0) * gtk_grid_get_column_spacing (GTK_GRID (self->grid));
+}
+
+static void
+apply_dropped (LabTimings *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (self->grid); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int column;
+
+      gtk_grid_query_child (GTK_GRID (self->grid), child, &column, NULL, NULL, NULL);
+      gtk_widget_set_visible (child, column_shown (self, column, self->dropped));
+    }
+}
+
+static gboolean
+drop_columns (gpointer user_data)
+{
+  LabTimings *self = user_data;
+
+  self->drop_idle_id = 0;
+  if (self->wanted != self->dropped)
+    {
+      self->dropped = self->wanted;
+      apply_dropped (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lab_timings_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  LabTimings *self = LAB_TIMINGS (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* As narrow as the kept columns, as wide as all of them. */
+      *minimum = needed_width (self, N_DROPS - 1);
+      *natural = MAX (*minimum, needed_width (self, 0));
+    }
+  else
+    gtk_widget_measure (self->grid, orientation, -1, minimum, natural, NULL, NULL);
+}
+
+static void
+lab_timings_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  LabTimings *self = LAB_TIMINGS (widget);
+  int grid_min;
+  guint wanted = N_DROPS - 1;
+
+  for (guint dropped = 0; dropped < N_DROPS; dropped++)
+    if (needed_width (self, dropped) <= width)
+      {
+        wanted = dropped;
+        break;
+      }
+
+  /* Showing or hiding cells now would change the size being handed out;
+   * the next frame lays the table out with its new columns. */
+  self->wanted = wanted;
+  if (wanted != self->dropped && self->drop_idle_id == 0)
+    self->drop_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, drop_columns, self, NULL);
+
+  gtk_widget_measure (self->grid, GTK_ORIENTATION_HORIZONTAL, -1, &grid_min, NULL, NULL, NULL);
+  gtk_widget_allocate (self->grid, MAX (width, grid_min), height, baseline, NULL);
+}
+
+/* How many of the table's columns are shown now. */
+guint
+lab_timings_get_n_shown_columns (LabTimings *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (LAB_IS_TIMINGS (self), 0);
+
+  for (int column = 0; column < (int) (self->n_stages + 6); column++)
+    n += column_shown (self, column, self->dropped);
+  return n;
+}
+
 static void
 lab_timings_dispose (GObject *object)
 {
   LabTimings *self = LAB_TIMINGS (object);
+
+  g_clear_handle_id (&self->drop_idle_id, g_source_remove);
 
   g_clear_pointer (&self->grid, gtk_widget_unparent);
   g_clear_pointer (&self->rows, g_array_unref);
@@ -287,8 +458,9 @@ lab_timings_class_init (LabTimingsClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_timings_dispose;
+  widget_class->measure = lab_timings_measure;
+  widget_class->size_allocate = lab_timings_size_allocate;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "timings");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -301,6 +473,7 @@ lab_timings_init (LabTimings *self)
   gtk_grid_set_column_spacing (GTK_GRID (self->grid), 18);
   gtk_grid_set_row_spacing (GTK_GRID (self->grid), 6);
   gtk_widget_set_parent (self->grid, GTK_WIDGET (self));
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Timings"), -1);
   lab_timings_reset (self, NULL);

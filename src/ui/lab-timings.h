@@ -24,21 +24,22 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (LabTimings, lab_timings, LAB, TIMINGS, GtkWidget)
 
-GtkWidget *lab_timings_new          (void);
-void       lab_timings_reset        (LabTimings         *self,
-                                     const char * const *stages);
-void       lab_timings_update       (LabTimings         *self,
-                                     LabMode             mode,
-                                     const char         *title,
-                                     const gint64       *stage_us,
-                                     gint64              wall_us,
-                                     gint64              startup_us,
-                                     gboolean            running,
-                                     double              speedup,
-                                     LabVerdict          verdict,
-                                     const char         *detail);
-guint      lab_timings_get_n_rows   (LabTimings         *self);
-char      *lab_timings_dup_row_text (LabTimings         *self,
-                                     LabMode             mode);
+GtkWidget *lab_timings_new                 (void);
+void       lab_timings_reset               (LabTimings         *self,
+                                            const char * const *stages);
+void       lab_timings_update              (LabTimings         *self,
+                                            LabMode             mode,
+                                            const char         *title,
+                                            const gint64       *stage_us,
+                                            gint64              wall_us,
+                                            gint64              startup_us,
+                                            gboolean            running,
+                                            double              speedup,
+                                            LabVerdict          verdict,
+                                            const char         *detail);
+guint      lab_timings_get_n_rows          (LabTimings         *self);
+char      *lab_timings_dup_row_text        (LabTimings         *self,
+                                            LabMode             mode);
+guint      lab_timings_get_n_shown_columns (LabTimings         *self);
 
 G_END_DECLS

@@ -21,7 +21,9 @@
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
+#include "lab-lesson-chooser.h"
 #include "lab-out-dir-chooser.h"
+#include "lab-presentation.h"
 #include "lab-run-controller.h"
 #include "lab-timeline-pages.h"
 #include "lab-timings.h"
@@ -31,11 +33,14 @@ static const struct {
   const char *name;
   const char *title;
   const char *stage;   /* its column in the timings */
+  const char *button;  /* what the primary button does */
 } jobs[] = {
-  { "pipeline", N_("Download, save and hash"), NULL },
-  { "sleep", N_("Wait (like a query or a download)"), N_("Wait") },
-  { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute") },
-  { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash") },
+  /* Seed 003's pair of buttons: "Download" and "About"; the other jobs'
+   * buttons name their one verb. */
+  { "pipeline", N_("Download, save and hash"), NULL, N_("_Download") },
+  { "sleep", N_("Wait (like a query or a download)"), N_("Wait"), N_("Wait") },
+  { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute"), N_("Compute") },
+  { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash"), N_("Hash") },
 };
 
 /* "compare" runs every mode one after another on identical inputs. */
@@ -48,7 +53,11 @@ struct _LabWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
-  AdwComboRow          *lesson_row;
+  AdwFlap              *flap;
+  GtkWidget            *content_box;
+  GtkWidget            *blank_screen;
+  LabLessonChooser     *lesson_chooser;
+  GtkWidget            *job_group;
   LabLessonCard        *lesson_card;
   GtkWidget            *size_group;
   GtkWidget            *timings_heading;
@@ -82,6 +91,7 @@ struct _LabWindow
   GSettings            *settings;
   LabHeartbeat         *heartbeat;
   LabRunController     *controller;
+  LabPresentation      *presentation;
   guint                 tick_id;
 };
 
@@ -146,18 +156,29 @@ lab_window_update_sensitivity (LabWindow *self)
                             (g_str_equal (mode_ids[mode], "compare") ||
                              g_str_equal (mode_ids[mode], "threads")));
 
-  /* A lesson sets up its own job and modes; and nothing changes under a
-   * run, or its rows and steps would mix two setups under one title. */
+  /* A lesson sets up its own job and modes, so only the lesson's own
+   * choice shows; and nothing changes under a run, or its rows and steps
+   * would mix two setups under one title. */
   {
-    gboolean free_experiment = selected_lesson (self) == NULL && !running;
+    gboolean lesson = selected_lesson (self) != NULL;
+    GtkWidget *setup[] = { self->job_group, self->size_group, self->rules_group };
 
-    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_row), !running);
-    gtk_widget_set_sensitive (GTK_WIDGET (self->job_row), free_experiment);
-    gtk_widget_set_sensitive (GTK_WIDGET (self->mode_row), free_experiment);
-    gtk_widget_set_sensitive (self->size_group, free_experiment);
-    gtk_widget_set_sensitive (self->rules_group, free_experiment);
-    gtk_widget_set_visible (self->timings_heading, selected_lesson (self) == NULL);
-    gtk_widget_set_visible (GTK_WIDGET (self->timings), selected_lesson (self) == NULL);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_chooser), !running);
+    for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+      {
+        gtk_widget_set_visible (setup[i], !lesson);
+        gtk_widget_set_sensitive (setup[i], !running);
+      }
+    gtk_widget_set_visible (self->timings_heading, !lesson);
+    gtk_widget_set_visible (GTK_WIDGET (self->timings), !lesson);
+
+    /* The button says what it will do. */
+    gtk_button_set_label (GTK_BUTTON (self->download_button),
+                          lesson ? _("_Start the lesson")
+                                 : _(jobs[MIN (job, G_N_ELEMENTS (jobs) - 1)].button));
+    gtk_widget_set_tooltip_text (self->download_button,
+                                 lesson ? _("Run the lesson’s steps (Ctrl+Return)")
+                                        : _("Run the chosen job (Ctrl+Return)"));
   }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running);
@@ -169,13 +190,7 @@ lab_window_update_sensitivity (LabWindow *self)
 static const LabLesson *
 selected_lesson (LabWindow *self)
 {
-  guint selected = adw_combo_row_get_selected (self->lesson_row);
-  guint n;
-  const LabLesson *lessons = lab_lesson_get_all (&n);
-
-  if (selected == 0 || selected > n)
-    return NULL;
-  return &lessons[selected - 1];
+  return lab_lesson_find (lab_lesson_chooser_get_lesson (self->lesson_chooser));
 }
 
 /* Another lesson (or none) is chosen: the last one's steps, pages and
@@ -488,31 +503,11 @@ lab_window_setup_controls (LabWindow *self)
   for (LabMode m = 0; m < LAB_N_MODES; m++)
     gtk_string_list_append (mode_titles, lab_mode_get_title (m));
 
-  {
-    g_autoptr(GtkStringList) lesson_titles = gtk_string_list_new (NULL);
-    static const char *lesson_ids[16];
-    guint n;
-    const LabLesson *lessons = lab_lesson_get_all (&n);
-
-    g_assert (n + 2 <= G_N_ELEMENTS (lesson_ids));
-    lesson_ids[0] = "";
-    gtk_string_list_append (lesson_titles, _("None — a free experiment"));
-    for (guint i = 0; i < n; i++)
-      {
-        g_autofree char *title = g_strdup_printf (_("%s (seed %s)"), _(lessons[i].title), lessons[i].seed);
-
-        lesson_ids[i + 1] = lessons[i].id;
-        gtk_string_list_append (lesson_titles, title);
-      }
-    adw_combo_row_set_model (self->lesson_row, G_LIST_MODEL (lesson_titles));
-    g_settings_bind_with_mapping (self->settings, "lesson", self->lesson_row, "selected",
-                                  G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
-                                  lesson_ids, NULL);
-    g_signal_connect_swapped (self->lesson_row, "notify::selected",
-                              G_CALLBACK (lab_window_update_lesson), self);
-    g_signal_connect_swapped (self->lesson_row, "notify::selected",
-                              G_CALLBACK (lab_window_update_sensitivity), self);
-  }
+  g_settings_bind (self->settings, "lesson", self->lesson_chooser, "lesson", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->lesson_chooser, "notify::lesson",
+                            G_CALLBACK (lab_window_update_lesson), self);
+  g_signal_connect_swapped (self->lesson_chooser, "notify::lesson",
+                            G_CALLBACK (lab_window_update_sensitivity), self);
 
   adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
   adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
@@ -557,6 +552,19 @@ lab_window_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (lab_window_parent_class)->map (widget);
   lab_heartbeat_start (self->heartbeat);
+}
+
+static void
+lab_window_size_allocate (GtkWidget *widget,
+                          int        width,
+                          int        height,
+                          int        baseline)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (lab_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if (self->presentation != NULL)
+    lab_presentation_resized (self->presentation, width, height);
 }
 
 static void
@@ -631,6 +639,7 @@ lab_window_dispose (GObject *object)
   g_clear_object (&self->controller);
   g_clear_object (&self->timeline_pages);
 
+  g_clear_object (&self->presentation);
   g_clear_object (&self->out_dir_chooser);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->settings);
@@ -650,6 +659,7 @@ lab_window_class_init (LabWindowClass *klass)
   object_class->set_property = lab_window_set_property;
   widget_class->map = lab_window_map;
   widget_class->unmap = lab_window_unmap;
+  widget_class->size_allocate = lab_window_size_allocate;
   window_class->close_request = lab_window_close_request;
 
   /* TRUE from Download (or a lesson's start) until the run is over,
@@ -664,13 +674,21 @@ lab_window_class_init (LabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LAB_TYPE_LESSON_CARD);
+  g_type_ensure (LAB_TYPE_LESSON_CHOOSER);
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_TIMINGS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/concurrencylab/ConcurrencyLab/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_row);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, blank_screen);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_chooser);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, job_group);
+  /* Reachable by name (tests look them up), with no field of their own. */
+  gtk_widget_class_bind_template_child_full (widget_class, "sidebar_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "about_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
@@ -723,6 +741,9 @@ lab_window_init (LabWindow *self)
   lab_window_connect_controller (self);
 
   lab_window_setup_controls (self);
+  self->presentation = lab_presentation_new (GTK_WINDOW (self), self->flap, self->content_box,
+                                             self->blank_screen, GTK_WIDGET (self->lesson_card),
+                                             self->settings);
   self->out_dir_chooser = lab_out_dir_chooser_new (GTK_WINDOW (self), self->settings,
                                                    self->out_dir_row);
   g_signal_connect_object (self->out_dir_chooser, "message", G_CALLBACK (on_out_dir_message), self,
@@ -730,7 +751,18 @@ lab_window_init (LabWindow *self)
   lab_window_update_lesson (self);
   lab_window_update_sensitivity (self);
   lab_window_update_stall (self);
-  lab_window_set_status (self, _("Choose a job and press Download."));
+  {
+    /* The button's words as shown, without their mnemonic mark. */
+    GtkWidget *label = gtk_button_get_child (GTK_BUTTON (self->download_button));
+    g_autofree char *status = g_strdup_printf (_("Choose a job or a lesson and press “%s”."),
+                                               gtk_label_get_text (GTK_LABEL (label)));
+
+    if (selected_lesson (self) == NULL && g_str_equal (jobs[0].name, "pipeline")
+        && adw_combo_row_get_selected (self->job_row) == 0)
+      lab_window_set_status (self, _("Choose a job and press Download."));
+    else
+      lab_window_set_status (self, status);
+  }
 }
 
 LabWindow *
@@ -826,6 +858,14 @@ lab_window_get_lesson_step_us (LabWindow *self,
   g_return_val_if_fail (LAB_IS_WINDOW (self), -1);
 
   return lab_run_controller_get_lesson_step_us (self->controller, step);
+}
+
+LabPresentation *
+lab_window_get_presentation (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return self->presentation;
 }
 
 GArray *

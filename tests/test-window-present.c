@@ -1,0 +1,476 @@
+/* test-window-present.c — the window in front of a class
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Presentation mode, the text scale, a lesson stepped through with a
+ * presenter's keys, the blank screen, a 1024×768 projector, and the lesson
+ * chooser, measured from widget allocations under a headless X server.
+ */
+
+#include "config.h"
+
+#include "lab-application.h"
+#include "lab-lesson.h"
+#include "lab-lesson-card.h"
+#include "lab-presentation.h"
+#include "lab-ui-test-util.h"
+#include "lab-window.h"
+
+static LabApplication *app;
+
+static GtkWidget *
+template_child (LabWindow  *window,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static GtkWidget *
+card_child (LabWindow  *window,
+            const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (template_child (window, "lesson_card"),
+                                                  LAB_TYPE_LESSON_CARD, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+configure (const char *job,
+           const char *mode,
+           int         width,
+           int         height)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "job", job);
+  g_settings_set_string (settings, "mode", mode);
+  g_settings_set_uint (settings, "tasks", 4);
+  g_settings_set_uint (settings, "workers", 2);
+  g_settings_set_uint (settings, "task-ms", 10);
+  g_settings_set_uint (settings, "size-kib", 64);
+  g_settings_set_uint (settings, "latency-ms", 10);
+  g_settings_set_string (settings, "lesson", "");
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_reset (settings, "text-scale");
+  g_settings_reset (settings, "presentation-scale");
+}
+
+static void
+run_to_end (LabWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  g_assert_false (lab_window_get_running (window));
+  lab_ui_wait_frames (window, 3);   /* the layout that follows the last rows */
+}
+
+static void
+activate (LabWindow  *window,
+          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  lab_ui_wait_frames (window, 3);   /* restyled and laid out again */
+}
+
+/* The grid inside the timings, and its first row's mode cell. */
+static GtkWidget *
+timings_cell (LabWindow *window,
+              int        column,
+              int        row)
+{
+  GtkWidget *grid = gtk_widget_get_first_child (GTK_WIDGET (lab_window_get_timings (window)));
+
+  return gtk_grid_get_child_at (GTK_GRID (grid), column, row);
+}
+
+typedef struct
+{
+  int cell;       /* a body cell of the timings */
+  int heading;    /* a heading of the timings */
+  int timeline;   /* the timeline's natural height */
+} Sizes;
+
+static Sizes
+measure (LabWindow *window)
+{
+  Sizes sizes;
+
+  gtk_widget_measure (GTK_WIDGET (lab_window_get_timeline (window, LAB_MODE_THREADS)),
+                      GTK_ORIENTATION_VERTICAL, -1, NULL, &sizes.timeline, NULL, NULL);
+  sizes.cell = gtk_widget_get_height (timings_cell (window, 0, 1));
+  sizes.heading = gtk_widget_get_height (timings_cell (window, 0, 0));
+  g_test_message ("cell %d px, heading %d px, timeline %d px at %.2f×", sizes.cell, sizes.heading,
+                  sizes.timeline, lab_presentation_get_scale (lab_window_get_presentation (window)));
+  return sizes;
+}
+
+/* Presentation mode draws the card, the timeline and the timings larger
+ * (150 % at first), Ctrl+plus takes them to 250 % and beyond, the choice is
+ * remembered, Ctrl+0 brings back 100 %; the desk's own scale is untouched. */
+static void
+test_scale (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+  Sizes normal, presenting, big, reset;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  run_to_end (window);
+  normal = measure (window);
+
+  activate (window, "win.present");
+  g_assert_true (lab_presentation_get_presenting (lab_window_get_presentation (window)));
+  presenting = measure (window);
+  g_assert_cmpint (presenting.cell * 10, >=, normal.cell * 13);
+  g_assert_cmpint (presenting.heading * 10, >=, normal.heading * 13);
+  g_assert_cmpint (presenting.timeline, >, normal.timeline);
+
+  for (guint i = 0; i < 3; i++)
+    activate (window, "win.zoom-in");
+  g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), >=, 2.5);
+  big = measure (window);
+  g_assert_cmpint (big.cell * 10, >=, normal.cell * 22);
+  g_assert_cmpint (big.heading * 10, >=, normal.heading * 22);
+  g_assert_cmpint (big.timeline, >, presenting.timeline);
+
+  activate (window, "win.zoom-reset");
+  reset = measure (window);
+  g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), ==, 1.0);
+  g_assert_cmpint (ABS (reset.cell - normal.cell), <=, 1);
+
+  activate (window, "win.zoom-in");
+  activate (window, "win.present");
+  g_assert_false (lab_presentation_get_presenting (lab_window_get_presentation (window)));
+  g_assert_cmpfloat (g_settings_get_double (settings, "text-scale"), ==, 1.0);
+  g_assert_cmpint (ABS (measure (window).cell - normal.cell), <=, 1);
+  lab_ui_close_window (window);
+
+  /* Remembered: the next window presents at the last scale chosen. */
+  g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), ==, 1.25);
+}
+
+/* F11 (and the header's toggle) folds the setup away and marks the window
+ * for full-contrast rules; leaving brings the setup back. */
+static void
+test_mode (void)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.present");
+  LabWindow *window;
+  AdwFlap *flap;
+
+  g_assert_cmpstr (accels[0], ==, "F11");
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  flap = ADW_FLAP (template_child (window, "flap"));
+  g_assert_false (adw_flap_get_folded (flap));
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+
+  activate (window, "win.present");
+  g_assert_true (adw_flap_get_folded (flap));
+  g_assert_false (adw_flap_get_reveal_flap (flap));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presenting"));
+
+  /* Escape ends the show when nothing runs. */
+  g_assert_true (lab_presentation_key (lab_window_get_presentation (window), GDK_KEY_Escape, 0));
+  lab_ui_wait_frames (window, 3);
+  g_assert_false (lab_presentation_get_presenting (lab_window_get_presentation (window)));
+  g_assert_false (adw_flap_get_folded (flap));
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presenting"));
+  lab_ui_close_window (window);
+}
+
+static double
+opacity (LabWindow  *window,
+         const char *name)
+{
+  return gtk_widget_get_opacity (card_child (window, name));
+}
+
+/* A presenter's remote: PageDown shows the question, then runs the
+ * lesson, then shows the verdict, then opens the next lesson of the
+ * registry; PageUp goes back.  B blanks the screen, any key brings it back. */
+static void
+test_steps (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabPresentation *presentation;
+  LabWindow *window;
+  guint n, bank = 0;
+  const LabLesson *lessons = lab_lesson_get_all (&n);
+  g_autofree char *next = NULL;
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (lessons[i].id, "bank"))
+      bank = i;
+  configure ("sleep", "threads", 1200, 780);
+  g_settings_set_string (settings, "lesson", "bank");
+  window = lab_ui_open_window (app);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  presentation = lab_window_get_presentation (window);
+
+  /* Outside presentation mode PageDown and B are left alone. */
+  g_assert_false (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+  g_assert_false (lab_presentation_key (presentation, GDK_KEY_b, 0));
+  g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 1.0);
+
+  activate (window, "win.present");
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_EXPLANATION);
+  g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 0.0);
+  g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 0.0);
+
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_PREDICT);
+  g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 1.0);
+  g_assert_false (lab_window_get_running (window));
+
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+  g_assert_true (lab_window_get_running (window));
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_RUN);
+  /* No skipping past a run that is still measuring. */
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_RUN);
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  g_assert_cmpstr (lab_window_get_verdict (window), !=, "");
+  g_assert_cmpfloat (opacity (window, "lesson_steps"), ==, 1.0);
+  g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 0.0);
+
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_VERDICT);
+  g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 1.0);
+
+  /* B blanks; any key (here "x") brings the lesson back and does nothing else. */
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_B, 0));
+  g_assert_true (lab_presentation_get_blanked (presentation));
+  g_assert_true (gtk_widget_get_visible (template_child (window, "blank_screen")));
+  g_assert_true (lab_presentation_key (presentation, GDK_KEY_x, 0));
+  g_assert_false (lab_presentation_get_blanked (presentation));
+  g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_VERDICT);
+
+  if (bank + 1 < n)
+    {
+      g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Down, 0));
+      next = g_settings_get_string (settings, "lesson");
+      g_assert_cmpstr (next, ==, lessons[bank + 1].id);
+      g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_EXPLANATION);
+      g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 0.0);
+
+      g_assert_true (lab_presentation_key (presentation, GDK_KEY_Page_Up, 0));
+      g_free (next);
+      next = g_settings_get_string (settings, "lesson");
+      g_assert_cmpstr (next, ==, "bank");
+      g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_VERDICT);
+    }
+
+  /* Leaving presentation mode shows the whole card again. */
+  activate (window, "win.present");
+  g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 1.0);
+  g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 1.0);
+  g_settings_set_string (settings, "lesson", "");
+  lab_ui_close_window (window);
+}
+
+/* Every column of the timings table and every mode page's tab is on
+ * screen whole: which columns there are, and whether each is clipped. */
+static guint
+count_unclipped_columns (LabWindow *window,
+                         guint     *n_columns)
+{
+  GtkWidget *grid = gtk_widget_get_first_child (GTK_WIDGET (lab_window_get_timings (window)));
+  guint unclipped = 0;
+
+  *n_columns = 0;
+  for (int column = 0; gtk_grid_get_child_at (GTK_GRID (grid), column, 0) != NULL; column++)
+    {
+      GtkWidget *heading = gtk_grid_get_child_at (GTK_GRID (grid), column, 0);
+      GtkWidget *last = gtk_grid_get_child_at (GTK_GRID (grid), column, LAB_N_MODES);
+
+      if (!gtk_widget_get_visible (heading))
+        continue;
+      (*n_columns)++;
+      if (lab_ui_is_unclipped (heading, GTK_WIDGET (window))
+          && lab_ui_is_unclipped (last, GTK_WIDGET (window)))
+        unclipped++;
+      else
+        g_test_message ("column %d (“%s”) is cut off", column,
+                        GTK_IS_LABEL (heading) ? gtk_label_get_text (GTK_LABEL (heading)) : "");
+    }
+  return unclipped;
+}
+
+static void
+assert_mode_pages_unclipped (LabWindow *window)
+{
+  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK_SWITCHER);
+  guint n = 0;
+
+  g_assert_nonnull (switcher);
+  for (GtkWidget *tab = gtk_widget_get_first_child (switcher); tab != NULL;
+       tab = gtk_widget_get_next_sibling (tab))
+    if (gtk_widget_get_visible (tab))   /* a page with nothing to show has no tab */
+      {
+        g_assert_true (lab_ui_is_unclipped (tab, GTK_WIDGET (window)));
+        n++;
+      }
+  g_assert_cmpuint (n, ==, LAB_N_MODES);
+}
+
+/* A 1024×768 projector: the setup folds away (a button brings it back),
+ * and the whole table — every stage of the download job — and every mode
+ * page fit.  At 250 % in presentation mode the start-up, the bar and then
+ * the stages drop out; what stays is whole. */
+static void
+test_fits_1024 (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+  guint n_columns, unclipped;
+
+  configure ("pipeline", "compare", 1024, 768);
+  window = lab_ui_open_window (app);
+  run_to_end (window);
+  g_test_message ("window %d×%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+  g_assert_true (adw_flap_get_folded (ADW_FLAP (template_child (window, "flap"))));
+  g_assert_true (gtk_widget_get_mapped (template_child (window, "sidebar_button")));
+
+  unclipped = count_unclipped_columns (window, &n_columns);
+  g_assert_cmpuint (n_columns, ==, 3 + 6);   /* mode, 3 stages, wall, start-up, bar, speed-up, ✓ */
+  g_assert_cmpuint (unclipped, ==, n_columns);
+  assert_mode_pages_unclipped (window);
+
+  g_settings_set_double (settings, "presentation-scale", 2.5);
+  activate (window, "win.present");
+  unclipped = count_unclipped_columns (window, &n_columns);
+  g_test_message ("at 250 %%: %u columns shown", n_columns);
+  g_assert_cmpuint (n_columns, <, 3 + 6);
+  g_assert_cmpuint (n_columns, >=, 4);
+  g_assert_cmpuint (unclipped, ==, n_columns);
+  assert_mode_pages_unclipped (window);
+
+  /* Back to 100 %: every column returns. */
+  activate (window, "win.present");
+  unclipped = count_unclipped_columns (window, &n_columns);
+  g_assert_cmpuint (n_columns, ==, 3 + 6);
+  g_assert_cmpuint (unclipped, ==, n_columns);
+  lab_ui_close_window (window);
+}
+
+/* A wide screen: the setup keeps a sidebar's width and the content pane
+ * (timeline and timings) takes the rest; on a 1920×1080 panel its text
+ * grows too (the test's X screen is 1280×800, so that part is checked on
+ * the size-to-scale rule itself). */
+static void
+test_fits_wide (void)
+{
+  LabPresentation *presentation;
+  LabWindow *window;
+  GtkWidget *content;
+
+  configure ("sleep", "compare", 1280, 800);
+  window = lab_ui_open_window (app);
+  presentation = lab_window_get_presentation (window);
+  lab_ui_wait_frames (window, 3);
+  content = template_child (window, "content_box");
+  g_test_message ("window %d px wide, content %d px, text at %.2f×",
+                  gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_width (content),
+                  lab_presentation_get_scale (presentation));
+  g_assert_false (adw_flap_get_folded (ADW_FLAP (template_child (window, "flap"))));
+  g_assert_cmpint (gtk_widget_get_width (content), >=, gtk_widget_get_width (GTK_WIDGET (window)) - 460);
+  g_assert_cmpfloat (lab_presentation_get_scale (presentation), ==, 1.0);
+
+  lab_ui_close_window (window);
+
+  g_assert_cmpfloat (lab_presentation_fit_for_size (1024, 768), ==, 1.0);
+  g_assert_cmpfloat (lab_presentation_fit_for_size (1366, 768), ==, 1.0);
+  g_assert_cmpfloat (lab_presentation_fit_for_size (1920, 1080), ==, 1.25);
+  g_assert_cmpfloat (lab_presentation_fit_for_size (1920, 1200), ==, 1.5);
+  g_assert_cmpfloat (lab_presentation_fit_for_size (3840, 2160), ==, 1.5);
+}
+
+/* The chooser: the registry's lessons in its order, whole titles. */
+static void
+test_lesson_titles (void)
+{
+  LabWindow *window;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  lab_ui_wait_frames (window, 3);
+  lab_ui_check_lesson_titles (window);
+  lab_ui_close_window (window);
+}
+
+/* In a lesson only the lesson's own choice shows; the primary button says
+ * what it does: the seed's "Download" for the download job, the job's verb
+ * for the others, "Start the lesson" for a lesson. */
+static void
+test_lesson_controls (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char * const setup[] = { "job_group", "size_group", "rules_group" };
+  GtkButton *button;
+  LabWindow *window;
+
+  configure ("pipeline", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  button = GTK_BUTTON (template_child (window, "download_button"));
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "_Download");
+  g_assert_true (gtk_widget_get_visible (template_child (window, "about_button")));
+  g_settings_set_string (settings, "job", "cpu");
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "Compute");
+  for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+    g_assert_true (gtk_widget_get_visible (template_child (window, setup[i])));
+
+  g_settings_set_string (settings, "lesson", "bank");
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "_Start the lesson");
+  for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+    g_assert_false (gtk_widget_get_visible (template_child (window, setup[i])));
+
+  g_settings_set_string (settings, "lesson", "");
+  for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+    g_assert_true (gtk_widget_get_visible (template_child (window, setup[i])));
+  lab_ui_close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/lab/window/present/scale", test_scale);
+  g_test_add_func ("/lab/window/present/mode", test_mode);
+  g_test_add_func ("/lab/window/present/steps", test_steps);
+  g_test_add_func ("/lab/window/fits-1024", test_fits_1024);
+  g_test_add_func ("/lab/window/fits-wide", test_fits_wide);
+  g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
+  g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}
