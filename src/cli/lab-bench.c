@@ -245,7 +245,7 @@ lab_bench_main (int    argc,
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async (default: all)"), N_("LIST") },
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
-    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes; async up to 100000, threads up to 10000, processes up to 256 (default: 4)"), "N" },
     { "task-ms", 0, 0, G_OPTION_ARG_STRING, &task_ms_text, N_("sleep: how long each task waits, 0–600000 ms (default: 100)"), N_("MS") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, N_("hash: bytes of data per task, up to 1GiB, e.g. 4MiB (default: 1MiB)"), N_("BYTES") },
     { "n", 0, 0, G_OPTION_ARG_STRING, &n_text, N_("cpu: add up 1..N, N up to 6e9 (default: 1e8)"), "N" },
@@ -283,6 +283,7 @@ lab_bench_main (int    argc,
   LabBenchFormat format = LAB_BENCH_FORMAT_TABLE;
   g_autoptr(LabPipeline) pipeline = NULL;
   g_autofree char *temp_dir = NULL;
+  g_autofree char *limits = NULL;
   gboolean is_pipeline = FALSE;
   Bench bench = { 0 };
   guint repeat = 1, sigint = 0, progress_timer;
@@ -292,6 +293,8 @@ lab_bench_main (int    argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Run the same tasks sequentially, on threads, in worker "
                                            "processes and on one event loop, and compare."));
+  limits = lab_options_dup_limits_description ();
+  g_option_context_set_description (context, limits);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
@@ -370,14 +373,8 @@ lab_bench_main (int    argc,
     goto bad_input;
 
   for (guint i = 0; i < modes->len; i++)
-    if (g_array_index (modes, LabMode, i) == LAB_MODE_PROCESSES &&
-        plan->workers > LAB_MAX_PROCESS_WORKERS)
-      {
-        g_set_error (&error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                     _("At most %u worker processes can run at once, not %u."),
-                     LAB_MAX_PROCESS_WORKERS, plan->workers);
-        goto bad_input;
-      }
+    if (!lab_plan_validate_mode (plan, g_array_index (modes, LabMode, i), &error))
+      goto bad_input;
 
   /* Downloads without a URL list come from a server of our own, holding
    * exactly the files the tasks ask for. */
@@ -394,6 +391,12 @@ lab_bench_main (int    argc,
       if (!lab_server_options_parse (&options, NULL, NULL, latency_text, bandwidth_text,
                                      fail_text, fail_share_text, &error))
         goto bad_input;
+      /* Refused before the server starts if the descriptors cannot hold it. */
+      lab_raise_fd_limit ();
+      for (guint i = 0; i < modes->len; i++)
+        if (!lab_plan_check_descriptors (plan, g_array_index (modes, LabMode, i), plan->tasks,
+                                         TRUE, &error))
+          goto bad_input;
       server = lab_server_new (&options, &error);
       if (server == NULL)
         goto bad_input;

@@ -34,5 +34,6 @@ gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *fail,
                                    const char        *fail_share,
                                    GError           **error);
+char    *lab_options_dup_limits_description (void);
 
 G_END_DECLS

@@ -285,6 +285,8 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_return_val_if_fail (mode < LAB_N_MODES, NULL);
 
   plan = lab_workload_get_plan (workload);
+  if (!lab_plan_validate_mode (plan, mode, error))
+    return NULL;
   run = lab_run_new (mode, lab_workload_get_n_tasks (workload));
   run->workers = mode == LAB_MODE_SEQUENTIAL ? 1 : plan->workers;
   run->gil = plan->gil && mode == LAB_MODE_THREADS;
