@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "lab-cost.h"
 #include "lab-mode.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,7 @@ typedef struct
   guint          n_records;
   LabTaskRecord *records;
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
+  LabCost        cost;          /* memory, threads, context switches: see lab-cost.h */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

@@ -277,6 +277,8 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_autoptr(LabGil) gil = NULL;
   g_autoptr(GError) verify_error = NULL;
   g_autoptr(GError) pool_error = NULL;
+  g_autoptr(LabCostProbe) cost_probe = NULL;
+  g_autoptr(GArray) worker_pids = NULL;
   LabRunContext ctx = { 0 };
   gboolean ok = FALSE;
 
@@ -341,6 +343,12 @@ lab_runner_run_with_inputs (LabRunner     *self,
     return NULL;
   lab_run_context_init (&ctx);
 
+  /* What the run costs the app and, in a pool mode, its workers. */
+  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
+      mode != LAB_MODE_ASYNC)
+    worker_pids = lab_process_pool_dup_pids (self->pool);
+  cost_probe = lab_cost_probe_begin (&run->cost, worker_pids);
+
   switch (mode)
     {
     case LAB_MODE_SEQUENTIAL:
@@ -366,6 +374,12 @@ lab_runner_run_with_inputs (LabRunner     *self,
     default:
       g_assert_not_reached ();
     }
+
+  g_clear_pointer (&worker_pids, g_array_unref);
+  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
+      mode != LAB_MODE_ASYNC)
+    worker_pids = lab_process_pool_dup_pids (self->pool);
+  lab_cost_probe_end (cost_probe, &run->cost, worker_pids);
 
   lab_run_context_clear (&ctx);
   if (!ok)

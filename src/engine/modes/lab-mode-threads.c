@@ -64,6 +64,7 @@ lab_mode_threads_execute (LabRunContext  *ctx,
       return FALSE;
     }
   lab_run_context_set_startup (ctx, startup);
+  lab_cost_note_threads (&ctx->run->cost, g_thread_pool_get_num_threads (pool), startup);
 
   lab_run_context_start_clock (ctx);
   for (guint i = 0; i < ctx->run->n_records; i++)
