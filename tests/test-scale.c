@@ -58,7 +58,9 @@ static void
 test_async_ten_thousand (void)
 {
   g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(LabWorkload) workload = sleep_workload (10000, 10000, 300);
+  /* 2 s: starting 10,000 tasks takes ~20 ms here, so even 50 times slower
+   * (sanitizers, a loaded machine) they are all in flight together. */
+  g_autoptr(LabWorkload) workload = sleep_workload (10000, 10000, 2000);
   g_autoptr(LabRun) run = lab_test_run (runner, workload, LAB_MODE_ASYNC, NULL);
 
   g_assert_true (lab_run_is_ok (run));
@@ -97,9 +99,11 @@ static void
 test_limits (void)
 {
   static const struct { LabMode mode; guint limit; guint task_ms; } cases[] = {
-    { LAB_MODE_THREADS, LAB_MAX_THREADS, 200 },
+    /* Handing out 10,000 or 100,000 tasks takes 0.1–0.3 s here: waits of
+     * 5 s keep them all in flight together on a machine 15 times slower. */
+    { LAB_MODE_THREADS, LAB_MAX_THREADS, 5000 },
     { LAB_MODE_PROCESSES, LAB_MAX_PROCESS_WORKERS, 10 },
-    { LAB_MODE_ASYNC, LAB_MAX_ASYNC_IN_FLIGHT, 200 },
+    { LAB_MODE_ASYNC, LAB_MAX_ASYNC_IN_FLIGHT, 5000 },
   };
 
   g_assert_cmpuint (LAB_MAX_THREADS, ==, 10000);

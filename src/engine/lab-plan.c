@@ -159,48 +159,49 @@ lab_plan_validate (const LabPlan  *plan,
 }
 
 /* The most workers @mode can have; see the limits in lab-plan.h for why
- * they differ so much. */
+ * they differ so much.  Any mode not named here runs worker processes. */
 guint
 lab_plan_max_workers (LabMode mode)
 {
   switch (mode)
     {
+    case LAB_MODE_SEQUENTIAL:
+    case LAB_MODE_ASYNC:
+      return LAB_MAX_ASYNC_IN_FLIGHT;
+
     case LAB_MODE_THREADS:
       return LAB_MAX_THREADS;
 
     case LAB_MODE_PROCESSES:
-      return LAB_MAX_PROCESS_WORKERS;
-
-    case LAB_MODE_SEQUENTIAL:
-    case LAB_MODE_ASYNC:
     case LAB_N_MODES:
     default:
-      return LAB_MAX_ASYNC_IN_FLIGHT;
+      return LAB_MAX_PROCESS_WORKERS;
     }
 }
 
-/* The plan's worker count against what @mode can hold.  lab_plan_validate ()
- * has already checked everything that does not depend on the mode. */
+/* The plan's worker count against what @mode can hold, then everything
+ * that does not depend on the mode (lab_plan_validate ()). */
 gboolean
 lab_plan_validate_mode (const LabPlan  *plan,
                         LabMode         mode,
                         GError        **error)
 {
+  guint max;
+
   g_return_val_if_fail (plan != NULL, FALSE);
 
-  if (mode == LAB_MODE_THREADS && plan->workers > LAB_MAX_THREADS)
+  max = lab_plan_max_workers (mode);
+  if (plan->workers > max && max == LAB_MAX_THREADS)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("At most %u threads can run at once, not %u."),
-                   LAB_MAX_THREADS, plan->workers);
+                   _("At most %u threads can run at once, not %u."), max, plan->workers);
       return FALSE;
     }
-
-  if (mode == LAB_MODE_PROCESSES && plan->workers > LAB_MAX_PROCESS_WORKERS)
+  if (plan->workers > max && max == LAB_MAX_PROCESS_WORKERS)
     {
       g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
                    _("At most %u worker processes can run at once, not %u."),
-                   LAB_MAX_PROCESS_WORKERS, plan->workers);
+                   max, plan->workers);
       return FALSE;
     }
 
