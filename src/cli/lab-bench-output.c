@@ -223,6 +223,15 @@ print_table (LabWorkload *workload,
                  lab_mode_get_title (run->mode), run->requeued);
     }
 
+  /* What each run's concurrency cost: memory, threads, switches. */
+  for (guint i = 0; i < results->len; i++)
+    {
+      LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
+      g_autofree char *cost = lab_cost_dup_summary (&run->cost);
+
+      g_print (_("%s: %s\n"), lab_mode_get_title (run->mode), cost);
+    }
+
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
 }
 
@@ -322,6 +331,29 @@ add_bool (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_boolean_value (builder, value);
+}
+
+/* The run's "cost" object: what its concurrency cost, as measured. */
+static void
+add_cost (JsonBuilder   *builder,
+          const LabCost *cost)
+{
+  json_builder_set_member_name (builder, "cost");
+  json_builder_begin_object (builder);
+  add_int (builder, "peak_rss_bytes", cost->peak_rss_bytes);
+  add_int (builder, "rss_before_bytes", cost->rss_before_bytes);
+  add_int (builder, "rss_growth_bytes",
+           cost->peak_rss_bytes - MIN (cost->peak_rss_bytes, cost->rss_before_bytes));
+  add_bool (builder, "peak_rss_since_start", cost->peak_rss_from_start);
+  add_int (builder, "threads_created", cost->threads_created);
+  add_seconds (builder, "thread_create_s", cost->thread_create_us);
+  add_int (builder, "voluntary_switches", cost->voluntary_switches);
+  add_int (builder, "involuntary_switches", cost->involuntary_switches);
+  add_int (builder, "processes", cost->processes);
+  add_int (builder, "workers_peak_rss_bytes", cost->workers_peak_rss_bytes);
+  add_int (builder, "workers_voluntary_switches", cost->workers_voluntary_switches);
+  add_int (builder, "workers_involuntary_switches", cost->workers_involuntary_switches);
+  json_builder_end_object (builder);
 }
 
 /* What every item says about itself: which task, who ran it, when. */
@@ -441,6 +473,7 @@ print_json (LabWorkload *workload,
       add_int (builder, "requeued", run->requeued);
       if (run->mode == LAB_MODE_DISTRIBUTED && run->broker_cost_us >= 0)
         add_seconds (builder, "broker_cost_s", run->broker_cost_us);
+      add_cost (builder, &run->cost);
       json_builder_set_member_name (builder, "result");
       if (run->result_fields != NULL)
         json_builder_add_value (builder, json_gvariant_serialize (run->result_fields));

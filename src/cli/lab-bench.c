@@ -295,7 +295,7 @@ lab_bench_main (int    argc,
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async,distributed (default: the first four)"), N_("LIST") },
     LAB_BROKER_OPTION_ENTRY (broker),
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
-    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes (at most 64); 1–1000 (default: 4)"), "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text, N_("Concurrency of every concurrent mode: threads, in-flight tasks, or processes; async up to 100000, threads up to 10000, processes up to 256 (default: 4)"), "N" },
     { "in-flight", 0, 0, G_OPTION_ARG_STRING, &in_flight_text, N_("processes-async: tasks in flight on each worker process’s event loop; processes × in-flight at most 100000 (default: 1000 / processes)"), "M" },
     { "task-ms", 0, 0, G_OPTION_ARG_STRING, &task_ms_text, N_("sleep: how long each task waits, 0–600000 ms (default: 100)"), N_("MS") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size_text, N_("hash: bytes of data per task, up to 1GiB, e.g. 4MiB (default: 1MiB)"), N_("BYTES") },
@@ -335,6 +335,7 @@ lab_bench_main (int    argc,
   LabBenchFormat format = LAB_BENCH_FORMAT_TABLE;
   g_autoptr(LabPipeline) pipeline = NULL;
   g_autofree char *temp_dir = NULL;
+  g_autofree char *limits = NULL;
   gboolean is_pipeline = FALSE;
   Bench bench = { 0 };
   guint repeat = 1, sigint = 0, progress_timer;
@@ -344,6 +345,8 @@ lab_bench_main (int    argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Run the same tasks sequentially, on threads, in worker "
                                            "processes and on one event loop, and compare."));
+  limits = lab_options_dup_limits_description ();
+  g_option_context_set_description (context, limits);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto bad_input;
@@ -429,14 +432,8 @@ lab_bench_main (int    argc,
     goto bad_input;
 
   for (guint i = 0; i < modes->len; i++)
-    if (lab_mode_uses_processes (g_array_index (modes, LabMode, i)) &&
-        plan->workers > LAB_MAX_PROCESS_WORKERS)
-      {
-        g_set_error (&error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                     _("At most %u worker processes can run at once, not %u."),
-                     LAB_MAX_PROCESS_WORKERS, plan->workers);
-        goto bad_input;
-      }
+    if (!lab_plan_validate_mode (plan, g_array_index (modes, LabMode, i), &error))
+      goto bad_input;
 
   /* Downloads without a URL list come from a server of our own, holding
    * exactly the files the tasks ask for. */
@@ -453,6 +450,12 @@ lab_bench_main (int    argc,
       if (!lab_server_options_parse (&options, NULL, NULL, latency_text, bandwidth_text,
                                      fail_text, fail_share_text, &error))
         goto bad_input;
+      /* Refused before the server starts if the descriptors cannot hold it. */
+      lab_raise_fd_limit ();
+      for (guint i = 0; i < modes->len; i++)
+        if (!lab_plan_check_descriptors (plan, g_array_index (modes, LabMode, i), plan->tasks,
+                                         TRUE, &error))
+          goto bad_input;
       server = lab_server_new (&options, &error);
       if (server == NULL)
         goto bad_input;

@@ -20,6 +20,7 @@
 #include "lab-broker.h"
 #include "lab-mode.h"
 #include "lab-options.h"
+#include "lab-plan.h"
 
 /* Reads counts the way people write them: 200, 1_000_000, 2e9, and for
  * sizes 64k, 4MiB, 1G (binary units). */
@@ -283,4 +284,32 @@ lab_broker_option_parse (const char  *text,
   g_free (*broker);
   *broker = g_strdup (text);
   return TRUE;
+}
+
+/* The --help text below the options: each mode's limit and why it is
+ * where it is (see lab-plan.h), and what the descriptors allow. */
+char *
+lab_options_dup_limits_description (void)
+{
+  GString *text = g_string_new (_("How many can run at once depends on what each one costs:"));
+
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("  async: up to %u tasks in flight on one event loop; each is a few "
+                                  "hundred bytes and a timer or a socket."),
+                          LAB_MAX_ASYNC_IN_FLIGHT);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("  threads: up to %u threads; each is a kernel thread with a stack of "
+                                  "its own that the scheduler has to switch to."),
+                          LAB_MAX_THREADS);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("  processes: up to %u worker processes; each is a whole copy of the "
+                                  "program, with its own memory and start-up."),
+                          LAB_MAX_PROCESS_WORKERS);
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("A download in flight needs a file descriptor, and a second one for the "
+                           "built-in server’s end when the server runs in the same process. The "
+                           "soft limit (ulimit -n) is raised to the hard limit at start; a run that "
+                           "still does not fit is refused before it starts."));
+
+  return g_string_free (text, FALSE);
 }

@@ -40,6 +40,7 @@ gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *fail,
                                    const char        *fail_share,
                                    GError           **error);
+char    *lab_options_dup_limits_description (void);
 
 /* --broker=redis://…, shared by bench and worker. */
 #define LAB_BROKER_OPTION_ENTRY(variable) \

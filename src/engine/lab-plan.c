@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <sys/resource.h>
 
 #include "lab-plan.h"
 
@@ -157,6 +158,119 @@ lab_plan_validate (const LabPlan  *plan,
     }
 
   return TRUE;
+}
+
+/* The most workers @mode can have; see the limits in lab-plan.h for why
+ * they differ so much.  Any mode not named here runs worker processes. */
+guint
+lab_plan_max_workers (LabMode mode)
+{
+  switch (mode)
+    {
+    case LAB_MODE_SEQUENTIAL:
+    case LAB_MODE_ASYNC:
+      return LAB_MAX_ASYNC_IN_FLIGHT;
+
+    case LAB_MODE_THREADS:
+      return LAB_MAX_THREADS;
+
+    case LAB_MODE_PROCESSES:
+    case LAB_N_MODES:
+    default:
+      return LAB_MAX_PROCESS_WORKERS;
+    }
+}
+
+/* The plan's worker count against what @mode can hold, then everything
+ * that does not depend on the mode (lab_plan_validate ()). */
+gboolean
+lab_plan_validate_mode (const LabPlan  *plan,
+                        LabMode         mode,
+                        GError        **error)
+{
+  guint max;
+
+  g_return_val_if_fail (plan != NULL, FALSE);
+
+  max = lab_plan_max_workers (mode);
+  if (plan->workers > max && max == LAB_MAX_THREADS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("At most %u threads can run at once, not %u."), max, plan->workers);
+      return FALSE;
+    }
+  if (plan->workers > max && max == LAB_MAX_PROCESS_WORKERS)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("At most %u worker processes can run at once, not %u."),
+                   max, plan->workers);
+      return FALSE;
+    }
+
+  return lab_plan_validate (plan, error);
+}
+
+/* Descriptors this process has open right now. */
+static guint
+count_open_descriptors (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* Room for what the process opens besides the downloads: the manifest's
+ * request, pipes, the listening socket, files being saved. */
+#define SPARE_DESCRIPTORS 64
+
+/* Every download in flight holds a socket, and when the built-in server
+ * runs in this process it holds the other end too: two descriptors.  A
+ * run that needs more than the limit would fail half-way with "too many
+ * open files" (or make the server stop accepting), so it is refused up
+ * front, naming the limit.  In the processes mode the client ends are in
+ * the workers, so only the server's end counts here. */
+gboolean
+lab_plan_check_descriptors (const LabPlan  *plan,
+                            LabMode         mode,
+                            guint           n_tasks,
+                            gboolean        server_here,
+                            GError        **error)
+{
+  struct rlimit limit;
+  guint in_flight, per_download, open_now;
+  guint64 needed, free_now;
+
+  g_return_val_if_fail (plan != NULL, FALSE);
+
+  in_flight = mode == LAB_MODE_SEQUENTIAL ? 1 : MIN (plan->workers, MAX (n_tasks, 1));
+  if (mode == LAB_MODE_THREADS || mode == LAB_MODE_ASYNC || mode == LAB_MODE_SEQUENTIAL)
+    per_download = server_here ? 2 : 1;
+  else
+    per_download = server_here ? 1 : 0;
+
+  if (per_download == 0 || getrlimit (RLIMIT_NOFILE, &limit) != 0 ||
+      limit.rlim_cur == RLIM_INFINITY)
+    return TRUE;
+
+  needed = (guint64) in_flight * per_download;
+  open_now = count_open_descriptors ();
+  free_now = limit.rlim_cur > open_now + SPARE_DESCRIPTORS ?
+             limit.rlim_cur - open_now - SPARE_DESCRIPTORS : 0;
+  if (needed <= free_now)
+    return TRUE;
+
+  g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+               _("%u downloads at once need %" PRIu64 " file descriptors in this process, but "
+                 "its limit (ulimit -n) is %" PRIu64 " and %u are open already: use at most %"
+                 PRIu64 " workers."),
+               in_flight, needed, (guint64) limit.rlim_cur, open_now, free_now / per_download);
+  return FALSE;
 }
 
 GVariant *

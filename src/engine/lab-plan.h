@@ -8,12 +8,25 @@
 
 #include <glib.h>
 
+#include "lab-mode.h"
+
 G_BEGIN_DECLS
 
-/* Limits a plan must respect; lab_plan_validate() names them in its errors. */
+/* Limits a plan must respect; lab_plan_validate() names them in its errors.
+ * How many things may run at once depends on what each one costs, so each
+ * mechanism has its own limit (lab_plan_validate_mode ()):
+ * - a task in flight on the event loop is a few hundred bytes of state and a
+ *   timer or a socket: 100,000 fit in well under 100 MB;
+ * - a thread is a kernel task with its own stack (8 MiB reserved, a few
+ *   pages used) that the scheduler must switch to: 10,000 run, and the
+ *   lesson is what they cost;
+ * - a worker process is a whole copy of the program (several MB resident,
+ *   a start-up of tens of ms and a pipe pair each): 256. */
 #define LAB_MAX_TASKS             100000
-#define LAB_MAX_WORKERS           1000
-#define LAB_MAX_PROCESS_WORKERS   64
+#define LAB_MAX_ASYNC_IN_FLIGHT   100000
+#define LAB_MAX_THREADS           10000
+#define LAB_MAX_PROCESS_WORKERS   256
+#define LAB_MAX_WORKERS           LAB_MAX_ASYNC_IN_FLIGHT   /* the most any mode allows */
 #define LAB_MAX_TASK_MS           600000
 #define LAB_MAX_TASK_SIZE         (G_GUINT64_CONSTANT (1) << 30)   /* 1 GiB per task */
 #define LAB_MAX_TOTAL_SIZE        (G_GUINT64_CONSTANT (4) << 30)   /* 4 GiB per run  */
@@ -73,6 +86,15 @@ LabPlan  *lab_plan_new           (const char     *workload);
 LabPlan  *lab_plan_copy          (const LabPlan  *plan);
 void      lab_plan_free          (LabPlan        *plan);
 gboolean  lab_plan_validate      (const LabPlan  *plan,
+                                  GError        **error);
+guint     lab_plan_max_workers   (LabMode         mode);
+gboolean  lab_plan_validate_mode (const LabPlan  *plan,
+                                  LabMode         mode,
+                                  GError        **error);
+gboolean  lab_plan_check_descriptors (const LabPlan *plan,
+                                  LabMode         mode,
+                                  guint           n_tasks,
+                                  gboolean        server_here,
                                   GError        **error);
 GVariant *lab_plan_to_variant    (const LabPlan  *plan);
 LabPlan  *lab_plan_from_variant  (GVariant       *variant,

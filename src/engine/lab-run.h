@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "lab-cost.h"
 #include "lab-mode.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,7 @@ typedef struct
   LabTaskRecord *records;
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
   GArray        *cores_busy;    /* LabCoresSample every ~20 ms of the run, or NULL */
+  LabCost        cost;          /* memory, threads, context switches: see lab-cost.h */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

@@ -301,6 +301,8 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_autoptr(LabGil) gil = NULL;
   g_autoptr(GError) verify_error = NULL;
   g_autoptr(GError) pool_error = NULL;
+  g_autoptr(LabCostProbe) cost_probe = NULL;
+  g_autoptr(GArray) worker_pids = NULL;
   LabRunContext ctx = { 0 };
   LabCoresSampler *sampler;
   gboolean ok = FALSE;
@@ -310,6 +312,8 @@ lab_runner_run_with_inputs (LabRunner     *self,
   g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   plan = lab_workload_get_plan (workload);
+  if (!lab_plan_validate_mode (plan, mode, error))
+    return NULL;
   run = lab_run_new (mode, lab_workload_get_n_tasks (workload));
   run->workers = mode == LAB_MODE_SEQUENTIAL ? 1 : plan->workers;
   run->gil = plan->gil && mode == LAB_MODE_THREADS;
@@ -366,6 +370,12 @@ lab_runner_run_with_inputs (LabRunner     *self,
   lab_run_context_init (&ctx);
   sampler = start_cores_sampler (self, mode);
 
+  /* What the run costs the app and, in a pool mode, its workers. */
+  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
+      mode != LAB_MODE_ASYNC)
+    worker_pids = lab_process_pool_dup_pids (self->pool);
+  cost_probe = lab_cost_probe_begin (&run->cost, worker_pids);
+
   switch (mode)
     {
     case LAB_MODE_SEQUENTIAL:
@@ -411,6 +421,12 @@ lab_runner_run_with_inputs (LabRunner     *self,
     }
 
   run->cores_busy = lab_cores_sampler_stop (sampler);
+  g_clear_pointer (&worker_pids, g_array_unref);
+  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
+      mode != LAB_MODE_ASYNC)
+    worker_pids = lab_process_pool_dup_pids (self->pool);
+  lab_cost_probe_end (cost_probe, &run->cost, worker_pids);
+
   lab_run_context_clear (&ctx);
   if (!ok)
     {

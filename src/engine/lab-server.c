@@ -773,6 +773,10 @@ server_thread (gpointer data)
   return NULL;
 }
 
+/* The servers running in this process, for lab_server_is_here (). */
+static GMutex servers_here_lock;
+static GSList *servers_here;
+
 LabServer *
 lab_server_new (const LabServerOptions  *options,
                 GError                 **error)
@@ -830,6 +834,10 @@ lab_server_new (const LabServerOptions  *options,
       return NULL;
     }
 
+  g_mutex_lock (&servers_here_lock);
+  servers_here = g_slist_prepend (servers_here, server);
+  g_mutex_unlock (&servers_here_lock);
+
   return g_steal_pointer (&server);
 }
 
@@ -845,6 +853,10 @@ lab_server_free (LabServer *server)
 {
   if (server == NULL)
     return;
+
+  g_mutex_lock (&servers_here_lock);
+  servers_here = g_slist_remove (servers_here, server);
+  g_mutex_unlock (&servers_here_lock);
 
   if (server->thread != NULL)
     {
@@ -889,4 +901,22 @@ lab_server_get_port (LabServer *server)
   g_return_val_if_fail (server != NULL, 0);
 
   return server->port;
+}
+
+/* Whether @url is served by a server running in this very process: then
+ * every download from it costs this process two descriptors, not one. */
+gboolean
+lab_server_is_here (const char *url)
+{
+  gboolean here = FALSE;
+
+  if (url == NULL)
+    return FALSE;
+
+  g_mutex_lock (&servers_here_lock);
+  for (GSList *l = servers_here; l != NULL && !here; l = l->next)
+    here = g_str_has_prefix (url, ((LabServer *) l->data)->url);
+  g_mutex_unlock (&servers_here_lock);
+
+  return here;
 }

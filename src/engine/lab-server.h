@@ -49,6 +49,7 @@ GBytes     *lab_server_make_file    (guint64                 seed,
 gboolean    lab_server_parse_failure (const char            *text,
                                      LabServerFailure       *failure);
 void        lab_raise_fd_limit      (void);
+gboolean    lab_server_is_here      (const char             *url);
 guint64     lab_server_bytes_allowed (guint64                bandwidth,
                                      gint64                 elapsed_us);
 

@@ -188,6 +188,9 @@ record_run (LabRunController *self,
             LabRun           *run)
 {
   const char *error = first_error (run);
+  g_autofree char *cost = NULL;
+  g_autofree char *note = NULL;
+  const char *result;
   LabVerdict verdict;
 
   lab_run_feed_finish_run (self->feed, run, 0);
@@ -202,8 +205,12 @@ record_run (LabRunController *self,
   else
     verdict = LAB_VERDICT_FAILED;
 
+  /* The row's tooltip: the result, then what the run cost (lab-cost.h). */
+  cost = lab_cost_dup_summary (&run->cost);
+  result = run->verified ? run->result : run->verify_error;
+  note = g_strdup_printf ("%s\n%s", result != NULL ? result : "", cost);
   show_mode_result (self, run->mode, (gint64[]) { run->wall_us }, run->wall_us, run->startup_us,
-                    verdict, run->verified ? run->result : run->verify_error,
+                    verdict, note,
                     g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
                                      run->verify_error ? run->verify_error : "",
                                      error ? error : ""));

@@ -40,6 +40,7 @@ lab_mode_sequential_execute (LabRunContext  *ctx,
   if (thread == NULL)
     return FALSE;
   lab_run_context_set_startup (ctx, startup);
+  lab_cost_note_threads (&ctx->run->cost, 1, startup);
 
   lab_run_context_wait (ctx);
   g_thread_join (thread);

@@ -13,6 +13,13 @@
  * The pool is our own (g_thread_pool_new with exclusive = TRUE): GLib's
  * shared pool grows by itself and is used by GIO too, so it would not be
  * "N threads".
+ *
+ * Each thread keeps the default stack (8 MiB reserved).  Measured with
+ * 10,000 threads that wait: about 11 KB resident each (112 MB), started
+ * in 0.2–0.4 s, because untouched stack pages cost address space, not
+ * memory.  A smaller stack would save nothing we could measure, and would
+ * make the threads mode unlike a real program's threads.  What they do
+ * cost is in the run's LabCost.
  */
 
 #define G_LOG_DOMAIN "lab-mode-threads"
@@ -64,6 +71,7 @@ lab_mode_threads_execute (LabRunContext  *ctx,
       return FALSE;
     }
   lab_run_context_set_startup (ctx, startup);
+  lab_cost_note_threads (&ctx->run->cost, g_thread_pool_get_num_threads (pool), startup);
 
   lab_run_context_start_clock (ctx);
   for (guint i = 0; i < ctx->run->n_records; i++)
