@@ -299,14 +299,6 @@ test_lesson (void)
     }
   g_assert_cmpuint (lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 0)), ==,
                     lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 1)));
-  /* Six step tabs still fit a 1024-pixel projector: they scroll. */
-  {
-    int minimum = 0;
-
-    gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
-    g_test_message ("minimum width with six step pages: %d px", minimum);
-    g_assert_cmpint (minimum, <=, 1024);
-  }
 
   /* Choosing another lesson takes the last one's pages and verdict away. */
   g_settings_set_string (settings, "lesson", "gil");
