@@ -203,3 +203,17 @@ lab_ui_wait_frames (LabWindow *window,
   g_signal_handler_disconnect (clock, handler);
   g_assert_cmpuint (painted, >=, n);
 }
+
+/* A widget of the window's template by its id, or of the setup panel's
+ * (the sidebar has a template of its own). */
+GtkWidget *
+lab_ui_window_child (LabWindow  *window,
+                     const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
+
+  if (child == NULL)
+    child = G_OBJECT (lab_setup_panel_get_widget (lab_window_get_setup_panel (window), name));
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}

@@ -19,6 +19,8 @@ gboolean   lab_ui_is_mapped    (gpointer          widget);
 gboolean   lab_ui_is_idle      (gpointer          window);
 LabWindow *lab_ui_open_window  (LabApplication   *app);
 void       lab_ui_close_window (LabWindow        *window);
+GtkWidget *lab_ui_window_child (LabWindow        *window,
+                                const char       *name);
 GtkWidget *lab_ui_find_widget  (GtkWidget        *root,
                                 GType             type);
 gboolean   lab_ui_is_unclipped (GtkWidget        *widget,

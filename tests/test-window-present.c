@@ -20,20 +20,10 @@
 static LabApplication *app;
 
 static GtkWidget *
-template_child (LabWindow  *window,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static GtkWidget *
 card_child (LabWindow  *window,
             const char *name)
 {
-  GObject *child = gtk_widget_get_template_child (template_child (window, "lesson_card"),
+  GObject *child = gtk_widget_get_template_child (lab_ui_window_child (window, "lesson_card"),
                                                   LAB_TYPE_LESSON_CARD, name);
 
   g_assert_nonnull (child);
@@ -169,7 +159,7 @@ test_mode (void)
   g_assert_cmpstr (accels[0], ==, "F11");
   configure ("sleep", "threads", 1200, 780);
   window = lab_ui_open_window (app);
-  flap = ADW_FLAP (template_child (window, "flap"));
+  flap = ADW_FLAP (lab_ui_window_child (window, "flap"));
   g_assert_false (adw_flap_get_folded (flap));
   g_assert_true (adw_flap_get_reveal_flap (flap));
 
@@ -250,7 +240,7 @@ test_steps (void)
   /* B blanks; any key (here "x") brings the lesson back and does nothing else. */
   g_assert_true (lab_presentation_key (presentation, GDK_KEY_B, 0));
   g_assert_true (lab_presentation_get_blanked (presentation));
-  g_assert_true (gtk_widget_get_visible (template_child (window, "blank_screen")));
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "blank_screen")));
   g_assert_true (lab_presentation_key (presentation, GDK_KEY_x, 0));
   g_assert_false (lab_presentation_get_blanked (presentation));
   g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_VERDICT);
@@ -340,8 +330,8 @@ test_fits_1024 (void)
   g_test_message ("window %d×%d", gtk_widget_get_width (GTK_WIDGET (window)),
                   gtk_widget_get_height (GTK_WIDGET (window)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
-  g_assert_true (adw_flap_get_folded (ADW_FLAP (template_child (window, "flap"))));
-  g_assert_true (gtk_widget_get_mapped (template_child (window, "sidebar_button")));
+  g_assert_true (adw_flap_get_folded (ADW_FLAP (lab_ui_window_child (window, "flap"))));
+  g_assert_true (gtk_widget_get_mapped (lab_ui_window_child (window, "sidebar_button")));
 
   unclipped = count_unclipped_columns (window, &n_columns);
   g_assert_cmpuint (n_columns, ==, 3 + 6);   /* mode, 3 stages, wall, start-up, bar, speed-up, ✓ */
@@ -380,11 +370,11 @@ test_fits_wide (void)
   window = lab_ui_open_window (app);
   presentation = lab_window_get_presentation (window);
   lab_ui_wait_frames (window, 3);
-  content = template_child (window, "content_box");
+  content = lab_ui_window_child (window, "content_box");
   g_test_message ("window %d px wide, content %d px, text at %.2f×",
                   gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_width (content),
                   lab_presentation_get_scale (presentation));
-  g_assert_false (adw_flap_get_folded (ADW_FLAP (template_child (window, "flap"))));
+  g_assert_false (adw_flap_get_folded (ADW_FLAP (lab_ui_window_child (window, "flap"))));
   g_assert_cmpint (gtk_widget_get_width (content), >=, gtk_widget_get_width (GTK_WIDGET (window)) - 460);
   g_assert_cmpfloat (lab_presentation_get_scale (presentation), ==, 1.0);
 
@@ -423,22 +413,22 @@ test_lesson_controls (void)
 
   configure ("pipeline", "threads", 1200, 780);
   window = lab_ui_open_window (app);
-  button = GTK_BUTTON (template_child (window, "download_button"));
+  button = GTK_BUTTON (lab_ui_window_child (window, "download_button"));
   g_assert_cmpstr (gtk_button_get_label (button), ==, "_Download");
-  g_assert_true (gtk_widget_get_visible (template_child (window, "about_button")));
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   g_settings_set_string (settings, "job", "cpu");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "Compute");
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
-    g_assert_true (gtk_widget_get_visible (template_child (window, setup[i])));
+    g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
   g_settings_set_string (settings, "lesson", "bank");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "_Start the lesson");
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
-    g_assert_false (gtk_widget_get_visible (template_child (window, setup[i])));
+    g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
   g_settings_set_string (settings, "lesson", "");
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
-    g_assert_true (gtk_widget_get_visible (template_child (window, setup[i])));
+    g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
   lab_ui_close_window (window);
 }
 

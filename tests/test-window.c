@@ -32,16 +32,6 @@ static LabApplication *app;
 # define STALL_SLACK 1
 #endif
 
-static GtkWidget *
-template_child (LabWindow  *window,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
 static gboolean
 has_workers (gpointer data)
 {
@@ -229,8 +219,7 @@ test_remembers_setup (void)
 
   configure ("cpu", "processes", 7, 3, 10);
   window = lab_ui_open_window (app);
-  spin = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW,
-                                                    "tasks_spin"));
+  spin = GTK_WIDGET (lab_ui_window_child (window, "tasks_spin"));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 7);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 12);
   gtk_window_set_default_size (GTK_WINDOW (window), 1111, 777);
@@ -339,7 +328,7 @@ test_frozen_window (void)
 
   configure ("sleep", "sequential", 1, 1, 1000);
   window = lab_ui_open_window (app);
-  gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (lab_ui_window_child (window, "ui_thread_switch")), TRUE);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   lab_ui_spin_for (100);
@@ -363,11 +352,11 @@ test_ui_thread_not_remembered (void)
 
   configure ("sleep", "sequential", 1, 1, 10);
   window = lab_ui_open_window (app);
-  gtk_switch_set_active (GTK_SWITCH (template_child (window, "ui_thread_switch")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (lab_ui_window_child (window, "ui_thread_switch")), TRUE);
   lab_ui_close_window (window);
 
   window = lab_ui_open_window (app);
-  g_assert_false (gtk_switch_get_active (GTK_SWITCH (template_child (window, "ui_thread_switch"))));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (lab_ui_window_child (window, "ui_thread_switch"))));
   lab_ui_close_window (window);
 }
 
@@ -381,7 +370,7 @@ assert_setup_sensitive (LabWindow *window,
 {
   for (guint i = 0; i < G_N_ELEMENTS (setup_widgets); i++)
     {
-      GtkWidget *widget = template_child (window, setup_widgets[i]);
+      GtkWidget *widget = lab_ui_window_child (window, setup_widgets[i]);
 
       if (gtk_widget_is_sensitive (widget) != sensitive)
         g_error ("%s is %s", setup_widgets[i], sensitive ? "insensitive" : "sensitive");
@@ -575,7 +564,7 @@ test_frozen_lesson_cancel_and_close (void)
   g_assert_true (lab_window_get_running (window));
   /* Step 1's stall is on the card already: one row of three cells. */
   {
-    GtkWidget *steps = GTK_WIDGET (gtk_widget_get_template_child (template_child (window, "lesson_card"),
+    GtkWidget *steps = GTK_WIDGET (gtk_widget_get_template_child (lab_ui_window_child (window, "lesson_card"),
                                                                   LAB_TYPE_LESSON_CARD, "lesson_steps"));
     guint cells = 0;
 

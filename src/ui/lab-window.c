@@ -21,31 +21,13 @@
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
-#include "lab-lesson-chooser.h"
 #include "lab-out-dir-chooser.h"
 #include "lab-presentation.h"
 #include "lab-run-controller.h"
+#include "lab-setup-panel.h"
 #include "lab-timeline-pages.h"
 #include "lab-timings.h"
 #include "lab-window.h"
-
-static const struct {
-  const char *name;
-  const char *title;
-  const char *stage;   /* its column in the timings */
-  const char *button;  /* what the primary button does */
-} jobs[] = {
-  /* Seed 003's pair of buttons: "Download" and "About"; the other jobs'
-   * buttons name their one verb. */
-  { "pipeline", N_("Download, save and hash"), NULL, N_("_Download") },
-  { "sleep", N_("Wait (like a query or a download)"), N_("Wait"), N_("Wait") },
-  { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute"), N_("Compute") },
-  { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash"), N_("Hash") },
-};
-
-/* "compare" runs every mode one after another on identical inputs. */
-static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async",
-                                         "processes-async" };
 
 struct _LabWindow
 {
@@ -56,32 +38,12 @@ struct _LabWindow
   AdwFlap              *flap;
   GtkWidget            *content_box;
   GtkWidget            *blank_screen;
-  LabLessonChooser     *lesson_chooser;
-  GtkWidget            *job_group;
+  LabSetupPanel        *setup_panel;
+  LabOutDirChooser     *out_dir_chooser;
   LabLessonCard        *lesson_card;
-  GtkWidget            *size_group;
   GtkWidget            *timings_heading;
   GtkWidget            *download_button;
   GtkWidget            *cancel_button;
-  AdwComboRow          *job_row;
-  AdwComboRow          *mode_row;
-  AdwComboRow          *algo_row;
-  GtkSpinButton        *tasks_spin;
-  GtkSpinButton        *workers_spin;
-  GtkSpinButton        *task_ms_spin;
-  GtkSpinButton        *size_spin;
-  GtkSpinButton        *n_spin;
-  GtkSpinButton        *latency_spin;
-  GtkWidget            *latency_row;
-  AdwActionRow         *out_dir_row;
-  LabOutDirChooser     *out_dir_chooser;
-  GtkWidget            *task_ms_row;
-  GtkWidget            *size_row;
-  GtkWidget            *n_row;
-  GtkWidget            *gil_row;
-  GtkWidget            *rules_group;
-  GtkSwitch            *gil_switch;
-  GtkSwitch            *ui_thread_switch;
   GtkStack             *timeline_stack;
   LabTimelinePages     *timeline_pages;          /* one per mode, kept for review */
   LabTimings           *timings;
@@ -138,48 +100,19 @@ lab_window_update_stall (LabWindow *self)
 static void
 lab_window_update_sensitivity (LabWindow *self)
 {
-  guint job = adw_combo_row_get_selected (self->job_row);
-  guint mode = adw_combo_row_get_selected (self->mode_row);
   gboolean running = lab_run_controller_get_running (self->controller);
-  const char *name = job < G_N_ELEMENTS (jobs) ? jobs[job].name : "sleep";
+  gboolean lesson = selected_lesson (self) != NULL;
 
-  gboolean pipeline = g_str_equal (name, "pipeline");
+  lab_setup_panel_set_running (self->setup_panel, running);
+  gtk_widget_set_visible (self->timings_heading, !lesson);
+  gtk_widget_set_visible (GTK_WIDGET (self->timings), !lesson);
 
-  gtk_widget_set_visible (self->task_ms_row, g_str_equal (name, "sleep"));
-  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash") || pipeline);
-  gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash") || pipeline);
-  gtk_widget_set_visible (self->latency_row, pipeline);
-  gtk_widget_set_visible (GTK_WIDGET (self->out_dir_row), pipeline);
-  gtk_widget_set_visible (self->n_row, g_str_equal (name, "cpu"));
-  /* The GIL is a property of Python threads. */
-  gtk_widget_set_sensitive (self->gil_row, mode < G_N_ELEMENTS (mode_ids) &&
-                            (g_str_equal (mode_ids[mode], "compare") ||
-                             g_str_equal (mode_ids[mode], "threads")));
-
-  /* A lesson sets up its own job and modes, so only the lesson's own
-   * choice shows; and nothing changes under a run, or its rows and steps
-   * would mix two setups under one title. */
-  {
-    gboolean lesson = selected_lesson (self) != NULL;
-    GtkWidget *setup[] = { self->job_group, self->size_group, self->rules_group };
-
-    gtk_widget_set_sensitive (GTK_WIDGET (self->lesson_chooser), !running);
-    for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
-      {
-        gtk_widget_set_visible (setup[i], !lesson);
-        gtk_widget_set_sensitive (setup[i], !running);
-      }
-    gtk_widget_set_visible (self->timings_heading, !lesson);
-    gtk_widget_set_visible (GTK_WIDGET (self->timings), !lesson);
-
-    /* The button says what it will do. */
-    gtk_button_set_label (GTK_BUTTON (self->download_button),
-                          lesson ? _("_Start the lesson")
-                                 : _(jobs[MIN (job, G_N_ELEMENTS (jobs) - 1)].button));
-    gtk_widget_set_tooltip_text (self->download_button,
-                                 lesson ? _("Run the lesson’s steps (Ctrl+Return)")
-                                        : _("Run the chosen job (Ctrl+Return)"));
-  }
+  /* The button says what it will do. */
+  gtk_button_set_label (GTK_BUTTON (self->download_button),
+                        lab_setup_panel_get_button_label (self->setup_panel));
+  gtk_widget_set_tooltip_text (self->download_button,
+                               lesson ? _("Run the lesson’s steps (Ctrl+Return)")
+                                      : _("Run the chosen job (Ctrl+Return)"));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
@@ -190,7 +123,7 @@ lab_window_update_sensitivity (LabWindow *self)
 static const LabLesson *
 selected_lesson (LabWindow *self)
 {
-  return lab_lesson_find (lab_lesson_chooser_get_lesson (self->lesson_chooser));
+  return lab_setup_panel_get_lesson (self->setup_panel);
 }
 
 /* Another lesson (or none) is chosen: the last one's steps, pages and
@@ -201,33 +134,6 @@ lab_window_update_lesson (LabWindow *self)
   lab_run_controller_clear (self->controller);
   lab_lesson_card_set_lesson (self->lesson_card, selected_lesson (self));
 }
-
-static LabPlan *
-lab_window_dup_plan (LabWindow *self)
-{
-  guint job = MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1);
-  LabPlan *plan = lab_plan_new (jobs[job].name);
-
-  plan->tasks = gtk_spin_button_get_value_as_int (self->tasks_spin);
-  plan->workers = gtk_spin_button_get_value_as_int (self->workers_spin);
-  plan->task_ms = gtk_spin_button_get_value_as_int (self->task_ms_spin);
-  plan->size = (guint64) gtk_spin_button_get_value_as_int (self->size_spin) * 1024;
-  plan->n = (guint64) gtk_spin_button_get_value_as_int (self->n_spin) * 1000000;
-  g_free (plan->algo);
-  plan->algo = g_strdup (adw_combo_row_get_selected (self->algo_row) == 1 ? "sha256" : "md5");
-  plan->gil = gtk_switch_get_active (self->gil_switch);
-
-  return plan;
-}
-
-static const char *
-job_stage (LabWindow *self)
-{
-  const char *stage = jobs[MIN (adw_combo_row_get_selected (self->job_row), G_N_ELEMENTS (jobs) - 1)].stage;
-
-  return stage ? _(stage) : NULL;
-}
-
 
 /* ---- What the run controller says, on the widgets ------------------------ */
 
@@ -374,9 +280,8 @@ lab_window_run (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  guint mode = adw_combo_row_get_selected (self->mode_row);
   LabMode modes[LAB_N_MODES];
-  guint n_modes = 0;
+  guint n_modes;
 
   if (lab_run_controller_get_running (self->controller))
     return;
@@ -387,15 +292,11 @@ lab_window_run (GtkWidget  *widget,
       return;
     }
 
-  if (mode >= G_N_ELEMENTS (mode_ids) || g_str_equal (mode_ids[mode], "compare"))
-    for (LabMode m = 0; m < LAB_N_MODES; m++)
-      modes[n_modes++] = m;
-  else
-    lab_mode_from_string (mode_ids[mode], &modes[n_modes++]);
-
-  lab_run_controller_run_job (self->controller, lab_window_dup_plan (self), modes, n_modes,
-                              job_stage (self), gtk_spin_button_get_value_as_int (self->latency_spin),
-                              gtk_switch_get_active (self->ui_thread_switch));
+  n_modes = lab_setup_panel_get_modes (self->setup_panel, modes);
+  lab_run_controller_run_job (self->controller, lab_setup_panel_dup_plan (self->setup_panel),
+                              modes, n_modes, lab_setup_panel_get_stage (self->setup_panel),
+                              lab_setup_panel_get_latency_ms (self->setup_panel),
+                              lab_setup_panel_get_ui_thread (self->setup_panel));
 }
 
 static void
@@ -448,93 +349,14 @@ lab_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (lab_window_parent_class)->close_request (window);
 }
 
-static gboolean
-string_to_selected (GValue   *value,
-                    GVariant *variant,
-                    gpointer  user_data)
-{
-  const char * const *ids = user_data;
-  const char *id = g_variant_get_string (variant, NULL);
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    if (g_str_equal (ids[i], id))
-      {
-        g_value_set_uint (value, i);
-        return TRUE;
-      }
-
-  g_value_set_uint (value, 0);
-  return TRUE;
-}
-
-static GVariant *
-selected_to_string (const GValue       *value,
-                    const GVariantType *type,
-                    gpointer            user_data)
-{
-  const char * const *ids = user_data;
-  guint selected = g_value_get_uint (value);
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    if (i == selected)
-      return g_variant_new_string (ids[i]);
-
-  return NULL;
-}
-
 static void
 lab_window_setup_controls (LabWindow *self)
 {
-  static const char *job_ids[G_N_ELEMENTS (jobs) + 1];
-  static const char *mode_list[G_N_ELEMENTS (mode_ids) + 1];
-  static const char *algo_ids[] = { "md5", "sha256", NULL };
-  g_autoptr(GtkStringList) job_titles = gtk_string_list_new (NULL);
-  g_autoptr(GtkStringList) mode_titles = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
-    {
-      job_ids[i] = jobs[i].name;
-      gtk_string_list_append (job_titles, _(jobs[i].title));
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (mode_ids); i++)
-    mode_list[i] = mode_ids[i];
-
-  gtk_string_list_append (mode_titles, _("Compare all"));
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    gtk_string_list_append (mode_titles, lab_mode_get_title (m));
-
-  g_settings_bind (self->settings, "lesson", self->lesson_chooser, "lesson", G_SETTINGS_BIND_DEFAULT);
-  g_signal_connect_swapped (self->lesson_chooser, "notify::lesson",
-                            G_CALLBACK (lab_window_update_lesson), self);
-  g_signal_connect_swapped (self->lesson_chooser, "notify::lesson",
-                            G_CALLBACK (lab_window_update_sensitivity), self);
-
-  adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
-  adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
-
-  g_settings_bind_with_mapping (self->settings, "job", self->job_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
-                                job_ids, NULL);
-  g_settings_bind_with_mapping (self->settings, "mode", self->mode_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
-                                mode_list, NULL);
-  g_settings_bind_with_mapping (self->settings, "algo", self->algo_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, string_to_selected, selected_to_string,
-                                algo_ids, NULL);
-  g_settings_bind (self->settings, "tasks", self->tasks_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "workers", self->workers_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "task-ms", self->task_ms_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "size-kib", self->size_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "n-millions", self->n_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "latency-ms", self->latency_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  /* "Run on the UI thread" is deliberately not remembered: a window that
-   * froze on the first Download of the next class would teach nothing. */
-
-  g_signal_connect_swapped (self->job_row, "notify::selected",
-                            G_CALLBACK (lab_window_update_sensitivity), self);
-  g_signal_connect_swapped (self->mode_row, "notify::selected",
-                            G_CALLBACK (lab_window_update_sensitivity), self);
+  lab_setup_panel_bind_settings (self->setup_panel, self->settings);
+  g_signal_connect_object (self->setup_panel, "lesson-changed", G_CALLBACK (lab_window_update_lesson),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->setup_panel, "changed", G_CALLBACK (lab_window_update_sensitivity),
+                           self, G_CONNECT_SWAPPED);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -674,7 +496,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LAB_TYPE_LESSON_CARD);
-  g_type_ensure (LAB_TYPE_LESSON_CHOOSER);
+  g_type_ensure (LAB_TYPE_SETUP_PANEL);
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_TIMINGS);
 
@@ -684,34 +506,14 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, blank_screen);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_chooser);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, job_group);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, setup_panel);
   /* Reachable by name (tests look them up), with no field of their own. */
   gtk_widget_class_bind_template_child_full (widget_class, "sidebar_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "about_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, job_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, mode_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, algo_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, tasks_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, workers_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, n_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_spin);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, latency_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, out_dir_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, task_ms_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, size_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, n_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_row);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, gil_switch);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, rules_group);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, ui_thread_switch);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, status_label);
@@ -745,7 +547,7 @@ lab_window_init (LabWindow *self)
                                              self->blank_screen, GTK_WIDGET (self->lesson_card),
                                              self->settings);
   self->out_dir_chooser = lab_out_dir_chooser_new (GTK_WINDOW (self), self->settings,
-                                                   self->out_dir_row);
+                                                   lab_setup_panel_get_out_dir_row (self->setup_panel));
   g_signal_connect_object (self->out_dir_chooser, "message", G_CALLBACK (on_out_dir_message), self,
                            G_CONNECT_SWAPPED);
   lab_window_update_lesson (self);
@@ -757,8 +559,7 @@ lab_window_init (LabWindow *self)
     g_autofree char *status = g_strdup_printf (_("Choose a job or a lesson and press “%s”."),
                                                gtk_label_get_text (GTK_LABEL (label)));
 
-    if (selected_lesson (self) == NULL && g_str_equal (jobs[0].name, "pipeline")
-        && adw_combo_row_get_selected (self->job_row) == 0)
+    if (lab_setup_panel_is_download_job (self->setup_panel))
       lab_window_set_status (self, _("Choose a job and press Download."));
     else
       lab_window_set_status (self, status);
@@ -858,6 +659,14 @@ lab_window_get_lesson_step_us (LabWindow *self,
   g_return_val_if_fail (LAB_IS_WINDOW (self), -1);
 
   return lab_run_controller_get_lesson_step_us (self->controller, step);
+}
+
+LabSetupPanel *
+lab_window_get_setup_panel (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return self->setup_panel;
 }
 
 LabPresentation *

@@ -11,6 +11,7 @@
 #include "lab-application.h"
 #include "lab-presentation.h"
 #include "lab-runner.h"
+#include "lab-setup-panel.h"
 #include "lab-timeline.h"
 #include "lab-timings.h"
 
@@ -37,5 +38,6 @@ const char      *lab_window_get_lesson_page_title (LabWindow      *self,
                                                    guint           n);
 GArray          *lab_window_dup_worker_pids       (LabWindow      *self);
 LabPresentation *lab_window_get_presentation      (LabWindow      *self);
+LabSetupPanel   *lab_window_get_setup_panel       (LabWindow      *self);
 
 G_END_DECLS
