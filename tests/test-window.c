@@ -230,6 +230,34 @@ test_remembers_setup (void)
   g_assert_cmpstr (g_settings_get_string (settings, "job"), ==, "cpu");
 }
 
+/* The Workers spin allows what the chosen mode's mechanism allows
+ * (lab-plan.h): 5,000 waits in flight on the loop, at most 256 processes. */
+static void
+test_workers_limit_follows_mode (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+  GtkSpinButton *spin;
+  GtkAdjustment *adjustment;
+
+  configure ("sleep", "async", 10, 5000, 10);
+  window = lab_ui_open_window (app);
+  spin = GTK_SPIN_BUTTON (lab_ui_window_child (window, "workers_spin"));
+  adjustment = gtk_spin_button_get_adjustment (spin);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, LAB_MAX_ASYNC_IN_FLIGHT);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 5000);
+
+  g_settings_set_string (settings, "mode", "threads");
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, LAB_MAX_THREADS);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 5000);
+
+  g_settings_set_string (settings, "mode", "processes");
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==, LAB_MAX_PROCESS_WORKERS);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, LAB_MAX_PROCESS_WORKERS);
+  g_assert_cmpuint (g_settings_get_uint (settings, "workers"), ==, LAB_MAX_PROCESS_WORKERS);
+  lab_ui_close_window (window);
+}
+
 /* The default job: download → save → hash from the built-in server; the
  * row shows a time for each stage and ✓. */
 static void
@@ -639,6 +667,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/about-and-cancel-mid-run", test_about_and_cancel_mid_run);
   g_test_add_func ("/lab/window/shortcuts", test_shortcuts);
   g_test_add_func ("/lab/window/remembers-setup", test_remembers_setup);
+  g_test_add_func ("/lab/window/workers-limit-follows-mode", test_workers_limit_follows_mode);
   g_test_add_func ("/lab/window/frozen-window", test_frozen_window);
   g_test_add_func ("/lab/window/close-mid-run", test_close_mid_run);
   g_test_add_func ("/lab/window/ui-thread-not-remembered", test_ui_thread_not_remembered);

@@ -135,8 +135,13 @@ lab_setup_panel_update (LabSetupPanel *self)
   /* The GIL is a property of Python threads. */
   gtk_widget_set_sensitive (self->gil_row, g_str_equal (mode, "compare")
                             || g_str_equal (mode, "threads"));
-  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->workers_spin),
-                            workers_limit (mode));
+  {
+    GtkAdjustment *workers = gtk_spin_button_get_adjustment (self->workers_spin);
+
+    gtk_adjustment_set_upper (workers, workers_limit (mode));
+    if (gtk_adjustment_get_value (workers) > workers_limit (mode))
+      gtk_adjustment_set_value (workers, workers_limit (mode));
+  }
 
   /* A lesson sets up its own job and modes, so only the lesson's own
    * choice shows; and nothing changes under a run, or its rows and steps
