@@ -19,6 +19,7 @@ extern const LabLesson lab_lesson_pipeline;
 extern const LabLesson lab_lesson_gil;
 extern const LabLesson lab_lesson_futures;
 extern const LabLesson lab_lesson_queries;
+extern const LabLesson lab_lesson_ten_thousand;
 extern const LabLesson lab_lesson_pingpong;
 extern const LabLesson lab_lesson_bank;
 extern const LabLesson lab_lesson_frozen_window;
