@@ -22,6 +22,7 @@ extern const LabLesson lab_lesson_queries;
 extern const LabLesson lab_lesson_ten_thousand;
 extern const LabLesson lab_lesson_pingpong;
 extern const LabLesson lab_lesson_bank;
+extern const LabLesson lab_lesson_many_cores;
 extern const LabLesson lab_lesson_frozen_window;
 extern const LabLesson lab_lesson_sum;
 extern const LabLesson lab_lesson_workers;
