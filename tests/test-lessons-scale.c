@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "lab-lesson-private.h"
@@ -187,6 +188,28 @@ test_ten_thousand_runs (void)
   g_assert_cmpint (run->steps[2].run->mode, ==, LAB_MODE_ASYNC);
   g_assert_cmpuint (lab_test_max_overlap (run->steps[2].run), ==, 10000);
   g_assert_nonnull (strstr (run->verdict, "250 times shorter (1 ms)"));
+
+  /* --trace: every step's 10,000 tasks, named after the lesson. */
+  {
+    g_autoptr(LabTrace) trace = lab_lesson_run_to_trace (run);
+    g_autofree char *json = lab_trace_to_json (trace);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *root;
+    guint slices = 0;
+
+    g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+    root = json_node_get_object (json_parser_get_root (parser));
+    for (guint i = 0; i < json_array_get_length (json_object_get_array_member (root, "traceEvents")); i++)
+      {
+        JsonObject *event = json_array_get_object_element (json_object_get_array_member (root, "traceEvents"), i);
+
+        slices += g_strcmp0 (json_object_get_string_member_with_default (event, "ph", ""), "X") == 0 &&
+                  g_str_has_prefix (json_object_get_string_member_with_default (event, "name", ""), "query");
+      }
+    g_test_message ("trace: %u task slices", slices);
+    g_assert_cmpuint (slices, ==, 3 * 10000);
+    g_assert_nonnull (strstr (json, "ten-thousand"));
+  }
 }
 
 /* ---- many-cores ------------------------------------------------------------ */
