@@ -194,17 +194,19 @@ test_ten_thousand_runs (void)
     g_autoptr(LabTrace) trace = lab_lesson_run_to_trace (run);
     g_autofree char *json = lab_trace_to_json (trace);
     g_autoptr(JsonParser) parser = json_parser_new ();
-    JsonObject *root;
+    JsonArray *events;
     guint slices = 0;
 
     g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
-    root = json_node_get_object (json_parser_get_root (parser));
-    for (guint i = 0; i < json_array_get_length (json_object_get_array_member (root, "traceEvents")); i++)
+    events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "traceEvents");
+    for (guint i = 0; i < json_array_get_length (events); i++)
       {
-        JsonObject *event = json_array_get_object_element (json_object_get_array_member (root, "traceEvents"), i);
+        JsonObject *event = json_array_get_object_element (events, i);
+        const char *phase = json_object_get_string_member_with_default (event, "ph", "");
+        const char *name = json_object_get_string_member_with_default (event, "name", "");
 
-        slices += g_strcmp0 (json_object_get_string_member_with_default (event, "ph", ""), "X") == 0 &&
-                  g_str_has_prefix (json_object_get_string_member_with_default (event, "name", ""), "query");
+        slices += g_str_equal (phase, "X") && g_str_has_prefix (name, "query");
       }
     g_test_message ("trace: %u task slices", slices);
     g_assert_cmpuint (slices, ==, 3 * 10000);

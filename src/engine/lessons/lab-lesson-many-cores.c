@@ -204,9 +204,9 @@ many_cores_cores (LabLessonRun *run)
                               "more than one, so its %u processes did not hash at once here."),
                             both, loop, threads, processes);
   if (lab_lesson_compare (both, MAX (threads, loop)) != LAB_COMPARISON_ABOVE)
-    return g_strdup_printf (_("This machine disagrees with the seed: processes + async kept no more "
-                              "cores busy (%.1f) than async alone (%.1f) or threads with the GIL "
-                              "(%.1f)."),
+    return g_strdup_printf (_("This machine disagrees with the seed: processes + async kept no "
+                              "more cores busy (%.1f) than async alone (%.1f) or threads with the "
+                              "GIL (%.1f)."),
                             both, loop, threads);
   return g_strdup_printf (_("Processes + async kept %.1f cores busy, where async alone kept %.1f "
                             "and threads with the GIL %.1f: %u processes hashed at once, at most "

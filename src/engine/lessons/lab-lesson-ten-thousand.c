@@ -125,8 +125,9 @@ ten_thousand_times (LabLessonRun *run)
   g_autofree char *numbers = NULL, *winner = NULL, *pool_text = NULL;
 
   numbers = g_strdup_printf (_("On one event loop the %u waits of %u ms took %.2f s; on %u threads "
-                               "%.2f s. The pool of %u threads had waits %.0f times shorter (%u ms) "
-                               "and took %.2f s: with waits of %u ms it would take about %.0f s."),
+                               "%.2f s. The pool of %u threads had waits %.0f times shorter "
+                               "(%u ms) and took %.2f s: with waits of %u ms it would take about "
+                               "%.0f s."),
                              step_tasks (loop), wait_ms, loop_s, step_threads (threads), threads_s,
                              step_threads (pool), scale, pool_wait_ms, pool->value_us / 1e6,
                              wait_ms, pool_full_s);

@@ -98,7 +98,8 @@ lab_fetch_hash_stretch (GBytes        *body,
 
       if (round % ROUNDS_PER_YIELD == 0)
         lab_gil_yield_if_requested (gil);
-      if (round % ROUNDS_PER_CANCEL == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+      if (round % ROUNDS_PER_CANCEL == 0 &&
+          g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           lab_gil_release (gil);
           return NULL;
