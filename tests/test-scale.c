@@ -182,6 +182,64 @@ test_descriptor_arithmetic (void)
   g_assert_no_error (error);
 }
 
+/* Processes + async: each worker process holds the client ends of its own
+ * share (up to --in-flight), the built-in server here holds the other ends
+ * of all of them together.  Each side of both checks, with this process's
+ * limit (the children inherit it). */
+static void
+test_descriptor_processes_async (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(GError) error = NULL;
+  struct rlimit limit;
+  guint half;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > LAB_MAX_TASKS / 2)
+    {
+      g_test_skip ("no descriptor limit to test against");
+      return;
+    }
+  half = limit.rlim_cur / 2;
+
+  /* Two processes with a little under half the limit each: both the
+   * children and the server fit. */
+  plan->workers = 2;
+  plan->in_flight = half - 200;
+  g_assert_true (lab_plan_check_descriptors (plan, LAB_MODE_PROCESSES_ASYNC, 2 * plan->in_flight,
+                                             TRUE, &error));
+  g_assert_no_error (error);
+
+  /* Four with half the limit each: every child fits, the server's ends of
+   * all of them together do not, unless the server is elsewhere. */
+  plan->workers = 4;
+  plan->in_flight = half;
+  g_assert_true (lab_plan_check_descriptors (plan, LAB_MODE_PROCESSES_ASYNC, 4 * half, FALSE,
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_false (lab_plan_check_descriptors (plan, LAB_MODE_PROCESSES_ASYNC, 4 * half, TRUE,
+                                              &error));
+  g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "built-in server"));
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  /* …and fewer tasks than that are fewer in flight. */
+  g_assert_true (lab_plan_check_descriptors (plan, LAB_MODE_PROCESSES_ASYNC, half, TRUE, &error));
+  g_assert_no_error (error);
+
+  /* One process with the whole limit in flight: the child cannot hold
+   * them, wherever the server is. */
+  plan->workers = 1;
+  plan->in_flight = limit.rlim_cur;
+  g_assert_false (lab_plan_check_descriptors (plan, LAB_MODE_PROCESSES_ASYNC, limit.rlim_cur,
+                                              FALSE, &error));
+  g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "worker process"));
+  g_assert_nonnull (strstr (error->message, "--in-flight"));
+}
+
 static void
 low_descriptor_limit (gpointer data)
 {
@@ -340,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/lab/scale/limits", test_limits);
   g_test_add_func ("/lab/scale/descriptors/arithmetic", test_descriptor_arithmetic);
   g_test_add_func ("/lab/scale/descriptors/refused", test_descriptor_limit_refused);
+  g_test_add_func ("/lab/scale/descriptors/processes-async", test_descriptor_processes_async);
   g_test_add_func ("/lab/scale/cost", test_cost);
   g_test_add_func ("/lab/scale/cost-json", test_cost_json);
 

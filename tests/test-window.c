@@ -405,6 +405,52 @@ assert_setup_sensitive (LabWindow *window,
     }
 }
 
+/* The lessons of issue 13 in the window, --quick: ten-thousand's 10,000
+ * threads each get their lane (no lane past the timeline model's guard),
+ * many-cores prepares its own server; both end in a verdict, one page per
+ * step. */
+static void
+run_lesson (LabWindow  *window,
+            const char *id)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "lesson", id);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_get_running (window));
+  lab_ui_wait_until (lab_ui_is_idle, window, 120000);
+  g_test_message ("%s: %s; worst stall %.1f ms", id, lab_window_get_verdict (window),
+                  lab_window_get_worst_stall_us (window) / 1e3);
+  g_assert_cmpuint (strlen (lab_window_get_verdict (window)), >, 100);
+}
+
+static void
+test_scale_lessons (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabWindow *window;
+
+  g_settings_set_string (settings, "lesson", "ten-thousand");
+  window = lab_ui_open_window (app);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+
+  run_lesson (window, "ten-thousand");
+  g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 3);
+  /* Threads started late may find the queue empty (those started first
+   * took a second wait): a lane for each thread that ran one, thousands. */
+  g_assert_cmpuint (lab_timeline_get_n_lanes (lab_window_get_lesson_timeline (window, 1)), >,
+                    4096);
+  g_assert_cmpuint (lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 1)), ==,
+                    10000);
+
+  run_lesson (window, "many-cores");
+  g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 4);
+  g_assert_cmpuint (lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 3)), ==, 100);
+
+  g_settings_set_string (settings, "lesson", "");
+  lab_ui_close_window (window);
+}
+
 /* During a run the lesson, the job and its setup stay as they are; after
  * it they can be changed again. */
 static void
@@ -663,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/compare-all", test_compare_all);
   g_test_add_func ("/lab/window/pipeline", test_pipeline);
   g_test_add_func ("/lab/window/lesson", test_lesson);
+  g_test_add_func ("/lab/window/scale-lessons", test_scale_lessons);
   g_test_add_func ("/lab/window/event-flood", test_event_flood);
   g_test_add_func ("/lab/window/about-and-cancel-mid-run", test_about_and_cancel_mid_run);
   g_test_add_func ("/lab/window/shortcuts", test_shortcuts);

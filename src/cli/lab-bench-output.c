@@ -22,6 +22,7 @@
 #include "lab-bench-output.h"
 #include "lab-states.h"
 #include "lab-table.h"
+#include "lab-workload-fetch-hash.h"
 
 static char *
 describe_job (LabWorkload *workload)
@@ -62,6 +63,11 @@ describe_job (LabWorkload *workload)
         return g_strdup_printf (_("downloading the %u URLs of %s"), tasks, plan->url_list);
       return g_strdup_printf (_("downloading %u files from %s"), tasks, plan->url);
     }
+
+  if (g_str_equal (plan->workload, "fetch-hash"))
+    return g_strdup_printf (_("downloading %u files from %s, then %u rounds of MD5 over each "
+                              "one’s digest"), tasks, plan->url_list ? plan->url_list : plan->url,
+                            LAB_FETCH_HASH_ROUNDS);
 
   if (plan->input_dir != NULL)
     return g_strdup_printf (_("%s of the %u files in %s"), plan->algo, tasks, plan->input_dir);

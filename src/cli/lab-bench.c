@@ -291,7 +291,7 @@ lab_bench_main (int    argc,
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
   gboolean gil = FALSE;
   const GOptionEntry entries[] = {
-    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
+    { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, fetch-hash (download, then 20000 rounds of MD5), save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async,distributed (default: the first four)"), N_("LIST") },
     LAB_BROKER_OPTION_ENTRY (broker),
     { "tasks", 0, 0, G_OPTION_ARG_STRING, &tasks_text, N_("Number of tasks, 1–100000 (default: 8)"), "N" },
@@ -438,7 +438,8 @@ lab_bench_main (int    argc,
   /* Downloads without a URL list come from a server of our own, holding
    * exactly the files the tasks ask for. */
   is_pipeline = g_str_equal (plan->workload, "pipeline");
-  if ((is_pipeline || g_str_equal (plan->workload, "download")) && plan->url_list == NULL &&
+  if ((is_pipeline || g_str_equal (plan->workload, "download") ||
+       g_str_equal (plan->workload, "fetch-hash")) && plan->url_list == NULL &&
       plan->url == NULL)
     {
       LabServerOptions options;

@@ -229,12 +229,68 @@ count_open_descriptors (void)
  * request, pipes, the listening socket, files being saved. */
 #define SPARE_DESCRIPTORS 64
 
+/* Processes + async: how many tasks each worker process keeps in flight on
+ * its loop, as lab_mode_processes_async_execute () decides it. */
+static guint
+processes_async_in_flight (const LabPlan *plan)
+{
+  return plan->in_flight > 0 ? plan->in_flight : MAX (1000 / MAX (plan->workers, 1), 1);
+}
+
+/* Processes + async spread the downloads over child processes, each holding
+ * the client ends of its own share; the built-in server, if it runs here,
+ * holds the other ends of all of them together.  A worker's loop may take
+ * up to --in-flight tasks (the first worker ready takes them before the
+ * others start), so that is the share each child must be able to hold.
+ * Children inherit this process's limit. */
+static gboolean
+check_processes_async (const LabPlan  *plan,
+                       guint           n_tasks,
+                       gboolean        server_here,
+                       guint64         limit,
+                       GError        **error)
+{
+  guint in_flight = processes_async_in_flight (plan);
+  guint share = MIN (in_flight, MAX (n_tasks, 1));
+  guint64 total = MIN ((guint64) in_flight * plan->workers, MAX (n_tasks, 1));
+  guint open_now;
+  guint64 free_now;
+
+  if (share + SPARE_DESCRIPTORS > limit)
+    {
+      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                   _("%u downloads in flight in one worker process need %u file descriptors "
+                     "there (one each, and room for its pipes), but its limit (ulimit -n) is %"
+                     PRIu64 ": use at most %" PRIu64 " in flight in each (--in-flight)."),
+                   share, share + SPARE_DESCRIPTORS, limit,
+                   limit > SPARE_DESCRIPTORS ? limit - SPARE_DESCRIPTORS : 0);
+      return FALSE;
+    }
+
+  if (!server_here)
+    return TRUE;
+
+  open_now = count_open_descriptors ();
+  free_now = limit > open_now + SPARE_DESCRIPTORS ? limit - open_now - SPARE_DESCRIPTORS : 0;
+  if (total <= free_now)
+    return TRUE;
+
+  g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+               _("%" PRIu64 " downloads in flight in all worker processes need %" PRIu64 " file "
+                 "descriptors for the built-in server in this process, but its limit (ulimit -n) "
+                 "is %" PRIu64 " and %u are open already: keep processes × in flight at most %"
+                 PRIu64 "."),
+               total, total, limit, open_now, free_now);
+  return FALSE;
+}
+
 /* Every download in flight holds a socket, and when the built-in server
  * runs in this process it holds the other end too: two descriptors.  A
  * run that needs more than the limit would fail half-way with "too many
  * open files" (or make the server stop accepting), so it is refused up
  * front, naming the limit.  In the processes mode the client ends are in
- * the workers, so only the server's end counts here. */
+ * the workers, so only the server's end counts here; processes + async
+ * also checks each worker's share (check_processes_async ()). */
 gboolean
 lab_plan_check_descriptors (const LabPlan  *plan,
                             LabMode         mode,
@@ -248,14 +304,19 @@ lab_plan_check_descriptors (const LabPlan  *plan,
 
   g_return_val_if_fail (plan != NULL, FALSE);
 
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return TRUE;
+
+  if (mode == LAB_MODE_PROCESSES_ASYNC)
+    return check_processes_async (plan, n_tasks, server_here, limit.rlim_cur, error);
+
   in_flight = mode == LAB_MODE_SEQUENTIAL ? 1 : MIN (plan->workers, MAX (n_tasks, 1));
   if (mode == LAB_MODE_THREADS || mode == LAB_MODE_ASYNC || mode == LAB_MODE_SEQUENTIAL)
     per_download = server_here ? 2 : 1;
   else
     per_download = server_here ? 1 : 0;
 
-  if (per_download == 0 || getrlimit (RLIMIT_NOFILE, &limit) != 0 ||
-      limit.rlim_cur == RLIM_INFINITY)
+  if (per_download == 0)
     return TRUE;
 
   needed = (guint64) in_flight * per_download;

@@ -163,6 +163,7 @@ lab_lesson_chooser_init (LabLessonChooser *self)
   self->list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (self->list, "boxed-list");
+  gtk_widget_add_css_class (self->list, "lesson-chooser");
   gtk_widget_set_parent (self->list, GTK_WIDGET (self));
 
   add_row (self, "", _("None — a free experiment"));

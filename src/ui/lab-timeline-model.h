@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * The model also holds the visible time range: fitted to the run (and
  * following it while it grows), or zoomed and panned to a fixed range. */
 
-#define LAB_TIMELINE_MODEL_MAX_LANES 4096  /* far above LAB_MAX_WORKERS: a guard, not a limit */
+#define LAB_TIMELINE_MODEL_MAX_LANES 16384  /* above LAB_MAX_THREADS (a lane each): a guard, not a limit */
 
 /* One task.  Read-only outside the model. */
 typedef struct

@@ -192,8 +192,10 @@ static const LabLesson *const registry[] = {
   &lab_lesson_gil,              /* 001 */
   &lab_lesson_futures,
   &lab_lesson_queries,          /* 002 */
+  &lab_lesson_ten_thousand,     /* 002: its argument for asyncio, measured */
   &lab_lesson_pingpong,         /* 003 */
   &lab_lesson_bank,
+  &lab_lesson_many_cores,       /* 003: "processes + coroutines", before its examples */
   &lab_lesson_frozen_window,
   &lab_lesson_sum,
   &lab_lesson_workers,          /* 004 */

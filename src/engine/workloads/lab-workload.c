@@ -16,6 +16,7 @@
 #include "lab-workload-bank.h"
 #include "lab-workload-cpu.h"
 #include "lab-workload-download.h"
+#include "lab-workload-fetch-hash.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-pingpong.h"
 #include "lab-workload-save.h"
@@ -47,6 +48,7 @@ static const struct {
   { "cpu",   lab_workload_cpu_get_type },
   { "hash",  lab_workload_hash_get_type },
   { "download", lab_workload_download_get_type },
+  { "fetch-hash", lab_workload_fetch_hash_get_type },
   { "save",  lab_workload_save_get_type },
   { "bank",  lab_workload_bank_get_type },
   { "pingpong", lab_workload_pingpong_get_type },
