@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-states.h"
 #include "lab-workload-sleep.h"
 
 struct _LabWorkloadSleep
@@ -175,8 +176,16 @@ sleep_loop_wakeup_cb (gpointer data)
     {
       SleepTimer timer = heap_pop (loop->heap);
       LabWorkload *workload = g_task_get_source_object (timer.task);
+      gint64 fired = g_get_monotonic_time ();
 
-      timer.record->end_us = g_get_monotonic_time ();
+      /* The task waited for its timer from when it began until now, the
+       * moment the loop got round to it; later than its deadline when the
+       * loop was busy with something else — a computing task, or the
+       * callbacks of the timers before this one. */
+      timer.record->end_us = fired;
+      lab_spans_add (&timer.record->spans, LAB_STATE_IO, LAB_WAIT_TIMER,
+                     timer.deadline_us - task_duration_us (workload), fired);
+      lab_loop_note_timer (timer.deadline_us, fired);
       timer.record->value = g_strdup_printf ("%u", lab_workload_get_plan (workload)->task_ms);
       g_task_return_boolean (timer.task, TRUE);
       g_object_unref (timer.task);
