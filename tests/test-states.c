@@ -301,6 +301,36 @@ test_async_sleep_is_io (void)
   g_assert_cmpuint (loop->busy_samples->len, >=, 5);
 }
 
+/* A zero-length sleep on the loop is over before the loop comes back to
+ * it: no span (it would cost as much as the task), yet its timer counts
+ * in the loop's lateness. */
+static void
+test_async_short_waits_no_span (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabRun) run = NULL;
+  guint with_spans = 0;
+
+  plan->tasks = 1000;
+  plan->workers = 2;
+  plan->task_ms = 0;
+  run = run_plan (plan, LAB_MODE_ASYNC);
+  g_assert_true (lab_run_is_ok (run));
+
+  for (guint i = 0; i < run->n_records; i++)
+    if (run->records[i].spans != NULL)
+      {
+        const LabSpan *span = &g_array_index (run->records[i].spans, LabSpan, 0);
+
+        g_assert_cmpint (span->end_us - span->start_us, >=, LAB_MIN_WAIT_SPAN_US);
+        with_spans++;
+      }
+  g_test_message ("%u of 1000 zero-length waits have a span", with_spans);
+  /* Any the machine delayed past the limit have theirs. */
+  g_assert_cmpuint (with_spans, <, 500);
+  g_assert_cmpuint (run->loop.timers, ==, 1000);
+}
+
 /* Sums on the event loop: the loop is busy all the run, and each task's
  * time is computing, measured around the call that runs it. */
 static void
@@ -791,6 +821,7 @@ main (int   argc,
   g_test_add_func ("/lab/states/bank-lock-waits", test_bank_lock_waits);
   g_test_add_func ("/lab/states/sleep-is-io", test_sleep_is_io);
   g_test_add_func ("/lab/states/async-sleep-is-io", test_async_sleep_is_io);
+  g_test_add_func ("/lab/states/async-short-waits-no-span", test_async_short_waits_no_span);
   g_test_add_func ("/lab/states/async-cpu-busy", test_async_cpu_busy);
   g_test_add_func ("/lab/states/loop-cpu-makes-timers-late", test_loop_cpu_makes_timers_late);
   g_test_add_func ("/lab/states/queries-verdict-loop", test_queries_verdict_loop);

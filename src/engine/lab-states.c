@@ -284,8 +284,10 @@ lab_spans_add (GArray   **spans,
   g_return_if_fail (spans != NULL);
   g_return_if_fail (state < LAB_N_STATES && wait < LAB_N_WAITS);
 
+  /* Most tasks wait once: room for one span (GArray's default is 16),
+   * which matters with 100,000 tasks in flight. */
   if (*spans == NULL)
-    *spans = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+    *spans = g_array_sized_new (FALSE, FALSE, sizeof (LabSpan), 1);
   g_array_append_val (*spans, span);
 }
 

@@ -46,6 +46,12 @@ typedef enum
  * would cost memory to say nothing. */
 #define LAB_MIN_TRANSFER_SPAN_US 20
 
+/* Likewise a wait on an event loop that was over before the loop came
+ * back to it: a span costs an allocation, as much as the rest of an empty
+ * task on the loop, so 10,000 zero-length sleeps cost what they cost
+ * before.  Every wait long enough to matter has its span. */
+#define LAB_MIN_WAIT_SPAN_US 20
+
 /* Tasks shorter than this do not pay for measuring the next task's CPU
  * time (see lab_cpu_sample_task_start ()). */
 #define LAB_MIN_MEASURED_TASK_US 100
