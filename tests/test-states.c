@@ -357,6 +357,31 @@ test_async_cpu_busy (void)
     g_assert_cmpint (run->records[i].cpu_us, >, 0);
 }
 
+/* Sums on the event loops of worker processes: each task's CPU time is
+ * measured in its worker around the call that runs it, and comes back. */
+static void
+test_processes_async_cpu (void)
+{
+  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
+  g_autoptr(LabRun) run = NULL;
+
+  plan->tasks = 4;
+  plan->workers = 2;
+  plan->in_flight = 2;
+  plan->n = 100000000;
+  run = run_plan (plan, LAB_MODE_PROCESSES_ASYNC);
+  g_assert_true (lab_run_is_ok (run));
+
+  g_test_message ("compute %.0f %%, run queue %.0f %%", 100 * share (run, LAB_STATE_COMPUTE),
+                  100 * share (run, LAB_STATE_RUNQUEUE));
+  for (guint i = 0; i < run->n_records; i++)
+    {
+      g_assert_cmpint (run->records[i].cpu_us, >, 0);
+      g_assert_cmpint (run->records[i].cpu_us, <=, run->records[i].end_us - run->records[i].start_us);
+    }
+  g_assert_cmpint (state_total (run, LAB_STATE_COMPUTE), >, 0);
+}
+
 /* Coroutines that compute between their awaits, as on the loop of an
  * asyncio program: each round starts ten 10 ms sleeps, then computes for
  * 50 ms in the same callback. */
@@ -823,6 +848,7 @@ main (int   argc,
   g_test_add_func ("/lab/states/async-sleep-is-io", test_async_sleep_is_io);
   g_test_add_func ("/lab/states/async-short-waits-no-span", test_async_short_waits_no_span);
   g_test_add_func ("/lab/states/async-cpu-busy", test_async_cpu_busy);
+  g_test_add_func ("/lab/states/processes-async-cpu", test_processes_async_cpu);
   g_test_add_func ("/lab/states/loop-cpu-makes-timers-late", test_loop_cpu_makes_timers_late);
   g_test_add_func ("/lab/states/queries-verdict-loop", test_queries_verdict_loop);
   g_test_add_func ("/lab/states/bench-loop-output", test_bench_loop_output);
