@@ -364,9 +364,12 @@ compare_slices (gconstpointer a,
   return (da < db) - (da > db);
 }
 
-/* The locked bank on threads and on the event loop, as a trace: it parses,
- * every slice has its track and times, slices on a track nest, every track
- * has a name, and the waits are there. */
+/* The locked bank on threads and on the event loop, and 50 sleeps with 10
+ * in flight on the loop, as a trace: it parses, every slice has its track
+ * and times, slices on a track nest or are apart, every track has a name,
+ * and the waits are there.  The sleeps take exactly ten tracks, one per
+ * slot in flight, and their loop has its busy counter and its timers'
+ * lateness in the metadata. */
 static void
 test_trace (void)
 {
@@ -380,7 +383,9 @@ test_trace (void)
   JsonArray *events;
   GHashTableIter iter;
   gpointer key, value;
-  guint lock_slices = 0, counters = 0;
+  guint lock_slices = 0, counters = 0, loop_counters = 0, sleep_tracks = 0;
+  JsonObject *other;
+  JsonArray *loops;
 
   for (LabMode mode = LAB_MODE_THREADS; mode <= LAB_MODE_ASYNC; mode += LAB_MODE_ASYNC - LAB_MODE_THREADS)
     {
@@ -394,6 +399,16 @@ test_trace (void)
       run = run_plan (plan, mode);
       lab_trace_add_run (trace, lab_mode_get_title (mode), run);
     }
+  {
+    g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+    g_autoptr(LabRun) run = NULL;
+
+    plan->tasks = 50;
+    plan->workers = 10;
+    plan->task_ms = 20;
+    run = run_plan (plan, LAB_MODE_ASYNC);
+    lab_trace_add_run (trace, "sleeps", run);   /* the third process: pid 3 */
+  }
   lab_trace_set_info (trace, "verdict", "every deposit arrived");
 
   json = lab_trace_to_json (trace);
@@ -434,12 +449,16 @@ test_trace (void)
                g_str_equal (json_object_get_string_member (event, "name"), "thread_name"))
         g_hash_table_add (named, g_steal_pointer (&track));
       else if (g_str_equal (phase, "C"))
-        counters++;
+        {
+          counters++;
+          loop_counters += g_str_equal (json_object_get_string_member (event, "name"), "event loop busy");
+        }
     }
 
   g_hash_table_iter_init (&iter, tracks);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
+      sleep_tracks += g_str_has_prefix (key, "3/");
       g_assert_true (g_hash_table_contains (named, key));
       g_ptr_array_sort (value, compare_slices);
       assert_nested (value);
@@ -451,6 +470,18 @@ test_trace (void)
   g_assert_cmpuint (g_hash_table_size (tracks), >, 4);
   g_assert_cmpuint (lock_slices, >, 0);
   g_assert_cmpuint (counters, >, 0);
+
+  /* Greedy: a slot is taken again as soon as its task has ended. */
+  g_test_message ("sleeps: %u tracks, %u loop samples", sleep_tracks, loop_counters);
+  g_assert_cmpuint (sleep_tracks, ==, 10);
+  g_assert_cmpuint (loop_counters, >, 0);
+  other = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "otherData");
+  loops = json_object_get_array_member (other, "event_loops");
+  /* The bank's loop, then the sleeps'. */
+  g_assert_cmpuint (json_array_get_length (loops), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (loops, 1), "timers"), ==, 50);
+  g_assert_true (json_object_has_member (json_array_get_object_element (loops, 1), "timer_late_median_ms"));
 }
 
 int

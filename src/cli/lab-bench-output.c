@@ -124,6 +124,26 @@ describe_time_by_state (const LabRun *run)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/* An event loop's own line: how busy it was, and how late its timers. */
+static void
+print_loop (const LabRun *run)
+{
+  if (!run->loop.measured)
+    return;
+
+  g_print (_("%s: the event loop was busy %.3f s and idle %.3f s.\n"), lab_mode_get_title (run->mode),
+           run->loop.busy_us / 1e6, run->loop.idle_us / 1e6);
+  if (run->loop.timers > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "%s: its %u timer fired %.1f ms late (median), %.1f ms (99th percentile), "
+                          "%.1f ms at worst.\n",
+                          "%s: its %u timers fired %.1f ms late (median), %.1f ms (99th percentile), "
+                          "%.1f ms at worst.\n",
+                          run->loop.timers),
+             lab_mode_get_title (run->mode), run->loop.timers, run->loop.late_median_us / 1e3,
+             run->loop.late_p99_us / 1e3, run->loop.late_max_us / 1e3);
+}
+
 static void
 print_table (LabWorkload *workload,
              GPtrArray   *results)
@@ -216,6 +236,7 @@ print_table (LabWorkload *workload,
       g_autofree char *line = describe_time_by_state (run);
 
       g_print ("%s\n", line);
+      print_loop (run);
 
       if (run->mode == LAB_MODE_DISTRIBUTED && run->broker_cost_us >= 0)
         g_print (_("%s: a free worker started its next job %.2f ms later (median): the broker’s "
@@ -248,7 +269,9 @@ print_csv (GPtrArray *results)
   for (LabState state = 0; state < LAB_N_STATES; state++)
     if (state != LAB_STATE_STARTUP)   /* already a column */
       g_print (",%s_s", lab_state_to_string (state));
-  g_print (",cores_busy\n");
+  /* The event loop's columns stay empty for a run without one. */
+  g_print (",cores_busy,loop_busy_s,loop_idle_s,timers,timer_late_median_ms,timer_late_p99_ms,"
+           "timer_late_max_ms\n");
   for (guint i = 0; i < results->len; i++)
     {
       LabRun *run = ((LabBenchResult *) g_ptr_array_index (results, i))->run;
@@ -273,7 +296,20 @@ print_csv (GPtrArray *results)
       for (LabState state = 0; state < LAB_N_STATES; state++)
         if (state != LAB_STATE_STARTUP)
           g_print (",%s", g_ascii_formatd (cell, sizeof cell, "%.6f", by_state[state] / 1e6));
-      g_print (",%s\n", cores >= 0 ? g_ascii_formatd (cell, sizeof cell, "%.3f", cores) : "");
+      g_print (",%s", cores >= 0 ? g_ascii_formatd (cell, sizeof cell, "%.3f", cores) : "");
+      if (run->loop.measured)
+        {
+          const gint64 late[3] = { run->loop.late_median_us, run->loop.late_p99_us, run->loop.late_max_us };
+
+          g_print (",%s", g_ascii_formatd (cell, sizeof cell, "%.6f", run->loop.busy_us / 1e6));
+          g_print (",%s,%u", g_ascii_formatd (cell, sizeof cell, "%.6f", run->loop.idle_us / 1e6),
+                   run->loop.timers);
+          for (guint k = 0; k < 3; k++)
+            g_print (",%s", late[k] >= 0 ? g_ascii_formatd (cell, sizeof cell, "%.3f", late[k] / 1e3) : "");
+          g_print ("\n");
+        }
+      else
+        g_print (",,,,,,\n");
     }
 }
 
@@ -413,6 +449,38 @@ add_time_by_state (JsonBuilder  *builder,
   add_double_or_null (builder, "cores_busy", cores >= 0 ? cores : NAN);
 }
 
+/* Milliseconds, or null where @us was not measured (-1). */
+static void
+add_ms_or_null (JsonBuilder *builder,
+                const char  *name,
+                gint64       us)
+{
+  json_builder_set_member_name (builder, name);
+  if (us < 0)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_double_value (builder, us / 1e3);
+}
+
+/* An async run's event loop: busy and idle time, and its timers' lateness. */
+static void
+add_loop (JsonBuilder  *builder,
+          const LabRun *run)
+{
+  if (!run->loop.measured)
+    return;
+
+  json_builder_set_member_name (builder, "loop");
+  json_builder_begin_object (builder);
+  add_seconds (builder, "busy_s", run->loop.busy_us);
+  add_seconds (builder, "idle_s", run->loop.idle_us);
+  add_int (builder, "timers", run->loop.timers);
+  add_ms_or_null (builder, "timer_late_median_ms", run->loop.late_median_us);
+  add_ms_or_null (builder, "timer_late_p99_ms", run->loop.late_p99_us);
+  add_ms_or_null (builder, "timer_late_max_ms", run->loop.late_max_us);
+  json_builder_end_object (builder);
+}
+
 static void
 print_built_json (JsonBuilder *builder)
 {
@@ -476,6 +544,7 @@ print_json (LabWorkload *workload,
       add_seconds (builder, "startup_s", run->startup_us);
       add_int (builder, "respawns", run->respawns);
       add_time_by_state (builder, run);
+      add_loop (builder, run);
       add_int (builder, "requeued", run->requeued);
       if (run->mode == LAB_MODE_DISTRIBUTED && run->broker_cost_us >= 0)
         add_seconds (builder, "broker_cost_s", run->broker_cost_us);

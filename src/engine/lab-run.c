@@ -27,6 +27,9 @@ lab_run_new (LabMode mode,
   run->caller_lane = -1;
   run->lane_names = g_ptr_array_new_with_free_func (g_free);
   run->broker_cost_us = -1;
+  run->loop.late_median_us = -1;
+  run->loop.late_p99_us = -1;
+  run->loop.late_max_us = -1;
   for (guint i = 0; i < n_tasks; i++)
     {
       run->records[i].index = i;
@@ -66,6 +69,7 @@ lab_run_free (LabRun *run)
   g_clear_pointer (&run->result_fields, g_variant_unref);
   g_free (run->verify_error);
   g_clear_pointer (&run->cores_busy, g_array_unref);
+  g_clear_pointer (&run->loop.busy_samples, g_array_unref);
   g_ptr_array_unref (run->lane_names);
   g_free (run);
 }

@@ -41,6 +41,30 @@ typedef struct
   double  cores;
 } LabCoresSample;
 
+/* How busy an event loop was over one period: the share of it spent
+ * running callbacks rather than asleep in poll (). */
+typedef struct
+{
+  gint64  time_us;      /* the period's end */
+  double  busy;         /* 0–1, averaged since the sample before */
+} LabLoopSample;
+
+/* An async run's event loop (lab-states.c): busy while it runs callbacks —
+ * the tasks' own code, and GLib's between them — idle while it sleeps in
+ * poll () waiting for something to happen; and how late each timer fired
+ * after its due time.  CPU work on the loop makes every timer late. */
+typedef struct
+{
+  gboolean  measured;       /* FALSE: the run had no event loop of its own */
+  gint64    busy_us;
+  gint64    idle_us;
+  guint     timers;         /* timers that fired */
+  gint64    late_median_us; /* fired − due; -1 without timers */
+  gint64    late_p99_us;
+  gint64    late_max_us;
+  GArray   *busy_samples;   /* LabLoopSample every LAB_LOOP_SAMPLE_US, or NULL */
+} LabLoopStats;
+
 /* The summary of one run of one mode. */
 typedef struct
 {
@@ -72,6 +96,7 @@ typedef struct
   GBytes       **inputs;        /* what each task was given (NULL where nothing), for verify */
   GArray        *cores_busy;    /* LabCoresSample every ~20 ms of the run, or NULL */
   LabCost        cost;          /* memory, threads, context switches: see lab-cost.h */
+  LabLoopStats   loop;          /* async: the event loop's busy and idle time, timer lateness */
 } LabRun;
 
 LabRun     *lab_run_new              (LabMode        mode,

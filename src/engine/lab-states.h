@@ -46,9 +46,19 @@ typedef enum
  * would cost memory to say nothing. */
 #define LAB_MIN_TRANSFER_SPAN_US 20
 
+/* Likewise a wait on an event loop that was over before the loop came
+ * back to it: a span costs an allocation, as much as the rest of an empty
+ * task on the loop, so 10,000 zero-length sleeps cost what they cost
+ * before.  Every wait long enough to matter has its span. */
+#define LAB_MIN_WAIT_SPAN_US 20
+
 /* Tasks shorter than this do not pay for measuring the next task's CPU
  * time (see lab_cpu_sample_task_start ()). */
 #define LAB_MIN_MEASURED_TASK_US 100
+
+/* An event loop's busy share is sampled over periods this long, as the
+ * cores-busy strip is. */
+#define LAB_LOOP_SAMPLE_US 20000
 
 /* One explicit wait inside a task, in monotonic µs. */
 typedef struct
@@ -94,6 +104,19 @@ void        lab_span_record           (LabState      state,
                                        LabWait       wait,
                                        gint64        start_us,
                                        gint64        end_us);
+
+/* On an event loop many tasks are in flight on one thread, so the
+ * thread's sink above cannot tell whose wait it is: a wait that ends in a
+ * callback goes straight into its own task's record,
+ * lab_spans_add (&record->spans, …), where the callback knows the record. */
+
+typedef struct _LabLoopRecorder LabLoopRecorder;
+
+LabLoopRecorder *lab_loop_recorder_start (GMainContext    *context);
+void        lab_loop_recorder_stop    (LabLoopRecorder *recorder,
+                                       LabLoopStats    *stats);
+void        lab_loop_note_timer       (gint64         due_us,
+                                       gint64         fired_us);
 
 gboolean    lab_task_get_extent       (const LabTaskRecord *record,
                                        gint64       *first_us,

@@ -9,8 +9,10 @@
  * inside it; the cores the run kept busy a counter ("C").  On an event loop
  * many tasks are in flight on one thread, and slices on one track must
  * nest, so the loop's tasks go on tracks of their own, one per slot, the
- * way the timeline stacks them.  The run's parameters and verdict go into
- * "otherData".
+ * way the timeline stacks them.  An event loop's busy share is a counter
+ * of its own beside the cores busy, and its timers' lateness goes into the
+ * process's labels and into "otherData", with the run's parameters and
+ * verdict.
  */
 
 #define G_LOG_DOMAIN "lab-trace"
@@ -192,8 +194,69 @@ add_task (LabTrace            *trace,
     }
 }
 
+static void
+set_ms_or_null (JsonObject *object,
+                const char *name,
+                gint64      us)
+{
+  if (us < 0)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_double_member (object, name, us / 1e3);
+}
+
+/* An event loop: its busy share over time as a counter, and its totals
+ * and timer lateness as the process's label and in "otherData". */
+static void
+add_loop (LabTrace     *trace,
+          guint         pid,
+          const char   *name,
+          const LabRun *run)
+{
+  const LabLoopStats *loop = &run->loop;
+  JsonObject *labels = json_object_new ();
+  JsonObject *figures = json_object_new ();
+  JsonArray *loops;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; loop->busy_samples != NULL && i < loop->busy_samples->len; i++)
+    {
+      const LabLoopSample *sample = &g_array_index (loop->busy_samples, LabLoopSample, i);
+      JsonObject *counter = add_event (trace, "C", "event loop busy", pid, 0, sample->time_us);
+      JsonObject *args = json_object_new ();
+
+      json_object_set_double_member (args, "busy", sample->busy);
+      json_object_set_object_member (counter, "args", args);
+    }
+
+  if (loop->timers > 0)
+    text = g_strdup_printf ("event loop busy %.3f s, idle %.3f s; %u timers late by %.1f ms "
+                            "(median), %.1f ms (p99), %.1f ms (max)",
+                            loop->busy_us / 1e6, loop->idle_us / 1e6, loop->timers,
+                            loop->late_median_us / 1e3, loop->late_p99_us / 1e3,
+                            loop->late_max_us / 1e3);
+  else
+    text = g_strdup_printf ("event loop busy %.3f s, idle %.3f s; no timers",
+                            loop->busy_us / 1e6, loop->idle_us / 1e6);
+  json_object_set_string_member (labels, "labels", text);
+  json_object_set_object_member (add_event (trace, "M", "process_labels", pid, 0, 0), "args", labels);
+
+  json_object_set_int_member (figures, "pid", pid);
+  json_object_set_string_member (figures, "process", name);
+  json_object_set_double_member (figures, "busy_s", loop->busy_us / 1e6);
+  json_object_set_double_member (figures, "idle_s", loop->idle_us / 1e6);
+  json_object_set_int_member (figures, "timers", loop->timers);
+  set_ms_or_null (figures, "timer_late_median_ms", loop->late_median_us);
+  set_ms_or_null (figures, "timer_late_p99_ms", loop->late_p99_us);
+  set_ms_or_null (figures, "timer_late_max_ms", loop->late_max_us);
+  if (!json_object_has_member (trace->info, "event_loops"))
+    json_object_set_array_member (trace->info, "event_loops", json_array_new ());
+  loops = json_object_get_array_member (trace->info, "event_loops");
+  json_array_add_object_element (loops, figures);
+}
+
 /* Adds @run as a process named @name: its workers' tracks, its tasks with
- * their waits, and its cores-busy counter. */
+ * their waits, its cores-busy counter, and its event loop if it had one. */
 void
 lab_trace_add_run (LabTrace     *trace,
                    const char   *name,
@@ -208,7 +271,9 @@ lab_trace_add_run (LabTrace     *trace,
   g_return_if_fail (run != NULL);
 
   pid = ++trace->n_runs;
-  name_track (trace, "process_name", pid, 0, name ? name : lab_mode_get_title (run->mode));
+  if (name == NULL)
+    name = lab_mode_get_title (run->mode);
+  name_track (trace, "process_name", pid, 0, name);
   {
     JsonObject *sort = add_event (trace, "M", "process_sort_index", pid, 0, 0);
     JsonObject *args = json_object_new ();
@@ -261,6 +326,9 @@ lab_trace_add_run (LabTrace     *trace,
       json_object_set_double_member (args, "cores", sample->cores);
       json_object_set_object_member (counter, "args", args);
     }
+
+  if (run->loop.measured)
+    add_loop (trace, pid, name, run);
 }
 
 /* The trace as JSON text, times from 0 at its earliest event. */

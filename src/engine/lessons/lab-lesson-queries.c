@@ -61,13 +61,56 @@ queries_verdict_numbers (LabLessonRun *run)
                             "the waiting."), numbers);
 }
 
-/* The numbers, then where the time went (lab-states.c), measured. */
+/* A timer on an idle loop fires within a millisecond or two of its due
+ * time; a loop whose timers are later than this was kept from them — the
+ * length of a frame at 60 Hz, which a student would notice. */
+#define LATE_TIMER_US 10000
+
+/* The async step's event loop (lab-states.c): how late its timers fired,
+ * and whether the loop itself was busy meanwhile; NULL when it was not
+ * measured. */
+static char *
+queries_loop_text (const LabLessonStep *step)
+{
+  const LabLoopStats *loop = step->run != NULL ? &step->run->loop : NULL;
+  double busy;
+
+  if (loop == NULL || !loop->measured || loop->timers == 0 || loop->busy_us + loop->idle_us <= 0)
+    return NULL;
+
+  busy = 100.0 * loop->busy_us / (loop->busy_us + loop->idle_us);
+  if (loop->late_median_us < LATE_TIMER_US)
+    return g_strdup_printf (_("On the event loop the timers fired %.1f ms late (median): the loop "
+                              "was idle %.0f %% of the time, free whenever a wait ended."),
+                            loop->late_median_us / 1e3, 100 - busy);
+  if (busy >= 50)
+    return g_strdup_printf (_("The event loop was busy %.0f %% of the time: while the loop computed, "
+                              "its timers fired %.0f ms late (median) — work on the loop makes "
+                              "every wait late."),
+                            busy, loop->late_median_us / 1e3);
+  return g_strdup_printf (_("The event loop’s timers fired %.0f ms late (median) though the loop "
+                            "was busy only %.0f %% of the time: the machine was too busy to wake it "
+                            "on time."),
+                          loop->late_median_us / 1e3, busy);
+}
+
+/* The numbers, then where the time went (lab-states.c), measured, and how
+ * the event loop kept its timers. */
 static char *
 queries_verdict (LabLessonRun *run)
 {
   char *verdict = queries_verdict_numbers (run);
+  g_autofree char *loop = queries_loop_text (&run->steps[3]);
 
   verdict = lab_lesson_add_state_text (verdict, &run->steps[1], LAB_STATE_IO);
+  if (loop != NULL)
+    {
+      /* Translators: the verdict, then the sentence about the event loop's timers */
+      char *longer = g_strdup_printf (_("%s %s"), verdict, loop);
+
+      g_free (verdict);
+      verdict = longer;
+    }
   return verdict;
 }
 

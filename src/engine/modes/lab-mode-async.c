@@ -9,6 +9,11 @@
  * the loop starts or resumes whatever is ready.  So 100 waits overlap on
  * one thread.  But a task that computes never hands control back until it
  * is done: while it runs, nothing else on the loop moves.
+ *
+ * The loop is measured as it runs (lab-states.c): when it was busy running
+ * callbacks and when it slept in poll (), and how late each timer fired.
+ * Sleeping tasks leave it idle and their timers on time; a computing task
+ * keeps it busy, and every timer due meanwhile fires late.
  */
 
 #define G_LOG_DOMAIN "lab-mode-async"
@@ -18,6 +23,7 @@
 #include <unistd.h>
 
 #include "lab-run-context.h"
+#include "lab-states.h"
 
 typedef struct
 {
@@ -71,6 +77,8 @@ start_tasks (AsyncRun *async_run)
     {
       AsyncTask *async_task = g_new0 (AsyncTask, 1);
       LabTaskRecord *record = &ctx->run->records[async_run->next_task];
+      LabCpuSample cpu_at_start;
+      gint64 started;
 
       async_task->async_run = async_run;
       async_task->index = async_run->next_task++;
@@ -81,9 +89,19 @@ start_tasks (AsyncRun *async_run)
       record->start_us = g_get_monotonic_time ();
       lab_run_context_task_started (ctx, async_task->index, 0, record->pid, record->start_us);
 
+      /* The call that starts the task is all of a computing task, and
+       * all the CPU it gets: its time on a CPU is measured around it.  A
+       * waiting task returns from it at once, having used a few µs; its
+       * wait is a span its own callback records when it ends. */
+      lab_cpu_sample_task_start (&cpu_at_start, record->start_us);
+      lab_spans_begin_task (&record->spans);
       lab_workload_run_task_async (ctx->workload, &async_run->task_context,
                                    ctx->inputs[async_task->index], record,
                                    task_done_cb, async_task);
+      lab_spans_end_task ();
+      started = g_get_monotonic_time ();
+      lab_cpu_sample_task_end (&cpu_at_start, started, started - record->start_us,
+                               &record->cpu_us, &record->run_queue_us);
     }
 }
 
@@ -93,10 +111,12 @@ async_thread (gpointer data)
   AsyncRun *async_run = data;
   LabRunContext *ctx = async_run->ctx;
   GMainContext *context = g_main_context_new ();
+  LabLoopRecorder *recorder;
 
   /* Everything started from here (timers, HTTP requests) reports back to
    * this thread's own loop, not to the application's. */
   g_main_context_push_thread_default (context);
+  recorder = lab_loop_recorder_start (context);
   async_run->loop = g_main_loop_new (context, FALSE);
   async_run->task_context.worker_data = lab_workload_worker_data_new (ctx->workload);
 
@@ -108,6 +128,7 @@ async_thread (gpointer data)
   /* Let finished tasks release what they hold before the context goes. */
   while (g_main_context_iteration (context, FALSE))
     ;
+  lab_loop_recorder_stop (recorder, &ctx->run->loop);
 
   lab_workload_worker_data_free (ctx->workload, async_run->task_context.worker_data);
   g_main_loop_unref (async_run->loop);

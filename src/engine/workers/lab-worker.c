@@ -277,13 +277,25 @@ handle_task (Worker    *worker,
       /* Start it and return to the loop: a waiting task gives the loop
        * back at once, and the next task (or result) is taken meanwhile. */
       LoopTask *task = g_new0 (LoopTask, 1);
+      gint64 started;
 
       task->worker = worker;
       task->run = worker_run_ref (run);
       task->record = record;
       task->input = g_steal_pointer (&input);
+
+      /* As on the app's event loop (lab-mode-async.c): the call that
+       * starts a task is all of a computing one, so its CPU time is
+       * measured around it.  The task's callback comes at a later turn
+       * of the loop, never from inside this call, so @task is still ours. */
+      lab_cpu_sample_task_start (&cpu_at_start, record.start_us);
+      lab_spans_begin_task (&task->record.spans);
       lab_workload_run_task_async (run->workload, &run->task_context, task->input,
                                    &task->record, loop_task_done_cb, task);
+      lab_spans_end_task ();
+      started = g_get_monotonic_time ();
+      lab_cpu_sample_task_end (&cpu_at_start, started, started - record.start_us,
+                               &task->record.cpu_us, &task->record.run_queue_us);
       return;
     }
 

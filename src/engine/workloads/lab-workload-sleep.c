@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-states.h"
 #include "lab-workload-sleep.h"
 
 struct _LabWorkloadSleep
@@ -87,6 +88,7 @@ typedef struct
 {
   GArray       *heap;          /* SleepTimer, a binary heap: earliest first */
   guint64       next_serial;
+  gint64        wait_us;       /* how long each task waits: the plan's, read once */
   GSource      *wakeup;        /* made on first use, on the loop's context */
   GSource      *cancelled;
 } SleepLoop;
@@ -175,8 +177,17 @@ sleep_loop_wakeup_cb (gpointer data)
     {
       SleepTimer timer = heap_pop (loop->heap);
       LabWorkload *workload = g_task_get_source_object (timer.task);
+      gint64 fired = g_get_monotonic_time ();
 
-      timer.record->end_us = g_get_monotonic_time ();
+      /* The task waited for its timer from when it began until now, the
+       * moment the loop got round to it; later than its deadline when the
+       * loop was busy with something else — a computing task, or the
+       * callbacks of the timers before this one. */
+      timer.record->end_us = fired;
+      if (fired - (timer.deadline_us - loop->wait_us) >= LAB_MIN_WAIT_SPAN_US)
+        lab_spans_add (&timer.record->spans, LAB_STATE_IO, LAB_WAIT_TIMER,
+                       timer.deadline_us - loop->wait_us, fired);
+      lab_loop_note_timer (timer.deadline_us, fired);
       timer.record->value = g_strdup_printf ("%u", lab_workload_get_plan (workload)->task_ms);
       g_task_return_boolean (timer.task, TRUE);
       g_object_unref (timer.task);
@@ -293,9 +304,12 @@ lab_workload_sleep_run_task_async (LabWorkload         *workload,
     return;
 
   if (loop->wakeup == NULL)
-    sleep_loop_attach (loop, context->cancellable);
+    {
+      sleep_loop_attach (loop, context->cancellable);
+      loop->wait_us = task_duration_us (workload);
+    }
 
-  timer.deadline_us = g_get_monotonic_time () + task_duration_us (workload);
+  timer.deadline_us = g_get_monotonic_time () + loop->wait_us;
   timer.serial = loop->next_serial++;
   timer.task = g_steal_pointer (&task);
   timer.record = record;
