@@ -103,6 +103,32 @@ lab_run_context_task_started (LabRunContext *ctx,
     }
 }
 
+/* Where a finished task waited, one event per span, for the timeline to
+ * draw while the run goes on.  A task cancelled before it ran has none. */
+static void
+push_spans (LabRunContext       *ctx,
+            guint                index,
+            const LabTaskRecord *record)
+{
+  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+      LabEvent event = {
+        .kind = LAB_EVENT_TASK_SPAN,
+        .mode = ctx->run->mode,
+        .task = index,
+        .lane = record->lane,
+        .pid = record->pid,
+        .state = span->state,
+        .wait = span->wait,
+        .start_us = span->start_us,
+        .time_us = span->end_us,
+      };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
+}
+
 /* The record of @index is complete; count it and, after the last one, stop
  * the clock and wake whoever waits for the run. */
 void
@@ -124,8 +150,14 @@ lab_run_context_task_finished (LabRunContext *ctx,
         .start_us = record->start_us,
         .time_us = record->end_us,
         .bytes = record->bytes,
+        .has_times = TRUE,
+        .cpu_us = record->cpu_us,
+        .run_queue_us = record->run_queue_us,
       };
 
+      /* Its waits first, so that the bar is whole when it finishes and is
+       * drawn once; a task that never waited costs nothing more. */
+      push_spans (ctx, index, record);
       lab_event_buffer_push (ctx->events, &event);
     }
 

@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-run-feed.h"
+#include "lab-states.h"
 
 #define FALLBACK_DRAIN_MS 100
 
@@ -43,6 +44,9 @@ struct _LabRunFeed
    * (and before its page is reset); their lanes wait here until then. */
   GArray          *worker_pids[LAB_N_ALL_MODES];
   gboolean         run_open[LAB_N_ALL_MODES];
+  /* The cores-busy samples of a mode go to its page once its run began
+   * there (the sampler starts a little before the clock). */
+  gboolean         page_ready[LAB_N_ALL_MODES];
 
   guint            stages_started;
   LabRunProgress   progress;
@@ -61,6 +65,10 @@ enum {
   ITEM_MARK,
   TIMELINE_NOW,
   DRAINED,
+  TASK_SPAN,
+  TASK_TIMES,
+  CORES_BUSY,
+  TIME_BY_STATE,
   N_SIGNALS
 };
 
@@ -158,6 +166,7 @@ run_started (LabRunFeed     *self,
   GArray *pids = self->worker_pids[event->mode];
 
   self->run_open[event->mode] = TRUE;
+  self->page_ready[event->mode] = TRUE;
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -238,6 +247,11 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_TASK_FINISHED:
+      /* Its time on a CPU and in the run queue first: like its spans, they
+       * are in before the bar finishes and is drawn. */
+      if (event->lane >= 0 && event->has_times && !event->caller)
+        g_signal_emit (self, signals[TASK_TIMES], 0, self->page[event->mode],
+                       task_id (self, event->task), event->cpu_us, event->run_queue_us);
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
@@ -257,8 +271,22 @@ handle_event (LabRunFeed     *self,
                      event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
       break;
 
+    case LAB_EVENT_TASK_SPAN:
+      if (event->state < LAB_N_STATES)
+        g_signal_emit (self, signals[TASK_SPAN], 0, self->page[event->mode],
+                       task_id (self, event->task), (guint) event->state, (guint) event->wait,
+                       event->start_us, event->time_us);
+      break;
+
+    case LAB_EVENT_CORES_BUSY:
+      if (self->page_ready[event->mode])
+        g_signal_emit (self, signals[CORES_BUSY], 0, self->page[event->mode], event->time_us,
+                       event->cores);
+      break;
+
     case LAB_EVENT_RUN_FINISHED:
       self->run_open[event->mode] = FALSE;
+      self->page_ready[event->mode] = FALSE;
       g_array_set_size (pids, 0);
       if (self->pipeline && progress->stage < LAB_N_STAGES)
         progress->stage_us[progress->stage] = event->time_us - progress->run_start_us;
@@ -329,6 +357,7 @@ forget_workers (LabRunFeed *self)
     {
       g_array_set_size (self->worker_pids[m], 0);
       self->run_open[m] = FALSE;
+      self->page_ready[m] = FALSE;
     }
 }
 
@@ -445,6 +474,17 @@ lab_run_feed_finish_run (LabRunFeed   *self,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
   lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
+
+  /* A job's timings row says where the mode's time went: a pipeline's
+   * stages (@offset > 0 after the first) add up.  A lesson has no row. */
+  if (!self->lesson && run->mode < LAB_N_MODES)
+    {
+      gint64 by_state[LAB_N_STATES];
+
+      lab_run_get_time_by_state (run, by_state);
+      g_signal_emit (self, signals[TIME_BY_STATE], 0, (guint) run->mode, (gpointer) by_state,
+                     offset > 0);
+    }
 }
 
 /* A run that knows its workers by name (the distributed mode's
@@ -571,6 +611,27 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   signals[TIMELINE_NOW] =
     g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
+  /* page, task, state (LabState), wait (LabWait), start_us, end_us: one
+   * explicit wait of a task, before its task-finished */
+  signals[TASK_SPAN] =
+    g_signal_new ("task-span", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
+                  G_TYPE_INT64, G_TYPE_INT64);
+  /* page, task, cpu_us, run_queue_us (-1: not measured), before its
+   * task-finished */
+  signals[TASK_TIMES] =
+    g_signal_new ("task-times", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64);
+  /* page, time_us, cores busy since the sample before */
+  signals[CORES_BUSY] =
+    g_signal_new ("cores-busy", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_DOUBLE);
+  /* A job's run is over: mode, where its time went (gint64[LAB_N_STATES],
+   * lab_run_get_time_by_state ()), and whether it adds to the run before
+   * (a pipeline's later stage) */
+  signals[TIME_BY_STATE] =
+    g_signal_new ("time-by-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_BOOLEAN);
   /* A batch of events is in; the progress says where the run is. */
   signals[DRAINED] =
     g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
