@@ -34,6 +34,8 @@
 /* For tests only: the states the legend shows, and the strip's samples. */
 guint    lab_timeline_get_legend_states     (LabTimeline *self);
 guint    lab_timeline_get_n_cores_samples   (LabTimeline *self);
+LabTimelineModel *
+         lab_timeline_get_model             (LabTimeline *self);
 
 static guint
 n_cores (void)
@@ -559,4 +561,12 @@ lab_timeline_get_n_cores_samples (LabTimeline *self)
 
   lab_timeline_model_get_cores_samples (self->model, &n);
   return n;
+}
+
+LabTimelineModel *
+lab_timeline_get_model (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), NULL);
+
+  return self->model;
 }
