@@ -23,7 +23,8 @@ typedef enum
   LAB_EVENT_ITEM_PUT,         /* task = the producer, time_us = when it put an item in a queue */
   LAB_EVENT_ITEM_TAKEN,       /* task = the item's producer, time_us = when the consumer took it */
   LAB_EVENT_TASK_SPAN,        /* task, lane, state, wait, start_us, time_us = end: one explicit
-                               * wait of the task, pushed just before its TASK_FINISHED */
+                               * wait of the task; a task's spans and its TASK_FINISHED are
+                               * pushed together, in that order */
   LAB_EVENT_CORES_BUSY,       /* time_us, cores: how many cores the run kept busy since the
                                * sample before (lab-cores-sampler.c) */
 } LabEventKind;
@@ -55,6 +56,9 @@ LabEventBuffer *lab_event_buffer_ref   (LabEventBuffer *self);
 void            lab_event_buffer_unref (LabEventBuffer *self);
 void            lab_event_buffer_push  (LabEventBuffer *self,
                                         const LabEvent *event);
+void            lab_event_buffer_push_many (LabEventBuffer *self,
+                                            const LabEvent *events,
+                                            guint           n_events);
 GArray         *lab_event_buffer_drain (LabEventBuffer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabEventBuffer, lab_event_buffer_unref)

@@ -103,30 +103,46 @@ lab_run_context_task_started (LabRunContext *ctx,
     }
 }
 
-/* Where a finished task waited, one event per span, for the timeline to
- * draw while the run goes on.  A task cancelled before it ran has none. */
+/* A finished task's events: one per span of its waits, for the timeline
+ * to draw while the run goes on, then its TASK_FINISHED — pushed together,
+ * under one lock, so that a reader finds them side by side.  A task that
+ * never waited costs nothing more than before. */
 static void
-push_spans (LabRunContext       *ctx,
-            guint                index,
-            const LabTaskRecord *record)
+push_finished (LabRunContext       *ctx,
+               const LabEvent      *finished,
+               const LabTaskRecord *record)
 {
-  for (guint i = 0; record->spans != NULL && i < record->spans->len; i++)
+  guint n_spans = record->spans != NULL ? record->spans->len : 0;
+  LabEvent on_stack[16];
+  g_autofree LabEvent *on_heap = NULL;
+  LabEvent *events = on_stack;
+
+  if (n_spans == 0)
+    {
+      lab_event_buffer_push (ctx->events, finished);
+      return;
+    }
+  if (n_spans + 1 > G_N_ELEMENTS (on_stack))
+    events = on_heap = g_new (LabEvent, n_spans + 1);
+
+  for (guint i = 0; i < n_spans; i++)
     {
       const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
-      LabEvent event = {
+
+      events[i] = (LabEvent) {
         .kind = LAB_EVENT_TASK_SPAN,
-        .mode = ctx->run->mode,
-        .task = index,
-        .lane = record->lane,
-        .pid = record->pid,
+        .mode = finished->mode,
+        .task = finished->task,
+        .lane = finished->lane,
+        .pid = finished->pid,
         .state = span->state,
         .wait = span->wait,
         .start_us = span->start_us,
         .time_us = span->end_us,
       };
-
-      lab_event_buffer_push (ctx->events, &event);
     }
+  events[n_spans] = *finished;
+  lab_event_buffer_push_many (ctx->events, events, n_spans + 1);
 }
 
 /* The record of @index is complete; count it and, after the last one, stop
@@ -156,9 +172,8 @@ lab_run_context_task_finished (LabRunContext *ctx,
       };
 
       /* Its waits first, so that the bar is whole when it finishes and is
-       * drawn once; a task that never waited costs nothing more. */
-      push_spans (ctx, index, record);
-      lab_event_buffer_push (ctx->events, &event);
+       * drawn once. */
+      push_finished (ctx, &event, record);
     }
 
   g_mutex_lock (&ctx->mutex);

@@ -50,6 +50,8 @@ struct _LabRunFeed
 
   guint            stages_started;
   LabRunProgress   progress;
+
+  GArray          *spans;   /* scratch: LabSpan, the spans of the task finishing */
 };
 
 G_DEFINE_FINAL_TYPE (LabRunFeed, lab_run_feed, G_TYPE_OBJECT)
@@ -66,7 +68,7 @@ enum {
   TIMELINE_NOW,
   DRAINED,
   TASK_SPAN,
-  TASK_TIMES,
+  TASK_STATES,
   CORES_BUSY,
   TIME_BY_STATE,
   N_SIGNALS
@@ -247,11 +249,16 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_TASK_FINISHED:
-      /* Its time on a CPU and in the run queue first: like its spans, they
-       * are in before the bar finishes and is drawn. */
-      if (event->lane >= 0 && event->has_times && !event->caller)
-        g_signal_emit (self, signals[TASK_TIMES], 0, self->page[event->mode],
-                       task_id (self, event->task), event->cpu_us, event->run_queue_us);
+      /* Its time on a CPU and in the run queue, with its spans if they came
+       * just before (see lab_run_feed_drain ()): in before the bar
+       * finishes, so that it is drawn once, whole. */
+      if (event->lane >= 0 && (event->has_times || self->spans->len > 0) && !event->caller)
+        g_signal_emit (self, signals[TASK_STATES], 0, self->page[event->mode],
+                       task_id (self, event->task),
+                       event->has_times ? event->cpu_us : (gint64) -1,
+                       event->has_times ? event->run_queue_us : (gint64) -1,
+                       (gpointer) self->spans->data, self->spans->len);
+      g_array_set_size (self->spans, 0);
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
@@ -308,7 +315,34 @@ lab_run_feed_drain (LabRunFeed *self)
 
   events = lab_event_buffer_drain (self->events);
   for (guint i = 0; i < events->len; i++)
-    handle_event (self, &g_array_index (events, LabEvent, i));
+    {
+      const LabEvent *event = &g_array_index (events, LabEvent, i);
+      guint end = i;
+
+      /* A task's spans come right before its finish (lab-run-context.c):
+       * they go with it in one signal, not one each. */
+      while (end < events->len
+             && g_array_index (events, LabEvent, end).kind == LAB_EVENT_TASK_SPAN
+             && g_array_index (events, LabEvent, end).task == event->task
+             && g_array_index (events, LabEvent, end).mode == event->mode)
+        end++;
+      if (end > i && end < events->len
+          && g_array_index (events, LabEvent, end).kind == LAB_EVENT_TASK_FINISHED
+          && g_array_index (events, LabEvent, end).task == event->task
+          && g_array_index (events, LabEvent, end).mode == event->mode)
+        {
+          for (; i < end; i++)
+            {
+              const LabEvent *span = &g_array_index (events, LabEvent, i);
+              LabSpan s = { span->start_us, span->time_us, span->state, span->wait };
+
+              if (span->state < LAB_N_STATES)
+                g_array_append_val (self->spans, s);
+            }
+          event = &g_array_index (events, LabEvent, i);
+        }
+      handle_event (self, event);
+    }
   g_signal_emit (self, signals[DRAINED], 0);
 }
 
@@ -559,6 +593,7 @@ lab_run_feed_finalize (GObject *object)
 
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
+  g_clear_pointer (&self->spans, g_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -617,11 +652,13 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
     g_signal_new ("task-span", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
                   G_TYPE_INT64, G_TYPE_INT64);
-  /* page, task, cpu_us, run_queue_us (-1: not measured), before its
+  /* page, task, cpu_us, run_queue_us (-1: not measured), its spans
+   * (const LabSpan *, n_spans): where a task's time went, just before its
    * task-finished */
-  signals[TASK_TIMES] =
-    g_signal_new ("task-times", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64);
+  signals[TASK_STATES] =
+    g_signal_new ("task-states", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64,
+                  G_TYPE_POINTER, G_TYPE_UINT);
   /* page, time_us, cores busy since the sample before */
   signals[CORES_BUSY] =
     g_signal_new ("cores-busy", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -643,6 +680,7 @@ lab_run_feed_init (LabRunFeed *self)
 {
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->spans = g_array_new (FALSE, FALSE, sizeof (LabSpan));
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));

@@ -31,21 +31,32 @@ lab_timeline_states_free (LabTimelineStates *states)
   if (states == NULL)
     return;
 
-  g_clear_pointer (&states->spans, g_array_unref);
   g_clear_pointer (&states->segments, g_array_unref);
   g_free (states);
 }
 
+/* @bar's states, with room for @more spans. */
 static LabTimelineStates *
-lab_timeline_bar_ensure_states (LabTimelineBar *bar)
+lab_timeline_bar_ensure_states (LabTimelineBar *bar,
+                                guint           more)
 {
-  if (bar->states == NULL)
+  LabTimelineStates *states = bar->states;
+
+  if (states == NULL)
     {
-      bar->states = g_new0 (LabTimelineStates, 1);
-      bar->states->cpu_us = -1;
-      bar->states->run_queue_us = -1;
+      states = g_malloc0 (sizeof (LabTimelineStates) + more * sizeof (LabTimelineSegment));
+      states->cpu_us = -1;
+      states->run_queue_us = -1;
+      states->spans_size = more;
     }
-  return bar->states;
+  else if (states->n_spans + more > states->spans_size)
+    {
+      states->spans_size = MAX (states->n_spans + more, 2 * states->spans_size);
+      states = g_realloc (states, sizeof (LabTimelineStates)
+                                  + states->spans_size * sizeof (LabTimelineSegment));
+    }
+  bar->states = states;
+  return states;
 }
 
 static int
@@ -87,42 +98,55 @@ const guint lab_timeline_gap_states[LAB_TIMELINE_N_GAP_STATES] = {
   LAB_STATE_COMPUTE, LAB_STATE_RUNQUEUE, LAB_STATE_OTHER
 };
 
-/* Computes @bar's segments: its spans (cut to the bar, later ones cut
- * where an earlier one ends), then the gaps shared out. */
-static void
-lab_timeline_bar_compute_segments (LabTimelineBar *bar)
+/* Walks the finished @bar's waits (sorted) as they lie on it: cut to the
+ * bar, a later one cut where an earlier one ends.  Each wait goes to
+ * @by_state (if not NULL), and with the gaps between them to @segments
+ * (if not NULL).  Returns the gaps' total. */
+static gint64
+lab_timeline_bar_walk (const LabTimelineBar *bar,
+                       gint64               *by_state,
+                       GArray               *segments)
 {
-  LabTimelineStates *states = bar->states;
+  const LabTimelineStates *states = bar->states;
   gint64 start = bar->start_us, end = bar->end_us, at = start, gaps = 0;
 
-  if (states->segments == NULL)
-    states->segments = g_array_new (FALSE, FALSE, sizeof (LabTimelineSegment));
-  g_array_set_size (states->segments, 0);
-
-  /* The waits as they lie on the bar, never overlapping, and the gaps
-   * between them. */
-  if (states->spans != NULL)
+  for (guint i = 0; i < states->n_spans; i++)
     {
-      g_array_sort (states->spans, compare_segments);
-      for (guint i = 0; i < states->spans->len; i++)
-        {
-          LabTimelineSegment span = g_array_index (states->spans, LabTimelineSegment, i);
+      LabTimelineSegment span = states->spans[i];
 
-          span.start_us = CLAMP (span.start_us, at, end);
-          span.end_us = CLAMP (span.end_us, span.start_us, end);
-          if (span.end_us <= span.start_us)
-            continue;
-          gaps += span.start_us - at;
-          append_segment (states->segments, at, span.start_us, LAB_TIMELINE_GAP, LAB_WAIT_NONE);
-          append_segment (states->segments, span.start_us, span.end_us, span.state, span.wait);
-          at = span.end_us;
+      span.start_us = CLAMP (span.start_us, at, end);
+      span.end_us = CLAMP (span.end_us, span.start_us, end);
+      if (span.end_us <= span.start_us)
+        continue;
+      gaps += span.start_us - at;
+      if (by_state != NULL)
+        by_state[span.state] += span.end_us - span.start_us;
+      if (segments != NULL)
+        {
+          append_segment (segments, at, span.start_us, LAB_TIMELINE_GAP, LAB_WAIT_NONE);
+          append_segment (segments, span.start_us, span.end_us, span.state, span.wait);
         }
+      at = span.end_us;
     }
   gaps += end - at;
-  append_segment (states->segments, at, end, LAB_TIMELINE_GAP, LAB_WAIT_NONE);
+  if (segments != NULL)
+    append_segment (segments, at, end, LAB_TIMELINE_GAP, LAB_WAIT_NONE);
+  return gaps;
+}
 
-  /* The kernel's totals, never more than the gaps can hold: the same rule
-   * as lab_task_add_time_by_state ()'s; the rest is other. */
+/* Sorts @bar's waits and shares its gaps out: the kernel's totals, never
+ * more than the gaps can hold (the same rule as lab_task_add_time_by_state
+ * ()'s); the rest is other.  The pieces are made later, if ever needed. */
+static void
+lab_timeline_bar_share_gaps (LabTimelineBar *bar)
+{
+  LabTimelineStates *states = bar->states;
+  gint64 gaps;
+
+  qsort (states->spans, states->n_spans, sizeof (LabTimelineSegment), compare_segments);
+  g_clear_pointer (&states->segments, g_array_unref);
+
+  gaps = lab_timeline_bar_walk (bar, NULL, NULL);
   memset (states->gap_shares, 0, sizeof states->gap_shares);
   if (states->cpu_us >= 0)
     states->gap_shares[0] = MIN (states->cpu_us, gaps);
@@ -137,18 +161,12 @@ static void
 lab_timeline_bar_add_time_by_state (const LabTimelineBar *bar,
                                     gint64               *by_state)
 {
-  const LabTimelineSegment *segments;
-  guint n;
-
-  segments = lab_timeline_bar_get_segments (bar, &n);
-  if (segments == NULL)
+  if (bar->states == NULL || bar->running)
     {
       by_state[LAB_STATE_OTHER] += bar->end_us - bar->start_us;
       return;
     }
-  for (guint i = 0; i < n; i++)
-    if (segments[i].state != LAB_TIMELINE_GAP)
-      by_state[segments[i].state] += segments[i].end_us - segments[i].start_us;
+  lab_timeline_bar_walk (bar, by_state, NULL);
   for (guint i = 0; i < LAB_TIMELINE_N_GAP_STATES; i++)
     by_state[lab_timeline_gap_states[i]] += bar->states->gap_shares[i];
 }
@@ -169,7 +187,7 @@ lab_timeline_model_states_finished (LabTimelineModel *self,
       return;
     }
 
-  lab_timeline_bar_compute_segments (bar);
+  lab_timeline_bar_share_gaps (bar);
   {
     gint64 by_state[LAB_N_STATES] = { 0 };
 
@@ -241,10 +259,8 @@ lab_timeline_model_add_task_span (LabTimelineModel *self,
   if (bar == NULL)
     return FALSE;
 
-  states = lab_timeline_bar_ensure_states (bar);
-  if (states->spans == NULL)
-    states->spans = g_array_new (FALSE, FALSE, sizeof (LabTimelineSegment));
-  g_array_append_val (states->spans, span);
+  states = lab_timeline_bar_ensure_states (bar, 1);
+  states->spans[states->n_spans++] = span;
 
   if (bar->running)
     return FALSE;
@@ -274,11 +290,57 @@ lab_timeline_model_set_task_times (LabTimelineModel *self,
   if (bar == NULL)
     return FALSE;
 
-  states = lab_timeline_bar_ensure_states (bar);
+  states = lab_timeline_bar_ensure_states (bar, 0);
   if (states->cpu_us == cpu_us && states->run_queue_us == run_queue_us)
     return FALSE;
   states->cpu_us = cpu_us;
   states->run_queue_us = run_queue_us;
+
+  if (bar->running)
+    return FALSE;
+  lab_timeline_model_bar_redrawn (self, bar);
+  return TRUE;
+}
+
+/**
+ * lab_timeline_model_set_task_states:
+ * @spans: (array length=n_spans): LabSpan (lab-states.h), monotonic µs
+ *
+ * @task's times and waits all at once, in one allocation.
+ *
+ * Returns: whether a finished bar changed
+ */
+gboolean
+lab_timeline_model_set_task_states (LabTimelineModel *self,
+                                    guint             task,
+                                    gint64            cpu_us,
+                                    gint64            run_queue_us,
+                                    const LabSpan    *spans,
+                                    guint             n_spans)
+{
+  LabTimelineStates *states;
+  LabTimelineBar *bar;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (spans != NULL || n_spans == 0, FALSE);
+
+  bar = lab_timeline_model_lookup_bar (self, task);
+  if (bar == NULL)
+    return FALSE;
+
+  states = lab_timeline_bar_ensure_states (bar, n_spans);
+  states->cpu_us = cpu_us;
+  states->run_queue_us = run_queue_us;
+  for (guint i = 0; i < n_spans; i++)
+    if (spans[i].state < LAB_N_STATES)
+      {
+        LabTimelineSegment *span = &states->spans[states->n_spans++];
+
+        span->start_us = spans[i].start_us - self->origin_us;
+        span->end_us = MAX (spans[i].end_us, spans[i].start_us) - self->origin_us;
+        span->state = spans[i].state;
+        span->wait = spans[i].wait;
+      }
 
   if (bar->running)
     return FALSE;
@@ -297,15 +359,26 @@ const LabTimelineSegment *
 lab_timeline_bar_get_segments (const LabTimelineBar *bar,
                                guint                *n_segments)
 {
+  LabTimelineStates *states;
+
   g_return_val_if_fail (bar != NULL, NULL);
 
-  if (bar->states == NULL || bar->states->segments == NULL || bar->running)
+  states = bar->states;
+  if (states == NULL || bar->running)
     {
       *n_segments = 0;
       return NULL;
     }
-  *n_segments = bar->states->segments->len;
-  return (const LabTimelineSegment *) (gconstpointer) bar->states->segments->data;
+  /* Made once, when first asked for: most bars of a big run are never
+   * wide enough to need their pieces. */
+  if (states->segments == NULL)
+    {
+      states->segments = g_array_sized_new (FALSE, FALSE, sizeof (LabTimelineSegment),
+                                            2 * states->n_spans + 1);
+      lab_timeline_bar_walk (bar, NULL, states->segments);
+    }
+  *n_segments = states->segments->len;
+  return (const LabTimelineSegment *) (gconstpointer) states->segments->data;
 }
 
 /* The state @bar spent most of its time in: the colour it gets when it is

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "lab-states.h"
 #include "lab-timeline-axis.h"
 
 G_BEGIN_DECLS
@@ -37,15 +38,19 @@ typedef struct
   guint8   wait;            /* a LabWait: what an I/O wait was */
 } LabTimelineSegment;
 
-/* What the engine said about where a task's time went.  Read-only outside
- * the model. */
+/* What the engine said about where a task's time went, in one block of
+ * memory with its spans: the window gets 100,000 of these a second.
+ * Read-only outside the model. */
 typedef struct
 {
-  GArray  *spans;           /* LabTimelineSegment: its explicit waits, as reported */
   gint64   cpu_us;          /* its time on a CPU; -1: not measured */
   gint64   run_queue_us;    /* its time waiting for a core; -1: not measured */
-  GArray  *segments;        /* LabTimelineSegment covering the finished bar, in time order */
-  gint64   gap_shares[3];   /* the gaps' time on a CPU, waiting for a core, other (µs) */
+  gint64   gap_shares[3];   /* finished: the gaps' time on a CPU, waiting for a core, other */
+  GArray  *segments;        /* LabTimelineSegment covering the finished bar, in time order;
+                             * made when first asked for (a wide bar drawn, a tooltip) */
+  guint    n_spans;
+  guint    spans_size;
+  LabTimelineSegment spans[]; /* its explicit waits: sorted by start once it finished */
 } LabTimelineStates;
 
 /* The states the gap shares stand for, in their order. */
@@ -171,6 +176,12 @@ gboolean               lab_timeline_model_set_task_times  (LabTimelineModel     
                                                            guint                   task,
                                                            gint64                  cpu_us,
                                                            gint64                  run_queue_us);
+gboolean               lab_timeline_model_set_task_states (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           gint64                  cpu_us,
+                                                           gint64                  run_queue_us,
+                                                           const LabSpan          *spans,
+                                                           guint                   n_spans);
 const LabTimelineSegment *
                        lab_timeline_bar_get_segments      (const LabTimelineBar   *bar,
                                                            guint                  *n_segments);

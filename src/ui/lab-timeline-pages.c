@@ -217,17 +217,19 @@ on_task_span (LabTimelinePages *self,
 }
 
 static void
-on_task_times (LabTimelinePages *self,
-               guint             page,
-               guint             task,
-               gint64            cpu_us,
-               gint64            run_queue_us)
+on_task_states (LabTimelinePages *self,
+                guint             page,
+                guint             task,
+                gint64            cpu_us,
+                gint64            run_queue_us,
+                gconstpointer     spans,
+                guint             n_spans)
 {
   LabTimeline *timeline;
   GtkWidget *widget;
 
   if (lookup (self, page, &timeline, &widget))
-    lab_timeline_set_task_times (timeline, task, cpu_us, run_queue_us);
+    lab_timeline_set_task_states (timeline, task, cpu_us, run_queue_us, spans, n_spans);
 }
 
 static void
@@ -346,7 +348,7 @@ lab_timeline_pages_new (GtkStack   *stack,
     { "item-mark", G_CALLBACK (on_item_mark) },
     { "timeline-now", G_CALLBACK (on_timeline_now) },
     { "task-span", G_CALLBACK (on_task_span) },
-    { "task-times", G_CALLBACK (on_task_times) },
+    { "task-states", G_CALLBACK (on_task_states) },
     { "cores-busy", G_CALLBACK (on_cores_busy) },
   };
   LabTimelinePages *self;

@@ -518,6 +518,27 @@ lab_timeline_set_task_times (LabTimeline *self,
 }
 
 /**
+ * lab_timeline_set_task_states:
+ * @spans: (array length=n_spans): LabSpan (lab-states.h), monotonic µs
+ *
+ * Where @task's time went, all at once: its times (-1: not measured) and
+ * its explicit waits, before it finishes.
+ */
+void
+lab_timeline_set_task_states (LabTimeline  *self,
+                              guint         task,
+                              gint64        cpu_us,
+                              gint64        run_queue_us,
+                              gconstpointer spans,
+                              guint         n_spans)
+{
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+
+  if (lab_timeline_model_set_task_states (self->model, task, cpu_us, run_queue_us, spans, n_spans))
+    lab_timeline_bar_changed (self);
+}
+
+/**
  * lab_timeline_add_cores_sample:
  * @time_us: monotonic time of the sample
  * @cores: how many cores were busy on average since the sample before

@@ -53,6 +53,12 @@ void       lab_timeline_set_task_times (LabTimeline *self,
                                         guint        task,
                                         gint64       cpu_us,
                                         gint64       run_queue_us);
+void       lab_timeline_set_task_states (LabTimeline  *self,
+                                         guint         task,
+                                         gint64        cpu_us,
+                                         gint64        run_queue_us,
+                                         gconstpointer spans,
+                                         guint         n_spans);
 void       lab_timeline_add_cores_sample (LabTimeline *self,
                                           gint64       time_us,
                                           double       cores);

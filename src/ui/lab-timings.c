@@ -25,13 +25,15 @@
 
 #define MAX_STAGES 4
 #define BAR_WIDTH 120
+#define STATES_BAR_WIDTH 72
 
 /* Which columns drop out first when the table is too wide. */
 enum {
   KEEP = 0,        /* mode, wall time, speed-up, verified */
-  DROP_FIRST = 1,  /* start-up, the bar */
-  DROP_NEXT = 2,   /* the stages */
-  N_DROPS = 3
+  DROP_FIRST = 1,  /* where the time went (its totals are in the timeline's tooltips too) */
+  DROP_SECOND = 2, /* start-up, the bar */
+  DROP_NEXT = 3,   /* the stages */
+  N_DROPS = 4
 };
 
 typedef struct
@@ -115,7 +117,7 @@ lab_states_bar_measure (GtkWidget      *widget,
                         int            *minimum_baseline,
                         int            *natural_baseline)
 {
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? BAR_WIDTH : 12;
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? STATES_BAR_WIDTH : 12;
 }
 
 static void
@@ -244,7 +246,9 @@ lab_timings_reset (LabTimings         *self,
   header (self, _("Wall time"), 1, column++);
   header (self, _("Start-up"), 1, column++);
   header (self, "", 0, column++);
-  header (self, _("Where the time went"), 0, column++);
+  /* A short heading: the column must fit a 1024 px projector with the
+   * pipeline's three stages. */
+  header (self, _("Time spent"), 0, column++);
   header (self, _("Speed-up"), 1, column++);
   header (self, _("Verified"), 0.5, column++);
   apply_dropped (self);
@@ -433,8 +437,10 @@ column_priority (LabTimings *self,
 
   if (column >= 1 && column < wall)
     return DROP_NEXT;
-  if (column == wall + 1 || column == wall + 2 || column == wall + 3)
+  if (column == wall + 3)
     return DROP_FIRST;
+  if (column == wall + 1 || column == wall + 2)
+    return DROP_SECOND;
   return KEEP;
 }
 
@@ -461,7 +467,7 @@ needed_width (LabTimings *self,
   for (GtkWidget *child = gtk_widget_get_first_child (self->grid); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      int column, width = BAR_WIDTH;
+      int column, width = LAB_IS_STATES_BAR (child) ? STATES_BAR_WIDTH : BAR_WIDTH;
 
       gtk_grid_query_child (GTK_GRID (self->grid), child, &column, NULL, NULL, NULL);
       if (column < 0 || column >= (int) G_N_ELEMENTS (widths))
