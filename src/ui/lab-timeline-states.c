@@ -172,7 +172,7 @@ lab_timeline_append_bar_states (LabTimeline           *self,
                                 int                    height)
 {
   const LabTimelineSegment *segments;
-  guint n, state;
+  guint n, state, wait;
   int piece_x0 = x, end = x + width;
 
   segments = lab_timeline_bar_get_segments (bar, &n);
@@ -183,20 +183,26 @@ lab_timeline_append_bar_states (LabTimeline           *self,
     }
 
   state = segments[0].state;
+  wait = segments[0].wait;
   for (guint i = 1; i < n; i++)
     {
       /* Where piece i - 1 ends and piece i begins. */
       int boundary = CLAMP (lab_timeline_view_x (view, segments[i].start_us), piece_x0, end);
+      /* Two waits of one kind back to back (a download's wait for its
+       * first byte, then for its body) keep a pixel between them. */
+      gboolean same_state = segments[i].state == state;
+      int gap = same_state ? 1 : 0;
 
-      if (segments[i].state == state)
+      if (same_state && segments[i].wait == wait)
         continue;
       /* Too narrow to be seen: its pixels go to the piece after it. */
-      if (boundary - piece_x0 >= MIN_PIECE)
+      if (boundary - piece_x0 >= MIN_PIECE + gap)
         {
-          flush_piece (snapshot, bar, piece_x0, boundary, y, height, state);
+          flush_piece (snapshot, bar, piece_x0, boundary - gap, y, height, state);
           piece_x0 = boundary;
         }
       state = segments[i].state;
+      wait = segments[i].wait;
     }
   flush_piece (snapshot, bar, piece_x0, end, y, height, state);
 }
