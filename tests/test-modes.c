@@ -233,6 +233,15 @@ test_events (void)
             case LAB_EVENT_WORKER_STARTED:
               g_assert_true (lab_mode_uses_processes (mode));
               break;
+            case LAB_EVENT_TASK_SPAN:
+              /* A task's waits come with it, before its finish. */
+              g_assert_cmpuint (event->task, <, 9);
+              g_assert_cmpuint (started[event->task], ==, 1);
+              g_assert_cmpuint (finished[event->task], ==, 0);
+              break;
+            case LAB_EVENT_CORES_BUSY:
+              g_assert_cmpfloat (event->cores, >=, 0);
+              break;
             case LAB_EVENT_WORKER_LOST:
             default:
               g_assert_not_reached ();

@@ -11,8 +11,10 @@
 #include "config.h"
 
 #include <glib.h>
+#include <string.h>
 
 #include "lab-event-buffer.h"
+#include "lab-states.h"
 #include "lab-test-util.h"
 #include "lab-timeline-model.h"
 
@@ -351,7 +353,17 @@ feed_events (LabTimelineModel *model,
           lab_timeline_model_task_started (model, event->task, event->lane, event->start_us,
                                            NULL);
           break;
+        case LAB_EVENT_TASK_SPAN:
+          lab_timeline_model_add_task_span (model, event->task, event->state, event->wait,
+                                            event->start_us, event->time_us);
+          break;
+        case LAB_EVENT_CORES_BUSY:
+          lab_timeline_model_add_cores_sample (model, event->time_us, event->cores);
+          break;
         case LAB_EVENT_TASK_FINISHED:
+          if (event->lane >= 0 && event->has_times)
+            lab_timeline_model_set_task_times (model, event->task, event->cpu_us,
+                                               event->run_queue_us);
           if (event->lane >= 0)
             lab_timeline_model_task_finished (model, event->task, event->lane, event->start_us,
                                               event->time_us, event->bytes, event->ok, NULL);
@@ -433,6 +445,206 @@ test_pingpong_marks (void)
     }
 }
 
+/* What the model says a bar's time went to, by state. */
+static void
+bar_time_by_state (const LabTimelineBar *bar,
+                   gint64                by_state[LAB_N_STATES])
+{
+  const LabTimelineSegment *segments;
+  guint n;
+
+  memset (by_state, 0, sizeof (gint64) * LAB_N_STATES);
+  segments = lab_timeline_bar_get_segments (bar, &n);
+  for (guint i = 0; i < n; i++)
+    if (segments[i].state != LAB_TIMELINE_GAP)
+      by_state[segments[i].state] += segments[i].end_us - segments[i].start_us;
+  for (guint i = 0; n > 0 && i < LAB_TIMELINE_N_GAP_STATES; i++)
+    by_state[lab_timeline_gap_states[i]] += bar->states->gap_shares[i];
+}
+
+/* A task of 100 ms that waited for the GIL from 10 to 30 ms (and, as
+ * reported twice, overlapping, until 35 ms) and for a timer from 50 to
+ * 60 ms, with 40 ms on a CPU and 10 ms waiting for a core: the waits are
+ * pieces at their times, the gaps between them one kind of piece, and the
+ * gaps' 65 ms are 40 computing, 10 waiting for a core and 15 other — the
+ * remainder nobody measured, never given to a measured state. */
+static void
+test_states_segments (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  const LabTimelineSegment *segments;
+  const LabTimelineBar *bar;
+  gint64 by_state[LAB_N_STATES];
+  static const struct { gint64 start, end; guint state; } expected[] = {
+    { 0, 10, LAB_TIMELINE_GAP },
+    { 10, 35, LAB_STATE_GIL },
+    { 35, 50, LAB_TIMELINE_GAP },
+    { 50, 60, LAB_STATE_IO },
+    { 60, 100, LAB_TIMELINE_GAP },
+  };
+  guint n;
+
+  lab_timeline_model_task_started (model, 0, 0, ORIGIN, NULL);
+  lab_timeline_model_add_task_span (model, 0, LAB_STATE_IO, LAB_WAIT_TIMER, ORIGIN + MS (50),
+                                    ORIGIN + MS (60));
+  lab_timeline_model_add_task_span (model, 0, LAB_STATE_GIL, LAB_WAIT_NONE, ORIGIN + MS (10),
+                                    ORIGIN + MS (30));
+  lab_timeline_model_add_task_span (model, 0, LAB_STATE_GIL, LAB_WAIT_NONE, ORIGIN + MS (20),
+                                    ORIGIN + MS (35));
+  lab_timeline_model_set_task_times (model, 0, MS (40), MS (10));
+
+  /* Nothing is drawn in pieces while the task runs. */
+  bar = lab_timeline_model_get_bar (model, 0);
+  g_assert_null (lab_timeline_bar_get_segments (bar, &n));
+  g_assert_cmpuint (lab_timeline_model_get_states_present (model), ==, 0);
+
+  lab_timeline_model_task_finished (model, 0, 0, ORIGIN, ORIGIN + MS (100), 0, TRUE, NULL);
+  segments = lab_timeline_bar_get_segments (bar, &n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (segments[i].start_us, ==, MS (expected[i].start));
+      g_assert_cmpint (segments[i].end_us, ==, MS (expected[i].end));
+      g_assert_cmpuint (segments[i].state, ==, expected[i].state);
+    }
+  g_assert_cmpuint (segments[3].wait, ==, LAB_WAIT_TIMER);
+
+  bar_time_by_state (bar, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], ==, MS (40));
+  g_assert_cmpint (by_state[LAB_STATE_RUNQUEUE], ==, MS (10));
+  g_assert_cmpint (by_state[LAB_STATE_GIL], ==, MS (25));
+  g_assert_cmpint (by_state[LAB_STATE_IO], ==, MS (10));
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, MS (15));
+  g_assert_cmpint (by_state[LAB_STATE_LOCK], ==, 0);
+  g_assert_cmpuint (lab_timeline_bar_get_main_state (bar), ==, LAB_STATE_COMPUTE);
+
+  /* The kernel's counts never hold more than the gaps: what is left over
+   * stays unexplained, and a task not measured at all is all "other". */
+  lab_timeline_model_task_started (model, 1, 1, ORIGIN, NULL);
+  lab_timeline_model_add_task_span (model, 1, LAB_STATE_LOCK, LAB_WAIT_NONE, ORIGIN + MS (0),
+                                    ORIGIN + MS (80));
+  lab_timeline_model_set_task_times (model, 1, MS (50), MS (50));
+  lab_timeline_model_task_finished (model, 1, 1, ORIGIN, ORIGIN + MS (100), 0, TRUE, NULL);
+  bar_time_by_state (lab_timeline_model_get_bar (model, 1), by_state);
+  g_assert_cmpint (by_state[LAB_STATE_LOCK], ==, MS (80));
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], ==, MS (20));
+  g_assert_cmpint (by_state[LAB_STATE_RUNQUEUE], ==, 0);
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, 0);
+
+  lab_timeline_model_task_started (model, 2, 1, ORIGIN + MS (100), NULL);
+  lab_timeline_model_set_task_times (model, 2, -1, -1);
+  lab_timeline_model_task_finished (model, 2, 1, ORIGIN + MS (100), ORIGIN + MS (130), 0, TRUE,
+                                    NULL);
+  bar_time_by_state (lab_timeline_model_get_bar (model, 2), by_state);
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, MS (30));
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], ==, 0);
+
+  /* The model's sum is every finished bar's. */
+  lab_timeline_model_get_time_by_state (model, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], ==, MS (60));
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, MS (45));
+  g_assert_cmpint (by_state[LAB_STATE_LOCK], ==, MS (80));
+
+  /* A requeued task starts over: its lost attempt's waits are gone. */
+  lab_timeline_model_task_started (model, 3, 2, ORIGIN, NULL);
+  lab_timeline_model_add_task_span (model, 3, LAB_STATE_IO, LAB_WAIT_TIMER, ORIGIN,
+                                    ORIGIN + MS (5));
+  lab_timeline_model_task_started (model, 3, 1, ORIGIN + MS (200), NULL);
+  lab_timeline_model_task_finished (model, 3, 1, ORIGIN + MS (200), ORIGIN + MS (210), 0, TRUE,
+                                    NULL);
+  bar_time_by_state (lab_timeline_model_get_bar (model, 3), by_state);
+  g_assert_cmpint (by_state[LAB_STATE_IO], ==, 0);
+}
+
+/* The legend's states are exactly those some finished bar spent time in;
+ * a span that comes after its bar finished still counts, and makes the
+ * lane's drawings stale. */
+static void
+test_states_present (void)
+{
+  g_autoptr(LabTimelineModel) model = new_model ();
+  guint generation;
+
+  /* Measured and all on a CPU: computing only, no "other". */
+  lab_timeline_model_task_started (model, 0, 0, ORIGIN, NULL);
+  lab_timeline_model_set_task_times (model, 0, MS (10), 0);
+  lab_timeline_model_task_finished (model, 0, 0, ORIGIN, ORIGIN + MS (10), 0, TRUE, NULL);
+  g_assert_cmpuint (lab_timeline_model_get_states_present (model), ==, 1u << LAB_STATE_COMPUTE);
+
+  /* Nothing said: other. */
+  lab_timeline_model_task_finished (model, 1, 0, ORIGIN + MS (10), ORIGIN + MS (20), 0, TRUE, NULL);
+  g_assert_cmpuint (lab_timeline_model_get_states_present (model), ==,
+                    (1u << LAB_STATE_COMPUTE) | (1u << LAB_STATE_OTHER));
+
+  generation = lab_timeline_model_get_lane (model, 0)->generation;
+  g_assert_true (lab_timeline_model_add_task_span (model, 0, LAB_STATE_GIL, LAB_WAIT_NONE,
+                                                   ORIGIN + MS (2), ORIGIN + MS (4)));
+  g_assert_cmpuint (lab_timeline_model_get_lane (model, 0)->generation, !=, generation);
+  g_assert_cmpuint (lab_timeline_model_get_states_present (model), ==,
+                    (1u << LAB_STATE_COMPUTE) | (1u << LAB_STATE_OTHER) | (1u << LAB_STATE_GIL));
+
+  lab_timeline_model_reset (model, ORIGIN);
+  g_assert_cmpuint (lab_timeline_model_get_states_present (model), ==, 0);
+}
+
+/* A real run of four threads under the GIL, its events fed to the model
+ * as the window gets them: threads hand the GIL over, so at least two
+ * lanes show GIL waits; the model's time by state is the run's, to the
+ * microsecond (start-up aside, which no bar shows); and the cores-busy
+ * samples came along. */
+static void
+test_states_from_run (void)
+{
+  g_autoptr(LabEventBuffer) events = lab_event_buffer_new ();
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabTimelineModel) model = lab_timeline_model_new ();
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 by_run[LAB_N_STATES], by_model[LAB_N_STATES];
+  guint lanes_with_gil = 0, n_samples;
+
+  lab_runner_set_events (runner, events);
+  plan->tasks = 8;
+  plan->workers = 4;
+  plan->n = 60000000;
+  plan->gil = TRUE;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_test_run (runner, workload, LAB_MODE_THREADS, NULL);
+  g_assert_true (run->verified);
+  feed_events (model, events);
+
+  for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
+    {
+      const LabTimelineLane *l = lab_timeline_model_get_lane (model, lane);
+      gboolean gil = FALSE;
+
+      for (guint i = 0; i < l->bars->len; i++)
+        {
+          gint64 by_state[LAB_N_STATES];
+
+          bar_time_by_state (g_ptr_array_index (l->bars, i), by_state);
+          gil |= by_state[LAB_STATE_GIL] > 0;
+        }
+      lanes_with_gil += gil;
+    }
+  g_assert_cmpuint (lanes_with_gil, >=, 2);
+
+  lab_run_get_time_by_state (run, by_run);
+  lab_timeline_model_get_time_by_state (model, by_model);
+  for (guint state = 0; state < LAB_N_STATES; state++)
+    if (state != LAB_STATE_STARTUP)
+      g_assert_cmpint (by_model[state], ==, by_run[state]);
+  g_assert_true (lab_timeline_model_get_states_present (model) & (1u << LAB_STATE_GIL));
+
+  lab_timeline_model_get_cores_samples (model, &n_samples);
+  g_test_message ("%u lanes with GIL waits, %u cores-busy samples over %.0f ms",
+                  lanes_with_gil, n_samples, run->wall_us / 1e3);
+  g_assert_cmpuint (n_samples, ==, run->cores_busy->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -447,6 +659,9 @@ main (int   argc,
   g_test_add_func ("/lab/timeline-model/dense-lane", test_dense_lane);
   g_test_add_func ("/lab/timeline-model/finished-log", test_finished_log);
   g_test_add_func ("/lab/timeline-model/pingpong-marks", test_pingpong_marks);
+  g_test_add_func ("/lab/timeline-model/states-segments", test_states_segments);
+  g_test_add_func ("/lab/timeline-model/states-present", test_states_present);
+  g_test_add_func ("/lab/timeline-model/states-from-run", test_states_from_run);
 
   return g_test_run ();
 }

@@ -9,7 +9,8 @@
  * clocks.  CPU time gained over wall time elapsed is the number of cores
  * busy meanwhile: about one for threads under the GIL or CPU work on an
  * event loop, all of them for C threads and processes, almost none for
- * waits.
+ * waits.  Each sample is also pushed to the run's event buffer, so the
+ * window draws the strip while the run goes on.
  */
 
 #define G_LOG_DOMAIN "lab-cores-sampler"
@@ -29,6 +30,8 @@ struct _LabCoresSampler
   GArray   *pids;       /* gint: 0 is this process */
   GArray   *last_cpu;   /* gint64 per pid; -1 when it could not be read */
   GArray   *samples;    /* LabCoresSample */
+  LabEventBuffer *events; /* NULL when nobody listens */
+  LabMode   mode;
 };
 
 /* CPU time gained since the last reading by the processes readable then
@@ -73,6 +76,18 @@ sampler_thread (gpointer data)
 
           g_array_append_val (self->samples, sample);
           last_us = now_us;
+          if (self->events != NULL)
+            {
+              LabEvent event = {
+                .kind = LAB_EVENT_CORES_BUSY,
+                .mode = self->mode,
+                .lane = -1,
+                .time_us = sample.time_us,
+                .cores = sample.cores,
+              };
+
+              lab_event_buffer_push (self->events, &event);
+            }
         }
     }
   g_mutex_unlock (&self->mutex);
@@ -80,10 +95,14 @@ sampler_thread (gpointer data)
   return NULL;
 }
 
-/* Starts sampling this process and the worker processes @pids. */
+/* Starts sampling this process and the worker processes @pids; each
+ * sample also goes to @events (if not NULL) as a CORES_BUSY event of
+ * @mode. */
 LabCoresSampler *
-lab_cores_sampler_start (const gint *pids,
-                         guint       n_pids)
+lab_cores_sampler_start (const gint     *pids,
+                         guint           n_pids,
+                         LabEventBuffer *events,
+                         LabMode         mode)
 {
   LabCoresSampler *self = g_new0 (LabCoresSampler, 1);
   gint self_pid = 0;
@@ -99,6 +118,8 @@ lab_cores_sampler_start (const gint *pids,
   for (guint i = 0; i < self->pids->len; i++)
     g_array_append_val (self->last_cpu, unknown);
   self->samples = g_array_new (FALSE, FALSE, sizeof (LabCoresSample));
+  self->events = events != NULL ? lab_event_buffer_ref (events) : NULL;
+  self->mode = mode;
   self->thread = g_thread_new ("lab-cores", sampler_thread, self);
 
   return self;
@@ -121,6 +142,7 @@ lab_cores_sampler_stop (LabCoresSampler *self)
   samples = self->samples;
   g_array_unref (self->pids);
   g_array_unref (self->last_cpu);
+  g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->stop_cond);
   g_free (self);

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "lab-event-buffer.h"
+
 G_BEGIN_DECLS
 
 /* How often the sampler looks: often enough to see a GIL hand-over's
@@ -17,7 +19,9 @@ G_BEGIN_DECLS
 typedef struct _LabCoresSampler LabCoresSampler;
 
 LabCoresSampler *lab_cores_sampler_start (const gint      *pids,
-                                          guint            n_pids);
+                                          guint            n_pids,
+                                          LabEventBuffer  *events,
+                                          LabMode          mode);
 GArray          *lab_cores_sampler_stop  (LabCoresSampler *sampler);
 
 G_END_DECLS

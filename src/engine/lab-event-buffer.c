@@ -65,6 +65,21 @@ lab_event_buffer_push (LabEventBuffer *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/* @n_events events that belong together, in one go: nothing comes
+ * between them in the buffer. */
+void
+lab_event_buffer_push_many (LabEventBuffer *self,
+                            const LabEvent *events,
+                            guint           n_events)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (events != NULL || n_events == 0);
+
+  g_mutex_lock (&self->mutex);
+  g_array_append_vals (self->events, events, n_events);
+  g_mutex_unlock (&self->mutex);
+}
+
 /* Returns every event pushed since the last drain, oldest first. */
 GArray *
 lab_event_buffer_drain (LabEventBuffer *self)

@@ -22,6 +22,11 @@ typedef enum
   LAB_EVENT_RUN_FINISHED,     /* time_us = end of the clock */
   LAB_EVENT_ITEM_PUT,         /* task = the producer, time_us = when it put an item in a queue */
   LAB_EVENT_ITEM_TAKEN,       /* task = the item's producer, time_us = when the consumer took it */
+  LAB_EVENT_TASK_SPAN,        /* task, lane, state, wait, start_us, time_us = end: one explicit
+                               * wait of the task; a task's spans and its TASK_FINISHED are
+                               * pushed together, in that order */
+  LAB_EVENT_CORES_BUSY,       /* time_us, cores: how many cores the run kept busy since the
+                               * sample before (lab-cores-sampler.c) */
 } LabEventKind;
 
 typedef struct
@@ -36,6 +41,12 @@ typedef struct
   gint64       time_us;
   guint64      bytes;
   gboolean     caller;      /* a wait of the caller itself (futures' result ()), not a task */
+  guint8       state;       /* TASK_SPAN: a LabState (lab-states.h) */
+  guint8       wait;        /* TASK_SPAN: a LabWait */
+  gboolean     has_times;   /* TASK_FINISHED: cpu_us and run_queue_us are given */
+  gint64       cpu_us;      /* TASK_FINISHED: its time on a CPU; -1: not measured */
+  gint64       run_queue_us; /* TASK_FINISHED: its time waiting for a core; -1: not measured */
+  double       cores;       /* CORES_BUSY */
 } LabEvent;
 
 typedef struct _LabEventBuffer LabEventBuffer;
@@ -45,6 +56,9 @@ LabEventBuffer *lab_event_buffer_ref   (LabEventBuffer *self);
 void            lab_event_buffer_unref (LabEventBuffer *self);
 void            lab_event_buffer_push  (LabEventBuffer *self,
                                         const LabEvent *event);
+void            lab_event_buffer_push_many (LabEventBuffer *self,
+                                            const LabEvent *events,
+                                            guint           n_events);
 GArray         *lab_event_buffer_drain (LabEventBuffer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabEventBuffer, lab_event_buffer_unref)

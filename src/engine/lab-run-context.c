@@ -103,6 +103,48 @@ lab_run_context_task_started (LabRunContext *ctx,
     }
 }
 
+/* A finished task's events: one per span of its waits, for the timeline
+ * to draw while the run goes on, then its TASK_FINISHED — pushed together,
+ * under one lock, so that a reader finds them side by side.  A task that
+ * never waited costs nothing more than before. */
+static void
+push_finished (LabRunContext       *ctx,
+               const LabEvent      *finished,
+               const LabTaskRecord *record)
+{
+  guint n_spans = record->spans != NULL ? record->spans->len : 0;
+  LabEvent on_stack[16];
+  g_autofree LabEvent *on_heap = NULL;
+  LabEvent *events = on_stack;
+
+  if (n_spans == 0)
+    {
+      lab_event_buffer_push (ctx->events, finished);
+      return;
+    }
+  if (n_spans + 1 > G_N_ELEMENTS (on_stack))
+    events = on_heap = g_new (LabEvent, n_spans + 1);
+
+  for (guint i = 0; i < n_spans; i++)
+    {
+      const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+
+      events[i] = (LabEvent) {
+        .kind = LAB_EVENT_TASK_SPAN,
+        .mode = finished->mode,
+        .task = finished->task,
+        .lane = finished->lane,
+        .pid = finished->pid,
+        .state = span->state,
+        .wait = span->wait,
+        .start_us = span->start_us,
+        .time_us = span->end_us,
+      };
+    }
+  events[n_spans] = *finished;
+  lab_event_buffer_push_many (ctx->events, events, n_spans + 1);
+}
+
 /* The record of @index is complete; count it and, after the last one, stop
  * the clock and wake whoever waits for the run. */
 void
@@ -124,9 +166,14 @@ lab_run_context_task_finished (LabRunContext *ctx,
         .start_us = record->start_us,
         .time_us = record->end_us,
         .bytes = record->bytes,
+        .has_times = TRUE,
+        .cpu_us = record->cpu_us,
+        .run_queue_us = record->run_queue_us,
       };
 
-      lab_event_buffer_push (ctx->events, &event);
+      /* Its waits first, so that the bar is whole when it finishes and is
+       * drawn once. */
+      push_finished (ctx, &event, record);
     }
 
   g_mutex_lock (&ctx->mutex);

@@ -269,7 +269,8 @@ start_cores_sampler (LabRunner *self,
 
   if (lab_mode_uses_processes (mode))
     pids = lab_runner_dup_worker_pids (self);
-  return lab_cores_sampler_start (pids ? (const gint *) pids->data : NULL, pids ? pids->len : 0);
+  return lab_cores_sampler_start (pids ? (const gint *) pids->data : NULL, pids ? pids->len : 0,
+                                  self->events, mode);
 }
 
 /* Runs every task of @workload in @mode and verifies the results.  Returns

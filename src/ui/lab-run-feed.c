@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-run-feed.h"
+#include "lab-states.h"
 
 #define FALLBACK_DRAIN_MS 100
 
@@ -43,9 +44,14 @@ struct _LabRunFeed
    * (and before its page is reset); their lanes wait here until then. */
   GArray          *worker_pids[LAB_N_ALL_MODES];
   gboolean         run_open[LAB_N_ALL_MODES];
+  /* The cores-busy samples of a mode go to its page once its run began
+   * there (the sampler starts a little before the clock). */
+  gboolean         page_ready[LAB_N_ALL_MODES];
 
   guint            stages_started;
   LabRunProgress   progress;
+
+  GArray          *spans;   /* scratch: LabSpan, the spans of the task finishing */
 };
 
 G_DEFINE_FINAL_TYPE (LabRunFeed, lab_run_feed, G_TYPE_OBJECT)
@@ -61,6 +67,10 @@ enum {
   ITEM_MARK,
   TIMELINE_NOW,
   DRAINED,
+  TASK_SPAN,
+  TASK_STATES,
+  CORES_BUSY,
+  TIME_BY_STATE,
   N_SIGNALS
 };
 
@@ -158,6 +168,7 @@ run_started (LabRunFeed     *self,
   GArray *pids = self->worker_pids[event->mode];
 
   self->run_open[event->mode] = TRUE;
+  self->page_ready[event->mode] = TRUE;
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -238,6 +249,16 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_TASK_FINISHED:
+      /* Its time on a CPU and in the run queue, with its spans if they came
+       * just before (see lab_run_feed_drain ()): in before the bar
+       * finishes, so that it is drawn once, whole. */
+      if (event->lane >= 0 && (event->has_times || self->spans->len > 0) && !event->caller)
+        g_signal_emit (self, signals[TASK_STATES], 0, self->page[event->mode],
+                       task_id (self, event->task),
+                       event->has_times ? event->cpu_us : (gint64) -1,
+                       event->has_times ? event->run_queue_us : (gint64) -1,
+                       (gpointer) self->spans->data, self->spans->len);
+      g_array_set_size (self->spans, 0);
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
@@ -257,8 +278,22 @@ handle_event (LabRunFeed     *self,
                      event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
       break;
 
+    case LAB_EVENT_TASK_SPAN:
+      if (event->state < LAB_N_STATES)
+        g_signal_emit (self, signals[TASK_SPAN], 0, self->page[event->mode],
+                       task_id (self, event->task), (guint) event->state, (guint) event->wait,
+                       event->start_us, event->time_us);
+      break;
+
+    case LAB_EVENT_CORES_BUSY:
+      if (self->page_ready[event->mode])
+        g_signal_emit (self, signals[CORES_BUSY], 0, self->page[event->mode], event->time_us,
+                       event->cores);
+      break;
+
     case LAB_EVENT_RUN_FINISHED:
       self->run_open[event->mode] = FALSE;
+      self->page_ready[event->mode] = FALSE;
       g_array_set_size (pids, 0);
       if (self->pipeline && progress->stage < LAB_N_STAGES)
         progress->stage_us[progress->stage] = event->time_us - progress->run_start_us;
@@ -280,7 +315,34 @@ lab_run_feed_drain (LabRunFeed *self)
 
   events = lab_event_buffer_drain (self->events);
   for (guint i = 0; i < events->len; i++)
-    handle_event (self, &g_array_index (events, LabEvent, i));
+    {
+      const LabEvent *event = &g_array_index (events, LabEvent, i);
+      guint end = i;
+
+      /* A task's spans come right before its finish (lab-run-context.c):
+       * they go with it in one signal, not one each. */
+      while (end < events->len
+             && g_array_index (events, LabEvent, end).kind == LAB_EVENT_TASK_SPAN
+             && g_array_index (events, LabEvent, end).task == event->task
+             && g_array_index (events, LabEvent, end).mode == event->mode)
+        end++;
+      if (end > i && end < events->len
+          && g_array_index (events, LabEvent, end).kind == LAB_EVENT_TASK_FINISHED
+          && g_array_index (events, LabEvent, end).task == event->task
+          && g_array_index (events, LabEvent, end).mode == event->mode)
+        {
+          for (; i < end; i++)
+            {
+              const LabEvent *span = &g_array_index (events, LabEvent, i);
+              LabSpan s = { span->start_us, span->time_us, span->state, span->wait };
+
+              if (span->state < LAB_N_STATES)
+                g_array_append_val (self->spans, s);
+            }
+          event = &g_array_index (events, LabEvent, i);
+        }
+      handle_event (self, event);
+    }
   g_signal_emit (self, signals[DRAINED], 0);
 }
 
@@ -329,6 +391,7 @@ forget_workers (LabRunFeed *self)
     {
       g_array_set_size (self->worker_pids[m], 0);
       self->run_open[m] = FALSE;
+      self->page_ready[m] = FALSE;
     }
 }
 
@@ -445,6 +508,17 @@ lab_run_feed_finish_run (LabRunFeed   *self,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
   lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
+
+  /* A job's timings row says where the mode's time went: a pipeline's
+   * stages (@offset > 0 after the first) add up.  A lesson has no row. */
+  if (!self->lesson && run->mode < LAB_N_MODES)
+    {
+      gint64 by_state[LAB_N_STATES];
+
+      lab_run_get_time_by_state (run, by_state);
+      g_signal_emit (self, signals[TIME_BY_STATE], 0, (guint) run->mode, (gpointer) by_state,
+                     offset > 0);
+    }
 }
 
 /* A run that knows its workers by name (the distributed mode's
@@ -519,6 +593,7 @@ lab_run_feed_finalize (GObject *object)
 
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
+  g_clear_pointer (&self->spans, g_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -571,6 +646,29 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   signals[TIMELINE_NOW] =
     g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
+  /* page, task, state (LabState), wait (LabWait), start_us, end_us: one
+   * explicit wait of a task, before its task-finished */
+  signals[TASK_SPAN] =
+    g_signal_new ("task-span", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
+                  G_TYPE_INT64, G_TYPE_INT64);
+  /* page, task, cpu_us, run_queue_us (-1: not measured), its spans
+   * (const LabSpan *, n_spans): where a task's time went, just before its
+   * task-finished */
+  signals[TASK_STATES] =
+    g_signal_new ("task-states", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64,
+                  G_TYPE_POINTER, G_TYPE_UINT);
+  /* page, time_us, cores busy since the sample before */
+  signals[CORES_BUSY] =
+    g_signal_new ("cores-busy", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_DOUBLE);
+  /* A job's run is over: mode, where its time went (gint64[LAB_N_STATES],
+   * lab_run_get_time_by_state ()), and whether it adds to the run before
+   * (a pipeline's later stage) */
+  signals[TIME_BY_STATE] =
+    g_signal_new ("time-by-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_BOOLEAN);
   /* A batch of events is in; the progress says where the run is. */
   signals[DRAINED] =
     g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -582,6 +680,7 @@ lab_run_feed_init (LabRunFeed *self)
 {
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->spans = g_array_new (FALSE, FALSE, sizeof (LabSpan));
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));

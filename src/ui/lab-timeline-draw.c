@@ -129,6 +129,31 @@ lab_timeline_append_bar (GtkSnapshot   *snapshot,
     gtk_snapshot_append_color (snapshot, color, &rect);
 }
 
+/* A bar in its pieces, with the same rounded corners as a plain one. */
+static void
+lab_timeline_append_bar_pieces (LabTimeline           *self,
+                                GtkSnapshot           *snapshot,
+                                const LabTimelineView *view,
+                                const LabTimelineBar  *bar,
+                                const GdkRectangle    *rect)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (rect->x, rect->y, rect->width - 1, rect->height);
+  gboolean rounded = rect->width - 1 >= 2 * CORNER_RADIUS + 2
+                     && rect->height >= 2 * CORNER_RADIUS + 2;
+
+  if (rounded)
+    {
+      GskRoundedRect clip;
+
+      gsk_rounded_rect_init_from_rect (&clip, &bounds, CORNER_RADIUS);
+      gtk_snapshot_push_rounded_clip (snapshot, &clip);
+    }
+  lab_timeline_append_bar_states (self, snapshot, view, bar, rect->x, rect->y, rect->width - 1,
+                                  rect->height);
+  if (rounded)
+    gtk_snapshot_pop (snapshot);
+}
+
 static void
 lab_timeline_flush_strip (GtkSnapshot      *snapshot,
                           LabTimelineStrip *strip)
@@ -176,7 +201,7 @@ lab_timeline_build_bars_node (LabTimeline              *self,
   for (guint i = begin; i < end; i++)
     {
       const LabTimelineBar *bar = g_ptr_array_index (bars, i);
-      const GdkRGBA *color = bar->ok ? &self->done_color : &self->failed_color;
+      const GdkRGBA *color;
       LabTimelineStrip *strip;
       GdkRectangle rect;
 
@@ -185,11 +210,17 @@ lab_timeline_build_bars_node (LabTimeline              *self,
 
       self->n_bars_drawn++;
       lab_timeline_bar_rect (self, view, box, bar, &rect);
+      /* A bar too narrow for its pieces gets the colour of its main state. */
+      color = lab_timeline_bar_color (self, bar);
 
       if (rect.width >= WIDE_BAR)
         {
-          /* A pixel of gap keeps back-to-back tasks apart. */
-          lab_timeline_append_bar (snapshot, rect.x, rect.y, rect.width - 1, rect.height, color);
+          /* A pixel of gap keeps back-to-back tasks apart.  A failed bar
+           * stays red from end to end: the failure is the news. */
+          if (!bar->ok)
+            lab_timeline_append_bar (snapshot, rect.x, rect.y, rect.width - 1, rect.height, color);
+          else
+            lab_timeline_append_bar_pieces (self, snapshot, view, bar, &rect);
           continue;
         }
 
@@ -364,8 +395,10 @@ lab_timeline_build_frame_node (LabTimeline           *self,
                                const LabTimelineView *view)
 {
   GtkSnapshot *snapshot = gtk_snapshot_new ();
+  /* From the top: the legend, the axis, the cores-busy strip, the lanes. */
+  int top = self->legend_height;
   int axis_height = lab_timeline_axis_height (self);
-  int lanes_bottom = axis_height;
+  int lanes_bottom = top + axis_height + self->strip_height;
   GdkRGBA stripe = self->fg_color;
   GdkRGBA rule = self->fg_color;
   GdkRGBA grid = self->fg_color;
@@ -416,8 +449,11 @@ lab_timeline_build_frame_node (LabTimeline           *self,
   pango_layout_set_width (self->layout, -1);
   pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_NONE);
 
+  lab_timeline_append_legend (self, snapshot, view);
+  lab_timeline_append_strip_frame (self, snapshot, view);
+
   gtk_snapshot_append_color (snapshot, &rule,
-                             &GRAPHENE_RECT_INIT (view->plot_x, axis_height - 1,
+                             &GRAPHENE_RECT_INIT (view->plot_x, top + axis_height - 1,
                                                   view->width - view->plot_x, 1));
 
   step = lab_timeline_choose_step (self, view);
@@ -431,19 +467,19 @@ lab_timeline_build_frame_node (LabTimeline           *self,
       int text_x;
 
       gtk_snapshot_append_color (snapshot, &dim,
-                                 &GRAPHENE_RECT_INIT (x, axis_height - TICK_LENGTH,
+                                 &GRAPHENE_RECT_INIT (x, top + axis_height - TICK_LENGTH,
                                                       1, TICK_LENGTH));
-      if (lanes_bottom > axis_height)
+      if (lanes_bottom > top + axis_height)
         gtk_snapshot_append_color (snapshot, &grid,
-                                   &GRAPHENE_RECT_INIT (x, axis_height,
-                                                        1, lanes_bottom - axis_height));
+                                   &GRAPHENE_RECT_INIT (x, top + axis_height,
+                                                        1, lanes_bottom - top - axis_height));
 
       pango_layout_set_text (self->layout, text, -1);
       pango_layout_get_pixel_size (self->layout, &text_width, NULL);
       text_x = MAX (view->plot_x - LABEL_PADDING,
                     MIN (x - text_width / 2, view->width - text_width));
       gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (text_x, 2));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (text_x, top + 2));
       gtk_snapshot_append_layout (snapshot, self->layout, &dim);
       gtk_snapshot_restore (snapshot);
     }

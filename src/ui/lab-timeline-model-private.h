@@ -29,10 +29,19 @@ struct _LabTimelineModel
   gint64      pending_put;
   guint       pending_task;
 
+  guint       states_present; /* 1 << LabState for every state some finished bar spent time in */
+  GArray     *cores;          /* LabTimelineCoresSample, in time order */
+
   gboolean    fitted;       /* the view follows the run; else it is view_from–view_to */
   gint64      view_from;
   gint64      view_to;
 };
+
+/* lab-timeline-model-states.c */
+void lab_timeline_states_free             (LabTimelineStates *states);
+void lab_timeline_model_states_finished   (LabTimelineModel  *self,
+                                           LabTimelineBar    *bar);
+void lab_timeline_model_states_reset      (LabTimelineModel  *self);
 
 static inline LabTimelineLane *
 lab_timeline_model_lane (LabTimelineModel *self,

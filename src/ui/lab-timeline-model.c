@@ -37,6 +37,7 @@ lab_timeline_bar_free (gpointer data)
 
   g_free (bar->name);
   g_free (bar->error);
+  g_clear_pointer (&bar->states, lab_timeline_states_free);
   g_free (bar);
 }
 
@@ -383,6 +384,7 @@ lab_timeline_model_new (void)
   self->lanes = g_ptr_array_new_with_free_func (lab_timeline_lane_free);
   self->running = g_ptr_array_new ();
   self->busy = g_byte_array_new ();
+  self->cores = g_array_new (FALSE, FALSE, sizeof (LabTimelineCoresSample));
   self->fitted = TRUE;
   return self;
 }
@@ -398,6 +400,7 @@ lab_timeline_model_free (LabTimelineModel *self)
   g_ptr_array_unref (self->running);
   g_hash_table_unref (self->bars);
   g_byte_array_unref (self->busy);
+  g_array_unref (self->cores);
   g_free (self);
 }
 
@@ -423,6 +426,7 @@ lab_timeline_model_reset (LabTimelineModel *self,
   self->fitted = TRUE;
   g_clear_pointer (&self->consumer, lab_timeline_lane_free);
   self->pending = FALSE;
+  lab_timeline_model_states_reset (self);
 }
 
 /**
@@ -493,6 +497,8 @@ lab_timeline_model_task_started (LabTimelineModel *self,
   bar->running = TRUE;
   bar->ok = TRUE;
   g_clear_pointer (&bar->error, g_free);
+  /* A requeued task starts over: what the lost attempt waited is gone. */
+  g_clear_pointer (&bar->states, lab_timeline_states_free);
   lab_timeline_model_attach (self, bar, lane);
   return TRUE;
 }
@@ -550,6 +556,7 @@ lab_timeline_model_task_finished (LabTimelineModel *self,
   bar->bytes = bytes;
   bar->ok = !!ok;
   lab_timeline_set_string (&bar->error, ok ? NULL : error);
+  lab_timeline_model_states_finished (self, bar);
 }
 
 static void

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "lab-states.h"
 #include "lab-timeline-axis.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,45 @@ G_BEGIN_DECLS
 
 #define LAB_TIMELINE_MODEL_MAX_LANES 16384  /* above LAB_MAX_THREADS (a lane each): a guard, not a limit */
 
+/* A piece of a finished bar: an explicit wait (a LabState of lab-states.h)
+ * at its own times, or LAB_TIMELINE_GAP, time between the waits, which the
+ * bar's gap shares divide (see lab-timeline-model-states.c). */
+#define LAB_TIMELINE_GAP 255
+
+typedef struct
+{
+  gint64   start_us;        /* relative to the origin */
+  gint64   end_us;
+  guint8   state;           /* a LabState, or LAB_TIMELINE_GAP */
+  guint8   wait;            /* a LabWait: what an I/O wait was */
+} LabTimelineSegment;
+
+/* What the engine said about where a task's time went, in one block of
+ * memory with its spans: the window gets 100,000 of these a second.
+ * Read-only outside the model. */
+typedef struct
+{
+  gint64   cpu_us;          /* its time on a CPU; -1: not measured */
+  gint64   run_queue_us;    /* its time waiting for a core; -1: not measured */
+  gint64   gap_shares[3];   /* finished: the gaps' time on a CPU, waiting for a core, other */
+  GArray  *segments;        /* LabTimelineSegment covering the finished bar, in time order;
+                             * made when first asked for (a wide bar drawn, a tooltip) */
+  guint    n_spans;
+  guint    spans_size;
+  LabTimelineSegment spans[]; /* its explicit waits: sorted by start once it finished */
+} LabTimelineStates;
+
+/* The states the gap shares stand for, in their order. */
+#define LAB_TIMELINE_N_GAP_STATES 3
+extern const guint lab_timeline_gap_states[LAB_TIMELINE_N_GAP_STATES];
+
+/* How many cores the run kept busy, averaged since the sample before. */
+typedef struct
+{
+  gint64   time_us;         /* relative to the origin */
+  double   cores;
+} LabTimelineCoresSample;
+
 /* One task.  Read-only outside the model. */
 typedef struct
 {
@@ -36,6 +76,7 @@ typedef struct
   guint    lane;
   guint    row;             /* sub-row inside the lane */
   guint    running_index;   /* position in the model's running bars while running */
+  LabTimelineStates *states; /* NULL: nothing was said (the whole bar is "other") */
   guint    attached : 1;
   guint    running : 1;
   guint    ok : 1;
@@ -123,6 +164,37 @@ gboolean               lab_timeline_model_lane_fits       (LabTimelineModel     
                                                            guint                   max_bars,
                                                            guint                   max_rows,
                                                            guint                  *n_rows_shown);
+
+/* lab-timeline-model-states.c: where the time went */
+gboolean               lab_timeline_model_add_task_span   (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           guint                   state,
+                                                           guint                   wait,
+                                                           gint64                  start_us,
+                                                           gint64                  end_us);
+gboolean               lab_timeline_model_set_task_times  (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           gint64                  cpu_us,
+                                                           gint64                  run_queue_us);
+gboolean               lab_timeline_model_set_task_states (LabTimelineModel       *self,
+                                                           guint                   task,
+                                                           gint64                  cpu_us,
+                                                           gint64                  run_queue_us,
+                                                           const LabSpan          *spans,
+                                                           guint                   n_spans);
+const LabTimelineSegment *
+                       lab_timeline_bar_get_segments      (const LabTimelineBar   *bar,
+                                                           guint                  *n_segments);
+guint                  lab_timeline_bar_get_main_state    (const LabTimelineBar   *bar);
+guint                  lab_timeline_model_get_states_present (LabTimelineModel    *self);
+void                   lab_timeline_model_get_time_by_state (LabTimelineModel     *self,
+                                                           gint64                 *by_state);
+void                   lab_timeline_model_add_cores_sample (LabTimelineModel      *self,
+                                                           gint64                  time_us,
+                                                           double                  cores);
+const LabTimelineCoresSample *
+                       lab_timeline_model_get_cores_samples (LabTimelineModel     *self,
+                                                           guint                  *n_samples);
 
 void                   lab_timeline_model_get_visible     (LabTimelineModel       *self,
                                                            gint64                 *from_us,

@@ -200,6 +200,51 @@ on_timeline_now (LabTimelinePages *self,
     lab_timeline_set_now (timeline, now_us);
 }
 
+static void
+on_task_span (LabTimelinePages *self,
+              guint             page,
+              guint             task,
+              guint             state,
+              guint             wait,
+              gint64            start_us,
+              gint64            end_us)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_add_task_span (timeline, task, state, wait, start_us, end_us);
+}
+
+static void
+on_task_states (LabTimelinePages *self,
+                guint             page,
+                guint             task,
+                gint64            cpu_us,
+                gint64            run_queue_us,
+                gconstpointer     spans,
+                guint             n_spans)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_set_task_states (timeline, task, cpu_us, run_queue_us, spans, n_spans);
+}
+
+static void
+on_cores_busy (LabTimelinePages *self,
+               guint             page,
+               gint64            time_us,
+               double            cores)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_add_cores_sample (timeline, time_us, cores);
+}
+
 /* @mode's timeline. */
 LabTimeline *
 lab_timeline_pages_get_timeline (LabTimelinePages *self,
@@ -302,6 +347,9 @@ lab_timeline_pages_new (GtkStack   *stack,
     { "task-finished", G_CALLBACK (on_task_finished) },
     { "item-mark", G_CALLBACK (on_item_mark) },
     { "timeline-now", G_CALLBACK (on_timeline_now) },
+    { "task-span", G_CALLBACK (on_task_span) },
+    { "task-states", G_CALLBACK (on_task_states) },
+    { "cores-busy", G_CALLBACK (on_cores_busy) },
   };
   LabTimelinePages *self;
 

@@ -10,7 +10,8 @@
  * frame, and the caches of a lane.  lab-timeline.c is the widget (layout,
  * snapshot, API), lab-timeline-draw.c draws bars and the axis,
  * lab-timeline-area.c the tasks-in-flight chart, lab-timeline-marks.c the
- * items through a queue, lab-timeline-tooltip.c
+ * items through a queue, lab-timeline-states.c where the time went (a
+ * bar's pieces, the legend, the cores-busy strip), lab-timeline-tooltip.c
  * explains a bar, lab-timeline-input.c zooms and pans. */
 
 #include "lab-timeline.h"
@@ -92,6 +93,10 @@ struct _LabTimeline
   int                   axis_line_height;
   int                   label_width;
   int                   natural_height;
+  int                   legend_height;  /* 0: no legend (no finished bar yet) */
+  int                   strip_height;   /* 0: no cores-busy strip (no sample yet) */
+  guint                 legend_states;  /* 1 << LabState for each state in the legend */
+  int                   legend_right;   /* where the legend's last entry ends, as drawn */
   guint                 style_valid : 1;
   guint                 labels_valid : 1;
   guint                 layout_valid : 1;
@@ -185,6 +190,39 @@ gboolean lab_timeline_query_tooltip       (GtkWidget                *widget,
 void     lab_timeline_append_marks        (LabTimeline              *self,
                                            GtkSnapshot              *snapshot,
                                            const LabTimelineView    *view);
+
+/* lab-timeline-states.c */
+gboolean lab_timeline_states_layout       (LabTimeline              *self);
+int      lab_timeline_states_label_width  (LabTimeline              *self);
+void     lab_timeline_states_changed      (LabTimeline              *self);
+const GdkRGBA *
+         lab_timeline_bar_color           (LabTimeline              *self,
+                                           const LabTimelineBar     *bar);
+void     lab_timeline_append_bar_states   (LabTimeline              *self,
+                                           GtkSnapshot              *snapshot,
+                                           const LabTimelineView    *view,
+                                           const LabTimelineBar     *bar,
+                                           int                       x,
+                                           int                       y,
+                                           int                       width,
+                                           int                       height);
+void     lab_timeline_append_legend       (LabTimeline              *self,
+                                           GtkSnapshot              *snapshot,
+                                           const LabTimelineView    *view);
+void     lab_timeline_append_strip_frame  (LabTimeline              *self,
+                                           GtkSnapshot              *snapshot,
+                                           const LabTimelineView    *view);
+void     lab_timeline_append_cores_strip  (LabTimeline              *self,
+                                           GtkSnapshot              *snapshot,
+                                           const LabTimelineView    *view);
+gboolean lab_timeline_states_query_tooltip (LabTimeline             *self,
+                                           int                       x,
+                                           int                       y,
+                                           GtkTooltip               *tooltip);
+void     lab_timeline_states_describe_bar (LabTimeline              *self,
+                                           const LabTimelineBar     *bar,
+                                           gint64                    time_us,
+                                           GString                  *text);
 
 /* lab-timeline-input.c */
 void     lab_timeline_input_class_init    (GtkWidgetClass           *widget_class);

@@ -126,6 +126,11 @@ lab_timeline_query_tooltip (GtkWidget  *widget,
   if (keyboard_tooltip)
     return FALSE;
 
+  /* Above the lanes: the legend and the cores-busy strip. */
+  lab_timeline_ensure_laid_out (self);
+  if (lab_timeline_states_query_tooltip (self, x, y, tooltip))
+    return TRUE;
+
   bar = lab_timeline_find_bar (self, x, y, &area);
   if (bar == NULL)
     return FALSE;
@@ -155,6 +160,13 @@ lab_timeline_query_tooltip (GtkWidget  *widget,
 
       g_string_append_c (text, '\n');
       g_string_append_printf (text, _("bytes: %s"), size);
+    }
+  if (!bar->running)
+    {
+      LabTimelineView view;
+
+      lab_timeline_compute_view (self, &view);
+      lab_timeline_states_describe_bar (self, bar, lab_timeline_view_time (&view, x), text);
     }
   if (!bar->running && !bar->ok)
     {

@@ -265,6 +265,7 @@ lab_timeline_ensure_labels (LabTimeline *self)
       pango_layout_get_pixel_size (self->layout, &width, NULL);
       widest = MAX (widest, width);
     }
+  widest = MAX (widest, lab_timeline_states_label_width (self));
 
   self->label_width = CLAMP (widest + 2 * LABEL_PADDING, MIN_LABEL_WIDTH, MAX_LABEL_WIDTH);
   self->labels_valid = TRUE;
@@ -279,7 +280,8 @@ lab_timeline_ensure_layout (LabTimeline *self)
   if (self->layout_valid)
     return;
 
-  y = lab_timeline_axis_height (self);
+  lab_timeline_states_layout (self);
+  y = self->legend_height + lab_timeline_axis_height (self) + self->strip_height;
   for (guint i = 0; i < self->boxes->len; i++)
     {
       const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
@@ -448,6 +450,7 @@ lab_timeline_snapshot (GtkWidget   *widget,
     }
 
   lab_timeline_append_marks (self, snapshot, &view);
+  lab_timeline_append_cores_strip (self, snapshot, &view);
 
   gtk_snapshot_pop (snapshot);
   gtk_snapshot_pop (snapshot);
@@ -580,6 +583,7 @@ lab_timeline_reset (LabTimeline *self,
   g_return_if_fail (LAB_IS_TIMELINE (self));
 
   lab_timeline_model_reset (self->model, origin_us);
+  self->legend_states = 0;
   g_array_set_size (self->boxes, 0);
   lab_timeline_view_changed (self);
   self->labels_valid = FALSE;
@@ -673,6 +677,7 @@ lab_timeline_task_finished (LabTimeline *self,
   n_rows = lab_timeline_get_n_rows_or_0 (self, lane);
   lab_timeline_model_task_finished (self->model, task, lane, start_us, end_us, bytes, ok, error);
 
+  lab_timeline_states_changed (self);
   lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
   lab_timeline_data_changed (self);
 }

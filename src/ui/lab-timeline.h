@@ -43,6 +43,25 @@ void       lab_timeline_add_item_mark  (LabTimeline *self,
                                         gint64       time_us);
 void       lab_timeline_set_now        (LabTimeline *self,
                                         gint64       now_us);
+void       lab_timeline_add_task_span  (LabTimeline *self,
+                                        guint        task,
+                                        guint        state,
+                                        guint        wait,
+                                        gint64       start_us,
+                                        gint64       end_us);
+void       lab_timeline_set_task_times (LabTimeline *self,
+                                        guint        task,
+                                        gint64       cpu_us,
+                                        gint64       run_queue_us);
+void       lab_timeline_set_task_states (LabTimeline  *self,
+                                         guint         task,
+                                         gint64        cpu_us,
+                                         gint64        run_queue_us,
+                                         gconstpointer spans,
+                                         guint         n_spans);
+void       lab_timeline_add_cores_sample (LabTimeline *self,
+                                          gint64       time_us,
+                                          double       cores);
 guint      lab_timeline_get_n_bars     (LabTimeline *self);
 guint      lab_timeline_get_n_lanes    (LabTimeline *self);
 gboolean   lab_timeline_get_visible_range (LabTimeline *self,

@@ -1,8 +1,10 @@
 /* lab-timings.c — the seed 000 table, live: a row per mode, a column per
- * stage, the wall time ticking while the mode runs, speed-up, ✓/✗, and a
- * bar per row to compare wall times at a glance.  On a narrow screen (a
+ * stage, the wall time ticking while the mode runs, speed-up, ✓/✗, a
+ * bar per row to compare wall times at a glance, and a stacked bar of
+ * where the mode's time went (computing, waiting for a core, for the GIL,
+ * a lock, I/O…), with the totals on hover.  On a narrow screen (a
  * 1024×768 projector, large text) the secondary columns drop out: first
- * the start-up and the bar, then the stages; mode, wall time, speed-up
+ * the start-up and the bars, then the stages; mode, wall time, speed-up
  * and ✓ always stay.
  *
  * Copyright 2026 The Concurrency Lab authors
@@ -15,18 +17,23 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
+#include "lab-state-style.h"
+#include "lab-states.h"
 #include "lab-timings.h"
 
 #define MAX_STAGES 4
 #define BAR_WIDTH 120
+#define STATES_BAR_WIDTH 72
 
 /* Which columns drop out first when the table is too wide. */
 enum {
   KEEP = 0,        /* mode, wall time, speed-up, verified */
-  DROP_FIRST = 1,  /* start-up, the bar */
-  DROP_NEXT = 2,   /* the stages */
-  N_DROPS = 3
+  DROP_FIRST = 1,  /* where the time went (its totals are in the timeline's tooltips too) */
+  DROP_SECOND = 2, /* start-up, the bar */
+  DROP_NEXT = 3,   /* the stages */
+  N_DROPS = 4
 };
 
 typedef struct
@@ -38,9 +45,134 @@ typedef struct
   GtkWidget  *wall;
   GtkWidget  *startup;
   GtkWidget  *bar;
+  GtkWidget  *states;
   GtkWidget  *speedup;
   GtkWidget  *verdict;
 } Row;
+
+/* ---- Where the time went: one stacked bar ----------------------------------- */
+
+/* A bar split by state, in proportion to the mode's time in each (summed
+ * over its tasks, plus the start-up): the shares, not the length, compare
+ * across rows. */
+#define LAB_TYPE_STATES_BAR (lab_states_bar_get_type ())
+G_DECLARE_FINAL_TYPE (LabStatesBar, lab_states_bar, LAB, STATES_BAR, GtkWidget)
+
+struct _LabStatesBar
+{
+  GtkWidget parent_instance;
+
+  gint64    by_state[LAB_N_STATES];
+  gboolean  known;
+};
+
+G_DEFINE_FINAL_TYPE (LabStatesBar, lab_states_bar, GTK_TYPE_WIDGET)
+
+static gint64
+lab_states_bar_total (LabStatesBar *self)
+{
+  gint64 total = 0;
+
+  for (guint state = 0; state < LAB_N_STATES; state++)
+    total += self->by_state[state];
+  return total;
+}
+
+static void
+lab_states_bar_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  LabStatesBar *self = LAB_STATES_BAR (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = MIN (gtk_widget_get_height (widget), 12);
+  int y = (gtk_widget_get_height (widget) - height) / 2;
+  gint64 total = lab_states_bar_total (self), sum = 0;
+  int x = 0;
+
+  if (!self->known || total <= 0)
+    return;
+
+  /* Each piece ends where the running sum says, so the pieces always fill
+   * the width exactly. */
+  for (guint state = 0; state < LAB_N_STATES; state++)
+    {
+      int end;
+
+      if (self->by_state[state] <= 0)
+        continue;
+      sum += self->by_state[state];
+      end = (int) ((double) sum * width / total + 0.5);
+      if (end > x)
+        lab_state_style_append (snapshot, state, &GRAPHENE_RECT_INIT (x, y, end - x, height));
+      x = end;
+    }
+}
+
+static void
+lab_states_bar_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? STATES_BAR_WIDTH : 12;
+}
+
+static void
+lab_states_bar_class_init (LabStatesBarClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->snapshot = lab_states_bar_snapshot;
+  widget_class->measure = lab_states_bar_measure;
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+lab_states_bar_init (LabStatesBar *self)
+{
+}
+
+/* The totals, in the tooltip (and for screen readers): each state's
+ * seconds and share, biggest first. */
+static void
+lab_states_bar_set (LabStatesBar *self,
+                    const gint64 *by_state,
+                    gboolean      add)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean shown[LAB_N_STATES] = { FALSE };
+  gint64 total;
+
+  for (guint state = 0; state < LAB_N_STATES; state++)
+    self->by_state[state] = (add && self->known ? self->by_state[state] : 0) + by_state[state];
+  self->known = TRUE;
+  total = lab_states_bar_total (self);
+
+  g_string_append (text, _("Where the time went, summed over the tasks:"));
+  for (guint n = 0; n < LAB_N_STATES && total > 0; n++)
+    {
+      guint best = LAB_N_STATES;
+
+      for (guint state = 0; state < LAB_N_STATES; state++)
+        if (!shown[state] && self->by_state[state] > 0
+            && (best == LAB_N_STATES || self->by_state[state] > self->by_state[best]))
+          best = state;
+      if (best == LAB_N_STATES)
+        break;
+      shown[best] = TRUE;
+      g_string_append_c (text, '\n');
+      /* Translators: a state's total in the timings, e.g. "Waiting for the GIL: 2.95 s (74 %)" */
+      g_string_append_printf (text, _("%s: %.2f s (%.0f %%)"), lab_state_get_title (best),
+                              self->by_state[best] / 1e6, 100.0 * self->by_state[best] / total);
+    }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), total > 0 ? text->str : NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  total > 0 ? text->str : "", -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
 
 struct _LabTimings
 {
@@ -114,6 +246,9 @@ lab_timings_reset (LabTimings         *self,
   header (self, _("Wall time"), 1, column++);
   header (self, _("Start-up"), 1, column++);
   header (self, "", 0, column++);
+  /* A short heading: the column must fit a 1024 px projector with the
+   * pipeline's three stages. */
+  header (self, _("Time spent"), 0, column++);
   header (self, _("Speed-up"), 1, column++);
   header (self, _("Verified"), 0.5, column++);
   apply_dropped (self);
@@ -157,6 +292,10 @@ add_row (LabTimings *self,
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row.bar), GTK_LEVEL_BAR_OFFSET_HIGH);
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row.bar), GTK_LEVEL_BAR_OFFSET_FULL);
   gtk_grid_attach (GTK_GRID (self->grid), row.bar, x++, y, 1, 1);
+
+  row.states = g_object_new (LAB_TYPE_STATES_BAR, NULL);
+  gtk_widget_set_valign (row.states, GTK_ALIGN_CENTER);
+  gtk_grid_attach (GTK_GRID (self->grid), row.states, x++, y, 1, 1);
 
   row.speedup = cell (self, "", 1, x++, y);
   row.verdict = cell (self, "", 0.5, x++, y);
@@ -298,8 +437,10 @@ column_priority (LabTimings *self,
 
   if (column >= 1 && column < wall)
     return DROP_NEXT;
-  if (column == wall + 1 || column == wall + 2)
+  if (column == wall + 3)
     return DROP_FIRST;
+  if (column == wall + 1 || column == wall + 2)
+    return DROP_SECOND;
   return KEEP;
 }
 
@@ -320,13 +461,13 @@ static int
 needed_width (LabTimings *self,
               guint       dropped)
 {
-  int widths[2 + MAX_STAGES + 5] = { 0 };
+  int widths[2 + MAX_STAGES + 6] = { 0 };
   int total = 0, shown = 0;
 
   for (GtkWidget *child = gtk_widget_get_first_child (self->grid); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      int column, width = BAR_WIDTH;
+      int column, width = LAB_IS_STATES_BAR (child) ? STATES_BAR_WIDTH : BAR_WIDTH;
 
       gtk_grid_query_child (GTK_GRID (self->grid), child, &column, NULL, NULL, NULL);
       if (column < 0 || column >= (int) G_N_ELEMENTS (widths))
@@ -433,9 +574,51 @@ lab_timings_get_n_shown_columns (LabTimings *self)
 
   g_return_val_if_fail (LAB_IS_TIMINGS (self), 0);
 
-  for (int column = 0; column < (int) (self->n_stages + 6); column++)
+  for (int column = 0; column < (int) (self->n_stages + 7); column++)
     n += column_shown (self, column, self->dropped);
   return n;
+}
+
+/**
+ * lab_timings_set_time_by_state:
+ * @by_state: gint64[LAB_N_STATES], µs (lab_run_get_time_by_state ())
+ * @add: add to what the row has (a pipeline's later stage) instead of
+ *   replacing it
+ *
+ * Where @mode's time went, for its row's stacked bar.  Nothing happens
+ * for a mode without a row.
+ */
+void
+lab_timings_set_time_by_state (LabTimings   *self,
+                               LabMode       mode,
+                               const gint64 *by_state,
+                               gboolean      add)
+{
+  Row *row;
+
+  g_return_if_fail (LAB_IS_TIMINGS (self));
+  g_return_if_fail (by_state != NULL);
+
+  row = find_row (self, mode);
+  if (row != NULL)
+    lab_states_bar_set (LAB_STATES_BAR (row->states), by_state, add);
+}
+
+/* What @mode's row says about where its time went; FALSE before it knows. */
+gboolean
+lab_timings_get_time_by_state (LabTimings *self,
+                               LabMode     mode,
+                               gint64     *by_state)
+{
+  Row *row;
+
+  g_return_val_if_fail (LAB_IS_TIMINGS (self), FALSE);
+
+  row = find_row (self, mode);
+  if (row == NULL || !LAB_STATES_BAR (row->states)->known)
+    return FALSE;
+  memcpy (by_state, LAB_STATES_BAR (row->states)->by_state, sizeof (gint64) * LAB_N_STATES);
+  return TRUE;
 }
 
 static void

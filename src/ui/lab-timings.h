@@ -41,5 +41,12 @@ guint      lab_timings_get_n_rows          (LabTimings         *self);
 char      *lab_timings_dup_row_text        (LabTimings         *self,
                                             LabMode             mode);
 guint      lab_timings_get_n_shown_columns (LabTimings         *self);
+void       lab_timings_set_time_by_state   (LabTimings         *self,
+                                            LabMode             mode,
+                                            const gint64       *by_state,
+                                            gboolean            add);
+gboolean   lab_timings_get_time_by_state   (LabTimings         *self,
+                                            LabMode             mode,
+                                            gint64             *by_state);
 
 G_END_DECLS

@@ -538,6 +538,10 @@ lab_window_init (LabWindow *self)
   self->controller = lab_run_controller_new (self->heartbeat, self->settings);
   self->timeline_pages = lab_timeline_pages_new (self->timeline_stack,
                                                  lab_run_controller_get_feed (self->controller));
+  /* Where each mode's time went, for its timings row. */
+  g_signal_connect_object (lab_run_controller_get_feed (self->controller), "time-by-state",
+                           G_CALLBACK (lab_timings_set_time_by_state), self->timings,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->lesson_card, "page-activated", G_CALLBACK (on_step_page_activated),
                            self, G_CONNECT_SWAPPED);
   lab_window_connect_controller (self);
