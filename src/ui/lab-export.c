@@ -1,0 +1,708 @@
+/* lab-export.c — what the window shows, written to a file: the runs as a
+ * Chrome JSON trace, the timeline and timings as a PNG, the timings as CSV
+ *
+ * Copyright 2026 The Concurrency Lab authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each export is made in two halves: the contents from what the last job
+ * or lesson left (lab-run-controller-results.c), pure functions a test can
+ * call; and a write that is atomic — a temporary file beside the target,
+ * renamed over it only when complete — so a reader sees the old file or
+ * the new one, never half of one.  From the window the slow half (a trace
+ * of 100,000 tasks, encoding a PNG) runs on a thread; only drawing the
+ * image needs the UI thread, because the renderer lives there.
+ */
+
+#define G_LOG_DOMAIN "lab-export"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "lab-export.h"
+#include "lab-states.h"
+#include "lab-thread-task.h"
+
+/* The CSV's stage columns, as `bench --format=csv` names them. */
+static const char * const stage_ids[] = { "download", "save", "hash" };
+G_STATIC_ASSERT (G_N_ELEMENTS (stage_ids) == LAB_N_STAGES);
+
+static const char * const extensions[] = { "json", "png", "csv" };
+
+/* "concurrency-lab-bank-2026-12-01-1430.json": the job's workload or the
+ * lesson, and when. */
+char *
+lab_export_suggest_name (LabRunResults *results,
+                         LabExportKind  kind,
+                         GDateTime     *when)
+{
+  g_autofree char *date = NULL;
+
+  g_return_val_if_fail (results != NULL, NULL);
+  g_return_val_if_fail (kind < G_N_ELEMENTS (extensions), NULL);
+  g_return_val_if_fail (when != NULL, NULL);
+
+  date = g_date_time_format (when, "%Y-%m-%d-%H%M");
+  return g_strdup_printf ("concurrency-lab-%s-%s.%s", results->name, date, extensions[kind]);
+}
+
+/* ---- The trace ------------------------------------------------------------ */
+
+/* The same trace as `bench --trace` (a process per mode, a pipeline's
+ * stages each) or `lesson NAME --trace` (a process per step, the verdict
+ * in the metadata). */
+LabTrace *
+lab_export_make_trace (LabRunResults *results)
+{
+  LabTrace *trace;
+
+  g_return_val_if_fail (results != NULL, NULL);
+
+  if (results->lesson != NULL)
+    return lab_lesson_run_to_trace (results->lesson);
+
+  trace = lab_trace_new (_("Concurrency Lab"));
+  for (guint i = 0; i + 1 < results->info->len; i += 2)
+    lab_trace_set_info (trace, g_ptr_array_index (results->info, i),
+                        g_ptr_array_index (results->info, i + 1));
+
+  for (guint i = 0; i < results->rows->len; i++)
+    {
+      const LabRunResultsRow *row = &g_array_index (results->rows, LabRunResultsRow, i);
+
+      for (guint stage = 0; stage < LAB_N_STAGES; stage++)
+        {
+          const LabRun *run = row->runs[stage];
+          g_autofree char *name = NULL;
+
+          if (run == NULL)
+            continue;
+          if (results->pipeline)
+            name = g_strdup_printf ("%s: %s", lab_mode_get_title (row->mode), lab_stage_get_title (stage));
+          else
+            name = g_strdup_printf ("%s%s", lab_mode_get_title (row->mode), run->gil ? _(" + GIL") : "");
+          lab_trace_add_run (trace, name, run);
+        }
+    }
+  return trace;
+}
+
+/* ---- The CSV --------------------------------------------------------------- */
+
+/* One cell, quoted as RFC 4180 says: in double quotes when it holds a
+ * comma, a quote or a line break, with its quotes doubled. */
+static void
+add_cell (GString    *csv,
+          const char *text)
+{
+  if (csv->len > 0 && csv->str[csv->len - 1] != '\n')
+    g_string_append_c (csv, ',');
+  if (text == NULL)
+    return;
+
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (csv, text);
+      return;
+    }
+  g_string_append_c (csv, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (csv, '"');
+      g_string_append_c (csv, *p);
+    }
+  g_string_append_c (csv, '"');
+}
+
+/* A number with a '.' whatever the locale (a German spreadsheet user's
+ * "0,5" would split the cell in two), or an empty cell for NAN. */
+static void
+add_number (GString    *csv,
+            const char *format,
+            double      value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  add_cell (csv, isnan (value) ? NULL : g_ascii_formatd (text, sizeof text, format, value));
+}
+
+static void
+add_bool (GString  *csv,
+          gboolean  value)
+{
+  add_cell (csv, value ? "true" : "false");
+}
+
+static void
+end_line (GString *csv)
+{
+  g_string_append (csv, "\r\n");
+}
+
+/* The time-by-state columns' names, after the row's own. */
+static void
+add_state_headers (GString *csv)
+{
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    if (state != LAB_STATE_STARTUP)   /* start-up is a column of its own */
+      {
+        g_autofree char *name = g_strdup_printf ("%s_s", lab_state_to_string (state));
+        add_cell (csv, name);
+      }
+  add_cell (csv, "cores_busy");
+  end_line (csv);
+}
+
+/* Where the time of @runs went, added up (a pipeline's three stages), and
+ * how many cores they kept busy, weighted by their wall times; empty
+ * cells where nothing ran. */
+static void
+add_states (GString       *csv,
+            LabRun *const *runs,
+            guint          n_runs)
+{
+  gint64 total[LAB_N_STATES] = { 0 };
+  double cores = 0, cores_wall = 0;
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      gint64 by_state[LAB_N_STATES];
+      double run_cores;
+
+      if (runs[i] == NULL)
+        continue;
+      any = TRUE;
+      lab_run_get_time_by_state (runs[i], by_state);
+      for (LabState state = 0; state < LAB_N_STATES; state++)
+        total[state] += by_state[state];
+      run_cores = lab_run_get_mean_cores_busy (runs[i]);
+      if (run_cores >= 0 && runs[i]->wall_us > 0)
+        {
+          cores += run_cores * runs[i]->wall_us;
+          cores_wall += runs[i]->wall_us;
+        }
+    }
+
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    if (state != LAB_STATE_STARTUP)
+      add_number (csv, "%.6f", any ? total[state] / 1e6 : NAN);
+  add_number (csv, "%.3f", cores_wall > 0 ? cores / cores_wall : NAN);
+  end_line (csv);
+}
+
+/* A job: a row per mode with the table's columns (the stages' seconds, the
+ * wall time, start-up, speed-up, verified), then where the time went. */
+static void
+make_job_csv (LabRunResults *results,
+              GString       *csv)
+{
+  add_cell (csv, "mode");
+  add_cell (csv, "workers");
+  add_cell (csv, "gil");
+  for (guint stage = 0; results->pipeline && stage < LAB_N_STAGES; stage++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s_s", stage_ids[stage]);
+      add_cell (csv, name);
+    }
+  add_cell (csv, "wall_s");
+  add_cell (csv, "startup_s");
+  add_cell (csv, "speedup");
+  add_cell (csv, "verified");
+  add_cell (csv, "result");
+  add_state_headers (csv);
+
+  for (guint i = 0; i < results->rows->len; i++)
+    {
+      const LabRunResultsRow *row = &g_array_index (results->rows, LabRunResultsRow, i);
+      const LabRun *first = row->runs[0];
+
+      add_cell (csv, lab_mode_to_string (row->mode));
+      if (first != NULL)
+        {
+          g_autofree char *workers = g_strdup_printf ("%u", first->workers);
+          add_cell (csv, workers);
+        }
+      else
+        add_cell (csv, NULL);
+      add_bool (csv, first != NULL && first->gil);
+      for (guint stage = 0; results->pipeline && stage < LAB_N_STAGES; stage++)
+        add_number (csv, "%.6f", row->stage_us[stage] / 1e6);
+      add_number (csv, "%.6f", row->wall_us / 1e6);
+      add_number (csv, "%.6f", row->startup_us / 1e6);
+      add_number (csv, "%.4f", row->speedup);
+      add_bool (csv, row->verified);
+      add_cell (csv, row->result);
+      add_states (csv, row->runs, LAB_N_STAGES);
+    }
+}
+
+/* A lesson: a row per step, as the card shows it (its time, how it
+ * ended), then where the time went. */
+static void
+make_lesson_csv (const LabLessonRun *lesson,
+                 GString            *csv)
+{
+  add_cell (csv, "step");
+  add_cell (csv, "seconds");
+  add_cell (csv, "verified");
+  add_cell (csv, "result");
+  add_state_headers (csv);
+
+  for (guint i = 0; i < lesson->n_steps; i++)
+    {
+      const LabLessonStep *step = &lesson->steps[i];
+      const LabRun *run = step->run;
+
+      add_cell (csv, step->label);
+      add_number (csv, "%.6f", step->value_us / 1e6);
+      /* A number measured otherwise (the frozen window's stall) verifies
+       * nothing. */
+      if (run != NULL)
+        add_bool (csv, run->verified);
+      else
+        add_cell (csv, NULL);
+      add_cell (csv, run == NULL ? NULL : run->verified ? run->result : run->verify_error);
+      add_states (csv, &step->run, 1);
+    }
+}
+
+/* The timings as CSV text: a header row, then a row per mode (or step). */
+char *
+lab_export_make_csv (LabRunResults *results)
+{
+  GString *csv = g_string_new (NULL);
+
+  g_return_val_if_fail (results != NULL, NULL);
+
+  if (results->lesson != NULL)
+    make_lesson_csv (results->lesson, csv);
+  else
+    make_job_csv (results, csv);
+  return g_string_free (csv, FALSE);
+}
+
+/* ---- The image ------------------------------------------------------------- */
+
+/* @widget as it was last drawn on the screen, @scale times larger (2 for
+ * slides): its own render node, scaled, on the window's background, by
+ * the renderer that draws the window.  On the UI thread. */
+GdkTexture *
+lab_export_render (GtkWidget  *widget,
+                   guint       scale,
+                   GError    **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer = NULL;
+  GdkRGBA background = { 1, 1, 1, 1 };
+  int width, height;
+  graphene_rect_t area;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (scale >= 1 && scale <= 4, NULL);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  if (gtk_widget_get_mapped (widget))
+    renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  if (renderer == NULL || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("The timeline is not on the screen, so there is no image to save."));
+      return NULL;
+    }
+
+  area = GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale);
+  snapshot = gtk_snapshot_new ();
+  /* The widget draws on the window's background: without it the image
+   * would be transparent, and dark text on a dark slide. */
+  gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background);
+  gtk_snapshot_append_color (snapshot, &background, &area);
+  paintable = gtk_widget_paintable_new (widget);
+  gdk_paintable_snapshot (paintable, snapshot, area.size.width, area.size.height);
+  node = gtk_snapshot_free_to_node (snapshot);
+
+  return gsk_renderer_render_texture (renderer, node, &area);
+}
+
+/* The pixels in plain memory, which a thread may read (a GL renderer's
+ * texture lives in its context, on the UI thread). */
+static GdkTexture *
+to_memory_texture (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  guchar *pixels = g_malloc (stride * height);
+  g_autoptr(GBytes) bytes = NULL;
+
+  gdk_texture_download (texture, pixels, stride);
+  bytes = g_bytes_new_take (pixels, stride * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+/* ---- Writing ---------------------------------------------------------------- */
+
+static gboolean
+save_failed (GError     **error,
+             const char  *path,
+             int          saved_errno)
+{
+  g_autofree char *shown = g_filename_display_name (path);
+
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               _("Could not save “%s”: %s."), shown, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Writes @data to a temporary file beside @file and renames it over
+ * @file once it is complete on the disk. */
+static gboolean
+save_atomically (GFile       *file,
+                 const char  *data,
+                 gsize        length,
+                 GError     **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *temp = NULL;
+  int fd, saved_errno = 0;
+  gsize done = 0;
+
+  /* A place with no local path (a remote folder): GIO's own replace,
+   * which also renames a temporary file where it can. */
+  if (path == NULL)
+    return g_file_replace_contents (file, data, length, NULL, FALSE,
+                                    G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+
+  temp = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return save_failed (error, path, errno);
+
+  while (done < length && saved_errno == 0)
+    {
+      gssize written = write (fd, data + done, length - done);
+
+      if (written >= 0)
+        done += written;
+      else if (errno != EINTR)
+        saved_errno = errno;
+    }
+  if (saved_errno == 0 && fsync (fd) != 0)
+    saved_errno = errno;
+  if (close (fd) != 0 && saved_errno == 0)
+    saved_errno = errno;
+  if (saved_errno == 0 && g_rename (temp, path) != 0)
+    saved_errno = errno;
+
+  if (saved_errno != 0)
+    {
+      g_unlink (temp);
+      return save_failed (error, path, saved_errno);
+    }
+  return TRUE;
+}
+
+/* The trace of @results, written to @file.  Any thread. */
+gboolean
+lab_export_trace (LabRunResults  *results,
+                  GFile          *file,
+                  GError        **error)
+{
+  g_autoptr(LabTrace) trace = NULL;
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (results != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  trace = lab_export_make_trace (results);
+  json = lab_trace_to_json (trace);
+  return save_atomically (file, json, strlen (json), error);
+}
+
+/* The timings of @results as CSV, written to @file.  Any thread. */
+gboolean
+lab_export_csv (LabRunResults  *results,
+                GFile          *file,
+                GError        **error)
+{
+  g_autofree char *csv = NULL;
+
+  g_return_val_if_fail (results != NULL, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  csv = lab_export_make_csv (results);
+  return save_atomically (file, csv, strlen (csv), error);
+}
+
+static gboolean
+save_texture (GdkTexture  *texture,
+              GFile       *file,
+              GError     **error)
+{
+  g_autoptr(GBytes) png = gdk_texture_save_to_png_bytes (texture);
+
+  return save_atomically (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), error);
+}
+
+/* @widget, @scale times larger, as a PNG in @file.  On the UI thread. */
+gboolean
+lab_export_png (GtkWidget  *widget,
+                guint       scale,
+                GFile      *file,
+                GError    **error)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  texture = lab_export_render (widget, scale, error);
+  return texture != NULL && save_texture (texture, file, error);
+}
+
+/* ---- From the window ----------------------------------------------------- */
+
+typedef struct
+{
+  LabExportKind  kind;
+  LabRunResults *results;
+  GdkTexture    *texture;   /* the image, drawn before the thread starts */
+  GFile         *file;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_clear_pointer (&job->results, lab_run_results_unref);
+  g_clear_object (&job->texture);
+  g_clear_object (&job->file);
+  g_free (job);
+}
+
+/* On a thread: writes the file, and says where it went. */
+static gpointer
+export_thread (gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  ExportJob *job = data;
+  g_autofree char *where = g_file_get_parse_name (job->file);
+  gboolean ok = FALSE;
+
+  switch (job->kind)
+    {
+    case LAB_EXPORT_TRACE:
+      ok = lab_export_trace (job->results, job->file, error);
+      break;
+    case LAB_EXPORT_IMAGE:
+      ok = save_texture (job->texture, job->file, error);
+      break;
+    case LAB_EXPORT_CSV:
+      ok = lab_export_csv (job->results, job->file, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    return NULL;
+  if (job->kind == LAB_EXPORT_TRACE)
+    return g_strdup_printf (_("The trace was saved to “%s”."), where);
+  if (job->kind == LAB_EXPORT_IMAGE)
+    return g_strdup_printf (_("The image was saved to “%s”."), where);
+  return g_strdup_printf (_("The timings were saved to “%s”."), where);
+}
+
+/* Writes @kind of export to @file, on a thread; @results are the runs
+ * shown, @widget what the image shows, drawn now at @scale.
+ * lab_export_finish() gives the sentence for a toast. */
+void
+lab_export_async (LabExportKind        kind,
+                  LabRunResults       *results,
+                  GtkWidget           *widget,
+                  guint                scale,
+                  GFile               *file,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (kind == LAB_EXPORT_IMAGE ? GTK_IS_WIDGET (widget) : results != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  job = g_new0 (ExportJob, 1);
+  job->kind = kind;
+  job->results = results != NULL ? lab_run_results_ref (results) : NULL;
+  job->file = g_object_ref (file);
+  if (kind == LAB_EXPORT_IMAGE)
+    {
+      g_autoptr(GdkTexture) texture = lab_export_render (widget, scale, &error);
+
+      if (texture == NULL)
+        {
+          g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+          g_task_set_source_tag (task, lab_export_async);
+          g_task_return_error (task, g_steal_pointer (&error));
+          export_job_free (job);
+          return;
+        }
+      job->texture = to_memory_texture (texture);
+    }
+
+  lab_thread_task_run (lab_export_async, export_thread, job, export_job_free, g_free,
+                       cancellable, callback, user_data);
+}
+
+/* The sentence that says where the export went, or NULL and @error. */
+char *
+lab_export_finish (GAsyncResult  *result,
+                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Asking where ---------------------------------------------------------- */
+
+typedef struct
+{
+  LabExportKind  kind;
+  LabRunResults *results;
+  GtkWidget     *widget;
+  guint          scale;
+} ChooseJob;
+
+static void
+choose_job_free (gpointer data)
+{
+  ChooseJob *job = data;
+
+  g_clear_pointer (&job->results, lab_run_results_unref);
+  g_clear_object (&job->widget);
+  g_free (job);
+}
+
+static void
+saved (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *message = lab_export_finish (result, &error);
+
+  if (message == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, g_free);
+}
+
+static void
+chosen (GtkNativeDialog *dialog,
+        int              response,
+        gpointer         user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ChooseJob *job = g_task_get_task_data (task);
+  g_autoptr(GFile) file = NULL;
+  GCancellable *cancellable;
+
+  g_signal_handlers_disconnect_by_func (dialog, chosen, user_data);
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file == NULL)
+    {
+      /* The user changed their mind: nothing to say. */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Cancelled."));
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  lab_export_async (job->kind, job->results, job->widget, job->scale, file, cancellable, saved,
+                    g_steal_pointer (&task));
+}
+
+/* The window's export chooser, made once: GTK 4.8's own save dialog
+ * (outside a Flatpak) goes on filling its folder view after it has
+ * answered, and destroying it then crashes; kept, it also opens where the
+ * last export went. */
+static GtkFileChooserNative *
+get_dialog (GtkWindow *parent)
+{
+  GtkFileChooserNative *dialog = g_object_get_data (G_OBJECT (parent), "lab-export-dialog");
+
+  if (dialog == NULL)
+    {
+      dialog = gtk_file_chooser_native_new (NULL, parent, GTK_FILE_CHOOSER_ACTION_SAVE,
+                                            _("_Save"), _("_Cancel"));
+      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+      g_object_set_data_full (G_OBJECT (parent), "lab-export-dialog", dialog, g_object_unref);
+    }
+  return dialog;
+}
+
+/* Asks where to save with the file chooser (through the portal in a
+ * Flatpak, which lets the app write only the file the user picks), then
+ * exports there; lab_export_finish() gives the sentence for a toast, or
+ * G_IO_ERROR_CANCELLED if the user changed their mind. */
+void
+lab_export_choose_async (GtkWindow           *parent,
+                         LabExportKind        kind,
+                         LabRunResults       *results,
+                         GtkWidget           *widget,
+                         guint                scale,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  static const char *titles[] = { N_("Export Trace"), N_("Export Timeline Image"),
+                                  N_("Export Timings CSV") };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *dialog;
+  GTask *task;
+  ChooseJob *job;
+
+  g_return_if_fail (GTK_IS_WINDOW (parent));
+  g_return_if_fail (results != NULL);
+  g_return_if_fail (kind < G_N_ELEMENTS (titles));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lab_export_choose_async);
+  dialog = get_dialog (parent);
+  if (gtk_native_dialog_get_visible (GTK_NATIVE_DIALOG (dialog)))
+    {
+      /* Already asking (it is modal; a shortcut could come through). */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Cancelled."));
+      g_object_unref (task);
+      return;
+    }
+
+  job = g_new0 (ChooseJob, 1);
+  job->kind = kind;
+  job->results = lab_run_results_ref (results);
+  job->widget = widget != NULL ? g_object_ref (widget) : NULL;
+  job->scale = scale;
+  g_task_set_task_data (task, job, choose_job_free);
+
+  gtk_native_dialog_set_title (GTK_NATIVE_DIALOG (dialog), _(titles[kind]));
+  name = lab_export_suggest_name (results, kind, now);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (chosen), task);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
