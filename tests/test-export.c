@@ -207,6 +207,14 @@ test_disabled_until_run (void)
       g_assert_null (find_chooser (window));
     }
 
+  /* Nor while the next run goes on, though the last one's are there. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  assert_export_disabled (window);
+  g_assert_true (lab_window_get_running (window));
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  g_assert_nonnull (open_chooser (window, "win.export-trace", NULL));
+  answer (find_chooser (window), FALSE);
+
   /* Another lesson clears the table: nothing to export again. */
   g_settings_set_string (settings, "lesson", "gil");
   assert_export_disabled (window);
