@@ -668,6 +668,23 @@ test_failed_write (void)
   leave_temp_dir (dir);
 }
 
+/* The window closes while its chooser asks: the chooser goes with it,
+ * and the window is freed (nothing waits for an answer that never comes). */
+static void
+test_close_while_asking (void)
+{
+  g_autofree char *dir = enter_temp_dir ();
+  LabWindow *window;
+
+  configure ("sleep", "threads", 4, 2, 5);
+  window = lab_ui_open_window (app);
+  run_to_the_end (window);
+  g_assert_nonnull (open_chooser (window, "win.export-csv", NULL));
+  lab_ui_close_window (window);
+  g_assert_cmpuint (lab_test_count_entries (dir), ==, 0);
+  leave_temp_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -698,6 +715,7 @@ main (int   argc,
   g_test_add_func ("/lab/export/lesson", test_lesson);
   g_test_add_func ("/lab/export/image", test_image);
   g_test_add_func ("/lab/export/failed-write", test_failed_write);
+  g_test_add_func ("/lab/export/close-while-asking", test_close_while_asking);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -585,6 +585,7 @@ typedef struct
   LabRunResults *results;
   GtkWidget     *widget;
   guint          scale;
+  gulong         cancelled_id;
 } ChooseJob;
 
 static void
@@ -623,6 +624,10 @@ chosen (GtkNativeDialog *dialog,
   GCancellable *cancellable;
 
   g_signal_handlers_disconnect_by_func (dialog, chosen, user_data);
+  /* (From inside the cancellable's own handler, disconnecting would wait
+   * for itself; it fires only once anyway.) */
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    g_cancellable_disconnect (g_task_get_cancellable (task), job->cancelled_id);
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
   if (file == NULL)
@@ -635,6 +640,19 @@ chosen (GtkNativeDialog *dialog,
   cancellable = g_task_get_cancellable (task);
   lab_export_async (job->kind, job->results, job->widget, job->scale, file, cancellable, saved,
                     g_steal_pointer (&task));
+}
+
+/* The window goes while the chooser asks: the chooser answers Cancel, so
+ * that the task (and the window it calls back) is let go. */
+static void
+stop_asking (GCancellable *cancellable,
+             gpointer      dialog)
+{
+  if (gtk_native_dialog_get_visible (dialog))
+    {
+      gtk_native_dialog_hide (dialog);
+      g_signal_emit_by_name (dialog, "response", GTK_RESPONSE_CANCEL);
+    }
 }
 
 /* The window's export chooser, made once: GTK 4.8's own save dialog
@@ -704,5 +722,8 @@ lab_export_choose_async (GtkWindow           *parent,
   name = lab_export_suggest_name (results, kind, now);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_signal_connect (dialog, "response", G_CALLBACK (chosen), task);
+  if (cancellable != NULL)
+    job->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (stop_asking),
+                                               g_object_ref (dialog), g_object_unref);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }

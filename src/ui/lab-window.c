@@ -352,12 +352,16 @@ exported (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(LabWindow) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(LabWindow) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = lab_export_finish (result, &error);
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
   /* The window is gone: no toast on it. */
-  if (self->export_cancellable == NULL || g_cancellable_is_cancelled (self->export_cancellable)
+  if (self == NULL || self->export_cancellable == NULL
+      || g_cancellable_is_cancelled (self->export_cancellable)
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (message == NULL)
@@ -375,15 +379,20 @@ lab_window_export (GtkWidget  *widget,
 {
   LabWindow *self = LAB_WINDOW (widget);
   LabRunResults *results = lab_run_controller_get_results (self->controller);
+  GWeakRef *weak;
   LabExportKind kind = g_str_equal (action_name, "win.export-trace") ? LAB_EXPORT_TRACE
                        : g_str_equal (action_name, "win.export-csv") ? LAB_EXPORT_CSV
                        : LAB_EXPORT_IMAGE;
 
   if (results == NULL || lab_run_controller_get_running (self->controller))
     return;
+  /* Not a reference: the window must be free to go while the chooser
+   * asks (it then cancels the export). */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
   lab_export_choose_async (GTK_WINDOW (self), kind, results, self->content_box,
                            parameter != NULL ? CLAMP (g_variant_get_uint32 (parameter), 1, 2) : 1,
-                           self->export_cancellable, exported, g_object_ref (self));
+                           self->export_cancellable, exported, weak);
 }
 
 static gboolean
