@@ -598,6 +598,29 @@ check_image (const char *path,
                   100.0 * not_background / ((double) width * height));
   g_assert_cmpuint (g_hash_table_size (colours), >, 50);
   g_assert_cmpuint (not_background, >, (guint64) width * height / 50);
+
+  /* Drawn a strip at a time, it is the picture drawn at once. */
+  {
+    g_autoptr(GdkTexture) at_once = lab_export_render (pane, scale, &error);
+    g_autofree guint32 *expected = NULL;
+    guint64 different = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (at_once), ==, width);
+    g_assert_cmpint (gdk_texture_get_height (at_once), ==, height);
+    expected = g_new (guint32, (gsize) width * height);
+    gdk_texture_download (at_once, (guchar *) expected, width * 4);
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      different += pixels[i] != expected[i];
+    g_test_message ("%" G_GUINT64_FORMAT " pixels differ from the picture drawn at once", different);
+    g_assert_cmpuint (different, <, (guint64) width * height / 1000);
+  }
+}
+
+static gboolean
+transition_over (gpointer stack)
+{
+  return !gtk_stack_get_transition_running (stack);
 }
 
 static void
@@ -612,6 +635,8 @@ test_image (void)
   configure ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
   run_to_the_end (window);
+  /* The last mode's page has faded in: the picture holds still. */
+  lab_ui_wait_until (transition_over, lab_ui_window_child (window, "timeline_stack"), 10000);
   lab_ui_wait_frames (window, 3);
   pane = lab_ui_window_child (window, "content_box");
 

@@ -8,7 +8,8 @@
  * or lesson left (lab-run-controller-results.c), pure functions a test can
  * call; and a write that is atomic — a temporary file beside the target,
  * renamed over it only when complete — so a reader sees the old file or
- * the new one, never half of one.  From the window the slow half (a trace
+ * the new one, never half of one.  The CSV's text is made in
+ * lab-export-csv.c.  From the window the slow half (a trace
  * of 100,000 tasks, encoding a PNG) runs on a thread; only drawing the
  * image needs the UI thread, because the renderer lives there.
  */
@@ -21,16 +22,10 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <math.h>
 #include <unistd.h>
 
 #include "lab-export.h"
-#include "lab-states.h"
 #include "lab-thread-task.h"
-
-/* The CSV's stage columns, as `bench --format=csv` names them. */
-static const char * const stage_ids[] = { "download", "save", "hash" };
-G_STATIC_ASSERT (G_N_ELEMENTS (stage_ids) == LAB_N_STAGES);
 
 static const char * const extensions[] = { "json", "png", "csv" };
 
@@ -92,261 +87,75 @@ lab_export_make_trace (LabRunResults *results)
   return trace;
 }
 
-/* ---- The CSV --------------------------------------------------------------- */
-
-/* One cell, quoted as RFC 4180 says: in double quotes when it holds a
- * comma, a quote or a line break, with its quotes doubled. */
-static void
-add_cell (GString    *csv,
-          const char *text)
-{
-  if (csv->len > 0 && csv->str[csv->len - 1] != '\n')
-    g_string_append_c (csv, ',');
-  if (text == NULL)
-    return;
-
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (csv, text);
-      return;
-    }
-  g_string_append_c (csv, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (csv, '"');
-      g_string_append_c (csv, *p);
-    }
-  g_string_append_c (csv, '"');
-}
-
-/* A number with a '.' whatever the locale (a German spreadsheet user's
- * "0,5" would split the cell in two), or an empty cell for NAN. */
-static void
-add_number (GString    *csv,
-            const char *format,
-            double      value)
-{
-  char text[G_ASCII_DTOSTR_BUF_SIZE];
-
-  add_cell (csv, isnan (value) ? NULL : g_ascii_formatd (text, sizeof text, format, value));
-}
-
-static void
-add_bool (GString  *csv,
-          gboolean  value)
-{
-  add_cell (csv, value ? "true" : "false");
-}
-
-static void
-end_line (GString *csv)
-{
-  g_string_append (csv, "\r\n");
-}
-
-/* The time-by-state columns' names, after the row's own. */
-static void
-add_state_headers (GString *csv)
-{
-  for (LabState state = 0; state < LAB_N_STATES; state++)
-    if (state != LAB_STATE_STARTUP)   /* start-up is a column of its own */
-      {
-        g_autofree char *name = g_strdup_printf ("%s_s", lab_state_to_string (state));
-        add_cell (csv, name);
-      }
-  add_cell (csv, "cores_busy");
-  end_line (csv);
-}
-
-/* Where the time of @runs went, added up (a pipeline's three stages), and
- * how many cores they kept busy, weighted by their wall times; empty
- * cells where nothing ran. */
-static void
-add_states (GString       *csv,
-            LabRun *const *runs,
-            guint          n_runs)
-{
-  gint64 total[LAB_N_STATES] = { 0 };
-  double cores = 0, cores_wall = 0;
-  gboolean any = FALSE;
-
-  for (guint i = 0; i < n_runs; i++)
-    {
-      gint64 by_state[LAB_N_STATES];
-      double run_cores;
-
-      if (runs[i] == NULL)
-        continue;
-      any = TRUE;
-      lab_run_get_time_by_state (runs[i], by_state);
-      for (LabState state = 0; state < LAB_N_STATES; state++)
-        total[state] += by_state[state];
-      run_cores = lab_run_get_mean_cores_busy (runs[i]);
-      if (run_cores >= 0 && runs[i]->wall_us > 0)
-        {
-          cores += run_cores * runs[i]->wall_us;
-          cores_wall += runs[i]->wall_us;
-        }
-    }
-
-  for (LabState state = 0; state < LAB_N_STATES; state++)
-    if (state != LAB_STATE_STARTUP)
-      add_number (csv, "%.6f", any ? total[state] / 1e6 : NAN);
-  add_number (csv, "%.3f", cores_wall > 0 ? cores / cores_wall : NAN);
-  end_line (csv);
-}
-
-/* A job: a row per mode with the table's columns (the stages' seconds, the
- * wall time, start-up, speed-up, verified), then where the time went. */
-static void
-make_job_csv (LabRunResults *results,
-              GString       *csv)
-{
-  add_cell (csv, "mode");
-  add_cell (csv, "workers");
-  add_cell (csv, "gil");
-  for (guint stage = 0; results->pipeline && stage < LAB_N_STAGES; stage++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s_s", stage_ids[stage]);
-      add_cell (csv, name);
-    }
-  add_cell (csv, "wall_s");
-  add_cell (csv, "startup_s");
-  add_cell (csv, "speedup");
-  add_cell (csv, "verified");
-  add_cell (csv, "result");
-  add_state_headers (csv);
-
-  for (guint i = 0; i < results->rows->len; i++)
-    {
-      const LabRunResultsRow *row = &g_array_index (results->rows, LabRunResultsRow, i);
-      const LabRun *first = row->runs[0];
-
-      add_cell (csv, lab_mode_to_string (row->mode));
-      if (first != NULL)
-        {
-          g_autofree char *workers = g_strdup_printf ("%u", first->workers);
-          add_cell (csv, workers);
-        }
-      else
-        add_cell (csv, NULL);
-      add_bool (csv, first != NULL && first->gil);
-      for (guint stage = 0; results->pipeline && stage < LAB_N_STAGES; stage++)
-        add_number (csv, "%.6f", row->stage_us[stage] / 1e6);
-      add_number (csv, "%.6f", row->wall_us / 1e6);
-      add_number (csv, "%.6f", row->startup_us / 1e6);
-      add_number (csv, "%.4f", row->speedup);
-      add_bool (csv, row->verified);
-      add_cell (csv, row->result);
-      add_states (csv, row->runs, LAB_N_STAGES);
-    }
-}
-
-/* A lesson: a row per step, as the card shows it (its time, how it
- * ended), then where the time went. */
-static void
-make_lesson_csv (const LabLessonRun *lesson,
-                 GString            *csv)
-{
-  add_cell (csv, "step");
-  add_cell (csv, "seconds");
-  add_cell (csv, "verified");
-  add_cell (csv, "result");
-  add_state_headers (csv);
-
-  for (guint i = 0; i < lesson->n_steps; i++)
-    {
-      const LabLessonStep *step = &lesson->steps[i];
-      const LabRun *run = step->run;
-
-      add_cell (csv, step->label);
-      add_number (csv, "%.6f", step->value_us / 1e6);
-      /* A number measured otherwise (the frozen window's stall) verifies
-       * nothing. */
-      if (run != NULL)
-        add_bool (csv, run->verified);
-      else
-        add_cell (csv, NULL);
-      add_cell (csv, run == NULL ? NULL : run->verified ? run->result : run->verify_error);
-      add_states (csv, &step->run, 1);
-    }
-}
-
-/* The timings as CSV text: a header row, then a row per mode (or step). */
-char *
-lab_export_make_csv (LabRunResults *results)
-{
-  GString *csv = g_string_new (NULL);
-
-  g_return_val_if_fail (results != NULL, NULL);
-
-  if (results->lesson != NULL)
-    make_lesson_csv (results->lesson, csv);
-  else
-    make_job_csv (results, csv);
-  return g_string_free (csv, FALSE);
-}
-
 /* ---- The image ------------------------------------------------------------- */
 
 /* @widget as it was last drawn on the screen, @scale times larger (2 for
- * slides): its own render node, scaled, on the window's background, by
- * the renderer that draws the window.  On the UI thread. */
-GdkTexture *
-lab_export_render (GtkWidget  *widget,
-                   guint       scale,
-                   GError    **error)
+ * slides): its own render node, scaled, on the window's background.
+ * NULL, and @error, when it is not on the screen.  On the UI thread. */
+static GskRenderNode *
+make_node (GtkWidget        *widget,
+           guint             scale,
+           graphene_rect_t  *area,
+           GError          **error)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   GtkSnapshot *snapshot;
-  GskRenderer *renderer = NULL;
   GdkRGBA background = { 1, 1, 1, 1 };
-  int width, height;
-  graphene_rect_t area;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
 
-  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
-  g_return_val_if_fail (scale >= 1 && scale <= 4, NULL);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  if (gtk_widget_get_mapped (widget))
-    renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  if (renderer == NULL || width <= 0 || height <= 0)
+  if (!gtk_widget_get_mapped (widget) || width <= 0 || height <= 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                            _("The timeline is not on the screen, so there is no image to save."));
       return NULL;
     }
 
-  area = GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale);
+  *area = GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale);
   snapshot = gtk_snapshot_new ();
   /* The widget draws on the window's background: without it the image
    * would be transparent, and dark text on a dark slide. */
   gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background);
-  gtk_snapshot_append_color (snapshot, &background, &area);
+  gtk_snapshot_append_color (snapshot, &background, area);
   paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, area.size.width, area.size.height);
-  node = gtk_snapshot_free_to_node (snapshot);
-
-  return gsk_renderer_render_texture (renderer, node, &area);
+  gdk_paintable_snapshot (paintable, snapshot, area->size.width, area->size.height);
+  return gtk_snapshot_free_to_node (snapshot);
 }
 
-/* The pixels in plain memory, which a thread may read (a GL renderer's
- * texture lives in its context, on the UI thread). */
-static GdkTexture *
-to_memory_texture (GdkTexture *texture)
+/* Our own software renderer: the same drawing as the window's under
+ * GSK_RENDERER=cairo, whatever the window uses, and it outlives the
+ * window if that goes while the image is drawn. */
+static GskRenderer *
+new_renderer (GError **error)
 {
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  guchar *pixels = g_malloc (stride * height);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
 
-  gdk_texture_download (texture, pixels, stride);
-  bytes = g_bytes_new_take (pixels, stride * height);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+  if (!gsk_renderer_realize (renderer, NULL, error))
+    return NULL;
+  return g_steal_pointer (&renderer);
+}
+
+/* @widget, @scale times larger, as pixels.  On the UI thread, in one go:
+ * lab_export_async() draws it a strip per main-loop turn instead. */
+GdkTexture *
+lab_export_render (GtkWidget  *widget,
+                   guint       scale,
+                   GError    **error)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = NULL;
+  GdkTexture *texture;
+  graphene_rect_t area;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (scale >= 1 && scale <= 4, NULL);
+
+  node = make_node (widget, scale, &area, error);
+  if (node == NULL || (renderer = new_renderer (error)) == NULL)
+    return NULL;
+  texture = gsk_renderer_render_texture (renderer, node, &area);
+  gsk_renderer_unrealize (renderer);
+  return texture;
 }
 
 /* ---- Writing ---------------------------------------------------------------- */
@@ -524,9 +333,89 @@ export_thread (gpointer       data,
   return g_strdup_printf (_("The timings were saved to “%s”."), where);
 }
 
+static void
+return_error (GError              *error,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lab_export_async);
+  g_task_return_error (task, error);
+}
+
+/* The image, drawn a strip at a time: the software renderer takes some
+ * 150 ms for a 2× image of a 1280×800 window here, too long a freeze for
+ * one main-loop turn; strips of 64 rows take a few ms each, and frames
+ * are drawn in between. */
+#define STRIP_ROWS 64
+
+typedef struct
+{
+  ExportJob           *job;
+  GskRenderNode       *node;
+  GskRenderer         *renderer;
+  int                  width;
+  int                  height;
+  int                  done_rows;
+  gsize                stride;
+  guchar              *pixels;
+  GCancellable        *cancellable;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} Drawing;
+
+static void
+drawing_free (Drawing *drawing)
+{
+  if (drawing->job != NULL)
+    export_job_free (drawing->job);
+  gsk_render_node_unref (drawing->node);
+  gsk_renderer_unrealize (drawing->renderer);
+  g_object_unref (drawing->renderer);
+  g_free (drawing->pixels);
+  g_clear_object (&drawing->cancellable);
+  g_free (drawing);
+}
+
+static gboolean
+draw_strip (gpointer data)
+{
+  Drawing *drawing = data;
+  int rows = MIN (STRIP_ROWS, drawing->height - drawing->done_rows);
+  g_autoptr(GdkTexture) strip = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (drawing->cancellable, &error))
+    {
+      return_error (error, drawing->cancellable, drawing->callback, drawing->user_data);
+      drawing_free (drawing);
+      return G_SOURCE_REMOVE;
+    }
+
+  strip = gsk_renderer_render_texture (drawing->renderer, drawing->node,
+                                       &GRAPHENE_RECT_INIT (0, drawing->done_rows, drawing->width, rows));
+  gdk_texture_download (strip, drawing->pixels + drawing->done_rows * drawing->stride, drawing->stride);
+  drawing->done_rows += rows;
+  if (drawing->done_rows < drawing->height)
+    return G_SOURCE_CONTINUE;
+
+  /* All drawn: encoding the PNG and writing it go to a thread. */
+  bytes = g_bytes_new_take (g_steal_pointer (&drawing->pixels), drawing->stride * drawing->height);
+  drawing->job->texture = gdk_memory_texture_new (drawing->width, drawing->height, GDK_MEMORY_DEFAULT,
+                                                  bytes, drawing->stride);
+  lab_thread_task_run (lab_export_async, export_thread, g_steal_pointer (&drawing->job),
+                       export_job_free, g_free, drawing->cancellable, drawing->callback,
+                       drawing->user_data);
+  drawing_free (drawing);
+  return G_SOURCE_REMOVE;
+}
+
 /* Writes @kind of export to @file, on a thread; @results are the runs
- * shown, @widget what the image shows, drawn now at @scale.
- * lab_export_finish() gives the sentence for a toast. */
+ * shown, @widget what the image shows, as it is on the screen now, at
+ * @scale.  lab_export_finish() gives the sentence for a toast. */
 void
 lab_export_async (LabExportKind        kind,
                   LabRunResults       *results,
@@ -537,34 +426,57 @@ lab_export_async (LabExportKind        kind,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  graphene_rect_t area;
+  Drawing *drawing;
   ExportJob *job;
 
   g_return_if_fail (kind == LAB_EXPORT_IMAGE ? GTK_IS_WIDGET (widget) : results != NULL);
+  g_return_if_fail (kind != LAB_EXPORT_IMAGE || (scale >= 1 && scale <= 4));
   g_return_if_fail (G_IS_FILE (file));
 
   job = g_new0 (ExportJob, 1);
   job->kind = kind;
   job->results = results != NULL ? lab_run_results_ref (results) : NULL;
   job->file = g_object_ref (file);
-  if (kind == LAB_EXPORT_IMAGE)
+  if (kind != LAB_EXPORT_IMAGE)
     {
-      g_autoptr(GdkTexture) texture = lab_export_render (widget, scale, &error);
-
-      if (texture == NULL)
-        {
-          g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-          g_task_set_source_tag (task, lab_export_async);
-          g_task_return_error (task, g_steal_pointer (&error));
-          export_job_free (job);
-          return;
-        }
-      job->texture = to_memory_texture (texture);
+      lab_thread_task_run (lab_export_async, export_thread, job, export_job_free, g_free,
+                           cancellable, callback, user_data);
+      return;
     }
 
-  lab_thread_task_run (lab_export_async, export_thread, job, export_job_free, g_free,
-                       cancellable, callback, user_data);
+  /* The picture is taken now, as the widget was last drawn. */
+  node = make_node (widget, scale, &area, &error);
+  if (node == NULL)
+    {
+      export_job_free (job);
+      return_error (error, cancellable, callback, user_data);
+      return;
+    }
+
+  drawing = g_new0 (Drawing, 1);
+  drawing->renderer = new_renderer (&error);
+  if (drawing->renderer == NULL)
+    {
+      export_job_free (job);
+      g_free (drawing);
+      return_error (error, cancellable, callback, user_data);
+      return;
+    }
+  drawing->job = job;
+  drawing->node = g_steal_pointer (&node);
+  drawing->width = area.size.width;
+  drawing->height = area.size.height;
+  drawing->stride = (gsize) drawing->width * 4;
+  drawing->pixels = g_malloc (drawing->stride * drawing->height);
+  drawing->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  drawing->callback = callback;
+  drawing->user_data = user_data;
+  /* Below the redraw's priority: the window keeps drawing its frames. */
+  g_source_set_name_by_id (g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, draw_strip, drawing, NULL),
+                           "[lab] export image");
 }
 
 /* The sentence that says where the export went, or NULL and @error. */
