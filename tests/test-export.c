@@ -143,7 +143,8 @@ static char *start_dir;
 static char *
 enter_temp_dir (void)
 {
-  char *dir = g_dir_make_tmp ("lab-export-XXXXXX", NULL);
+  /* A "&" in the name: the toasts must not read it as markup. */
+  char *dir = g_dir_make_tmp ("lab-export-&-XXXXXX", NULL);
 
   g_assert_nonnull (dir);
   g_assert_cmpint (g_chdir (dir), ==, 0);

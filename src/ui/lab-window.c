@@ -356,6 +356,7 @@ exported (GObject      *source,
   g_autoptr(LabWindow) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = lab_export_finish (result, &error);
+  g_autofree char *markup = NULL;
 
   g_weak_ref_clear (weak);
   g_free (weak);
@@ -364,10 +365,11 @@ exported (GObject      *source,
       || g_cancellable_is_cancelled (self->export_cancellable)
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* A toast's title is markup, and a file name may hold a '&'. */
   if (message == NULL)
-    lab_window_show_error (self, error->message);
-  else
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    lab_window_set_status (self, error->message);
+  markup = g_markup_escape_text (message != NULL ? message : error->message, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
 }
 
 /* Export Trace…, Export Timeline Image… (at a scale: 2 for slides),
