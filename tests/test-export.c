@@ -132,6 +132,8 @@ export_to (LabWindow  *window,
     {
       lab_ui_wait_until (file_exists, path, 30000);
       g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+      /* The toast saying where it went is on the screen. */
+      lab_ui_wait_frames (window, 5);
     }
   return path;
 }
