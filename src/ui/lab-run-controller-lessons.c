@@ -57,6 +57,8 @@ show_lesson_run (LabRunController *self,
       g_signal_emit (self, lab_run_controller_signals[SIGNAL_VERDICT], 0, run->verdict);
       lab_run_controller_set_status (self, run->ok ? _("The lesson is done; the verdict is in.")
                                                    : _("The lesson ran, but not every step verified."));
+      /* Shown: its runs move to the export. */
+      lab_run_controller_set_results (self, lab_run_results_new_lesson (run));
     }
 
   lab_run_controller_finish_batch (self);
@@ -139,6 +141,7 @@ lab_run_controller_run_lesson (LabRunController *self,
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
   g_signal_emit (self, lab_run_controller_signals[SIGNAL_STEPS_CLEARED], 0);
   g_signal_emit (self, lab_run_controller_signals[SIGNAL_TIMINGS_RESET], 0, NULL);
+  lab_run_controller_set_results (self, NULL);
   lab_run_feed_begin_lesson (self->feed);
   lab_heartbeat_reset_worst (self->heartbeat);
 
@@ -182,6 +185,7 @@ lab_run_controller_clear (LabRunController *self)
   g_signal_emit (self, lab_run_controller_signals[SIGNAL_STEPS_CLEARED], 0);
   g_signal_emit (self, lab_run_controller_signals[SIGNAL_TIMINGS_RESET], 0, NULL);
   lab_run_feed_clear (self->feed);
+  lab_run_controller_set_results (self, NULL);
   self->last_lesson_n_steps = 0;
 }
 

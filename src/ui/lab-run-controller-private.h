@@ -15,6 +15,7 @@
 #include "lab-frozen-lesson.h"
 #include "lab-pipeline.h"
 #include "lab-run-controller.h"
+#include "lab-run-controller-results.h"
 #include "lab-run-feed.h"
 #include "lab-server-preparer.h"
 
@@ -62,6 +63,9 @@ struct _LabRunController
   guint                 last_lesson_n_steps;
   gint64                batch_start_us;
   gint64                sequential_wall_us;
+
+  /* What the last job or lesson showed, for the export */
+  LabRunResults        *results;
 };
 
 enum {
@@ -95,5 +99,7 @@ gboolean lab_run_controller_use_server         (LabRunController       *self,
                                                 LabPlan                *plan,
                                                 GError                **error);
 void     lab_run_controller_stop_waiting_for_server (LabRunController  *self);
+void     lab_run_controller_set_results    (LabRunController       *self,
+                                            LabRunResults          *results);
 
 G_END_DECLS

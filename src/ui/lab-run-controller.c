@@ -182,11 +182,13 @@ show_mode_result (LabRunController *self,
   lab_run_controller_set_status (self, status);
 }
 
-/* A mode is done: its row gets its final numbers. */
+/* A mode is done: its row gets its final numbers, and the export keeps
+ * @run (taken over). */
 static void
 record_run (LabRunController *self,
             LabRun           *run)
 {
+  g_autoptr(LabRun) owned = run;
   const char *error = first_error (run);
   g_autofree char *cost = NULL;
   g_autofree char *note = NULL;
@@ -214,9 +216,16 @@ record_run (LabRunController *self,
                     g_strdup_printf (_("%s: %s %s"), lab_mode_get_title (run->mode),
                                      run->verify_error ? run->verify_error : "",
                                      error ? error : ""));
+  if (self->results != NULL)
+    lab_run_results_add_row (self->results, &(LabRunResultsRow) {
+                               .mode = run->mode, .wall_us = run->wall_us,
+                               .startup_us = run->startup_us, .speedup = speedup_of (self, run->wall_us),
+                               .verified = verdict == LAB_VERDICT_VERIFIED, .result = (char *) result,
+                               .runs = { g_steal_pointer (&owned) } });
 }
 
-/* A mode went through the pipeline: its row gets the three stage times. */
+/* A mode went through the pipeline: its row gets the three stage times,
+ * and the export keeps the stages' runs (taken out of @run). */
 static void
 record_pipeline_run (LabRunController *self,
                      LabPipelineRun   *run)
@@ -247,6 +256,18 @@ record_pipeline_run (LabRunController *self,
                     run->ok ? run->result : run->error,
                     g_strdup_printf (_("%s: %s"), lab_mode_get_title (run->mode),
                                      error ? error : (run->error ? run->error : "")));
+  if (self->results != NULL)
+    {
+      LabRunResultsRow row = { .mode = run->mode, .wall_us = run->wall_us,
+                               .startup_us = first->startup_us, .speedup = speedup_of (self, run->wall_us),
+                               .verified = verdict == LAB_VERDICT_VERIFIED,
+                               .result = run->ok ? run->result : run->error };
+
+      memcpy (row.stage_us, stages, sizeof stages);
+      for (LabStage stage = 0; stage < LAB_N_STAGES; stage++)
+        row.runs[stage] = g_steal_pointer (&run->stages[stage]);
+      lab_run_results_add_row (self->results, &row);
+    }
 }
 
 void
@@ -294,7 +315,7 @@ run_done (GObject      *source,
   g_autoptr(LabRun) run = lab_runner_run_finish (NULL, result, &error);
 
   if (run != NULL)
-    record_run (self, run);
+    record_run (self, g_steal_pointer (&run));
   lab_run_controller_after_mode (self, error);
 }
 
@@ -379,7 +400,7 @@ run_on_ui_thread (LabRunController *self)
           lab_run_controller_show_error (self, error->message);
           break;
         }
-      record_run (self, run);
+      record_run (self, g_steal_pointer (&run));
     }
 
   lab_run_controller_finish_batch (self);
@@ -418,6 +439,7 @@ lab_run_controller_start_job (LabRunController *self,
 
   self->pending_modes = g_array_copy (self->job_modes);
   self->n_job_modes = self->job_modes->len;
+  lab_run_controller_set_results (self, lab_run_results_new_job (plan));
 
   if (self->pipeline != NULL)
     {
@@ -705,6 +727,7 @@ lab_run_controller_finalize (GObject *object)
   g_clear_pointer (&self->server, lab_server_free);
   g_clear_pointer (&self->job_modes, g_array_unref);
   g_clear_pointer (&self->status, g_free);
+  g_clear_pointer (&self->results, lab_run_results_unref);
 
   /* The pipeline's files were only ever for the demonstration. */
   if (self->out_dir != NULL)

@@ -10,6 +10,7 @@
 
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
+#include "lab-run-controller-results.h"
 #include "lab-run-feed.h"
 #include "lab-runner.h"
 
@@ -45,5 +46,6 @@ gint64            lab_run_controller_get_lesson_step_us (LabRunController *self,
                                                          guint             step);
 LabRunFeed       *lab_run_controller_get_feed           (LabRunController *self);
 GArray           *lab_run_controller_dup_worker_pids    (LabRunController *self);
+LabRunResults    *lab_run_controller_get_results        (LabRunController *self);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-export.h"
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
@@ -54,6 +55,7 @@ struct _LabWindow
   LabHeartbeat         *heartbeat;
   LabRunController     *controller;
   LabPresentation      *presentation;
+  GCancellable         *export_cancellable;   /* cancelled when the window goes */
   guint                 tick_id;
 };
 
@@ -70,6 +72,7 @@ static GParamSpec *properties[N_PROPS];
 
 static const LabLesson *selected_lesson (LabWindow *self);
 static void lab_window_update_sensitivity (LabWindow *self);
+static void lab_window_update_export (LabWindow *self);
 
 static void
 lab_window_set_status (LabWindow  *self,
@@ -117,6 +120,7 @@ lab_window_update_sensitivity (LabWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
   gtk_widget_set_visible (self->cancel_button, running);
+  lab_window_update_export (self);
 }
 
 /* The seed lesson chosen, or NULL for a free experiment. */
@@ -133,6 +137,7 @@ lab_window_update_lesson (LabWindow *self)
 {
   lab_run_controller_clear (self->controller);
   lab_lesson_card_set_lesson (self->lesson_card, selected_lesson (self));
+  lab_window_update_export (self);
 }
 
 /* ---- What the run controller says, on the widgets ------------------------ */
@@ -326,6 +331,72 @@ on_out_dir_message (LabWindow  *self,
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* ---- Export (lab-export.c) ------------------------------------------------ */
+
+/* Something to export once a job or lesson has shown its results, and not
+ * while the next one runs. */
+static void
+lab_window_update_export (LabWindow *self)
+{
+  LabRunResults *results = lab_run_controller_get_results (self->controller);
+  gboolean enabled = !lab_run_controller_get_running (self->controller) && results != NULL
+                     && lab_run_results_get_n_rows (results) > 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-trace", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-image", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-csv", enabled);
+}
+
+static void
+exported (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(LabWindow) self = g_weak_ref_get (weak);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = lab_export_finish (result, &error);
+  g_autofree char *markup = NULL;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  /* The window is gone: no toast on it. */
+  if (self == NULL || self->export_cancellable == NULL
+      || g_cancellable_is_cancelled (self->export_cancellable)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* A toast's title is markup, and a file name may hold a '&'. */
+  if (message == NULL)
+    lab_window_set_status (self, error->message);
+  markup = g_markup_escape_text (message != NULL ? message : error->message, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (markup));
+}
+
+/* Export Trace…, Export Timeline Image… (at a scale: 2 for slides),
+ * Export Timings CSV…: the file chooser, then the file. */
+static void
+lab_window_export (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  LabRunResults *results = lab_run_controller_get_results (self->controller);
+  GWeakRef *weak;
+  LabExportKind kind = g_str_equal (action_name, "win.export-trace") ? LAB_EXPORT_TRACE
+                       : g_str_equal (action_name, "win.export-csv") ? LAB_EXPORT_CSV
+                       : LAB_EXPORT_IMAGE;
+
+  if (results == NULL || lab_run_controller_get_running (self->controller))
+    return;
+  /* Not a reference: the window must be free to go while the chooser
+   * asks (it then cancels the export). */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  lab_export_choose_async (GTK_WINDOW (self), kind, results, self->content_box,
+                           parameter != NULL ? CLAMP (g_variant_get_uint32 (parameter), 1, 2) : 1,
+                           self->export_cancellable, exported, weak);
+}
+
 static gboolean
 lab_window_close_request (GtkWindow *window)
 {
@@ -450,6 +521,8 @@ lab_window_dispose (GObject *object)
   LabWindow *self = LAB_WINDOW (object);
 
   lab_window_stop_tick (self);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
   /* A run still on comes back to a controller that no longer talks to
    * us; it ends the worker processes when that run lets it go. */
   if (self->controller != NULL)
@@ -522,6 +595,9 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, lab_window_run);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, lab_window_cancel);
   gtk_widget_class_install_action (widget_class, "win.choose-out-dir", NULL, lab_window_choose_out_dir);
+  gtk_widget_class_install_action (widget_class, "win.export-trace", NULL, lab_window_export);
+  gtk_widget_class_install_action (widget_class, "win.export-image", "u", lab_window_export);
+  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, lab_window_export);
 }
 
 static void
@@ -529,6 +605,7 @@ lab_window_init (LabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->export_cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   self->heartbeat = lab_heartbeat_new ();
   g_signal_connect_object (self->heartbeat, "notify::current-us",
