@@ -163,6 +163,7 @@ enqueue_jobs (Distributed  *self,
     {
       g_autoptr(LabBrokerBatch) batch = lab_broker_batch_new ();
       g_autoptr(redisReply) reply = NULL;
+      gint64 sent;
 
       for (guint i = first; i < MIN (n, first + ENQUEUE_BATCH); i++)
         {
@@ -179,11 +180,15 @@ enqueue_jobs (Distributed  *self,
            * guess); each job gets RQ's result_ttl when it ends. */
           lab_broker_batch_add (batch, "RPUSH", LAB_RQ_QUEUE_KEY, job_id, NULL);
         }
+      /* Queued as the batch leaves: a free worker may take a job before
+       * the batch's reply is back, and a wait measured from the reply
+       * would come out negative. */
+      sent = g_get_monotonic_time ();
       reply = lab_broker_batch_exec (self->broker, batch, error);
       if (reply == NULL)
         return FALSE;
       for (guint i = first; i < MIN (n, first + ENQUEUE_BATCH); i++)
-        self->queued_at[i] = g_get_monotonic_time ();
+        self->queued_at[i] = sent;
     }
 
   return TRUE;
