@@ -14,6 +14,7 @@
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
 #include "lab-presentation.h"
+#include "lab-timeline-switcher.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
 
@@ -296,14 +297,38 @@ count_unclipped_columns (LabWindow *window,
   return unclipped;
 }
 
-static void
-assert_mode_pages_unclipped (LabWindow *window)
+static LabTimelineSwitcher *
+find_switcher (LabWindow *window)
 {
-  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK_SWITCHER);
-  guint n = 0;
+  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), LAB_TYPE_TIMELINE_SWITCHER);
 
   g_assert_nonnull (switcher);
-  for (GtkWidget *tab = gtk_widget_get_first_child (switcher); tab != NULL;
+  return LAB_TIMELINE_SWITCHER (switcher);
+}
+
+/* Every mode page of the job has its tab on screen, whole; or, when
+ * @menu_allowed (large text), the menu that replaces the tabs is whole and
+ * lists every page. */
+static void
+assert_mode_pages_reachable (LabWindow *window,
+                             gboolean   menu_allowed)
+{
+  LabTimelineSwitcher *switcher = find_switcher (window);
+  GtkWidget *tabs = lab_timeline_switcher_get_tabs (switcher);
+  guint n = 0;
+
+  if (lab_timeline_switcher_get_folded (switcher))
+    {
+      GtkDropDown *menu = lab_timeline_switcher_get_menu (switcher);
+
+      g_test_message ("the mode pages are a menu");
+      g_assert_true (menu_allowed);
+      g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (menu), GTK_WIDGET (window)));
+      g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (menu)), ==, LAB_N_MODES);
+      return;
+    }
+
+  for (GtkWidget *tab = gtk_widget_get_first_child (tabs); tab != NULL;
        tab = gtk_widget_get_next_sibling (tab))
     if (gtk_widget_get_visible (tab))   /* a page with nothing to show has no tab */
       {
@@ -336,7 +361,9 @@ test_fits_1024 (void)
   unclipped = count_unclipped_columns (window, &n_columns);
   g_assert_cmpuint (n_columns, ==, 3 + 6);   /* mode, 3 stages, wall, start-up, bar, speed-up, ✓ */
   g_assert_cmpuint (unclipped, ==, n_columns);
-  assert_mode_pages_unclipped (window);
+  assert_mode_pages_reachable (window, FALSE);
+  g_assert_true (lab_ui_is_unclipped (lab_timeline_switcher_get_fit_button (find_switcher (window)),
+                                      GTK_WIDGET (window)));
 
   g_settings_set_double (settings, "presentation-scale", 2.5);
   activate (window, "win.present");
@@ -345,13 +372,88 @@ test_fits_1024 (void)
   g_assert_cmpuint (n_columns, <, 3 + 6);
   g_assert_cmpuint (n_columns, >=, 4);
   g_assert_cmpuint (unclipped, ==, n_columns);
-  assert_mode_pages_unclipped (window);
+  assert_mode_pages_reachable (window, TRUE);
 
   /* Back to 100 %: every column returns. */
   activate (window, "win.present");
   unclipped = count_unclipped_columns (window, &n_columns);
   g_assert_cmpuint (n_columns, ==, 3 + 6);
   g_assert_cmpuint (unclipped, ==, n_columns);
+  lab_ui_close_window (window);
+}
+
+/* The page shown is the one @timeline is on. */
+static gboolean
+shows_timeline (LabWindow   *window,
+                LabTimeline *timeline)
+{
+  GtkStack *stack = GTK_STACK (lab_ui_window_child (window, "timeline_stack"));
+
+  return gtk_widget_is_ancestor (GTK_WIDGET (timeline), gtk_stack_get_visible_child (stack));
+}
+
+/* The bank lesson's six step pages on a 1024×768 projector: their tabs
+ * would make the window 1,650 px wide, so a menu takes their place; the
+ * window stays within the screen, the menu is whole, lists every step
+ * under the card's title, shows the page on screen, and each of its items
+ * brings its page to the front. */
+static void
+test_fits_1024_lesson (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimelineSwitcher *switcher;
+  GtkDropDown *menu;
+  GListModel *items;
+  LabWindow *window;
+  guint n_pages;
+
+  configure ("sleep", "threads", 1024, 768);
+  g_settings_set_string (settings, "lesson", "bank");
+  window = lab_ui_open_window (app);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  run_to_end (window);
+  n_pages = lab_window_get_n_lesson_pages (window);
+  g_test_message ("window %d×%d with %u step pages", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)), n_pages);
+  g_assert_cmpuint (n_pages, ==, 6);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+
+  switcher = find_switcher (window);
+  menu = lab_timeline_switcher_get_menu (switcher);
+  items = gtk_drop_down_get_model (menu);
+  g_assert_true (lab_timeline_switcher_get_folded (switcher));
+  g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (menu), GTK_WIDGET (window)));
+  g_assert_true (lab_ui_is_unclipped (lab_timeline_switcher_get_fit_button (switcher),
+                                      GTK_WIDGET (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, n_pages);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(GtkStringObject) title = g_list_model_get_item (items, i);
+
+      g_assert_cmpstr (gtk_string_object_get_string (title), ==,
+                       lab_window_get_lesson_page_title (window, i));
+    }
+
+  /* Each item brings its page; the menu follows a page chosen elsewhere
+   * (the card's step rows). */
+  for (guint i = 0; i < n_pages; i++)
+    {
+      gtk_drop_down_set_selected (menu, i);
+      g_assert_true (shows_timeline (window, lab_window_get_lesson_timeline (window, i)));
+    }
+  gtk_stack_set_visible_child (GTK_STACK (lab_ui_window_child (window, "timeline_stack")),
+                               gtk_widget_get_ancestor (GTK_WIDGET (lab_window_get_lesson_timeline (window, 1)),
+                                                        GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_cmpuint (gtk_drop_down_get_selected (menu), ==, 1);
+
+  /* Back to a job: the pages go, and its tabs come back. */
+  g_settings_set_string (settings, "lesson", "");
+  g_settings_set_string (settings, "mode", "compare");
+  run_to_end (window);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+  g_assert_false (lab_timeline_switcher_get_folded (switcher));
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, LAB_N_MODES);
+  assert_mode_pages_reachable (window, FALSE);
   lab_ui_close_window (window);
 }
 
@@ -400,7 +502,8 @@ test_lesson_titles (void)
   lab_ui_close_window (window);
 }
 
-/* In a lesson only the lesson's own choice shows; the primary button says
+/* In a lesson only the lesson's own choice shows (seed 003's About only
+ * with its download job); the primary button says
  * what it does: the seed's "Download" for the download job, the job's verb
  * for the others, "Start the lesson" for a lesson. */
 static void
@@ -418,17 +521,23 @@ test_lesson_controls (void)
   g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   g_settings_set_string (settings, "job", "cpu");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "Compute");
+  /* Seed 003's About is the download job's. */
+  g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
+  g_settings_set_string (settings, "job", "pipeline");
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   g_settings_set_string (settings, "lesson", "bank");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "_Start the lesson");
+  g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
   g_settings_set_string (settings, "lesson", "");
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   lab_ui_close_window (window);
 }
 
@@ -456,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/present/mode", test_mode);
   g_test_add_func ("/lab/window/present/steps", test_steps);
   g_test_add_func ("/lab/window/fits-1024", test_fits_1024);
+  g_test_add_func ("/lab/window/fits-1024/lesson", test_fits_1024_lesson);
   g_test_add_func ("/lab/window/fits-wide", test_fits_wide);
   g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
   g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);
