@@ -81,6 +81,15 @@ timings_cell (LabWindow *window,
   return gtk_grid_get_child_at (GTK_GRID (grid), column, row);
 }
 
+static LabTimelineSwitcher *
+find_switcher (LabWindow *window)
+{
+  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), LAB_TYPE_TIMELINE_SWITCHER);
+
+  g_assert_nonnull (switcher);
+  return LAB_TIMELINE_SWITCHER (switcher);
+}
+
 typedef struct
 {
   int cell;       /* a body cell of the timings */
@@ -146,6 +155,177 @@ test_scale (void)
 
   /* Remembered: the next window presents at the last scale chosen. */
   g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), ==, 1.25);
+}
+
+/* The async timeline's one lane with four tasks in flight: four sub-rows,
+ * whose height must follow the text scale, or at 250 % the lane would stay
+ * a thin strip under large labels. */
+static void
+test_rows (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimeline *timeline;
+  LabWindow *window;
+  int normal, big;
+
+  configure ("sleep", "async", 1200, 780);
+  g_settings_set_uint (settings, "task-ms", 200);
+  g_settings_set_uint (settings, "workers", 4);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_ASYNC);
+  run_to_end (window);
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &normal, NULL, NULL);
+
+  g_settings_set_double (settings, "presentation-scale", 2.5);
+  activate (window, "win.present");
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
+  g_test_message ("four sub-rows: %d px at 100 %%, %d px at %.2f×", normal, big,
+                  lab_presentation_get_scale (lab_window_get_presentation (window)));
+  g_assert_cmpint (big * 10, >=, normal * 18);
+
+  activate (window, "win.present");
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
+  g_assert_cmpint (big, ==, normal);
+  lab_ui_close_window (window);
+}
+
+/* The most opaque pixel of the strip above the axis's ticks, where only
+ * the axis's numbers are drawn, from 0 (nothing) to 255. */
+static guint
+axis_label_alpha (LabTimeline *timeline)
+{
+  GtkWidget *widget = GTK_WIDGET (timeline);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), strip = 10;
+  g_autofree guchar *pixels = NULL;
+  guint most = 0;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, strip));
+  pixels = g_malloc (width * strip * 4);
+  gdk_texture_download (texture, pixels, width * 4);
+  /* Cairo's ARGB32: the alpha is the last byte on a little-endian machine. */
+  for (int i = 0; i < width * strip; i++)
+    most = MAX (most, pixels[i * 4 + 3]);
+  return most;
+}
+
+/* On a projector the axis's numbers are drawn as dark as the text, not in
+ * the light grey of the desk. */
+static void
+test_axis_contrast (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimeline *timeline;
+  LabWindow *window;
+  guint normal, presenting;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
+  run_to_end (window);
+  normal = axis_label_alpha (timeline);
+
+  /* At the desk's own scale, so only the contrast changes. */
+  g_settings_set_double (settings, "presentation-scale", 1.0);
+  activate (window, "win.present");
+  presenting = axis_label_alpha (timeline);
+  g_test_message ("axis labels: alpha %u at the desk, %u presenting", normal, presenting);
+  g_assert_cmpuint (normal, <, 170);
+  g_assert_cmpuint (presenting, >=, 240);
+
+  activate (window, "win.present");
+  g_assert_cmpuint (axis_label_alpha (timeline), ==, normal);
+  lab_ui_close_window (window);
+}
+
+/* What pressing @keyval does to @widget: the shortcut its class binds to
+ * the key, run as a key press runs it (GTK 4.8 cannot inject key events). */
+static gboolean
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  return FALSE;
+}
+
+static gint64
+visible_span (LabTimeline *timeline)
+{
+  gint64 from, to;
+
+  lab_timeline_get_visible_range (timeline, &from, &to);
+  return to - from;
+}
+
+static gboolean
+is_fitted (LabTimeline *timeline)
+{
+  gint64 from, to;
+
+  return lab_timeline_get_visible_range (timeline, &from, &to);
+}
+
+/* + and - on the timeline zoom in and out; the Fit button beside the
+ * tabs shows the whole run again. */
+static void
+test_zoom_keys (void)
+{
+  LabTimelineSwitcher *switcher;
+  LabTimeline *timeline;
+  LabWindow *window;
+  gint64 whole, zoomed;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
+  switcher = find_switcher (window);
+  run_to_end (window);
+  whole = visible_span (timeline);
+  g_assert_true (is_fitted (timeline));
+
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_plus));
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_plus));
+  zoomed = visible_span (timeline);
+  g_test_message ("whole run %" G_GINT64_FORMAT " µs, zoomed in twice %" G_GINT64_FORMAT " µs",
+                  whole, zoomed);
+  g_assert_cmpint (zoomed * 2, <, whole);
+  g_assert_false (is_fitted (timeline));
+
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_minus));
+  g_assert_cmpint (visible_span (timeline), >, zoomed);
+  g_assert_cmpint (visible_span (timeline), <, whole);
+
+  g_assert_true (gtk_widget_get_mapped (lab_timeline_switcher_get_fit_button (switcher)));
+  g_signal_emit_by_name (lab_timeline_switcher_get_fit_button (switcher), "clicked");
+  g_assert_cmpint (visible_span (timeline), ==, whole);
+  g_assert_true (is_fitted (timeline));
+  lab_ui_close_window (window);
 }
 
 /* F11 (and the header's toggle) folds the setup away and marks the window
@@ -295,15 +475,6 @@ count_unclipped_columns (LabWindow *window,
                         GTK_IS_LABEL (heading) ? gtk_label_get_text (GTK_LABEL (heading)) : "");
     }
   return unclipped;
-}
-
-static LabTimelineSwitcher *
-find_switcher (LabWindow *window)
-{
-  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), LAB_TYPE_TIMELINE_SWITCHER);
-
-  g_assert_nonnull (switcher);
-  return LAB_TIMELINE_SWITCHER (switcher);
 }
 
 /* Every mode page of the job has its tab on screen, whole; or, when
@@ -563,6 +734,9 @@ main (int   argc,
 
   g_test_add_func ("/lab/window/present/scale", test_scale);
   g_test_add_func ("/lab/window/present/mode", test_mode);
+  g_test_add_func ("/lab/window/present/rows", test_rows);
+  g_test_add_func ("/lab/window/present/axis-contrast", test_axis_contrast);
+  g_test_add_func ("/lab/window/timeline-keys", test_zoom_keys);
   g_test_add_func ("/lab/window/present/steps", test_steps);
   g_test_add_func ("/lab/window/fits-1024", test_fits_1024);
   g_test_add_func ("/lab/window/fits-1024/lesson", test_fits_1024_lesson);
