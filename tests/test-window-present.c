@@ -14,6 +14,7 @@
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
 #include "lab-presentation.h"
+#include "lab-timeline-switcher.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
 
@@ -78,6 +79,15 @@ timings_cell (LabWindow *window,
   GtkWidget *grid = gtk_widget_get_first_child (GTK_WIDGET (lab_window_get_timings (window)));
 
   return gtk_grid_get_child_at (GTK_GRID (grid), column, row);
+}
+
+static LabTimelineSwitcher *
+find_switcher (LabWindow *window)
+{
+  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), LAB_TYPE_TIMELINE_SWITCHER);
+
+  g_assert_nonnull (switcher);
+  return LAB_TIMELINE_SWITCHER (switcher);
 }
 
 typedef struct
@@ -145,6 +155,177 @@ test_scale (void)
 
   /* Remembered: the next window presents at the last scale chosen. */
   g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), ==, 1.25);
+}
+
+/* The async timeline's one lane with four tasks in flight: four sub-rows,
+ * whose height must follow the text scale, or at 250 % the lane would stay
+ * a thin strip under large labels. */
+static void
+test_rows (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimeline *timeline;
+  LabWindow *window;
+  int normal, big;
+
+  configure ("sleep", "async", 1200, 780);
+  g_settings_set_uint (settings, "task-ms", 200);
+  g_settings_set_uint (settings, "workers", 4);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_ASYNC);
+  run_to_end (window);
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &normal, NULL, NULL);
+
+  g_settings_set_double (settings, "presentation-scale", 2.5);
+  activate (window, "win.present");
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
+  g_test_message ("four sub-rows: %d px at 100 %%, %d px at %.2f×", normal, big,
+                  lab_presentation_get_scale (lab_window_get_presentation (window)));
+  g_assert_cmpint (big * 10, >=, normal * 18);
+
+  activate (window, "win.present");
+  gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
+  g_assert_cmpint (big, ==, normal);
+  lab_ui_close_window (window);
+}
+
+/* The most opaque pixel of the strip above the axis's ticks, where only
+ * the axis's numbers are drawn, from 0 (nothing) to 255. */
+static guint
+axis_label_alpha (LabTimeline *timeline)
+{
+  GtkWidget *widget = GTK_WIDGET (timeline);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), strip = 10;
+  g_autofree guchar *pixels = NULL;
+  guint most = 0;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, strip));
+  pixels = g_malloc (width * strip * 4);
+  gdk_texture_download (texture, pixels, width * 4);
+  /* Cairo's ARGB32: the alpha is the last byte on a little-endian machine. */
+  for (int i = 0; i < width * strip; i++)
+    most = MAX (most, pixels[i * 4 + 3]);
+  return most;
+}
+
+/* On a projector the axis's numbers are drawn as dark as the text, not in
+ * the light grey of the desk. */
+static void
+test_axis_contrast (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimeline *timeline;
+  LabWindow *window;
+  guint normal, presenting;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
+  run_to_end (window);
+  normal = axis_label_alpha (timeline);
+
+  /* At the desk's own scale, so only the contrast changes. */
+  g_settings_set_double (settings, "presentation-scale", 1.0);
+  activate (window, "win.present");
+  presenting = axis_label_alpha (timeline);
+  g_test_message ("axis labels: alpha %u at the desk, %u presenting", normal, presenting);
+  g_assert_cmpuint (normal, <, 170);
+  g_assert_cmpuint (presenting, >=, 240);
+
+  activate (window, "win.present");
+  g_assert_cmpuint (axis_label_alpha (timeline), ==, normal);
+  lab_ui_close_window (window);
+}
+
+/* What pressing @keyval does to @widget: the shortcut its class binds to
+ * the key, run as a key press runs it (GTK 4.8 cannot inject key events). */
+static gboolean
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  return FALSE;
+}
+
+static gint64
+visible_span (LabTimeline *timeline)
+{
+  gint64 from, to;
+
+  lab_timeline_get_visible_range (timeline, &from, &to);
+  return to - from;
+}
+
+static gboolean
+is_fitted (LabTimeline *timeline)
+{
+  gint64 from, to;
+
+  return lab_timeline_get_visible_range (timeline, &from, &to);
+}
+
+/* + and - on the timeline zoom in and out; the Fit button beside the
+ * tabs shows the whole run again. */
+static void
+test_zoom_keys (void)
+{
+  LabTimelineSwitcher *switcher;
+  LabTimeline *timeline;
+  LabWindow *window;
+  gint64 whole, zoomed;
+
+  configure ("sleep", "threads", 1200, 780);
+  window = lab_ui_open_window (app);
+  timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
+  switcher = find_switcher (window);
+  run_to_end (window);
+  whole = visible_span (timeline);
+  g_assert_true (is_fitted (timeline));
+
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_plus));
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_plus));
+  zoomed = visible_span (timeline);
+  g_test_message ("whole run %" G_GINT64_FORMAT " µs, zoomed in twice %" G_GINT64_FORMAT " µs",
+                  whole, zoomed);
+  g_assert_cmpint (zoomed * 2, <, whole);
+  g_assert_false (is_fitted (timeline));
+
+  g_assert_true (press_key (GTK_WIDGET (timeline), GDK_KEY_minus));
+  g_assert_cmpint (visible_span (timeline), >, zoomed);
+  g_assert_cmpint (visible_span (timeline), <, whole);
+
+  g_assert_true (gtk_widget_get_mapped (lab_timeline_switcher_get_fit_button (switcher)));
+  g_signal_emit_by_name (lab_timeline_switcher_get_fit_button (switcher), "clicked");
+  g_assert_cmpint (visible_span (timeline), ==, whole);
+  g_assert_true (is_fitted (timeline));
+  lab_ui_close_window (window);
 }
 
 /* F11 (and the header's toggle) folds the setup away and marks the window
@@ -296,14 +477,29 @@ count_unclipped_columns (LabWindow *window,
   return unclipped;
 }
 
+/* Every mode page of the job has its tab on screen, whole; or, when
+ * @menu_allowed (large text), the menu that replaces the tabs is whole and
+ * lists every page. */
 static void
-assert_mode_pages_unclipped (LabWindow *window)
+assert_mode_pages_reachable (LabWindow *window,
+                             gboolean   menu_allowed)
 {
-  GtkWidget *switcher = lab_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK_SWITCHER);
+  LabTimelineSwitcher *switcher = find_switcher (window);
+  GtkWidget *tabs = lab_timeline_switcher_get_tabs (switcher);
   guint n = 0;
 
-  g_assert_nonnull (switcher);
-  for (GtkWidget *tab = gtk_widget_get_first_child (switcher); tab != NULL;
+  if (lab_timeline_switcher_get_folded (switcher))
+    {
+      GtkDropDown *menu = lab_timeline_switcher_get_menu (switcher);
+
+      g_test_message ("the mode pages are a menu");
+      g_assert_true (menu_allowed);
+      g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (menu), GTK_WIDGET (window)));
+      g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (menu)), ==, LAB_N_MODES);
+      return;
+    }
+
+  for (GtkWidget *tab = gtk_widget_get_first_child (tabs); tab != NULL;
        tab = gtk_widget_get_next_sibling (tab))
     if (gtk_widget_get_visible (tab))   /* a page with nothing to show has no tab */
       {
@@ -337,7 +533,9 @@ test_fits_1024 (void)
   /* mode, 3 stages, wall, start-up, bar, where the time went, speed-up, ✓ */
   g_assert_cmpuint (n_columns, ==, 3 + 7);
   g_assert_cmpuint (unclipped, ==, n_columns);
-  assert_mode_pages_unclipped (window);
+  assert_mode_pages_reachable (window, FALSE);
+  g_assert_true (lab_ui_is_unclipped (lab_timeline_switcher_get_fit_button (find_switcher (window)),
+                                      GTK_WIDGET (window)));
 
   g_settings_set_double (settings, "presentation-scale", 2.5);
   activate (window, "win.present");
@@ -346,13 +544,88 @@ test_fits_1024 (void)
   g_assert_cmpuint (n_columns, <, 3 + 7);
   g_assert_cmpuint (n_columns, >=, 4);
   g_assert_cmpuint (unclipped, ==, n_columns);
-  assert_mode_pages_unclipped (window);
+  assert_mode_pages_reachable (window, TRUE);
 
   /* Back to 100 %: every column returns. */
   activate (window, "win.present");
   unclipped = count_unclipped_columns (window, &n_columns);
   g_assert_cmpuint (n_columns, ==, 3 + 7);
   g_assert_cmpuint (unclipped, ==, n_columns);
+  lab_ui_close_window (window);
+}
+
+/* The page shown is the one @timeline is on. */
+static gboolean
+shows_timeline (LabWindow   *window,
+                LabTimeline *timeline)
+{
+  GtkStack *stack = GTK_STACK (lab_ui_window_child (window, "timeline_stack"));
+
+  return gtk_widget_is_ancestor (GTK_WIDGET (timeline), gtk_stack_get_visible_child (stack));
+}
+
+/* The bank lesson's six step pages on a 1024×768 projector: their tabs
+ * would make the window 1,650 px wide, so a menu takes their place; the
+ * window stays within the screen, the menu is whole, lists every step
+ * under the card's title, shows the page on screen, and each of its items
+ * brings its page to the front. */
+static void
+test_fits_1024_lesson (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabTimelineSwitcher *switcher;
+  GtkDropDown *menu;
+  GListModel *items;
+  LabWindow *window;
+  guint n_pages;
+
+  configure ("sleep", "threads", 1024, 768);
+  g_settings_set_string (settings, "lesson", "bank");
+  window = lab_ui_open_window (app);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  run_to_end (window);
+  n_pages = lab_window_get_n_lesson_pages (window);
+  g_test_message ("window %d×%d with %u step pages", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)), n_pages);
+  g_assert_cmpuint (n_pages, ==, 6);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+
+  switcher = find_switcher (window);
+  menu = lab_timeline_switcher_get_menu (switcher);
+  items = gtk_drop_down_get_model (menu);
+  g_assert_true (lab_timeline_switcher_get_folded (switcher));
+  g_assert_true (lab_ui_is_unclipped (GTK_WIDGET (menu), GTK_WIDGET (window)));
+  g_assert_true (lab_ui_is_unclipped (lab_timeline_switcher_get_fit_button (switcher),
+                                      GTK_WIDGET (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, n_pages);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(GtkStringObject) title = g_list_model_get_item (items, i);
+
+      g_assert_cmpstr (gtk_string_object_get_string (title), ==,
+                       lab_window_get_lesson_page_title (window, i));
+    }
+
+  /* Each item brings its page; the menu follows a page chosen elsewhere
+   * (the card's step rows). */
+  for (guint i = 0; i < n_pages; i++)
+    {
+      gtk_drop_down_set_selected (menu, i);
+      g_assert_true (shows_timeline (window, lab_window_get_lesson_timeline (window, i)));
+    }
+  gtk_stack_set_visible_child (GTK_STACK (lab_ui_window_child (window, "timeline_stack")),
+                               gtk_widget_get_ancestor (GTK_WIDGET (lab_window_get_lesson_timeline (window, 1)),
+                                                        GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_cmpuint (gtk_drop_down_get_selected (menu), ==, 1);
+
+  /* Back to a job: the pages go, and its tabs come back. */
+  g_settings_set_string (settings, "lesson", "");
+  g_settings_set_string (settings, "mode", "compare");
+  run_to_end (window);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+  g_assert_false (lab_timeline_switcher_get_folded (switcher));
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, LAB_N_MODES);
+  assert_mode_pages_reachable (window, FALSE);
   lab_ui_close_window (window);
 }
 
@@ -401,7 +674,8 @@ test_lesson_titles (void)
   lab_ui_close_window (window);
 }
 
-/* In a lesson only the lesson's own choice shows; the primary button says
+/* In a lesson only the lesson's own choice shows (seed 003's About only
+ * with its download job); the primary button says
  * what it does: the seed's "Download" for the download job, the job's verb
  * for the others, "Start the lesson" for a lesson. */
 static void
@@ -419,17 +693,23 @@ test_lesson_controls (void)
   g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   g_settings_set_string (settings, "job", "cpu");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "Compute");
+  /* Seed 003's About is the download job's. */
+  g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
+  g_settings_set_string (settings, "job", "pipeline");
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   g_settings_set_string (settings, "lesson", "bank");
   g_assert_cmpstr (gtk_button_get_label (button), ==, "_Start the lesson");
+  g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_false (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
 
   g_settings_set_string (settings, "lesson", "");
   for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
     g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, setup[i])));
+  g_assert_true (gtk_widget_get_visible (lab_ui_window_child (window, "about_button")));
   lab_ui_close_window (window);
 }
 
@@ -455,8 +735,12 @@ main (int   argc,
 
   g_test_add_func ("/lab/window/present/scale", test_scale);
   g_test_add_func ("/lab/window/present/mode", test_mode);
+  g_test_add_func ("/lab/window/present/rows", test_rows);
+  g_test_add_func ("/lab/window/present/axis-contrast", test_axis_contrast);
+  g_test_add_func ("/lab/window/timeline-keys", test_zoom_keys);
   g_test_add_func ("/lab/window/present/steps", test_steps);
   g_test_add_func ("/lab/window/fits-1024", test_fits_1024);
+  g_test_add_func ("/lab/window/fits-1024/lesson", test_fits_1024_lesson);
   g_test_add_func ("/lab/window/fits-wide", test_fits_wide);
   g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
   g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);

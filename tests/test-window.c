@@ -618,6 +618,12 @@ test_frozen_lesson (void)
   g_assert_cmpint (threaded, <, STALL_SLACK * 100 * 1000);
   g_assert_cmpstr (lab_window_get_verdict (window), !=, "");
   g_assert_cmpstr (lab_window_get_status (window), ==, "The lesson is done; the verdict is in.");
+  /* Each step's timeline page is named as its row on the card. */
+  g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 2);
+  g_assert_cmpstr (lab_window_get_lesson_page_title (window, 0), ==,
+                   "Job in the click handler: worst stall");
+  g_assert_cmpstr (lab_window_get_lesson_page_title (window, 1), ==,
+                   "Job on a worker thread: worst stall");
 
   g_settings_set_string (settings, "lesson", "");
   lab_ui_close_window (window);

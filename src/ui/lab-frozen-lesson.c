@@ -37,6 +37,8 @@ struct _LabFrozenLesson
 
 G_DEFINE_FINAL_TYPE (LabFrozenLesson, lab_frozen_lesson, G_TYPE_OBJECT)
 
+/* @run (transfer full) stays with its step: the window finds the step's
+ * timeline page by it, and names the page after the step. */
 static void
 add_step (LabFrozenLesson *self,
           const char      *label,
@@ -51,6 +53,7 @@ add_step (LabFrozenLesson *self,
   step->value_us = stall_us;   /* the stall, not the job's time: that is the lesson */
   if (!lab_run_is_ok (run))
     self->lesson_run->ok = FALSE;
+  step->run = run;
 }
 
 static void
@@ -85,7 +88,7 @@ step2_done (GObject      *source,
       return;
     }
 
-  add_step (self, _("Job on a worker thread: worst stall"), run,
+  add_step (self, _("Job on a worker thread: worst stall"), g_steal_pointer (&run),
             lab_heartbeat_get_worst_us (self->heartbeat));
   end (self);
 }
@@ -97,7 +100,7 @@ step2 (gpointer data)
   g_autoptr(LabRun) run = g_steal_pointer (&self->blocking_run);
 
   self->timer_id = 0;
-  add_step (self, _("Job in the click handler: worst stall"), run,
+  add_step (self, _("Job in the click handler: worst stall"), g_steal_pointer (&run),
             lab_heartbeat_get_worst_us (self->heartbeat));
   /* The class sees the freeze's length while step 2 runs. */
   self->callbacks.step_added (0, &self->lesson_run->steps[0], self->owner);

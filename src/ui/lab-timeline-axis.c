@@ -105,3 +105,12 @@ lab_timeline_format_time (gint64          time_us,
       return g_strdup_printf (_("%.*f µs"), decimals, value);
     }
 }
+
+/* How strongly the axis's numbers and ticks are drawn, as a part of the
+ * text colour: dimmed on a desk, where the bars matter most; whole in
+ * presentation mode, where a projector washes greys out for the back row. */
+float
+lab_timeline_axis_label_alpha (gboolean full_contrast)
+{
+  return full_contrast ? 1.0f : 0.6f;
+}

@@ -28,5 +28,6 @@ int              lab_timeline_step_decimals  (gint64          step_us,
 char            *lab_timeline_format_time    (gint64          time_us,
                                               LabTimelineUnit unit,
                                               int             decimals);
+float            lab_timeline_axis_label_alpha (gboolean      full_contrast);
 
 G_END_DECLS

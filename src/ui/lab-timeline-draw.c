@@ -58,13 +58,13 @@ lab_timeline_view_time (const LabTimelineView *view,
                                    / view->plot_width);
 }
 
-/* The sub-rows in view share the lane's height, at most ROW_HEIGHT each. */
+/* The sub-rows in view share the lane's height, at most a row's each. */
 double
 lab_timeline_box_row_height (const LabTimelineLaneBox *box)
 {
   guint n_rows = MAX (box->n_rows_shown, 1);
 
-  return MIN ((double) ROW_HEIGHT, (double) box->content_height / n_rows);
+  return MIN ((double) box->row_height, (double) box->content_height / n_rows);
 }
 
 /* The pixels of sub-row @row, from the lane's top edge. */
@@ -412,7 +412,7 @@ lab_timeline_build_frame_node (LabTimeline           *self,
   rule.alpha *= 0.12f;
   grid.alpha *= 0.07f;
   label.alpha *= 0.85f;
-  dim.alpha *= 0.6f;
+  dim.alpha *= lab_timeline_axis_label_alpha (self->full_contrast);
 
   pango_layout_set_attributes (self->layout, NULL);
   pango_layout_set_width (self->layout, (self->label_width - 2 * LABEL_PADDING) * PANGO_SCALE);
@@ -436,7 +436,7 @@ lab_timeline_build_frame_node (LabTimeline           *self,
 
       /* Beside the first sub-row, so the label stays put as the lane grows. */
       text = lab_timeline_model_dup_lane_label (self->model, i);
-      text_y = box->y + box->rows_top + (ROW_HEIGHT - self->line_height) / 2;
+      text_y = box->y + box->rows_top + (box->row_height - self->line_height) / 2;
       pango_layout_set_text (self->layout, text, -1);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (LABEL_PADDING, text_y));

@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define ROW_HEIGHT           14    /* one sub-row: a 12 px bar and a 2 px gap */
+#define ROW_HEIGHT           14    /* one sub-row at 100 %: a 12 px bar and a 2 px gap */
 #define MAX_VISIBLE_ROWS     12    /* a lane grows no taller; more sub-rows are squeezed */
 #define MAX_STACKED_ROWS     32    /* beyond this, stacked bars are no longer legible */
 #define MIN_BAR_SPACE        4     /* px per bar per sub-row for bars to stay legible */
@@ -58,6 +58,7 @@ typedef struct
   int             height;
   int             rows_top;         /* the first sub-row, from y */
   int             content_height;   /* the sub-rows' pixels */
+  int             row_height;       /* one sub-row, ROW_HEIGHT grown with the text */
 
   /* What the caches below were made for; any change drops them. */
   gboolean        cache_valid;
@@ -97,6 +98,8 @@ struct _LabTimeline
   int                   strip_height;   /* 0: no cores-busy strip (no sample yet) */
   guint                 legend_states;  /* 1 << LabState for each state in the legend */
   int                   legend_right;   /* where the legend's last entry ends, as drawn */
+  int                   row_height;    /* ROW_HEIGHT at the text's scale */
+  gboolean              full_contrast; /* axis labels as dark as the text */
   guint                 style_valid : 1;
   guint                 labels_valid : 1;
   guint                 layout_valid : 1;

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+#include <pango/pangocairo.h>
 #include <string.h>
 
 #include "lab-timeline-private.h"
@@ -189,7 +191,10 @@ lab_timeline_resolve_style (LabTimeline *self)
   GtkStyleContext *context = gtk_widget_get_style_context (widget);
   const PangoFontDescription *font;
   GdkRGBA fg, running, done, failed;
-  int line_height, axis_line_height;
+  int line_height, axis_line_height, row_height;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  gboolean full_contrast;
+  double dpi;
   gboolean changed;
 
   if (self->layout == NULL)
@@ -210,6 +215,14 @@ lab_timeline_resolve_style (LabTimeline *self)
   pango_layout_get_pixel_size (self->layout, NULL, &axis_line_height);
   pango_layout_set_attributes (self->layout, NULL);
 
+  /* A sub-row grows with the text: presentation mode scales the content
+   * through -gtk-dpi, which is the resolution of our Pango context, so
+   * 250 % gives rows two and a half times as tall as at 96 dpi. */
+  dpi = pango_cairo_context_get_resolution (gtk_widget_get_pango_context (widget));
+  row_height = dpi > 96.0 ? (int) round (ROW_HEIGHT * dpi / 96.0) : ROW_HEIGHT;
+  /* On a projector the axis is read from the back of the room. */
+  full_contrast = root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "presenting");
+
   changed = !self->style_valid
             || !gdk_rgba_equal (&fg, &self->fg_color)
             || !gdk_rgba_equal (&running, &self->running_color)
@@ -217,6 +230,8 @@ lab_timeline_resolve_style (LabTimeline *self)
             || !gdk_rgba_equal (&failed, &self->failed_color)
             || line_height != self->line_height
             || axis_line_height != self->axis_line_height
+            || row_height != self->row_height
+            || full_contrast != self->full_contrast
             || self->font == NULL
             || !pango_font_description_equal (font, self->font);
   if (!changed)
@@ -228,6 +243,8 @@ lab_timeline_resolve_style (LabTimeline *self)
   self->failed_color = failed;
   self->line_height = line_height;
   self->axis_line_height = axis_line_height;
+  self->row_height = row_height;
+  self->full_contrast = full_contrast;
   g_clear_pointer (&self->font, pango_font_description_free);
   self->font = pango_font_description_copy (font);
   self->style_valid = TRUE;
@@ -274,7 +291,7 @@ lab_timeline_ensure_labels (LabTimeline *self)
 static void
 lab_timeline_ensure_layout (LabTimeline *self)
 {
-  int min_height = MAX (ROW_HEIGHT + 2 * LANE_PADDING, self->line_height + 10);
+  int min_height = MAX (self->row_height + 2 * LANE_PADDING, self->line_height + 10);
   int y;
 
   if (self->layout_valid)
@@ -286,12 +303,13 @@ lab_timeline_ensure_layout (LabTimeline *self)
     {
       const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
       LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
-      int content = CLAMP (lane->rows->len, 1, MAX_VISIBLE_ROWS) * ROW_HEIGHT;
+      int content = CLAMP (lane->rows->len, 1, MAX_VISIBLE_ROWS) * self->row_height;
 
       /* The sub-rows' height is in every cached bar. */
-      if (box->content_height != content)
+      if (box->content_height != content || box->row_height != self->row_height)
         lab_timeline_lane_box_drop (box);
       box->content_height = content;
+      box->row_height = self->row_height;
       box->height = MAX (content + 2 * LANE_PADDING, min_height);
       box->rows_top = (box->height - content) / 2;
       box->y = y;
@@ -546,6 +564,7 @@ static void
 lab_timeline_init (LabTimeline *self)
 {
   self->model = lab_timeline_model_new ();
+  self->row_height = ROW_HEIGHT;
   self->boxes = g_array_new (FALSE, TRUE, sizeof (LabTimelineLaneBox));
   g_array_set_clear_func (self->boxes, lab_timeline_lane_box_clear);
   self->scratch = g_array_new (FALSE, FALSE, sizeof (double));

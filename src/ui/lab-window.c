@@ -27,6 +27,7 @@
 #include "lab-run-controller.h"
 #include "lab-setup-panel.h"
 #include "lab-timeline-pages.h"
+#include "lab-timeline-switcher.h"
 #include "lab-timings.h"
 #include "lab-window.h"
 
@@ -45,6 +46,7 @@ struct _LabWindow
   GtkWidget            *timings_heading;
   GtkWidget            *download_button;
   GtkWidget            *cancel_button;
+  GtkWidget            *about_button;
   GtkStack             *timeline_stack;
   LabTimelinePages     *timeline_pages;          /* one per mode, kept for review */
   LabTimings           *timings;
@@ -109,6 +111,9 @@ lab_window_update_sensitivity (LabWindow *self)
   lab_setup_panel_set_running (self->setup_panel, running);
   gtk_widget_set_visible (self->timings_heading, !lesson);
   gtk_widget_set_visible (GTK_WIDGET (self->timings), !lesson);
+  /* Seed 003's About answers while the download runs; it belongs to that
+   * job, and a lesson shows only its own controls (the menu keeps About). */
+  gtk_widget_set_visible (self->about_button, lab_setup_panel_is_download_job (self->setup_panel));
 
   /* The button says what it will do. */
   gtk_button_set_label (GTK_BUTTON (self->download_button),
@@ -571,6 +576,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_LESSON_CARD);
   g_type_ensure (LAB_TYPE_SETUP_PANEL);
   g_type_ensure (LAB_TYPE_TIMELINE);
+  g_type_ensure (LAB_TYPE_TIMELINE_SWITCHER);
   g_type_ensure (LAB_TYPE_TIMINGS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -582,11 +588,11 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, setup_panel);
   /* Reachable by name (tests look them up), with no field of their own. */
   gtk_widget_class_bind_template_child_full (widget_class, "sidebar_button", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "about_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, about_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, status_label);
