@@ -13,6 +13,7 @@
 #include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
+#include "lab-states.h"
 #include "lab-test-util.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-save.h"
@@ -621,6 +622,69 @@ test_endless_body (void)
   endless_server_free (endless);
 }
 
+/* Every download says where its time went — connecting, waiting for the
+ * first byte, the body — on a thread and on an event loop alike, where a
+ * loop runs all its tasks at once and each must record into its own
+ * record.  The spans lie inside the task, in that order, and the first
+ * byte waits about the server's latency. */
+static void
+test_http_spans (void)
+{
+  const guint latency_ms = 200;
+  const LabMode modes[] = { LAB_MODE_THREADS, LAB_MODE_ASYNC, LAB_MODE_PROCESSES_ASYNC };
+  g_autoptr(LabServer) server = start_server (16, 32 * 1024, latency_ms, 0, LAB_SERVER_FAIL_NONE);
+  g_autoptr(LabPlan) plan = download_plan (server, "download", 16, 16);
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+
+  plan->timeout_ms = 20000;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, modes[m], NULL);
+
+      g_test_message ("%s", lab_mode_to_string (modes[m]));
+      g_assert_true (lab_run_is_ok (run));
+      for (guint i = 0; i < run->n_records; i++)
+        {
+          const LabTaskRecord *record = &run->records[i];
+          const LabSpan *phase[LAB_N_WAITS] = { NULL };
+
+          /* Every task has a connection of its own: 16 in flight at once. */
+          g_assert_nonnull (record->spans);
+          for (guint s = 0; s < record->spans->len; s++)
+            {
+              const LabSpan *span = &g_array_index (record->spans, LabSpan, s);
+
+              /* A worker process's copies of the task to and from it lie
+               * around the task, not in it. */
+              if (span->state == LAB_STATE_TRANSFER)
+                continue;
+              g_assert_cmpint (span->state, ==, LAB_STATE_IO);
+              g_assert_null (phase[span->wait]);
+              phase[span->wait] = span;
+              g_assert_cmpint (span->start_us, >=, record->start_us);
+              g_assert_cmpint (span->end_us, <=, record->end_us);
+            }
+          g_assert_nonnull (phase[LAB_WAIT_CONNECT]);
+          g_assert_nonnull (phase[LAB_WAIT_FIRST_BYTE]);
+          g_assert_nonnull (phase[LAB_WAIT_BODY]);
+          g_assert_cmpint (phase[LAB_WAIT_CONNECT]->end_us, <=, phase[LAB_WAIT_FIRST_BYTE]->start_us);
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us, <=, phase[LAB_WAIT_BODY]->start_us);
+
+          /* The server waits 200 ms before it answers; a loaded machine
+           * may add a lot, never take any away. */
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us - phase[LAB_WAIT_FIRST_BYTE]->start_us,
+                           >=, (latency_ms - 5) * 1000);
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us - phase[LAB_WAIT_FIRST_BYTE]->start_us,
+                           <, 10 * latency_ms * 1000);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -637,6 +701,7 @@ main (int   argc,
   g_test_add_func ("/lab/download/serve-with-curl", test_serve_with_curl);
   g_test_add_func ("/lab/download/many-connections", test_many_connections);
   g_test_add_func ("/lab/download/endless-body", test_endless_body);
+  g_test_add_func ("/lab/download/http-spans", test_http_spans);
 
   return g_test_run ();
 }

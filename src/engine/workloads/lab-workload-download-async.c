@@ -108,6 +108,15 @@ async_download_free (gpointer data)
 
 static void start_attempt (GTask *task);
 
+/* Where the attempt's time went: connecting, the first byte, the body.  A
+ * thread's download records into the one task its thread runs; the loop
+ * runs hundreds at once, so each records straight into its own record. */
+static void
+record_http_spans (AsyncDownload *download)
+{
+  lab_download_add_http_spans (download->msg, g_get_monotonic_time (), &download->record->spans);
+}
+
 static void
 fail_or_retry (GTask  *task,
                GError *error)
@@ -155,6 +164,7 @@ read_cb (GObject      *source,
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &local_error);
   if (n < 0)
     {
+      record_http_spans (download);
       fail_with_cause (task, local_error);
       return;
     }
@@ -169,6 +179,7 @@ read_cb (GObject      *source,
         {
           const char *url = LAB_WORKLOAD_DOWNLOAD (download->workload)->urls[download->record->index];
 
+          record_http_spans (download);
           download->attempts_left = 0;
           lab_download_set_too_big_error (&error, url, limit);
           fail_or_retry (task, error);
@@ -183,6 +194,7 @@ read_cb (GObject      *source,
       return;
     }
 
+  record_http_spans (download);
   if (!lab_download_finish_body (download->record, download->msg, download->body,
                                  download->length, &error))
     {
@@ -262,6 +274,7 @@ start_attempt (GTask *task)
       return;
     }
 
+  soup_message_add_flags (download->msg, SOUP_MESSAGE_COLLECT_METRICS);
   download->sent_us = g_get_monotonic_time ();
   soup_session_send_async (download->session, download->msg, G_PRIORITY_DEFAULT,
                            g_task_get_cancellable (task), sent_cb, task);
