@@ -91,6 +91,7 @@ typedef struct
   GInputStream  *stream;
   GByteArray    *body;
   gsize          length;
+  goffset        announced;     /* Content-Length, or -1 */
   gint64         sent_us;
   guint          attempts_left;
 } AsyncDownload;
@@ -186,7 +187,7 @@ read_cb (GObject      *source,
           return;
         }
 
-      want = lab_download_next_read_size (download->length, limit);
+      want = lab_download_next_read_size (download->length, limit, download->announced);
       g_byte_array_set_size (download->body, download->length + want);
       g_input_stream_read_async (download->stream, download->body->data + download->length,
                                  want, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
@@ -246,9 +247,10 @@ sent_cb (GObject      *source,
       return;
     }
 
-  lab_download_presize (download->body, download->msg);
+  download->announced = lab_download_presize (download->body, download->msg);
   g_byte_array_set_size (download->body,
-                         lab_download_next_read_size (0, lab_download_max_body (download->workload)));
+                         lab_download_next_read_size (0, lab_download_max_body (download->workload),
+                                                      download->announced));
   g_input_stream_read_async (download->stream, download->body->data, download->body->len,
                              G_PRIORITY_DEFAULT, g_task_get_cancellable (task), read_cb, task);
 }

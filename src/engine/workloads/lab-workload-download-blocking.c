@@ -35,6 +35,7 @@ download_once (LabWorkload     *workload,
   g_autoptr(GError) local_error = NULL;
   gint64 sent_us = g_get_monotonic_time ();
   gsize length = 0;
+  goffset announced;
   gssize n;
 
   if (msg == NULL)
@@ -61,11 +62,11 @@ download_once (LabWorkload     *workload,
       lab_download_set_too_big_error (error, url, limit);
       return FALSE;
     }
-  lab_download_presize (body, msg);
+  announced = lab_download_presize (body, msg);
 
   do
     {
-      gsize want = lab_download_next_read_size (length, limit);
+      gsize want = lab_download_next_read_size (length, limit, announced);
 
       g_byte_array_set_size (body, length + want);
       n = g_input_stream_read (stream, body->data + length, want, cancellable, &local_error);

@@ -80,12 +80,21 @@ lab_download_set_too_big_error (GError     **error,
 }
 
 /* How much to read next: one byte past the limit tells "too big" apart
- * from "exactly at the limit". */
+ * from "exactly at the limit".  When the server announced @announced bytes
+ * (-1: it did not), never more than one byte past those: the buffer then
+ * holds the body and the read that finds its end, and a 16 KiB answer
+ * costs 16 KiB, not the READ_CHUNK of an answer of unknown size (which
+ * made 5,000 downloads in flight hold 1.3 GB of buffers). */
 gsize
 lab_download_next_read_size (gsize   length,
-                             guint64 limit)
+                             guint64 limit,
+                             goffset announced)
 {
-  return MIN ((guint64) READ_CHUNK, limit + 1 - length);
+  guint64 want = MIN ((guint64) READ_CHUNK, limit + 1 - length);
+
+  if (announced >= 0 && (guint64) announced >= length)
+    want = MIN (want, (guint64) announced - length + 1);
+  return want;
 }
 
 /* A server that announces too much is stopped before a byte is read. */
@@ -132,8 +141,9 @@ lab_download_finish_body (LabTaskRecord  *record,
   return TRUE;
 }
 
-/* One allocation for the whole body when the server says how big it is. */
-void
+/* One allocation for the whole body when the server says how big it is.
+ * Returns the length it announced, or -1. */
+goffset
 lab_download_presize (GByteArray  *body,
                       SoupMessage *msg)
 {
@@ -143,7 +153,7 @@ lab_download_presize (GByteArray  *body,
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       length > 0 && length <= (goffset) LAB_MAX_TASK_SIZE)
     {
-      g_byte_array_set_size (body, length + READ_CHUNK);
+      g_byte_array_set_size (body, length + 1);
 
 #ifdef MADV_HUGEPAGE
       /* A big body touches tens of thousands of fresh 4 KiB pages; huge
@@ -160,7 +170,9 @@ lab_download_presize (GByteArray  *body,
 #endif
 
       g_byte_array_set_size (body, 0);
+      return length;
     }
+  return soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH ? length : -1;
 }
 
 gboolean

@@ -36,7 +36,8 @@ void         lab_download_set_too_big_error  (GError             **error,
                                               const char          *url,
                                               guint64              limit);
 gsize        lab_download_next_read_size     (gsize                length,
-                                              guint64              limit);
+                                              guint64              limit,
+                                              goffset              announced);
 gboolean     lab_download_announces_too_much (SoupMessage         *msg,
                                               guint64              limit);
 guint        lab_download_timeout_s          (LabWorkload         *workload);
@@ -45,7 +46,7 @@ gboolean     lab_download_finish_body        (LabTaskRecord       *record,
                                               GByteArray          *body,
                                               gsize                length,
                                               GError             **error);
-void         lab_download_presize            (GByteArray          *body,
+goffset      lab_download_presize            (GByteArray          *body,
                                               SoupMessage         *msg);
 gboolean     lab_download_check_status       (SoupMessage         *msg,
                                               LabTaskRecord       *record,
