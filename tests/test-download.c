@@ -706,6 +706,43 @@ test_read_sizes (void)
   g_assert_cmpuint (lab_download_next_read_size (1000, 1000, -1), ==, 1);
 }
 
+/* A school network's http_proxy in the environment: downloads from the
+ * built-in server on this machine go straight to it, in every mode, and so
+ * does reading its manifest — not to the proxy, where every one failed. */
+static void
+test_local_server_ignores_proxy (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) bench = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  if (binary == NULL)
+    {
+      g_test_skip ("needs LAB_BINARY");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  /* Port 9 (discard) on this machine: nothing listens there. */
+  g_subprocess_launcher_setenv (launcher, "http_proxy", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HTTP_PROXY", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "no_proxy");
+  g_subprocess_launcher_unsetenv (launcher, "NO_PROXY");
+  bench = g_subprocess_launcher_spawn (launcher, &error, binary, "bench", "--workload=download",
+                                       "--tasks=4", "--workers=4",
+                                       "--modes=sequential,threads,processes,async,processes-async",
+                                       NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (bench, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_if_exited (bench));
+  g_assert_cmpint (g_subprocess_get_exit_status (bench), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -724,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/lab/download/endless-body", test_endless_body);
   g_test_add_func ("/lab/download/http-spans", test_http_spans);
   g_test_add_func ("/lab/download/read-sizes", test_read_sizes);
+  g_test_add_func ("/lab/download/local-server-ignores-proxy", test_local_server_ignores_proxy);
 
   return g_test_run ();
 }

@@ -28,11 +28,35 @@
 
 struct _DownloadSessions
 {
-  guint         n_sessions;
-  SoupSession **sessions;      /* made on first use, on the worker's thread */
-  guint         connections;   /* per session */
-  guint         timeout_s;
+  guint            n_sessions;
+  SoupSession    **sessions;      /* made on first use, on the worker's thread */
+  guint            connections;   /* per session */
+  guint            timeout_s;
+  GProxyResolver  *direct;        /* set when every URL is on this machine */
 };
+
+/* Whether every URL of the plan is on this machine (the built-in server, or
+ * a `serve` here): then no proxy can be meant.  The system's proxy
+ * resolver would send them to the http_proxy of a school network, where
+ * every one failed; and asking it (libproxy, on a pool thread) for each of
+ * thousands of connections costs a thread hop and a wake-up of the loop
+ * each. */
+gboolean
+lab_download_all_on_this_machine (const LabPlan *plan)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  const char *host;
+
+  if (plan->url_list != NULL || plan->url == NULL ||
+      (uri = g_uri_parse (plan->url, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
 
 gpointer
 lab_workload_download_worker_data_new (LabWorkload *workload)
@@ -45,6 +69,8 @@ lab_workload_download_worker_data_new (LabWorkload *workload)
    * allows only 2 per host by default. */
   sessions->connections = MIN (MAX (plan->workers, 2), CONNS_PER_SESSION) + 4;
   sessions->timeout_s = (plan->timeout_ms + 999) / 1000;
+  if (lab_download_all_on_this_machine (plan))
+    sessions->direct = g_simple_proxy_resolver_new (NULL, NULL);
 
   return sessions;
 }
@@ -57,6 +83,7 @@ lab_workload_download_worker_data_free (gpointer data)
   for (guint i = 0; i < sessions->n_sessions; i++)
     g_clear_object (&sessions->sessions[i]);
   g_free (sessions->sessions);
+  g_clear_object (&sessions->direct);
   g_free (sessions);
 }
 
@@ -75,6 +102,8 @@ lab_download_session (DownloadSessions *sessions,
                                      "timeout", sessions->timeout_s,
                                      "user-agent", "concurrency-lab/" PACKAGE_VERSION " ",
                                      NULL);
+  if (sessions->direct != NULL)
+    soup_session_set_proxy_resolver (sessions->sessions[slot], sessions->direct);
 
   return sessions->sessions[slot];
 }

@@ -56,6 +56,7 @@ void         lab_download_add_http_spans     (SoupMessage         *msg,
                                               GArray             **spans);
 
 /* lab-workload-download-async.c: a worker's sessions */
+gboolean     lab_download_all_on_this_machine (const LabPlan      *plan);
 gpointer     lab_workload_download_worker_data_new  (LabWorkload *workload);
 void         lab_workload_download_worker_data_free (gpointer     data);
 SoupSession *lab_download_session            (DownloadSessions    *sessions,

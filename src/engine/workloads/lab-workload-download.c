@@ -117,6 +117,12 @@ get_expected (LabWorkloadDownload  *self,
     return self->expected_md5;
 
   session = soup_session_new_with_options ("timeout", (plan->timeout_ms + 999) / 1000, NULL);
+  if (lab_download_all_on_this_machine (plan))
+    {
+      g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+
+      soup_session_set_proxy_resolver (session, direct);
+    }
   url = g_strconcat (plan->url, "manifest.json", NULL);
   msg = soup_message_new (SOUP_METHOD_GET, url);
   body = msg ? soup_session_send_and_read (session, msg, NULL, &local_error) : NULL;
