@@ -15,13 +15,14 @@ G_BEGIN_DECLS
 typedef enum
 {
   LAB_EVENT_RUN_STARTED,      /* time_us = start of the clock, task = number of tasks */
-  LAB_EVENT_WORKER_STARTED,   /* lane, pid */
+  LAB_EVENT_WORKER_STARTED,   /* lane, pid; distributed: name, host */
   LAB_EVENT_WORKER_LOST,      /* lane, pid: a worker process died */
   LAB_EVENT_TASK_STARTED,     /* task, lane, pid, time_us = start */
   LAB_EVENT_TASK_FINISHED,    /* task, lane, pid, start_us, time_us = end, bytes, ok */
   LAB_EVENT_RUN_FINISHED,     /* time_us = end of the clock */
   LAB_EVENT_ITEM_PUT,         /* task = the producer, time_us = when it put an item in a queue */
   LAB_EVENT_ITEM_TAKEN,       /* task = the item's producer, time_us = when the consumer took it */
+  LAB_EVENT_BROKER_READY,     /* name = the redis:// URL of a broker the run started itself */
 } LabEventKind;
 
 typedef struct
@@ -36,6 +37,9 @@ typedef struct
   gint64       time_us;
   guint64      bytes;
   gboolean     caller;      /* a wait of the caller itself (futures' result ()), not a task */
+  const char  *name;        /* distributed: a worker's name ("host:pid" or its --name), or
+                             * the broker's URL; the buffer keeps its own copy */
+  const char  *host;        /* distributed: the machine a worker runs on */
 } LabEvent;
 
 typedef struct _LabEventBuffer LabEventBuffer;

@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lab-broker.h"
 #include "lab-files.h"
 #include "lab-run-controller-private.h"
 #include "lab-timings.h"
@@ -450,6 +451,34 @@ lab_run_controller_start_job (LabRunController *self,
   run_next_mode (self);
 }
 
+/* Distributed: a broker URL the teacher typed is checked before anything
+ * starts, so a typo is one sentence rather than a run that fails; one on
+ * another machine without a password gets a warning, as in the terminal. */
+static gboolean
+check_broker (LabRunController  *self,
+              const LabPlan     *plan,
+              GError           **error)
+{
+  g_autoptr(LabBrokerAddress) address = NULL;
+
+  if (plan->broker == NULL)
+    return TRUE;
+  address = lab_broker_address_parse (plan->broker, error);
+  if (address == NULL)
+    return FALSE;
+  if (address->password == NULL && !lab_broker_address_is_loopback (address))
+    {
+      g_autofree char *where = lab_broker_address_describe (address);
+      g_autofree char *warning = g_strdup_printf (_("Warning: the broker at %s has no password; "
+                                                    "anybody on the network can read its jobs "
+                                                    "and give the workers jobs of their own."),
+                                                  where);
+
+      g_signal_emit (self, lab_run_controller_signals[SIGNAL_ERROR], 0, warning);
+    }
+  return TRUE;
+}
+
 /* Runs @plan (taken over) in each of @modes, one after another; with
  * @on_ui_thread, inside this call, freezing the window as seed 003 does.
  * @stage_title names the timings' column of a one-stage job. */
@@ -470,6 +499,16 @@ lab_run_controller_run_job (LabRunController *self,
 
   if (self->running)
     return;
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!check_broker (self, plan, &error))
+      {
+        lab_run_controller_show_error (self, error->message);
+        return;
+      }
+  }
 
   g_clear_pointer (&self->job_modes, g_array_unref);
   self->job_modes = g_array_sized_new (FALSE, FALSE, sizeof (LabMode), n_modes);

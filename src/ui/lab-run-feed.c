@@ -46,6 +46,11 @@ struct _LabRunFeed
 
   guint            stages_started;
   LabRunProgress   progress;
+
+  /* Distributed: each lane's worker by name, as it joined the run; and
+   * the local broker's URL while a run uses it. */
+  GPtrArray       *worker_names;
+  gboolean         broker_shown;
 };
 
 G_DEFINE_FINAL_TYPE (LabRunFeed, lab_run_feed, G_TYPE_OBJECT)
@@ -61,6 +66,8 @@ enum {
   ITEM_MARK,
   TIMELINE_NOW,
   DRAINED,
+  LANE_HOST,
+  BROKER_READY,
   N_SIGNALS
 };
 
@@ -91,13 +98,24 @@ lane_label (LabMode mode,
     }
 }
 
+/* Distributed: the name the worker on @lane joined with, or NULL. */
+static const char *
+worker_name (LabRunFeed *self,
+             gint        lane)
+{
+  if (lane < 0 || (guint) lane >= self->worker_names->len)
+    return NULL;
+  return g_ptr_array_index (self->worker_names, lane);
+}
+
 static void
 set_lane_label (LabRunFeed *self,
                 LabMode     mode,
                 gint        lane,
                 gint        pid)
 {
-  g_autofree char *label = lane_label (mode, lane, pid);
+  g_autofree char *label = worker_name (self, lane) != NULL
+                           ? g_strdup (worker_name (self, lane)) : lane_label (mode, lane, pid);
 
   g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], lane, label);
 }
@@ -158,6 +176,7 @@ run_started (LabRunFeed     *self,
   GArray *pids = self->worker_pids[event->mode];
 
   self->run_open[event->mode] = TRUE;
+  g_ptr_array_set_size (self->worker_names, 0);
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -204,6 +223,18 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_WORKER_STARTED:
+      /* Distributed: a worker took its first job of the run; its lane is
+       * named after it and filed under its machine. */
+      if (event->name != NULL && event->lane >= 0)
+        {
+          if ((guint) event->lane >= self->worker_names->len)
+            g_ptr_array_set_size (self->worker_names, event->lane + 1);
+          g_free (g_ptr_array_index (self->worker_names, event->lane));
+          g_ptr_array_index (self->worker_names, event->lane) = g_strdup (event->name);
+          if (self->run_open[event->mode])
+            g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode], event->lane,
+                           event->host);
+        }
       /* Before the run's clock starts, its page is not ready (a
        * lesson's is not even made): keep the lane for then.  A worker
        * that replaces a lost one mid-run gets its lane at once. */
@@ -218,6 +249,20 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_WORKER_LOST:
+      /* Distributed: the worker stopped beating; its lane stays, marked. */
+      if (self->run_open[event->mode] && worker_name (self, event->lane) != NULL)
+        {
+          /* Translators: a worker's lane once it went silent, e.g. "pc-12:4242 (lost)" */
+          g_autofree char *label = g_strdup_printf (_("%s (lost)"),
+                                                    worker_name (self, event->lane));
+
+          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode], event->lane, label);
+        }
+      break;
+
+    case LAB_EVENT_BROKER_READY:
+      self->broker_shown = TRUE;
+      g_signal_emit (self, signals[BROKER_READY], 0, event->name);
       break;
 
     case LAB_EVENT_TASK_STARTED:
@@ -312,6 +357,12 @@ lab_run_feed_stop (LabRunFeed *self)
 
   self->draining = FALSE;
   g_clear_handle_id (&self->fallback_id, g_source_remove);
+  /* The run is over, and the broker it started with it. */
+  if (self->broker_shown)
+    {
+      self->broker_shown = FALSE;
+      g_signal_emit (self, signals[BROKER_READY], 0, NULL);
+    }
 }
 
 gboolean
@@ -340,7 +391,7 @@ lab_run_feed_clear (LabRunFeed *self)
 
   g_array_set_size (self->lesson_starts, 0);
   g_signal_emit (self, signals[PAGES_CLEARED], 0);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->page[m] = m;
       g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, FALSE, FALSE);
@@ -365,7 +416,7 @@ lab_run_feed_begin_job (LabRunFeed    *self,
   g_array_set_size (self->lesson_starts, 0);
   g_signal_emit (self, signals[PAGES_CLEARED], 0);
 
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       gboolean in_job = FALSE;
 
@@ -409,7 +460,7 @@ lab_run_feed_set_now (LabRunFeed *self,
                       gint64      now_us)
 {
   g_return_if_fail (LAB_IS_RUN_FEED (self));
-  g_return_if_fail (mode < LAB_N_MODES);
+  g_return_if_fail (mode < LAB_N_ALL_MODES);
 
   g_signal_emit (self, signals[TIMELINE_NOW], 0, self->page[mode], now_us);
 }
@@ -519,6 +570,7 @@ lab_run_feed_finalize (GObject *object)
 
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
+  g_clear_pointer (&self->worker_names, g_ptr_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -575,6 +627,15 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   signals[DRAINED] =
     g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* Distributed: the machine a lane's worker runs on: page, lane, host */
+  signals[LANE_HOST] =
+    g_signal_new ("lane-host", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
+  /* Distributed: the redis:// URL of the broker a run started for itself
+   * (where one more worker can join), or NULL once the run is over. */
+  signals[BROKER_READY] =
+    g_signal_new ("broker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -582,6 +643,7 @@ lab_run_feed_init (LabRunFeed *self)
 {
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->worker_names = g_ptr_array_new_with_free_func (g_free);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));

@@ -198,3 +198,52 @@ lab_timeline_model_pan (LabTimelineModel *self,
   return lab_timeline_model_set_view (self, self->view_from + delta_us,
                                       self->view_to - self->view_from);
 }
+
+/**
+ * lab_timeline_model_get_lane_header:
+ *
+ * Lanes of one host are drawn under a header with its name: the first
+ * lane of each run of lanes on the same host has one.
+ *
+ * Returns: (nullable): the host to name above @lane, or %NULL for none
+ */
+const char *
+lab_timeline_model_get_lane_header (LabTimelineModel *self,
+                                    guint             lane)
+{
+  const LabTimelineLane *l;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (lane >= self->lanes->len)
+    return NULL;
+  l = lab_timeline_model_lane (self, lane);
+  if (l->host == NULL)
+    return NULL;
+  if (lane > 0 && g_strcmp0 (lab_timeline_model_lane (self, lane - 1)->host, l->host) == 0)
+    return NULL;
+  return l->host;
+}
+
+/**
+ * lab_timeline_model_bar_has_broker_clock:
+ *
+ * One clock: a worker on another machine stamps its job's start and end
+ * with the broker's time (Redis TIME, see lab-mode-distributed.c), not
+ * its own clock, so that lanes from different machines line up.  That is
+ * true of a bar on a host's lane that is running or ended well; a failed
+ * one may have been ended here instead (cancelled, or its worker lost).
+ *
+ * Returns: whether @bar's times come from the broker's clock
+ */
+gboolean
+lab_timeline_model_bar_has_broker_clock (LabTimelineModel     *self,
+                                         const LabTimelineBar *bar)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (bar != NULL, FALSE);
+
+  if (bar->lane >= self->lanes->len || lab_timeline_model_lane (self, bar->lane)->host == NULL)
+    return FALSE;
+  return bar->running || bar->ok;
+}

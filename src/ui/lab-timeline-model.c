@@ -60,6 +60,7 @@ lab_timeline_lane_free (gpointer data)
   LabTimelineLane *lane = data;
 
   g_free (lane->label);
+  g_free (lane->host);
   g_ptr_array_unref (lane->bars);
   g_ptr_array_unref (lane->finished);
   g_array_unref (lane->marks);
@@ -447,6 +448,32 @@ lab_timeline_model_set_lane_label (LabTimelineModel *self,
     return FALSE;
 
   lab_timeline_set_string (&l->label, label);
+  return TRUE;
+}
+
+/**
+ * lab_timeline_model_set_lane_host:
+ * @lane: the lane, created if needed
+ * @host: (nullable): the machine its worker runs on (distributed), whose
+ *   times come from the broker's clock
+ *
+ * Returns: whether the host changed
+ */
+gboolean
+lab_timeline_model_set_lane_host (LabTimelineModel *self,
+                                  guint             lane,
+                                  const char       *host)
+{
+  LabTimelineLane *l;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES, FALSE);
+
+  l = lab_timeline_model_ensure_lane (self, lane);
+  if (g_strcmp0 (l->host, host) == 0)
+    return FALSE;
+
+  lab_timeline_set_string (&l->host, host);
   return TRUE;
 }
 

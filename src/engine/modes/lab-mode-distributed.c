@@ -63,6 +63,8 @@ typedef struct
   gint64        *in_limbo_since;    /* per task: first seen taken but not started */
   gint64        *queued_at;         /* per task: when it was (last) put in the queue, our clock */
   GHashTable    *lanes;             /* worker name → lane + 1 */
+  GArray        *lane_lost;         /* gboolean per lane: its worker went silent */
+  GHashTable    *hosts;             /* the machines the run's workers are on */
   LabLocalBroker *local;            /* the broker and workers we started, or NULL */
   guint          remaining;
 } Distributed;
@@ -189,6 +191,45 @@ enqueue_jobs (Distributed  *self,
   return TRUE;
 }
 
+/* Tells the window about the worker on @lane: its name and its machine,
+ * so that its lane is labelled and grouped with the others of that host
+ * as it takes its first job. */
+static void
+push_worker (Distributed *self,
+             LabEventKind kind,
+             guint        lane,
+             gint         pid,
+             const char  *host)
+{
+  LabEvent event = {
+    .kind = kind,
+    .mode = self->ctx->run->mode,
+    .lane = lane,
+    .pid = pid,
+    .time_us = g_get_monotonic_time (),
+    .name = g_ptr_array_index (self->ctx->run->lane_names, lane),
+    .host = host,
+  };
+
+  if (self->ctx->events != NULL)
+    lab_event_buffer_push (self->ctx->events, &event);
+}
+
+/* The machine a worker registered from (rq:worker:<name>'s hostname), or
+ * NULL if it is gone already. */
+static char *
+dup_worker_host (Distributed *self,
+                 const char  *worker_name)
+{
+  g_autofree char *key = lab_rq_worker_key (worker_name);
+  g_autoptr(redisReply) reply = lab_broker_command (self->broker, NULL, "HGET", key, "hostname",
+                                                    NULL);
+
+  if (reply == NULL || reply->type != REDIS_REPLY_STRING)
+    return NULL;
+  return g_strdup (reply->str);
+}
+
 static gint
 lane_for (Distributed *self,
           const char  *worker_name,
@@ -196,18 +237,78 @@ lane_for (Distributed *self,
 {
   gpointer lane = g_hash_table_lookup (self->lanes, worker_name);
   LabRun *run = self->ctx->run;
+  g_autofree char *host = NULL;
+  gboolean lost = FALSE;
 
   if (lane != NULL)
-    return GPOINTER_TO_INT (lane) - 1;
+    {
+      guint index = GPOINTER_TO_INT (lane) - 1;
+
+      /* A worker we thought lost (a network hiccup) is back at work. */
+      if (g_array_index (self->lane_lost, gboolean, index))
+        {
+          host = dup_worker_host (self, worker_name);
+          g_array_index (self->lane_lost, gboolean, index) = FALSE;
+          push_worker (self, LAB_EVENT_WORKER_STARTED, index, pid, host);
+        }
+      return index;
+    }
 
   /* A worker we have not seen yet in this run: a new lane, labelled by
    * the worker's name (host:pid by default). */
   g_ptr_array_add (run->lane_names, g_strdup (worker_name));
   g_hash_table_insert (self->lanes, g_strdup (worker_name),
                        GINT_TO_POINTER (run->lane_names->len));
-  lab_run_context_push_worker (self->ctx, LAB_EVENT_WORKER_STARTED, run->lane_names->len - 1,
-                               pid);
+  g_array_append_val (self->lane_lost, lost);
+  host = dup_worker_host (self, worker_name);
+  if (host != NULL && g_hash_table_add (self->hosts, g_strdup (host)))
+    run->n_hosts = g_hash_table_size (self->hosts);
+  push_worker (self, LAB_EVENT_WORKER_STARTED, run->lane_names->len - 1, pid, host);
   return run->lane_names->len - 1;
+}
+
+/* A worker of @lane went silent: the window shows its lane as lost. */
+static void
+lane_lost (Distributed *self,
+           guint        lane,
+           gint         pid)
+{
+  if (lane >= self->lane_lost->len || g_array_index (self->lane_lost, gboolean, lane))
+    return;
+  g_array_index (self->lane_lost, gboolean, lane) = TRUE;
+  push_worker (self, LAB_EVENT_WORKER_LOST, lane, pid, NULL);
+}
+
+/* Workers that stopped beating, busy or idle: the same silence after
+ * which their jobs go back to the queue (LAB_RQ_JOB_TTL_S), or gone from
+ * the broker (a worker stopped with Ctrl+C unregisters). */
+static gboolean
+find_lost_workers (Distributed  *self,
+                   gint64        now_us,
+                   GError      **error)
+{
+  LabRun *run = self->ctx->run;
+
+  for (guint lane = 0; lane < run->lane_names->len; lane++)
+    {
+      g_autofree char *key = NULL;
+      g_autoptr(redisReply) reply = NULL;
+      g_autoptr(GDateTime) beat = NULL;
+
+      if (g_array_index (self->lane_lost, gboolean, lane))
+        continue;
+      key = lab_rq_worker_key (g_ptr_array_index (run->lane_names, lane));
+      reply = lab_broker_command (self->broker, error, "HGET", key, "last_heartbeat", NULL);
+      if (reply == NULL)
+        return FALSE;
+      if (reply->type == REDIS_REPLY_STRING)
+        beat = g_date_time_new_from_iso8601 (reply->str, NULL);
+      if (beat == NULL ||
+          now_us - g_date_time_to_unix (beat) * G_USEC_PER_SEC - g_date_time_get_microsecond (beat)
+            > LAB_RQ_JOB_TTL_S * G_USEC_PER_SEC)
+        lane_lost (self, lane, 0);
+    }
+  return TRUE;
 }
 
 /* "S <index> <start µs> <pid> <worker>": a worker started a job. */
@@ -352,7 +453,7 @@ job_lost (Distributed  *self,
   LabRun *run = self->ctx->run;
 
   if (record->lane >= 0 && record->start_us != 0)
-    lab_run_context_push_worker (self->ctx, LAB_EVENT_WORKER_LOST, record->lane, record->pid);
+    lane_lost (self, record->lane, record->pid);
 
   if (++self->losses[index] >= LAB_RQ_MAX_LOSSES)
     {
@@ -414,6 +515,8 @@ take_back_silent_jobs (Distributed  *self,
   if (kept == NULL)
     return FALSE;
   now_s = lab_rq_format_score (now, 0);
+  if (!find_lost_workers (self, now, error))
+    return FALSE;
 
   expired = lab_broker_command (self->broker, error, "ZRANGEBYSCORE", LAB_RQ_STARTED_KEY, "-inf",
                                 now_s, NULL);
@@ -711,12 +814,23 @@ execute (LabRunContext  *ctx,
   self.in_limbo_since = g_new0 (gint64, ctx->run->n_records);
   self.queued_at = g_new0 (gint64, ctx->run->n_records);
   self.lanes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self.lane_lost = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self.hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self.remaining = ctx->run->n_records;
   self.local = local;
 
   ok = broker != NULL;
   if (ok && local != NULL)
     ok = wait_for_local_workers (&self, local, ctx->workers, &local_error);
+  if (ok && local != NULL && ctx->events != NULL)
+    {
+      /* Where one more worker can join, for the window to show while the
+       * run goes on: this broker lives only as long as the run. */
+      LabEvent event = { .kind = LAB_EVENT_BROKER_READY, .mode = ctx->run->mode, .lane = -1,
+                         .time_us = g_get_monotonic_time (), .name = url };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
   ctx->run->startup_us = g_get_monotonic_time () - startup_since;
 
   if (ok)
@@ -741,6 +855,8 @@ execute (LabRunContext  *ctx,
     }
 
   g_hash_table_unref (self.lanes);
+  g_array_unref (self.lane_lost);
+  g_hash_table_unref (self.hosts);
   g_free (self.in_limbo_since);
   g_free (self.queued_at);
   g_free (self.losses);
