@@ -176,23 +176,38 @@ has_join_command (gpointer data)
 }
 
 static gboolean
-has_hand_lane (gpointer data)
+has_lane_labelled (LabWindow  *window,
+                   const char *text)
 {
-  LabTimelineModel *model = distributed_model (data);
+  LabTimelineModel *model = distributed_model (window);
 
   for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
     {
       g_autofree char *label = lab_timeline_model_dup_lane_label (model, lane);
 
-      if (g_str_equal (label, "by-hand"))
+      if (g_str_equal (label, text))
         return TRUE;
     }
   return FALSE;
 }
 
+static gboolean
+has_hand_lane (gpointer data)
+{
+  return has_lane_labelled (data, "by-hand");
+}
+
+static gboolean
+has_lost_hand_lane (gpointer data)
+{
+  return has_lane_labelled (data, "by-hand (lost)");
+}
+
 /* While a long run goes on, the window shows the command for one more
  * worker; a worker started with it (as from a second terminal) takes a
- * job and gets a lane under its name, live.  Then Cancel. */
+ * job and gets a lane under its name, live.  Killed, it stops beating and
+ * its lane shows it lost (after LAB_RQ_JOB_TTL_S), and stays so after
+ * Cancel. */
 static void
 test_hand_worker_joins (void)
 {
@@ -219,10 +234,14 @@ test_hand_worker_joins (void)
   lab_ui_wait_until (has_hand_lane, window, 30000);
   g_assert_true (lab_window_get_running (window));
 
+  g_subprocess_force_exit (worker);
+  g_subprocess_wait (worker, NULL, NULL);
+  lab_ui_wait_until (has_lost_hand_lane, window, 30000);
+  g_assert_true (lab_window_get_running (window));
+
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   lab_ui_wait_until (lab_ui_is_idle, window, 20000);
-  /* The broker is gone with the run: the worker loses it and ends. */
-  stop_worker (worker);
+  g_assert_true (has_lost_hand_lane (window));
   g_assert_null (lab_setup_panel_get_join_command (lab_window_get_setup_panel (window)));
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
   lab_ui_close_window (window);
@@ -331,6 +350,67 @@ test_hosts_grouped (void)
   lab_ui_close_window (window);
 }
 
+static gboolean
+on_broker_clock (LabTimelineModel *model,
+                 guint             task)
+{
+  return lab_timeline_model_bar_has_broker_clock (model, lab_timeline_model_get_bar (model, task));
+}
+
+/* The model behind the host headers and the clock line, on both sides of
+ * each branch: a header only where the host changes; the broker's clock
+ * only for a host's bars that run or ended well. */
+static void
+test_model_hosts (void)
+{
+  g_autoptr(LabTimelineModel) model = lab_timeline_model_new ();
+  const char *hosts[] = { "pc-a", "pc-a", "pc-b", NULL };
+  const char *headers[] = { "pc-a", NULL, "pc-b", NULL };
+
+  lab_timeline_model_reset (model, 1000);
+  for (guint lane = 0; lane < G_N_ELEMENTS (hosts); lane++)
+    {
+      lab_timeline_model_set_lane_host (model, lane, hosts[lane]);
+      lab_timeline_model_task_started (model, lane, lane, 1000, NULL);
+    }
+  lab_timeline_model_task_finished (model, 0, 0, 1000, 2000, 0, TRUE, NULL);
+  lab_timeline_model_task_finished (model, 1, 1, 1000, 2000, 0, FALSE, "Cancelled");
+  lab_timeline_model_task_finished (model, 3, 3, 1000, 2000, 0, TRUE, NULL);
+
+  for (guint lane = 0; lane < G_N_ELEMENTS (hosts); lane++)
+    g_assert_cmpstr (lab_timeline_model_get_lane_header (model, lane), ==, headers[lane]);
+  /* ended well on pc-a; failed on pc-a; still running on pc-b; no host */
+  g_assert_true (on_broker_clock (model, 0));
+  g_assert_false (on_broker_clock (model, 1));
+  g_assert_true (on_broker_clock (model, 2));
+  g_assert_false (on_broker_clock (model, 3));
+}
+
+/* bench's Workers column: the pool the distributed run used (workers
+ * that took its jobs, on how many machines), not the --workers asked. */
+static void
+test_bench_workers (void)
+{
+  g_autoptr(GSubprocess) bench = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  if (!have_redis ())
+    return;
+
+  bench = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                            &error, g_getenv ("LAB_BINARY"), "bench", "--workload=sleep",
+                            "--modes=distributed", "--workers=2", "--tasks=20", "--task-ms=100",
+                            NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (bench, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_successful (bench));
+  /* Both local workers took jobs (20 tasks of 0.1 s); one machine. */
+  g_assert_nonnull (strstr (out, "2 on 1 host"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +431,8 @@ main (int   argc,
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/lab/window-distributed/model-hosts", test_model_hosts);
+  g_test_add_func ("/lab/window-distributed/bench-workers", test_bench_workers);
   g_test_add_func ("/lab/window-distributed/broker-row", test_broker_row);
   g_test_add_func ("/lab/window-distributed/local-run", test_local_run);
   g_test_add_func ("/lab/window-distributed/hand-worker-joins", test_hand_worker_joins);

@@ -50,6 +50,7 @@ struct _LabRunFeed
   /* Distributed: each lane's worker by name, as it joined the run; and
    * the local broker's URL while a run uses it. */
   GPtrArray       *worker_names;
+  GArray          *workers_lost;       /* gboolean per lane: its worker went silent */
   gboolean         broker_shown;
 };
 
@@ -177,6 +178,7 @@ run_started (LabRunFeed     *self,
 
   self->run_open[event->mode] = TRUE;
   g_ptr_array_set_size (self->worker_names, 0);
+  g_array_set_size (self->workers_lost, 0);
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -231,6 +233,8 @@ handle_event (LabRunFeed     *self,
             g_ptr_array_set_size (self->worker_names, event->lane + 1);
           g_free (g_ptr_array_index (self->worker_names, event->lane));
           g_ptr_array_index (self->worker_names, event->lane) = g_strdup (event->name);
+          if ((guint) event->lane < self->workers_lost->len)
+            g_array_index (self->workers_lost, gboolean, event->lane) = FALSE;
           if (self->run_open[event->mode])
             g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode], event->lane,
                            event->host);
@@ -256,6 +260,9 @@ handle_event (LabRunFeed     *self,
           g_autofree char *label = g_strdup_printf (_("%s (lost)"),
                                                     worker_name (self, event->lane));
 
+          if ((guint) event->lane >= self->workers_lost->len)
+            g_array_set_size (self->workers_lost, event->lane + 1);
+          g_array_index (self->workers_lost, gboolean, event->lane) = TRUE;
           g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode], event->lane, label);
         }
       break;
@@ -509,8 +516,16 @@ lab_run_feed_name_lanes (LabRunFeed   *self,
   g_return_if_fail (run != NULL);
 
   for (guint lane = 0; run->lane_names != NULL && lane < run->lane_names->len; lane++)
-    g_signal_emit (self, signals[LANE_LABEL], 0, page, (gint) lane,
-                   (const char *) g_ptr_array_index (run->lane_names, lane));
+    {
+      const char *name = g_ptr_array_index (run->lane_names, lane);
+      g_autofree char *lost = NULL;
+
+      /* The page of the run that just ended keeps its lost workers marked. */
+      if (page == self->page[run->mode] && lane < self->workers_lost->len
+          && g_array_index (self->workers_lost, gboolean, lane))
+        name = lost = g_strdup_printf (_("%s (lost)"), name);
+      g_signal_emit (self, signals[LANE_LABEL], 0, page, (gint) lane, name);
+    }
 }
 
 /* The lesson page that showed @run, or -1. */
@@ -571,6 +586,7 @@ lab_run_feed_finalize (GObject *object)
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
   g_clear_pointer (&self->worker_names, g_ptr_array_unref);
+  g_clear_pointer (&self->workers_lost, g_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -644,6 +660,7 @@ lab_run_feed_init (LabRunFeed *self)
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->worker_names = g_ptr_array_new_with_free_func (g_free);
+  self->workers_lost = g_array_new (FALSE, TRUE, sizeof (gboolean));
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));
