@@ -226,17 +226,20 @@ test_hand_worker_joins (void)
   lab_ui_wait_until (has_join_command, window, 30000);
 
   command = lab_setup_panel_get_join_command (lab_window_get_setup_panel (window));
+  g_assert_nonnull (command);
   g_test_message ("%s", command);
   g_assert_true (g_str_has_prefix (command, "concurrency-lab worker --broker=redis://:"));
   g_assert_nonnull (strstr (command, "@127.0.0.1:"));
 
   worker = start_worker (strstr (command, "redis://"), "by-hand");
   lab_ui_wait_until (has_hand_lane, window, 30000);
+  g_assert_true (has_hand_lane (window));
   g_assert_true (lab_window_get_running (window));
 
   g_subprocess_force_exit (worker);
   g_subprocess_wait (worker, NULL, NULL);
   lab_ui_wait_until (has_lost_hand_lane, window, 30000);
+  g_assert_true (has_lost_hand_lane (window));
   g_assert_true (lab_window_get_running (window));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
