@@ -334,6 +334,7 @@ test_hosts_grouped (void)
   window = lab_ui_open_window (app);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
   lab_ui_wait_until (has_two_hosts, window, 30000);
+  g_assert_true (has_two_hosts (window));
   lab_ui_wait_until (lab_ui_is_idle, window, 60000);
 
   model = distributed_model (window);
@@ -343,6 +344,7 @@ test_hosts_grouped (void)
       const char *host = lab_timeline_model_get_lane (model, lane)->host;
 
       g_test_message ("lane %u: %s on %s", lane, label, host);
+      g_assert_nonnull (host);
       g_assert_true (g_str_equal (host, "pc-a") || g_str_equal (host, "pc-b"));
       g_assert_true (g_str_has_prefix (label, host));
     }
