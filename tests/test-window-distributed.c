@@ -284,28 +284,56 @@ test_bad_broker (void)
 }
 
 static gboolean
-has_two_hosts (gpointer data)
+has_n_lanes (gpointer data)
 {
-  LabTimelineModel *model = distributed_model (data);
-  guint headers = 0;
+  LabWindow *window = ((gpointer *) data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) data)[1]);
 
-  for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
-    headers += lab_timeline_model_get_lane_header (model, lane) != NULL;
-  return headers >= 2;
+  return lab_timeline_model_get_n_lanes (distributed_model (window)) >= n;
 }
 
-/* Workers on two machines (two UTS namespaces with their own host names,
- * root only) against a broker the test started: their lanes come under
- * two host headers, each lane under its own host. */
+/* Waits (bounded) until the distributed page has @n lanes. */
+static void
+wait_for_lanes (LabWindow *window,
+                guint      n)
+{
+  gpointer data[] = { window, GUINT_TO_POINTER (n) };
+
+  lab_ui_wait_until (has_n_lanes, data, 30000);
+  g_assert_cmpuint (lab_timeline_model_get_n_lanes (distributed_model (window)), >=, n);
+}
+
+/* A worker in a UTS namespace of its own, under @host (root only). */
+static GSubprocess *
+start_worker_on (const char *url,
+                 const char *host)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strdup_printf ("hostname %s && exec \"$0\" worker "
+                                             "--concurrency=1 --broker=\"$1\"", host);
+  GSubprocess *worker = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "unshare", "--uts",
+                                          "sh", "-c", script, g_getenv ("LAB_WORKER_EXECUTABLE"),
+                                          url, NULL);
+
+  g_assert_no_error (error);
+  return worker;
+}
+
+/* Workers on two machines (UTS namespaces with host names of their own,
+ * root only) against a broker the test started, joining a, b, then a
+ * again: the second worker of pc-a goes beside the first, so the page
+ * reads pc-a, pc-a, pc-b under two host headers. */
 static void
 test_hosts_grouped (void)
 {
   g_autoptr(LabLocalBroker) broker = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
-  const char *hosts[] = { "pc-a", "pc-b" };
+  const char *hosts[] = { "pc-a", "pc-a", "pc-b" };
+  const char *headers[] = { "pc-a", NULL, "pc-b" };
   LabTimelineModel *model;
   LabWindow *window;
+  const char *url;
 
   if (!have_redis ())
     return;
@@ -317,38 +345,35 @@ test_hosts_grouped (void)
 
   broker = lab_local_broker_start (NULL, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
-    {
-      g_autofree char *script = g_strdup_printf ("hostname %s && exec \"$0\" worker "
-                                                 "--concurrency=1 --broker=\"$1\"", hosts[i]);
-      GSubprocess *worker = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "unshare", "--uts",
-                                              "sh", "-c", script,
-                                              g_getenv ("LAB_WORKER_EXECUTABLE"),
-                                              lab_local_broker_get_url (broker), NULL);
+  url = lab_local_broker_get_url (broker);
 
-      g_assert_no_error (error);
-      g_ptr_array_add (workers, worker);
-    }
-
-  configure (lab_local_broker_get_url (broker), 40, 1, 200);
+  /* 400 jobs of 0.1 s: 40 s on one worker; cancelled once all three
+   * have joined. */
+  configure (url, 400, 1, 100);
   window = lab_ui_open_window (app);
+  g_ptr_array_add (workers, start_worker_on (url, "pc-a"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  lab_ui_wait_until (has_two_hosts, window, 30000);
-  g_assert_true (has_two_hosts (window));
-  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  wait_for_lanes (window, 1);
+  g_ptr_array_add (workers, start_worker_on (url, "pc-b"));
+  wait_for_lanes (window, 2);
+  g_ptr_array_add (workers, start_worker_on (url, "pc-a"));
+  wait_for_lanes (window, 3);
+  g_assert_true (lab_window_get_running (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  lab_ui_wait_until (lab_ui_is_idle, window, 20000);
 
   model = distributed_model (window);
-  for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
+  g_assert_cmpuint (lab_timeline_model_get_n_lanes (model), ==, 3);
+  for (guint lane = 0; lane < 3; lane++)
     {
       g_autofree char *label = lab_timeline_model_dup_lane_label (model, lane);
       const char *host = lab_timeline_model_get_lane (model, lane)->host;
 
       g_test_message ("lane %u: %s on %s", lane, label, host);
-      g_assert_nonnull (host);
-      g_assert_true (g_str_equal (host, "pc-a") || g_str_equal (host, "pc-b"));
+      g_assert_cmpstr (host, ==, hosts[lane]);
       g_assert_true (g_str_has_prefix (label, host));
+      g_assert_cmpstr (lab_timeline_model_get_lane_header (model, lane), ==, headers[lane]);
     }
-  g_assert_true (has_two_hosts (window));
 
   for (guint i = 0; i < workers->len; i++)
     stop_worker (g_ptr_array_index (workers, i));
@@ -389,6 +414,16 @@ test_model_hosts (void)
   g_assert_false (on_broker_clock (model, 1));
   g_assert_true (on_broker_clock (model, 2));
   g_assert_false (on_broker_clock (model, 3));
+
+  /* One more lane at 1: the bars from there move down with their lanes. */
+  lab_timeline_model_insert_lane (model, 1);
+  g_assert_cmpuint (lab_timeline_model_get_n_lanes (model), ==, 5);
+  g_assert_cmpuint (lab_timeline_model_get_bar (model, 0)->lane, ==, 0);
+  g_assert_cmpuint (lab_timeline_model_get_bar (model, 1)->lane, ==, 2);
+  g_assert_cmpuint (lab_timeline_model_get_bar (model, 3)->lane, ==, 4);
+  g_assert_cmpuint (lab_timeline_model_get_lane (model, 1)->bars->len, ==, 0);
+  g_assert_cmpstr (lab_timeline_model_get_lane (model, 2)->host, ==, "pc-a");
+  g_assert_true (on_broker_clock (model, 2));
 }
 
 /* bench's Workers column: the pool the distributed run used (workers

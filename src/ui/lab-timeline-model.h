@@ -81,6 +81,8 @@ gboolean               lab_timeline_model_set_lane_label  (LabTimelineModel     
 gboolean               lab_timeline_model_set_lane_host   (LabTimelineModel       *self,
                                                            guint                   lane,
                                                            const char             *host);
+void                   lab_timeline_model_insert_lane     (LabTimelineModel       *self,
+                                                           guint                   lane);
 const char            *lab_timeline_model_get_lane_header (LabTimelineModel       *self,
                                                            guint                   lane);
 gboolean               lab_timeline_model_bar_has_broker_clock (LabTimelineModel  *self,

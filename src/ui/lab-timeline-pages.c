@@ -157,6 +157,18 @@ on_lane_host (LabTimelinePages *self,
 }
 
 static void
+on_lane_inserted (LabTimelinePages *self,
+                  guint             page,
+                  gint              lane)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_insert_lane (timeline, lane);
+}
+
+static void
 on_task_started (LabTimelinePages *self,
                  guint             page,
                  guint             task,
@@ -314,6 +326,7 @@ lab_timeline_pages_new (GtkStack   *stack,
     { "timeline-reset", G_CALLBACK (on_timeline_reset) },
     { "lane-label", G_CALLBACK (on_lane_label) },
     { "lane-host", G_CALLBACK (on_lane_host) },
+    { "lane-inserted", G_CALLBACK (on_lane_inserted) },
     { "task-started", G_CALLBACK (on_task_started) },
     { "task-finished", G_CALLBACK (on_task_finished) },
     { "item-mark", G_CALLBACK (on_item_mark) },

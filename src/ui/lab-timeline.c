@@ -610,6 +610,23 @@ lab_timeline_set_lane_host (LabTimeline *self,
   lab_timeline_layout_changed (self);
 }
 
+/* An empty lane at @lane; the lanes from there move down (distributed:
+ * one more worker of a host whose lanes are not the last). */
+void
+lab_timeline_insert_lane (LabTimeline *self,
+                          guint        lane)
+{
+  guint n_lanes;
+
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+  g_return_if_fail (lane <= lab_timeline_model_get_n_lanes (self->model));
+
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  lab_timeline_model_insert_lane (self->model, lane);
+  lab_timeline_lanes_changed (self, n_lanes, lane, 0);
+  lab_timeline_data_changed (self);
+}
+
 /**
  * lab_timeline_set_lane_label:
  * @lane: the lane, created if needed
