@@ -51,6 +51,11 @@ struct _LabRunFeed
    * the local broker's URL while a run uses it. */
   GPtrArray       *worker_names;
   GArray          *workers_lost;       /* gboolean per lane: its worker went silent */
+  /* Distributed: lanes of one host stay together on the page, so the
+   * page's lane of each worker (gint per worker's lane), and the host of
+   * each of the page's lanes. */
+  GArray          *lane_map;
+  GPtrArray       *lane_hosts;
   gboolean         broker_shown;
 };
 
@@ -68,6 +73,7 @@ enum {
   TIMELINE_NOW,
   DRAINED,
   LANE_HOST,
+  LANE_INSERTED,
   BROKER_READY,
   N_SIGNALS
 };
@@ -99,6 +105,56 @@ lane_label (LabMode mode,
     }
 }
 
+/* The page's lane for a worker's @lane: the same, except in the
+ * distributed mode, where lanes are grouped by host. */
+static gint
+page_lane (LabRunFeed *self,
+           LabMode     mode,
+           gint        lane)
+{
+  if (mode != LAB_MODE_DISTRIBUTED || lane < 0 || (guint) lane >= self->lane_map->len
+      || g_array_index (self->lane_map, gint, lane) < 0)
+    return lane;
+  return g_array_index (self->lane_map, gint, lane);
+}
+
+/* Distributed: a worker on @host joined, on the run's @lane.  Its lane on
+ * the page goes after the last of its host's, moving the lanes below
+ * down; a new host's go last. */
+static void
+place_worker (LabRunFeed *self,
+              LabMode     mode,
+              gint        lane,
+              const char *host)
+{
+  guint n_placed = self->lane_hosts->len;
+  guint position = n_placed;
+  gint unplaced = -1;
+
+  /* A worker back from being lost keeps its lane. */
+  if ((guint) lane < self->lane_map->len && g_array_index (self->lane_map, gint, lane) >= 0)
+    return;
+
+  for (guint i = n_placed; host != NULL && i > 0; i--)
+    if (g_strcmp0 (g_ptr_array_index (self->lane_hosts, i - 1), host) == 0)
+      {
+        position = i;
+        break;
+      }
+
+  if (position < n_placed)
+    {
+      g_signal_emit (self, signals[LANE_INSERTED], 0, self->page[mode], (gint) position);
+      for (guint i = 0; i < self->lane_map->len; i++)
+        if (g_array_index (self->lane_map, gint, i) >= (gint) position)
+          g_array_index (self->lane_map, gint, i)++;
+    }
+  g_ptr_array_insert (self->lane_hosts, position, g_strdup (host));
+  while (self->lane_map->len <= (guint) lane)
+    g_array_append_val (self->lane_map, unplaced);
+  g_array_index (self->lane_map, gint, lane) = position;
+}
+
 /* Distributed: the name the worker on @lane joined with, or NULL. */
 static const char *
 worker_name (LabRunFeed *self,
@@ -118,7 +174,8 @@ set_lane_label (LabRunFeed *self,
   g_autofree char *label = worker_name (self, lane) != NULL
                            ? g_strdup (worker_name (self, lane)) : lane_label (mode, lane, pid);
 
-  g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], lane, label);
+  g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], page_lane (self, mode, lane),
+                 label);
 }
 
 /* Task numbers restart with each pipeline stage; on the timeline each
@@ -179,6 +236,8 @@ run_started (LabRunFeed     *self,
   self->run_open[event->mode] = TRUE;
   g_ptr_array_set_size (self->worker_names, 0);
   g_array_set_size (self->workers_lost, 0);
+  g_array_set_size (self->lane_map, 0);
+  g_ptr_array_set_size (self->lane_hosts, 0);
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -236,8 +295,11 @@ handle_event (LabRunFeed     *self,
           if ((guint) event->lane < self->workers_lost->len)
             g_array_index (self->workers_lost, gboolean, event->lane) = FALSE;
           if (self->run_open[event->mode])
-            g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode], event->lane,
-                           event->host);
+            {
+              place_worker (self, event->mode, event->lane, event->host);
+              g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode],
+                             page_lane (self, event->mode, event->lane), event->host);
+            }
         }
       /* Before the run's clock starts, its page is not ready (a
        * lesson's is not even made): keep the lane for then.  A worker
@@ -263,7 +325,8 @@ handle_event (LabRunFeed     *self,
           if ((guint) event->lane >= self->workers_lost->len)
             g_array_set_size (self->workers_lost, event->lane + 1);
           g_array_index (self->workers_lost, gboolean, event->lane) = TRUE;
-          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode], event->lane, label);
+          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode],
+                         page_lane (self, event->mode, event->lane), label);
         }
       break;
 
@@ -285,7 +348,8 @@ handle_event (LabRunFeed     *self,
         else if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
           set_lane_label (self, event->mode, event->lane, event->pid);
         g_signal_emit (self, signals[TASK_STARTED], 0, self->page[event->mode],
-                       task_id (self, event->task), event->lane, event->start_us, name);
+                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+                       event->start_us, name);
       }
       break;
 
@@ -293,7 +357,8 @@ handle_event (LabRunFeed     *self,
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
-                       task_id (self, event->task), event->lane, event->start_us, event->time_us,
+                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+                       event->start_us, event->time_us,
                        (guint64) event->bytes, (gboolean) event->ok, NULL);
       /* A caller's wait is no task of the run. */
       if (!event->caller)
@@ -499,7 +564,8 @@ lab_run_feed_finish_run (LabRunFeed   *self,
   for (guint i = 0; i < run->n_records; i++)
     if (run->records[i].error != NULL && run->records[i].lane >= 0)
       g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[run->mode], offset + i,
-                     run->records[i].lane, run->records[i].start_us, run->records[i].end_us,
+                     page_lane (self, run->mode, run->records[i].lane), run->records[i].start_us,
+                     run->records[i].end_us,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
   lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
@@ -518,13 +584,16 @@ lab_run_feed_name_lanes (LabRunFeed   *self,
   for (guint lane = 0; run->lane_names != NULL && lane < run->lane_names->len; lane++)
     {
       const char *name = g_ptr_array_index (run->lane_names, lane);
+      gboolean latest = page == self->page[run->mode];
       g_autofree char *lost = NULL;
 
-      /* The page of the run that just ended keeps its lost workers marked. */
-      if (page == self->page[run->mode] && lane < self->workers_lost->len
+      /* The page of the run that just ended keeps its lost workers
+       * marked, and its lanes grouped by host. */
+      if (latest && lane < self->workers_lost->len
           && g_array_index (self->workers_lost, gboolean, lane))
         name = lost = g_strdup_printf (_("%s (lost)"), name);
-      g_signal_emit (self, signals[LANE_LABEL], 0, page, (gint) lane, name);
+      g_signal_emit (self, signals[LANE_LABEL], 0, page,
+                     latest ? page_lane (self, run->mode, lane) : (gint) lane, name);
     }
 }
 
@@ -587,6 +656,8 @@ lab_run_feed_finalize (GObject *object)
   g_clear_pointer (&self->lesson_starts, g_array_unref);
   g_clear_pointer (&self->worker_names, g_ptr_array_unref);
   g_clear_pointer (&self->workers_lost, g_array_unref);
+  g_clear_pointer (&self->lane_map, g_array_unref);
+  g_clear_pointer (&self->lane_hosts, g_ptr_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -647,6 +718,11 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   signals[LANE_HOST] =
     g_signal_new ("lane-host", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
+  /* Distributed: an empty lane goes in at lane, the lanes below move
+   * down one: page, lane */
+  signals[LANE_INSERTED] =
+    g_signal_new ("lane-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT);
   /* Distributed: the redis:// URL of the broker a run started for itself
    * (where one more worker can join), or NULL once the run is over. */
   signals[BROKER_READY] =
@@ -661,6 +737,8 @@ lab_run_feed_init (LabRunFeed *self)
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->worker_names = g_ptr_array_new_with_free_func (g_free);
   self->workers_lost = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self->lane_map = g_array_new (FALSE, FALSE, sizeof (gint));
+  self->lane_hosts = g_ptr_array_new_with_free_func (g_free);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));

@@ -478,6 +478,31 @@ lab_timeline_model_set_lane_host (LabTimelineModel *self,
 }
 
 /**
+ * lab_timeline_model_insert_lane:
+ * @lane: where the new, empty lane goes; lanes from there move down one
+ *
+ * So that a host's workers stay together when one more joins after
+ * another host's (distributed).
+ */
+void
+lab_timeline_model_insert_lane (LabTimelineModel *self,
+                                guint             lane)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (lane <= self->lanes->len);
+  g_return_if_fail (self->lanes->len < LAB_TIMELINE_MODEL_MAX_LANES);
+
+  g_ptr_array_insert (self->lanes, lane, lab_timeline_lane_new ());
+  g_hash_table_iter_init (&iter, self->bars);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((LabTimelineBar *) value)->lane >= lane)
+      ((LabTimelineBar *) value)->lane++;
+}
+
+/**
  * lab_timeline_model_task_started:
  * @task: the task's index, unique within the run
  * @lane: the worker running it
