@@ -373,6 +373,9 @@ test_hosts_grouped (void)
       g_assert_cmpstr (host, ==, hosts[lane]);
       g_assert_true (g_str_has_prefix (label, host));
       g_assert_cmpstr (lab_timeline_model_get_lane_header (model, lane), ==, headers[lane]);
+      /* Each worker runs one job at a time: a lane whose bars overlap
+       * holds another worker's jobs. */
+      g_assert_cmpuint (lab_timeline_model_get_n_rows (model, lane), ==, 1);
     }
 
   for (guint i = 0; i < workers->len; i++)
