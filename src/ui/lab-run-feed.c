@@ -171,8 +171,8 @@ set_lane_label (LabRunFeed *self,
                 gint        lane,
                 gint        pid)
 {
-  g_autofree char *label = worker_name (self, lane) != NULL
-                           ? g_strdup (worker_name (self, lane)) : lane_label (mode, lane, pid);
+  const char *name = mode == LAB_MODE_DISTRIBUTED ? worker_name (self, lane) : NULL;
+  g_autofree char *label = name != NULL ? g_strdup (name) : lane_label (mode, lane, pid);
 
   g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], page_lane (self, mode, lane),
                  label);
