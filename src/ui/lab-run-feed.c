@@ -234,10 +234,15 @@ run_started (LabRunFeed     *self,
   GArray *pids = self->worker_pids[event->mode];
 
   self->run_open[event->mode] = TRUE;
-  g_ptr_array_set_size (self->worker_names, 0);
-  g_array_set_size (self->workers_lost, 0);
-  g_array_set_size (self->lane_map, 0);
-  g_ptr_array_set_size (self->lane_hosts, 0);
+  /* A new distributed run: its workers join afresh (a lesson's other
+   * steps leave the last one's lanes as they were). */
+  if (event->mode == LAB_MODE_DISTRIBUTED)
+    {
+      g_ptr_array_set_size (self->worker_names, 0);
+      g_array_set_size (self->workers_lost, 0);
+      g_array_set_size (self->lane_map, 0);
+      g_ptr_array_set_size (self->lane_hosts, 0);
+    }
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
