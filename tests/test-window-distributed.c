@@ -250,8 +250,9 @@ test_hand_worker_joins (void)
   lab_ui_close_window (window);
 }
 
-/* A malformed URL is one sentence in the window, and nothing runs; a
- * broker nobody listens at ends the run with one sentence, promptly. */
+/* A malformed URL is one sentence in the window, and nothing runs; nor
+ * does the pipeline, whose later stages cannot travel; a broker nobody
+ * listens at ends the run with one sentence, promptly. */
 static void
 test_bad_broker (void)
 {
@@ -270,6 +271,21 @@ test_bad_broker (void)
   g_assert_true (g_str_has_suffix (status, "."));
   g_assert_null (strchr (status, '\n'));
   g_assert_nonnull (strstr (status, "redis://"));
+
+  /* The pipeline's later stages cannot travel: said before it starts. */
+  configure ("", 4, 2, 10);
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_string (settings, "job", "pipeline");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+    lab_ui_wait_until (lab_ui_is_idle, window, 10000);
+    g_test_message ("pipeline: %s", lab_window_get_status (window));
+    g_assert_false (lab_window_get_running (window));
+    g_assert_null (lab_timings_dup_row_text (lab_window_get_timings (window),
+                                             LAB_MODE_DISTRIBUTED));
+    g_assert_nonnull (strstr (lab_window_get_status (window), "whole jobs only"));
+  }
 
   /* Port 1 on loopback: refused at once. */
   configure ("redis://:secret@127.0.0.1:1", 4, 2, 10);

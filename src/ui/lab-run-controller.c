@@ -479,6 +479,26 @@ check_broker (LabRunController  *self,
   return TRUE;
 }
 
+/* The pipeline's later stages take what the first downloaded here, which
+ * cannot travel as a job: said before anything starts rather than after
+ * the downloads (the runner says the same at that point). */
+static gboolean
+check_distributed_job (const LabPlan  *plan,
+                       const LabMode  *modes,
+                       guint           n_modes,
+                       GError        **error)
+{
+  for (guint i = 0; i < n_modes; i++)
+    if (modes[i] == LAB_MODE_DISTRIBUTED && g_str_equal (plan->workload, "pipeline"))
+      {
+        g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                             _("The distributed mode runs whole jobs only, not the later "
+                               "stages of a pipeline."));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /* Runs @plan (taken over) in each of @modes, one after another; with
  * @on_ui_thread, inside this call, freezing the window as seed 003 does.
  * @stage_title names the timings' column of a one-stage job. */
@@ -503,7 +523,7 @@ lab_run_controller_run_job (LabRunController *self,
   {
     g_autoptr(GError) error = NULL;
 
-    if (!check_broker (self, plan, &error))
+    if (!check_broker (self, plan, &error) || !check_distributed_job (plan, modes, n_modes, &error))
       {
         lab_run_controller_show_error (self, error->message);
         return;
