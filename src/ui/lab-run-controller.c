@@ -20,7 +20,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "lab-broker.h"
 #include "lab-files.h"
 #include "lab-run-controller-private.h"
 #include "lab-timings.h"
@@ -451,54 +450,6 @@ lab_run_controller_start_job (LabRunController *self,
   run_next_mode (self);
 }
 
-/* Distributed: a broker URL the teacher typed is checked before anything
- * starts, so a typo is one sentence rather than a run that fails; one on
- * another machine without a password gets a warning, as in the terminal. */
-static gboolean
-check_broker (LabRunController  *self,
-              const LabPlan     *plan,
-              GError           **error)
-{
-  g_autoptr(LabBrokerAddress) address = NULL;
-
-  if (plan->broker == NULL)
-    return TRUE;
-  address = lab_broker_address_parse (plan->broker, error);
-  if (address == NULL)
-    return FALSE;
-  if (address->password == NULL && !lab_broker_address_is_loopback (address))
-    {
-      g_autofree char *where = lab_broker_address_describe (address);
-      g_autofree char *warning = g_strdup_printf (_("Warning: the broker at %s has no password; "
-                                                    "anybody on the network can read its jobs "
-                                                    "and give the workers jobs of their own."),
-                                                  where);
-
-      g_signal_emit (self, lab_run_controller_signals[SIGNAL_ERROR], 0, warning);
-    }
-  return TRUE;
-}
-
-/* The pipeline's later stages take what the first downloaded here, which
- * cannot travel as a job: said before anything starts rather than after
- * the downloads (the runner says the same at that point). */
-static gboolean
-check_distributed_job (const LabPlan  *plan,
-                       const LabMode  *modes,
-                       guint           n_modes,
-                       GError        **error)
-{
-  for (guint i = 0; i < n_modes; i++)
-    if (modes[i] == LAB_MODE_DISTRIBUTED && g_str_equal (plan->workload, "pipeline"))
-      {
-        g_set_error_literal (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                             _("The distributed mode runs whole jobs only, not the later "
-                               "stages of a pipeline."));
-        return FALSE;
-      }
-  return TRUE;
-}
-
 /* Runs @plan (taken over) in each of @modes, one after another; with
  * @on_ui_thread, inside this call, freezing the window as seed 003 does.
  * @stage_title names the timings' column of a one-stage job. */
@@ -523,7 +474,7 @@ lab_run_controller_run_job (LabRunController *self,
   {
     g_autoptr(GError) error = NULL;
 
-    if (!check_broker (self, plan, &error) || !check_distributed_job (plan, modes, n_modes, &error))
+    if (!lab_run_controller_check_distributed (self, plan, modes, n_modes, &error))
       {
         lab_run_controller_show_error (self, error->message);
         return;

@@ -69,7 +69,7 @@ lab_timeline_lane_free (gpointer data)
   g_free (lane);
 }
 
-static LabTimelineLane *
+LabTimelineLane *
 lab_timeline_model_ensure_lane (LabTimelineModel *self,
                                 guint             lane)
 {
@@ -449,57 +449,6 @@ lab_timeline_model_set_lane_label (LabTimelineModel *self,
 
   lab_timeline_set_string (&l->label, label);
   return TRUE;
-}
-
-/**
- * lab_timeline_model_set_lane_host:
- * @lane: the lane, created if needed
- * @host: (nullable): the machine its worker runs on (distributed), whose
- *   times come from the broker's clock
- *
- * Returns: whether the host changed
- */
-gboolean
-lab_timeline_model_set_lane_host (LabTimelineModel *self,
-                                  guint             lane,
-                                  const char       *host)
-{
-  LabTimelineLane *l;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES, FALSE);
-
-  l = lab_timeline_model_ensure_lane (self, lane);
-  if (g_strcmp0 (l->host, host) == 0)
-    return FALSE;
-
-  lab_timeline_set_string (&l->host, host);
-  return TRUE;
-}
-
-/**
- * lab_timeline_model_insert_lane:
- * @lane: where the new, empty lane goes; lanes from there move down one
- *
- * So that a host's workers stay together when one more joins after
- * another host's (distributed).
- */
-void
-lab_timeline_model_insert_lane (LabTimelineModel *self,
-                                guint             lane)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (lane <= self->lanes->len);
-  g_return_if_fail (self->lanes->len < LAB_TIMELINE_MODEL_MAX_LANES);
-
-  g_ptr_array_insert (self->lanes, lane, lab_timeline_lane_new ());
-  g_hash_table_iter_init (&iter, self->bars);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((LabTimelineBar *) value)->lane >= lane)
-      ((LabTimelineBar *) value)->lane++;
 }
 
 /**
