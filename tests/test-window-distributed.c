@@ -99,6 +99,13 @@ test_broker_row (void)
   group = lab_setup_panel_get_widget (panel, "broker_group");
 
   g_assert_true (gtk_widget_get_visible (group));
+  {
+    AdwComboRow *mode_row = ADW_COMBO_ROW (lab_setup_panel_get_widget (panel, "mode_row"));
+    GtkStringList *titles = GTK_STRING_LIST (adw_combo_row_get_model (mode_row));
+
+    g_assert_cmpstr (gtk_string_list_get_string (titles, adw_combo_row_get_selected (mode_row)), ==,
+                     "Distributed (Redis)");
+  }
   g_settings_set_string (settings, "mode", "threads");
   g_assert_false (gtk_widget_get_visible (group));
   g_settings_set_string (settings, "mode", "compare");

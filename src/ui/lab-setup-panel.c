@@ -282,8 +282,10 @@ lab_setup_panel_init (LabSetupPanel *self)
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
     gtk_string_list_append (job_titles, _(jobs[i].title));
   gtk_string_list_append (mode_titles, _("Compare all"));
+  /* The one mode that needs something besides this app says what. */
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
-    gtk_string_list_append (mode_titles, lab_mode_get_title (m));
+    gtk_string_list_append (mode_titles, m == LAB_MODE_DISTRIBUTED ? _("Distributed (Redis)")
+                                                                   : lab_mode_get_title (m));
   adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
   adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
 
