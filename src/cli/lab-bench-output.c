@@ -168,6 +168,16 @@ print_table (LabWorkload *workload,
       /* processes + async: processes × tasks in flight in each */
       g_autofree char *workers = run->in_flight > 0 ? g_strdup_printf ("%u×%u", run->workers, run->in_flight)
                                                     : g_strdup_printf ("%u", run->workers);
+
+      /* distributed: the pool it really used — the workers that took its
+       * jobs, wherever they came from, and their machines */
+      if (run->mode == LAB_MODE_DISTRIBUTED && run->lane_names != NULL)
+        {
+          g_free (workers);
+          workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u on %u host",
+                                                  "%u on %u hosts", run->n_hosts),
+                                     run->lane_names->len, run->n_hosts);
+        }
       g_autofree char *startup = lab_table_seconds (run->startup_us);
       g_autofree char *wall = lab_table_seconds (run->wall_us);
       g_autofree char *speed = speedup_cell (speedup);

@@ -19,6 +19,26 @@ struct _LabEventBuffer
   GArray          *events;
 };
 
+/* The few events that carry text own a copy of it, freed with the array
+ * the consumer drained. */
+static void
+clear_event (gpointer data)
+{
+  LabEvent *event = data;
+
+  g_free ((char *) event->name);
+  g_free ((char *) event->host);
+}
+
+static GArray *
+new_events (guint size)
+{
+  GArray *events = g_array_sized_new (FALSE, FALSE, sizeof (LabEvent), size);
+
+  g_array_set_clear_func (events, clear_event);
+  return events;
+}
+
 LabEventBuffer *
 lab_event_buffer_new (void)
 {
@@ -26,7 +46,7 @@ lab_event_buffer_new (void)
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->mutex);
-  self->events = g_array_sized_new (FALSE, FALSE, sizeof (LabEvent), 256);
+  self->events = new_events (256);
 
   return self;
 }
@@ -57,11 +77,16 @@ void
 lab_event_buffer_push (LabEventBuffer *self,
                        const LabEvent *event)
 {
+  LabEvent copy;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (event != NULL);
 
+  copy = *event;
+  copy.name = g_strdup (event->name);
+  copy.host = g_strdup (event->host);
   g_mutex_lock (&self->mutex);
-  g_array_append_vals (self->events, event, 1);
+  g_array_append_vals (self->events, &copy, 1);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -77,6 +102,14 @@ lab_event_buffer_push_many (LabEventBuffer *self,
 
   g_mutex_lock (&self->mutex);
   g_array_append_vals (self->events, events, n_events);
+  /* The buffer's own copies of the strings, as lab_event_buffer_push (). */
+  for (guint i = self->events->len - n_events; i < self->events->len; i++)
+    {
+      LabEvent *copy = &g_array_index (self->events, LabEvent, i);
+
+      copy->name = g_strdup (copy->name);
+      copy->host = g_strdup (copy->host);
+    }
   g_mutex_unlock (&self->mutex);
 }
 
@@ -90,7 +123,7 @@ lab_event_buffer_drain (LabEventBuffer *self)
 
   g_mutex_lock (&self->mutex);
   drained = self->events;
-  self->events = g_array_sized_new (FALSE, FALSE, sizeof (LabEvent), MAX (256, drained->len));
+  self->events = new_events (MAX (256, drained->len));
   g_mutex_unlock (&self->mutex);
 
   return drained;

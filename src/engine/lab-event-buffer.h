@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   LAB_EVENT_RUN_STARTED,      /* time_us = start of the clock, task = number of tasks */
-  LAB_EVENT_WORKER_STARTED,   /* lane, pid */
+  LAB_EVENT_WORKER_STARTED,   /* lane, pid; distributed: name, host */
   LAB_EVENT_WORKER_LOST,      /* lane, pid: a worker process died */
   LAB_EVENT_TASK_STARTED,     /* task, lane, pid, time_us = start */
   LAB_EVENT_TASK_FINISHED,    /* task, lane, pid, start_us, time_us = end, bytes, ok */
@@ -27,6 +27,7 @@ typedef enum
                                * pushed together, in that order */
   LAB_EVENT_CORES_BUSY,       /* time_us, cores: how many cores the run kept busy since the
                                * sample before (lab-cores-sampler.c) */
+  LAB_EVENT_BROKER_READY,     /* name = the redis:// URL of a broker the run started itself */
 } LabEventKind;
 
 typedef struct
@@ -47,6 +48,9 @@ typedef struct
   gint64       cpu_us;      /* TASK_FINISHED: its time on a CPU; -1: not measured */
   gint64       run_queue_us; /* TASK_FINISHED: its time waiting for a core; -1: not measured */
   double       cores;       /* CORES_BUSY */
+  const char  *name;        /* distributed: a worker's name ("host:pid" or its --name), or
+                             * the broker's URL; the buffer keeps its own copy */
+  const char  *host;        /* distributed: the machine a worker runs on */
 } LabEvent;
 
 typedef struct _LabEventBuffer LabEventBuffer;

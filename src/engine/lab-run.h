@@ -82,6 +82,7 @@ typedef struct
   gint           caller_lane;   /* futures: the lane of the caller's waits in result (); -1 */
   guint          requeued;      /* distributed: jobs put back after their worker went silent */
   GPtrArray     *lane_names;    /* distributed: each lane's worker, "host:pid" */
+  guint          n_hosts;       /* distributed: the machines those workers ran on */
   gint64         broker_cost_us; /* distributed: median time from a worker being free (or the
                                   * job queued, if later) to the job starting; -1: unknown */
   guint          gil_max_holders; /* --gil: most threads ever computing at once */

@@ -7,7 +7,8 @@
  * tells its window: lab-run-controller.c (a job, mode after mode),
  * lab-run-controller-lessons.c (a seed lesson's steps) and
  * lab-run-controller-server.c (the built-in server and folder the
- * pipeline waits for).
+ * pipeline waits for); lab-run-controller-distributed.c checks a
+ * distributed run's broker and job before it starts.
  */
 
 #pragma once
@@ -101,5 +102,12 @@ gboolean lab_run_controller_use_server         (LabRunController       *self,
 void     lab_run_controller_stop_waiting_for_server (LabRunController  *self);
 void     lab_run_controller_set_results    (LabRunController       *self,
                                             LabRunResults          *results);
+
+/* lab-run-controller-distributed.c */
+gboolean lab_run_controller_check_distributed (LabRunController     *self,
+                                               const LabPlan        *plan,
+                                               const LabMode        *modes,
+                                               guint                 n_modes,
+                                               GError              **error);
 
 G_END_DECLS

@@ -493,6 +493,16 @@ lab_run_controller_run_job (LabRunController *self,
   if (self->running)
     return;
 
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!lab_run_controller_check_distributed (self, plan, modes, n_modes, &error))
+      {
+        lab_run_controller_show_error (self, error->message);
+        return;
+      }
+  }
+
   g_clear_pointer (&self->job_modes, g_array_unref);
   self->job_modes = g_array_sized_new (FALSE, FALSE, sizeof (LabMode), n_modes);
   g_array_append_vals (self->job_modes, modes, n_modes);

@@ -52,6 +52,16 @@ struct _LabRunFeed
   LabRunProgress   progress;
 
   GArray          *spans;   /* scratch: LabSpan, the spans of the task finishing */
+  /* Distributed: each lane's worker by name, as it joined the run; and
+   * the local broker's URL while a run uses it. */
+  GPtrArray       *worker_names;
+  GArray          *workers_lost;       /* gboolean per lane: its worker went silent */
+  /* Distributed: lanes of one host stay together on the page, so the
+   * page's lane of each worker (gint per worker's lane), and the host of
+   * each of the page's lanes. */
+  GArray          *lane_map;
+  GPtrArray       *lane_hosts;
+  gboolean         broker_shown;
 };
 
 G_DEFINE_FINAL_TYPE (LabRunFeed, lab_run_feed, G_TYPE_OBJECT)
@@ -71,6 +81,9 @@ enum {
   TASK_STATES,
   CORES_BUSY,
   TIME_BY_STATE,
+  LANE_HOST,
+  LANE_INSERTED,
+  BROKER_READY,
   N_SIGNALS
 };
 
@@ -101,15 +114,77 @@ lane_label (LabMode mode,
     }
 }
 
+/* The page's lane for a worker's @lane: the same, except in the
+ * distributed mode, where lanes are grouped by host. */
+static gint
+page_lane (LabRunFeed *self,
+           LabMode     mode,
+           gint        lane)
+{
+  if (mode != LAB_MODE_DISTRIBUTED || lane < 0 || (guint) lane >= self->lane_map->len
+      || g_array_index (self->lane_map, gint, lane) < 0)
+    return lane;
+  return g_array_index (self->lane_map, gint, lane);
+}
+
+/* Distributed: a worker on @host joined, on the run's @lane.  Its lane on
+ * the page goes after the last of its host's, moving the lanes below
+ * down; a new host's go last. */
+static void
+place_worker (LabRunFeed *self,
+              LabMode     mode,
+              gint        lane,
+              const char *host)
+{
+  guint n_placed = self->lane_hosts->len;
+  guint position = n_placed;
+  gint unplaced = -1;
+
+  /* A worker back from being lost keeps its lane. */
+  if ((guint) lane < self->lane_map->len && g_array_index (self->lane_map, gint, lane) >= 0)
+    return;
+
+  for (guint i = n_placed; host != NULL && i > 0; i--)
+    if (g_strcmp0 (g_ptr_array_index (self->lane_hosts, i - 1), host) == 0)
+      {
+        position = i;
+        break;
+      }
+
+  if (position < n_placed)
+    {
+      g_signal_emit (self, signals[LANE_INSERTED], 0, self->page[mode], (gint) position);
+      for (guint i = 0; i < self->lane_map->len; i++)
+        if (g_array_index (self->lane_map, gint, i) >= (gint) position)
+          g_array_index (self->lane_map, gint, i)++;
+    }
+  g_ptr_array_insert (self->lane_hosts, position, g_strdup (host));
+  while (self->lane_map->len <= (guint) lane)
+    g_array_append_val (self->lane_map, unplaced);
+  g_array_index (self->lane_map, gint, lane) = position;
+}
+
+/* Distributed: the name the worker on @lane joined with, or NULL. */
+static const char *
+worker_name (LabRunFeed *self,
+             gint        lane)
+{
+  if (lane < 0 || (guint) lane >= self->worker_names->len)
+    return NULL;
+  return g_ptr_array_index (self->worker_names, lane);
+}
+
 static void
 set_lane_label (LabRunFeed *self,
                 LabMode     mode,
                 gint        lane,
                 gint        pid)
 {
-  g_autofree char *label = lane_label (mode, lane, pid);
+  const char *name = mode == LAB_MODE_DISTRIBUTED ? worker_name (self, lane) : NULL;
+  g_autofree char *label = name != NULL ? g_strdup (name) : lane_label (mode, lane, pid);
 
-  g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], lane, label);
+  g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], page_lane (self, mode, lane),
+                 label);
 }
 
 /* Task numbers restart with each pipeline stage; on the timeline each
@@ -169,6 +244,15 @@ run_started (LabRunFeed     *self,
 
   self->run_open[event->mode] = TRUE;
   self->page_ready[event->mode] = TRUE;
+  /* A new distributed run: its workers join afresh (a lesson's other
+   * steps leave the last one's lanes as they were). */
+  if (event->mode == LAB_MODE_DISTRIBUTED)
+    {
+      g_ptr_array_set_size (self->worker_names, 0);
+      g_array_set_size (self->workers_lost, 0);
+      g_array_set_size (self->lane_map, 0);
+      g_ptr_array_set_size (self->lane_hosts, 0);
+    }
   progress->run_start_us = event->time_us;
   progress->total_tasks = event->task;
   progress->done_tasks = 0;
@@ -215,6 +299,23 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_WORKER_STARTED:
+      /* Distributed: a worker took its first job of the run; its lane is
+       * named after it and filed under its machine. */
+      if (event->name != NULL && event->lane >= 0)
+        {
+          if ((guint) event->lane >= self->worker_names->len)
+            g_ptr_array_set_size (self->worker_names, event->lane + 1);
+          g_free (g_ptr_array_index (self->worker_names, event->lane));
+          g_ptr_array_index (self->worker_names, event->lane) = g_strdup (event->name);
+          if ((guint) event->lane < self->workers_lost->len)
+            g_array_index (self->workers_lost, gboolean, event->lane) = FALSE;
+          if (self->run_open[event->mode])
+            {
+              place_worker (self, event->mode, event->lane, event->host);
+              g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode],
+                             page_lane (self, event->mode, event->lane), event->host);
+            }
+        }
       /* Before the run's clock starts, its page is not ready (a
        * lesson's is not even made): keep the lane for then.  A worker
        * that replaces a lost one mid-run gets its lane at once. */
@@ -229,6 +330,24 @@ handle_event (LabRunFeed     *self,
       break;
 
     case LAB_EVENT_WORKER_LOST:
+      /* Distributed: the worker stopped beating; its lane stays, marked. */
+      if (self->run_open[event->mode] && worker_name (self, event->lane) != NULL)
+        {
+          /* Translators: a worker's lane once it went silent, e.g. "pc-12:4242 (lost)" */
+          g_autofree char *label = g_strdup_printf (_("%s (lost)"),
+                                                    worker_name (self, event->lane));
+
+          if ((guint) event->lane >= self->workers_lost->len)
+            g_array_set_size (self->workers_lost, event->lane + 1);
+          g_array_index (self->workers_lost, gboolean, event->lane) = TRUE;
+          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode],
+                         page_lane (self, event->mode, event->lane), label);
+        }
+      break;
+
+    case LAB_EVENT_BROKER_READY:
+      self->broker_shown = TRUE;
+      g_signal_emit (self, signals[BROKER_READY], 0, event->name);
       break;
 
     case LAB_EVENT_TASK_STARTED:
@@ -244,7 +363,8 @@ handle_event (LabRunFeed     *self,
         else if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
           set_lane_label (self, event->mode, event->lane, event->pid);
         g_signal_emit (self, signals[TASK_STARTED], 0, self->page[event->mode],
-                       task_id (self, event->task), event->lane, event->start_us, name);
+                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+                       event->start_us, name);
       }
       break;
 
@@ -262,7 +382,8 @@ handle_event (LabRunFeed     *self,
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
         g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
-                       task_id (self, event->task), event->lane, event->start_us, event->time_us,
+                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+                       event->start_us, event->time_us,
                        (guint64) event->bytes, (gboolean) event->ok, NULL);
       /* A caller's wait is no task of the run. */
       if (!event->caller)
@@ -374,6 +495,12 @@ lab_run_feed_stop (LabRunFeed *self)
 
   self->draining = FALSE;
   g_clear_handle_id (&self->fallback_id, g_source_remove);
+  /* The run is over, and the broker it started with it. */
+  if (self->broker_shown)
+    {
+      self->broker_shown = FALSE;
+      g_signal_emit (self, signals[BROKER_READY], 0, NULL);
+    }
 }
 
 gboolean
@@ -403,7 +530,7 @@ lab_run_feed_clear (LabRunFeed *self)
 
   g_array_set_size (self->lesson_starts, 0);
   g_signal_emit (self, signals[PAGES_CLEARED], 0);
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->page[m] = m;
       g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, FALSE, FALSE);
@@ -428,7 +555,7 @@ lab_run_feed_begin_job (LabRunFeed    *self,
   g_array_set_size (self->lesson_starts, 0);
   g_signal_emit (self, signals[PAGES_CLEARED], 0);
 
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       gboolean in_job = FALSE;
 
@@ -472,7 +599,7 @@ lab_run_feed_set_now (LabRunFeed *self,
                       gint64      now_us)
 {
   g_return_if_fail (LAB_IS_RUN_FEED (self));
-  g_return_if_fail (mode < LAB_N_MODES);
+  g_return_if_fail (mode < LAB_N_ALL_MODES);
 
   g_signal_emit (self, signals[TIMELINE_NOW], 0, self->page[mode], now_us);
 }
@@ -504,7 +631,8 @@ lab_run_feed_finish_run (LabRunFeed   *self,
   for (guint i = 0; i < run->n_records; i++)
     if (run->records[i].error != NULL && run->records[i].lane >= 0)
       g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[run->mode], offset + i,
-                     run->records[i].lane, run->records[i].start_us, run->records[i].end_us,
+                     page_lane (self, run->mode, run->records[i].lane), run->records[i].start_us,
+                     run->records[i].end_us,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
   lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
@@ -532,8 +660,19 @@ lab_run_feed_name_lanes (LabRunFeed   *self,
   g_return_if_fail (run != NULL);
 
   for (guint lane = 0; run->lane_names != NULL && lane < run->lane_names->len; lane++)
-    g_signal_emit (self, signals[LANE_LABEL], 0, page, (gint) lane,
-                   (const char *) g_ptr_array_index (run->lane_names, lane));
+    {
+      const char *name = g_ptr_array_index (run->lane_names, lane);
+      gboolean latest = page == self->page[run->mode];
+      g_autofree char *lost = NULL;
+
+      /* The page of the run that just ended keeps its lost workers
+       * marked, and its lanes grouped by host. */
+      if (latest && lane < self->workers_lost->len
+          && g_array_index (self->workers_lost, gboolean, lane))
+        name = lost = g_strdup_printf (_("%s (lost)"), name);
+      g_signal_emit (self, signals[LANE_LABEL], 0, page,
+                     latest ? page_lane (self, run->mode, lane) : (gint) lane, name);
+    }
 }
 
 /* The lesson page that showed @run, or -1. */
@@ -594,6 +733,10 @@ lab_run_feed_finalize (GObject *object)
   g_clear_pointer (&self->events, lab_event_buffer_unref);
   g_clear_pointer (&self->lesson_starts, g_array_unref);
   g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->worker_names, g_ptr_array_unref);
+  g_clear_pointer (&self->workers_lost, g_array_unref);
+  g_clear_pointer (&self->lane_map, g_array_unref);
+  g_clear_pointer (&self->lane_hosts, g_ptr_array_unref);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     g_clear_pointer (&self->worker_pids[m], g_array_unref);
 
@@ -673,6 +816,20 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   signals[DRAINED] =
     g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* Distributed: the machine a lane's worker runs on: page, lane, host */
+  signals[LANE_HOST] =
+    g_signal_new ("lane-host", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
+  /* Distributed: an empty lane goes in at lane, the lanes below move
+   * down one: page, lane */
+  signals[LANE_INSERTED] =
+    g_signal_new ("lane-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT);
+  /* Distributed: the redis:// URL of the broker a run started for itself
+   * (where one more worker can join), or NULL once the run is over. */
+  signals[BROKER_READY] =
+    g_signal_new ("broker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -681,6 +838,10 @@ lab_run_feed_init (LabRunFeed *self)
   self->events = lab_event_buffer_new ();
   self->lesson_starts = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->spans = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  self->worker_names = g_ptr_array_new_with_free_func (g_free);
+  self->workers_lost = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self->lane_map = g_array_new (FALSE, FALSE, sizeof (gint));
+  self->lane_hosts = g_ptr_array_new_with_free_func (g_free);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->worker_pids[m] = g_array_new (FALSE, TRUE, sizeof (gint));

@@ -15,9 +15,10 @@
 
 G_BEGIN_DECLS
 
-/* Timeline pages 0 … LAB_N_MODES - 1 are the modes' pages of a job; a
- * lesson's runs get pages LAB_LESSON_PAGE_FIRST, LAB_LESSON_PAGE_FIRST + 1, … */
-#define LAB_LESSON_PAGE_FIRST ((guint) LAB_N_MODES)
+/* Timeline pages 0 … LAB_N_ALL_MODES - 1 are the modes' pages of a job
+ * (the distributed mode's last); a lesson's runs get pages
+ * LAB_LESSON_PAGE_FIRST, LAB_LESSON_PAGE_FIRST + 1, … */
+#define LAB_LESSON_PAGE_FIRST ((guint) LAB_N_ALL_MODES)
 
 /* How far the run in progress has come, as its events said. */
 typedef struct

@@ -32,11 +32,15 @@ static const struct {
   { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash"), N_("Hash") },
 };
 
-/* "compare" runs every mode one after another on identical inputs; then
- * the modes in LabMode's order. */
+/* "compare" runs every mode of this machine one after another on
+ * identical inputs; then the modes in LabMode's order.  The distributed
+ * mode is not part of "compare": it needs a broker (redis-server, or a
+ * URL), and what it adds — the broker's cost per job, workers on other
+ * machines — is the many-machines lesson's comparison, not a sixth row
+ * of the same one. */
 static const char * const mode_ids[] = { "compare", "sequential", "threads", "processes", "async",
-                                         "processes-async", NULL };
-G_STATIC_ASSERT (G_N_ELEMENTS (mode_ids) == LAB_N_MODES + 2);
+                                         "processes-async", "distributed", NULL };
+G_STATIC_ASSERT (G_N_ELEMENTS (mode_ids) == LAB_N_ALL_MODES + 2);
 
 struct _LabSetupPanel
 {
@@ -63,6 +67,10 @@ struct _LabSetupPanel
   GtkWidget        *gil_row;
   GtkSwitch        *gil_switch;
   GtkSwitch        *ui_thread_switch;
+  GtkWidget        *broker_group;
+  AdwEntryRow      *broker_row;
+  AdwActionRow     *join_row;
+  char             *join_command;   /* how one more worker joins the run's local broker */
 
   gboolean          running;
 };
@@ -110,6 +118,7 @@ workers_limit (const char *mode_id)
       return LAB_MAX_ASYNC_IN_FLIGHT;
     case LAB_MODE_PROCESSES:
     case LAB_MODE_PROCESSES_ASYNC:
+    case LAB_MODE_DISTRIBUTED:   /* the local workers it starts without a broker URL */
       return LAB_MAX_PROCESS_WORKERS;
     case LAB_MODE_SEQUENTIAL:
     default:
@@ -142,6 +151,8 @@ lab_setup_panel_update (LabSetupPanel *self)
     if (gtk_adjustment_get_value (workers) > workers_limit (mode))
       gtk_adjustment_set_value (workers, workers_limit (mode));
   }
+  gtk_widget_set_visible (self->broker_group, !lesson && g_str_equal (mode, "distributed"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->broker_row), !self->running);
 
   /* A lesson sets up its own job and modes, so only the lesson's own
    * choice shows; and nothing changes under a run, or its rows and steps
@@ -203,9 +214,28 @@ selected_to_string (const GValue       *value,
 }
 
 static void
+on_copy_join_command (LabSetupPanel *self)
+{
+  if (self->join_command != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->join_command);
+}
+
+static void
+lab_setup_panel_finalize (GObject *object)
+{
+  LabSetupPanel *self = LAB_SETUP_PANEL (object);
+
+  g_free (self->join_command);
+
+  G_OBJECT_CLASS (lab_setup_panel_parent_class)->finalize (object);
+}
+
+static void
 lab_setup_panel_class_init (LabSetupPanelClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = lab_setup_panel_finalize;
 
   /* The lesson, the job or the mode changed: what the window's button
    * says, and which of its panes show, may follow. */
@@ -240,6 +270,10 @@ lab_setup_panel_class_init (LabSetupPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, gil_row);
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, gil_switch);
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, ui_thread_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, broker_group);
+  gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, broker_row);
+  gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, join_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_copy_join_command);
 }
 
 static void
@@ -253,8 +287,10 @@ lab_setup_panel_init (LabSetupPanel *self)
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
     gtk_string_list_append (job_titles, _(jobs[i].title));
   gtk_string_list_append (mode_titles, _("Compare all"));
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
-    gtk_string_list_append (mode_titles, lab_mode_get_title (m));
+  /* The one mode that needs something besides this app says what. */
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
+    gtk_string_list_append (mode_titles, m == LAB_MODE_DISTRIBUTED ? _("Distributed (Redis)")
+                                                                   : lab_mode_get_title (m));
   adw_combo_row_set_model (self->job_row, G_LIST_MODEL (job_titles));
   adw_combo_row_set_model (self->mode_row, G_LIST_MODEL (mode_titles));
 
@@ -298,6 +334,7 @@ lab_setup_panel_bind_settings (LabSetupPanel *self,
   g_settings_bind (settings, "n-millions", self->n_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "latency-ms", self->latency_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "broker", self->broker_row, "text", G_SETTINGS_BIND_DEFAULT);
   /* "Run on the UI thread" is deliberately not remembered: a window that
    * froze on the first Download of the next class would teach nothing. */
 
@@ -339,6 +376,14 @@ lab_setup_panel_dup_plan (LabSetupPanel *self)
   g_free (plan->algo);
   plan->algo = g_strdup (adw_combo_row_get_selected (self->algo_row) == 1 ? "sha256" : "md5");
   plan->gil = gtk_switch_get_active (self->gil_switch);
+  if (g_str_equal (selected_mode_id (self), "distributed"))
+    {
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (self->broker_row));
+      g_autofree char *broker = g_strstrip (g_strdup (text));
+
+      /* Empty: the mode starts a broker of its own. */
+      plan->broker = broker[0] != '\0' ? g_steal_pointer (&broker) : NULL;
+    }
 
   return plan;
 }
@@ -415,6 +460,30 @@ lab_setup_panel_get_out_dir_row (LabSetupPanel *self)
   g_return_val_if_fail (LAB_IS_SETUP_PANEL (self), NULL);
 
   return self->out_dir_row;
+}
+
+/* While a run uses a broker it started itself, at @url (NULL once it is
+ * over), the panel shows the command that adds one more worker to it. */
+void
+lab_setup_panel_set_local_broker (LabSetupPanel *self,
+                                  const char    *url)
+{
+  g_return_if_fail (LAB_IS_SETUP_PANEL (self));
+
+  g_clear_pointer (&self->join_command, g_free);
+  if (url != NULL)
+    self->join_command = g_strdup_printf ("concurrency-lab worker --broker=%s", url);
+  adw_action_row_set_subtitle (self->join_row, self->join_command ? self->join_command : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->join_row), self->join_command != NULL);
+}
+
+/* The command that joins the run's local broker, or NULL. */
+const char *
+lab_setup_panel_get_join_command (LabSetupPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_SETUP_PANEL (self), NULL);
+
+  return self->join_command;
 }
 
 /* One of the panel's rows or switches by its id in lab-setup-panel.ui

@@ -34,5 +34,8 @@ gboolean         lab_setup_panel_get_ui_thread    (LabSetupPanel *self);
 AdwActionRow    *lab_setup_panel_get_out_dir_row  (LabSetupPanel *self);
 GtkWidget       *lab_setup_panel_get_widget       (LabSetupPanel *self,
                                                    const char    *name);
+void             lab_setup_panel_set_local_broker (LabSetupPanel *self,
+                                                   const char    *url);
+const char      *lab_setup_panel_get_join_command (LabSetupPanel *self);
 
 G_END_DECLS

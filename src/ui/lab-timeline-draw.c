@@ -434,6 +434,19 @@ lab_timeline_build_frame_node (LabTimeline           *self,
                                  &GRAPHENE_RECT_INIT (0, box->y + box->height - 1,
                                                       view->width, 1));
 
+      /* Distributed: a host's workers come under its name and a rule. */
+      if (lab_timeline_model_get_lane_header (self->model, i) != NULL)
+        {
+          gtk_snapshot_append_color (snapshot, &dim,
+                                     &GRAPHENE_RECT_INIT (0, box->y, view->width, 1));
+          pango_layout_set_text (self->layout, lab_timeline_model_get_lane_header (self->model, i),
+                                 -1);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (LABEL_PADDING / 2, box->y + 2));
+          gtk_snapshot_append_layout (snapshot, self->layout, &dim);
+          gtk_snapshot_restore (snapshot);
+        }
+
       /* Beside the first sub-row, so the label stays put as the lane grows. */
       text = lab_timeline_model_dup_lane_label (self->model, i);
       text_y = box->y + box->rows_top + (box->row_height - self->line_height) / 2;

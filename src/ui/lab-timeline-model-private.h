@@ -65,4 +65,8 @@ lab_timeline_model_shown_lane (LabTimelineModel *self,
   return lane < self->lanes->len ? lab_timeline_model_lane (self, lane) : self->consumer;
 }
 
+/* lab-timeline-model.c */
+LabTimelineLane *lab_timeline_model_ensure_lane (LabTimelineModel *self,
+                                                 guint             lane);
+
 G_END_DECLS

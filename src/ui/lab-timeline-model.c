@@ -61,6 +61,7 @@ lab_timeline_lane_free (gpointer data)
   LabTimelineLane *lane = data;
 
   g_free (lane->label);
+  g_free (lane->host);
   g_ptr_array_unref (lane->bars);
   g_ptr_array_unref (lane->finished);
   g_array_unref (lane->marks);
@@ -69,7 +70,7 @@ lab_timeline_lane_free (gpointer data)
   g_free (lane);
 }
 
-static LabTimelineLane *
+LabTimelineLane *
 lab_timeline_model_ensure_lane (LabTimelineModel *self,
                                 guint             lane)
 {

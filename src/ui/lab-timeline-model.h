@@ -107,6 +107,7 @@ typedef struct
   GArray    *marks;         /* LabTimelineMark, sorted by time */
   GArray    *free_rows;     /* guint, a min-heap of sub-rows with nothing running (and stale ones) */
   gboolean   consumer;      /* the lane of a queue's consumer: its label is "consumer" */
+  char      *host;          /* distributed: the machine its worker runs on, or NULL */
 } LabTimelineLane;
 
 typedef struct _LabTimelineModel LabTimelineModel;
@@ -118,6 +119,15 @@ void                   lab_timeline_model_reset           (LabTimelineModel     
 gboolean               lab_timeline_model_set_lane_label  (LabTimelineModel       *self,
                                                            guint                   lane,
                                                            const char             *label);
+gboolean               lab_timeline_model_set_lane_host   (LabTimelineModel       *self,
+                                                           guint                   lane,
+                                                           const char             *host);
+void                   lab_timeline_model_insert_lane     (LabTimelineModel       *self,
+                                                           guint                   lane);
+const char            *lab_timeline_model_get_lane_header (LabTimelineModel       *self,
+                                                           guint                   lane);
+gboolean               lab_timeline_model_bar_has_broker_clock (LabTimelineModel  *self,
+                                                           const LabTimelineBar   *bar);
 gboolean               lab_timeline_model_task_started    (LabTimelineModel       *self,
                                                            guint                   task,
                                                            guint                   lane,

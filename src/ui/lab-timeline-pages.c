@@ -1,5 +1,5 @@
 /* lab-timeline-pages.c — the timelines on the window's stack: one per mode
- * of a job, one per run of a lesson
+ * of a job (the distributed mode's included), one per run of a lesson
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,8 +22,8 @@ struct _LabTimelinePages
   GObject      parent_instance;
 
   GtkStack    *stack;                     /* the window's */
-  LabTimeline *timelines[LAB_N_MODES];    /* one per mode, kept for review */
-  GtkWidget   *pages[LAB_N_MODES];
+  LabTimeline *timelines[LAB_N_ALL_MODES];  /* one per mode, kept for review */
+  GtkWidget   *pages[LAB_N_ALL_MODES];
   GPtrArray   *lesson_timelines;          /* LabTimeline, one per lesson run */
   GPtrArray   *lesson_pages;              /* their pages on the stack */
 };
@@ -55,7 +55,7 @@ lookup (LabTimelinePages  *self,
         LabTimeline      **timeline,
         GtkWidget        **widget)
 {
-  if (page < LAB_N_MODES)
+  if (page < LAB_N_ALL_MODES)
     {
       *timeline = self->timelines[page];
       *widget = self->pages[page];
@@ -139,6 +139,33 @@ on_lane_label (LabTimelinePages *self,
 
   if (lookup (self, page, &timeline, &widget))
     lab_timeline_set_lane_label (timeline, lane, label);
+}
+
+/* Distributed: the lane's worker runs on @host; lanes of one host are
+ * drawn under its name. */
+static void
+on_lane_host (LabTimelinePages *self,
+              guint             page,
+              gint              lane,
+              const char       *host)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_set_lane_host (timeline, lane, host);
+}
+
+static void
+on_lane_inserted (LabTimelinePages *self,
+                  guint             page,
+                  gint              lane)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  if (lookup (self, page, &timeline, &widget))
+    lab_timeline_insert_lane (timeline, lane);
 }
 
 static void
@@ -251,7 +278,7 @@ lab_timeline_pages_get_timeline (LabTimelinePages *self,
                                  LabMode           mode)
 {
   g_return_val_if_fail (LAB_IS_TIMELINE_PAGES (self), NULL);
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   return self->timelines[mode];
 }
@@ -343,6 +370,8 @@ lab_timeline_pages_new (GtkStack   *stack,
     { "pages-cleared", G_CALLBACK (on_pages_cleared) },
     { "timeline-reset", G_CALLBACK (on_timeline_reset) },
     { "lane-label", G_CALLBACK (on_lane_label) },
+    { "lane-host", G_CALLBACK (on_lane_host) },
+    { "lane-inserted", G_CALLBACK (on_lane_inserted) },
     { "task-started", G_CALLBACK (on_task_started) },
     { "task-finished", G_CALLBACK (on_task_finished) },
     { "item-mark", G_CALLBACK (on_item_mark) },
@@ -359,7 +388,7 @@ lab_timeline_pages_new (GtkStack   *stack,
   self = g_object_new (LAB_TYPE_TIMELINE_PAGES, NULL);
   self->stack = stack;
 
-  for (LabMode m = 0; m < LAB_N_MODES; m++)
+  for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->pages[m] = make_page (self, &self->timelines[m], lab_mode_to_string (m),
                                   lab_mode_get_title (m));

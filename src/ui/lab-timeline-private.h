@@ -27,6 +27,7 @@ G_BEGIN_DECLS
 #define LABEL_PADDING        12
 #define RIGHT_PADDING        16
 #define TICK_LENGTH          5
+#define HOST_HEADER_HEIGHT   18    /* a host's name above its workers' lanes (distributed) */
 
 /* Everything the cached nodes depend on besides the data and the style. */
 typedef struct

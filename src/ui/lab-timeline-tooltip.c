@@ -175,6 +175,17 @@ lab_timeline_query_tooltip (GtkWidget  *widget,
                               bar->error != NULL ? bar->error : _("unknown error"));
     }
 
+  /* One clock: which one this bar's times come from. */
+  if (lab_timeline_model_bar_has_broker_clock (self->model, bar))
+    {
+      g_string_append_c (text, '\n');
+      g_string_append (text, bar->running
+                       ? _("The start is the broker’s clock (Redis TIME), which every machine "
+                           "shares.")
+                       : _("Start and end are the broker’s clock (Redis TIME), which every "
+                           "machine shares."));
+    }
+
   gtk_tooltip_set_text (tooltip, text->str);
   /* Moving onto the next bar asks again instead of keeping this text. */
   gtk_tooltip_set_tip_area (tooltip, &area);

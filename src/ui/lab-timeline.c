@@ -304,14 +304,17 @@ lab_timeline_ensure_layout (LabTimeline *self)
       const LabTimelineLane *lane = lab_timeline_get_lane (self, i);
       LabTimelineLaneBox *box = lab_timeline_get_box (self, i);
       int content = CLAMP (lane->rows->len, 1, MAX_VISIBLE_ROWS) * self->row_height;
+      /* The first lane of a host's workers carries the host's name above it. */
+      int header = lab_timeline_model_get_lane_header (self->model, i)
+                   ? MAX (HOST_HEADER_HEIGHT, self->line_height + 4) : 0;
 
       /* The sub-rows' height is in every cached bar. */
       if (box->content_height != content || box->row_height != self->row_height)
         lab_timeline_lane_box_drop (box);
       box->content_height = content;
       box->row_height = self->row_height;
-      box->height = MAX (content + 2 * LANE_PADDING, min_height);
-      box->rows_top = (box->height - content) / 2;
+      box->height = MAX (content + 2 * LANE_PADDING, min_height) + header;
+      box->rows_top = header + (box->height - header - content) / 2;
       box->y = y;
       y += box->height;
     }
@@ -609,6 +612,46 @@ lab_timeline_reset (LabTimeline *self,
 
   lab_timeline_drop_caches (self);
   lab_timeline_layout_changed (self);
+  lab_timeline_data_changed (self);
+}
+
+/**
+ * lab_timeline_set_lane_host:
+ * @lane: the lane, created if needed
+ * @host: (nullable): the machine the lane's worker runs on (distributed)
+ */
+void
+lab_timeline_set_lane_host (LabTimeline *self,
+                            guint        lane,
+                            const char  *host)
+{
+  guint n_lanes, n_rows;
+
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+  g_return_if_fail (lane < LAB_TIMELINE_MODEL_MAX_LANES);
+
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  n_rows = lab_timeline_get_n_rows_or_0 (self, lane);
+  if (lab_timeline_model_set_lane_host (self->model, lane, host))
+    lab_timeline_drop_caches (self);   /* the lanes below move down */
+  lab_timeline_lanes_changed (self, n_lanes, lane, n_rows);
+  lab_timeline_layout_changed (self);
+}
+
+/* An empty lane at @lane; the lanes from there move down (distributed:
+ * one more worker of a host whose lanes are not the last). */
+void
+lab_timeline_insert_lane (LabTimeline *self,
+                          guint        lane)
+{
+  guint n_lanes;
+
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+  g_return_if_fail (lane <= lab_timeline_model_get_n_lanes (self->model));
+
+  n_lanes = lab_timeline_model_get_n_lanes (self->model);
+  lab_timeline_model_insert_lane (self->model, lane);
+  lab_timeline_lanes_changed (self, n_lanes, lane, 0);
   lab_timeline_data_changed (self);
 }
 

@@ -24,6 +24,11 @@ void       lab_timeline_reset          (LabTimeline *self,
 void       lab_timeline_set_lane_label (LabTimeline *self,
                                         guint        lane,
                                         const char  *label);
+void       lab_timeline_set_lane_host  (LabTimeline *self,
+                                        guint        lane,
+                                        const char  *host);
+void       lab_timeline_insert_lane    (LabTimeline *self,
+                                        guint        lane);
 void       lab_timeline_task_started   (LabTimeline *self,
                                         guint        task,
                                         guint        lane,

@@ -329,7 +329,7 @@ lab_timings_update (LabTimings   *self,
   Row *row;
 
   g_return_if_fail (LAB_IS_TIMINGS (self));
-  g_return_if_fail (mode < LAB_N_MODES);
+  g_return_if_fail (mode < LAB_N_ALL_MODES);
 
   row = find_row (self, mode);
   if (row == NULL)

@@ -280,6 +280,10 @@ lab_window_connect_controller (LabWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect_object (self->controller, handlers[i].signal, handlers[i].callback, self,
                              G_CONNECT_SWAPPED);
+  /* Distributed: where one more worker can join the run's own broker. */
+  g_signal_connect_object (lab_run_controller_get_feed (self->controller), "broker-ready",
+                           G_CALLBACK (lab_setup_panel_set_local_broker), self->setup_panel,
+                           G_CONNECT_SWAPPED);
 }
 
 /* ---- Actions ------------------------------------------------------------- */
@@ -705,7 +709,7 @@ lab_window_get_timeline (LabWindow *self,
                          LabMode    mode)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (mode < LAB_N_MODES, NULL);
+  g_return_val_if_fail (mode < LAB_N_ALL_MODES, NULL);
 
   return lab_timeline_pages_get_timeline (self->timeline_pages, mode);
 }

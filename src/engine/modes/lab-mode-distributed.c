@@ -14,11 +14,12 @@
  *   2. workers (broker/lab-rq-worker.c, on this PC or any other) take jobs
  *      atomically (BLMOVE), run them, store the results in the job's hash
  *      and tell us through the run's event list;
- *   3. we listen on that list, book each result, and every half second
- *      look for jobs whose worker went silent (its heartbeat stopped: it
- *      died, or lost the network): those go back to the queue, counted in
- *      run->requeued, and after LAB_RQ_MAX_LOSSES losses into the failed
- *      registry;
+ *   3. we listen on that list, book each result (each worker gets a lane
+ *      as it takes its first job: lab-mode-distributed-workers.c), and
+ *      every half second look for jobs whose worker went silent (its
+ *      heartbeat stopped: it died, or lost the network): those go back to
+ *      the queue, counted in run->requeued, and after LAB_RQ_MAX_LOSSES
+ *      losses into the failed registry;
  *   4. at the end — all done, cancelled, or the broker gone — the run's
  *      state says so, and its queued jobs are removed: no worker ever
  *      picks up a job of a run that is over.
@@ -39,10 +40,8 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "lab-broker.h"
-#include "lab-local-broker.h"
+#include "lab-mode-distributed-private.h"
 #include "lab-rq.h"
-#include "lab-run-context.h"
 #include "lab-url-list.h"
 
 #define LISTEN_TIMEOUT   "0.2"                  /* BLPOP: how long one wait for news lasts */
@@ -50,34 +49,17 @@
 #define WORKERS_READY_US (30 * G_USEC_PER_SEC)  /* local workers must register by then */
 #define ENQUEUE_BATCH    500
 
-typedef struct
-{
-  LabRunContext *ctx;
-  LabBroker     *broker;
-  char          *run_id;
-  char          *run_key;
-  char          *events_key;
-  gint64         clock_offset_us;   /* broker µs − our monotonic µs */
-  gboolean      *finished;          /* per task */
-  guint         *losses;            /* per task: how often its worker went silent */
-  gint64        *in_limbo_since;    /* per task: first seen taken but not started */
-  gint64        *queued_at;         /* per task: when it was (last) put in the queue, our clock */
-  GHashTable    *lanes;             /* worker name → lane + 1 */
-  LabLocalBroker *local;            /* the broker and workers we started, or NULL */
-  guint          remaining;
-} Distributed;
-
 static gint64
-to_monotonic (Distributed *self,
-              gint64       broker_us)
+to_monotonic (LabDistributed *self,
+              gint64          broker_us)
 {
   return broker_us - self->clock_offset_us;
 }
 
 /* The broker's clock against ours: half a round trip is the error. */
 static gboolean
-measure_clock (Distributed  *self,
-               GError      **error)
+measure_clock (LabDistributed  *self,
+               GError         **error)
 {
   gint64 before = g_get_monotonic_time (), broker_us, after;
 
@@ -89,9 +71,9 @@ measure_clock (Distributed  *self,
 }
 
 static void
-finish_task (Distributed *self,
-             guint        index,
-             const char  *error_message)
+finish_task (LabDistributed *self,
+             guint           index,
+             const char     *error_message)
 {
   LabTaskRecord *record = &self->ctx->run->records[index];
 
@@ -110,8 +92,8 @@ finish_task (Distributed *self,
 
 /* Every task becomes a job in RQ's layout, in batches applied at once. */
 static gboolean
-enqueue_jobs (Distributed  *self,
-              GError      **error)
+enqueue_jobs (LabDistributed  *self,
+              GError         **error)
 {
   const LabPlan *plan = lab_workload_get_plan (self->ctx->workload);
   g_autoptr(GVariant) plan_variant = NULL;
@@ -194,31 +176,10 @@ enqueue_jobs (Distributed  *self,
   return TRUE;
 }
 
-static gint
-lane_for (Distributed *self,
-          const char  *worker_name,
-          gint         pid)
-{
-  gpointer lane = g_hash_table_lookup (self->lanes, worker_name);
-  LabRun *run = self->ctx->run;
-
-  if (lane != NULL)
-    return GPOINTER_TO_INT (lane) - 1;
-
-  /* A worker we have not seen yet in this run: a new lane, labelled by
-   * the worker's name (host:pid by default). */
-  g_ptr_array_add (run->lane_names, g_strdup (worker_name));
-  g_hash_table_insert (self->lanes, g_strdup (worker_name),
-                       GINT_TO_POINTER (run->lane_names->len));
-  lab_run_context_push_worker (self->ctx, LAB_EVENT_WORKER_STARTED, run->lane_names->len - 1,
-                               pid);
-  return run->lane_names->len - 1;
-}
-
 /* "S <index> <start µs> <pid> <worker>": a worker started a job. */
 static void
-job_started (Distributed *self,
-             const char  *line)
+job_started (LabDistributed *self,
+             const char     *line)
 {
   g_auto(GStrv) parts = g_strsplit (line, " ", 5);
   guint64 index;
@@ -235,7 +196,7 @@ job_started (Distributed *self,
   start_us = g_ascii_strtoll (parts[2], NULL, 10);
   pid = atoi (parts[3]);
   record = &self->ctx->run->records[index];
-  record->lane = lane_for (self, parts[4], pid);
+  record->lane = lab_distributed_lane_for (self, parts[4], pid);
   record->pid = pid;
   record->start_us = to_monotonic (self, start_us);
   self->in_limbo_since[index] = 0;
@@ -244,9 +205,9 @@ job_started (Distributed *self,
 
 /* "F <index>": a job ended; its result is in its hash. */
 static gboolean
-job_finished (Distributed  *self,
-              const char   *line,
-              GError      **error)
+job_finished (LabDistributed  *self,
+              const char      *line,
+              GError         **error)
 {
   g_autofree char *job_id = NULL, *job_key = NULL;
   g_autoptr(redisReply) reply = NULL;
@@ -278,7 +239,7 @@ job_finished (Distributed  *self,
   record = &self->ctx->run->records[index];
   pid = field[8]->type == REDIS_REPLY_STRING ? atoi (field[8]->str) : 0;
   if (field[7]->type == REDIS_REPLY_STRING)
-    record->lane = lane_for (self, field[7]->str, pid);
+    record->lane = lab_distributed_lane_for (self, field[7]->str, pid);
   record->pid = pid;
   record->start_us = to_monotonic (self, g_ascii_strtoll (field[0]->str, NULL, 10));
   record->end_us = field[1]->type == REDIS_REPLY_STRING
@@ -302,8 +263,8 @@ job_finished (Distributed  *self,
 /* Waits up to LISTEN_TIMEOUT for news from the workers, then takes all
  * there is. */
 static gboolean
-listen_for_news (Distributed  *self,
-        GError      **error)
+listen_for_news (LabDistributed  *self,
+        GError         **error)
 {
   g_autoptr(redisReply) first = lab_broker_command (self->broker, error, "BLPOP",
                                                     self->events_key, LISTEN_TIMEOUT, NULL);
@@ -345,10 +306,10 @@ listen_for_news (Distributed  *self,
  * from the started registry or the intermediate list, so no one else
  * owns it): queue it again, or give up on it after too many losses. */
 static gboolean
-job_lost (Distributed  *self,
-          guint         index,
-          const char   *job_id,
-          GError      **error)
+job_lost (LabDistributed  *self,
+          guint            index,
+          const char      *job_id,
+          GError         **error)
 {
   g_autoptr(LabBrokerBatch) batch = lab_broker_batch_new ();
   g_autoptr(redisReply) reply = NULL;
@@ -357,7 +318,7 @@ job_lost (Distributed  *self,
   LabRun *run = self->ctx->run;
 
   if (record->lane >= 0 && record->start_us != 0)
-    lab_run_context_push_worker (self->ctx, LAB_EVENT_WORKER_LOST, record->lane, record->pid);
+    lab_distributed_lane_lost (self, record->lane, record->pid);
 
   if (++self->losses[index] >= LAB_RQ_MAX_LOSSES)
     {
@@ -389,9 +350,9 @@ job_lost (Distributed  *self,
 }
 
 static gboolean
-our_job (Distributed *self,
-         const char  *job_id,
-         guint       *index)
+our_job (LabDistributed *self,
+         const char     *job_id,
+         guint          *index)
 {
   g_autofree char *run_id = NULL;
 
@@ -402,8 +363,8 @@ our_job (Distributed *self,
 /* Jobs whose expiry passed (their worker stopped beating), and jobs taken
  * from the queue but never started (the worker died right after BLMOVE). */
 static gboolean
-take_back_silent_jobs (Distributed  *self,
-                       GError      **error)
+take_back_silent_jobs (LabDistributed  *self,
+                       GError         **error)
 {
   g_autoptr(redisReply) expired = NULL;
   g_autoptr(redisReply) limbo = NULL;
@@ -419,6 +380,8 @@ take_back_silent_jobs (Distributed  *self,
   if (kept == NULL)
     return FALSE;
   now_s = lab_rq_format_score (now, 0);
+  if (!lab_distributed_find_lost_workers (self, now, error))
+    return FALSE;
 
   expired = lab_broker_command (self->broker, error, "ZRANGEBYSCORE", LAB_RQ_STARTED_KEY, "-inf",
                                 now_s, NULL);
@@ -471,9 +434,9 @@ take_back_silent_jobs (Distributed  *self,
 /* The run is over: say so, so that no worker starts another of its jobs,
  * and take its unfinished jobs out of the queue and the registries. */
 static gboolean
-close_run (Distributed  *self,
-           const char   *state,
-           GError      **error)
+close_run (LabDistributed  *self,
+           const char      *state,
+           GError         **error)
 {
   g_autoptr(LabBrokerBatch) batch = lab_broker_batch_new ();
   g_autoptr(redisReply) reply = NULL;
@@ -528,7 +491,7 @@ compare_times (gconstpointer a,
  * first job (which also builds the workload) does not count for much.
  * Meaningful for workers that run one job at a time, as local ones do. */
 static void
-measure_broker_cost (Distributed *self)
+measure_broker_cost (LabDistributed *self)
 {
   LabRun *run = self->ctx->run;
   g_autoptr(GArray) waits = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -564,10 +527,10 @@ measure_broker_cost (Distributed *self)
 
 /* Local workers register themselves; the run starts when all have. */
 static gboolean
-wait_for_local_workers (Distributed     *self,
-                        LabLocalBroker  *local,
-                        guint            n_workers,
-                        GError         **error)
+wait_for_local_workers (LabDistributed     *self,
+                        LabLocalBroker     *local,
+                        guint               n_workers,
+                        GError            **error)
 {
   gint64 deadline = g_get_monotonic_time () + WORKERS_READY_US;
 
@@ -595,8 +558,8 @@ wait_for_local_workers (Distributed     *self,
 }
 
 static gboolean
-run_jobs (Distributed  *self,
-          GError      **error)
+run_jobs (LabDistributed  *self,
+          GError         **error)
 {
   gint64 next_maintenance = g_get_monotonic_time () + MAINTENANCE_US;
 
@@ -672,7 +635,7 @@ execute (LabRunContext  *ctx,
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
   g_autoptr(GError) local_error = NULL;
-  Distributed self = { 0 };
+  LabDistributed self = { 0 };
   gint64 startup_since = g_get_monotonic_time ();
   const char *url = plan->broker;
   gboolean ok;
@@ -716,12 +679,23 @@ execute (LabRunContext  *ctx,
   self.in_limbo_since = g_new0 (gint64, ctx->run->n_records);
   self.queued_at = g_new0 (gint64, ctx->run->n_records);
   self.lanes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self.lane_lost = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self.hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self.remaining = ctx->run->n_records;
   self.local = local;
 
   ok = broker != NULL;
   if (ok && local != NULL)
     ok = wait_for_local_workers (&self, local, ctx->workers, &local_error);
+  if (ok && local != NULL && ctx->events != NULL)
+    {
+      /* Where one more worker can join, for the window to show while the
+       * run goes on: this broker lives only as long as the run. */
+      LabEvent event = { .kind = LAB_EVENT_BROKER_READY, .mode = ctx->run->mode, .lane = -1,
+                         .time_us = g_get_monotonic_time (), .name = url };
+
+      lab_event_buffer_push (ctx->events, &event);
+    }
   ctx->run->startup_us = g_get_monotonic_time () - startup_since;
 
   if (ok)
@@ -746,6 +720,8 @@ execute (LabRunContext  *ctx,
     }
 
   g_hash_table_unref (self.lanes);
+  g_array_unref (self.lane_lost);
+  g_hash_table_unref (self.hosts);
   g_free (self.in_limbo_since);
   g_free (self.queued_at);
   g_free (self.losses);
