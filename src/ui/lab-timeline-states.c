@@ -33,6 +33,7 @@
 
 /* For tests only: the states the legend shows, and the strip's samples. */
 guint    lab_timeline_get_legend_states     (LabTimeline *self);
+int      lab_timeline_get_legend_height     (LabTimeline *self);
 guint    lab_timeline_get_n_cores_samples   (LabTimeline *self);
 LabTimelineModel *
          lab_timeline_get_model             (LabTimeline *self);
@@ -55,7 +56,8 @@ lab_timeline_states_layout (LabTimeline *self)
 
   lab_timeline_model_get_cores_samples (self->model, &n_samples);
   legend = self->legend_states != 0 ? self->line_height + 10 : 0;
-  strip = n_samples > 0 ? STRIP_HEIGHT : 0;
+  /* The strip grows with the rows (the presentation's scale). */
+  strip = n_samples > 0 ? STRIP_HEIGHT * self->row_height / ROW_HEIGHT : 0;
   if (legend == self->legend_height && strip == self->strip_height)
     return FALSE;
 
@@ -577,6 +579,16 @@ lab_timeline_get_legend_states (LabTimeline *self)
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
 
   return self->legend_states;
+}
+
+/* Where the axis starts: under the legend. */
+int
+lab_timeline_get_legend_height (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+
+  lab_timeline_ensure_laid_out (self);
+  return self->legend_height;
 }
 
 guint

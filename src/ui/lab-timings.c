@@ -444,6 +444,8 @@ column_priority (LabTimings *self,
   return KEEP;
 }
 
+#define RETURN_SLACK 12   /* px */
+
 static gboolean
 column_shown (LabTimings *self,
               int         column,
@@ -472,11 +474,28 @@ needed_width (LabTimings *self,
       gtk_grid_query_child (GTK_GRID (self->grid), child, &column, NULL, NULL, NULL);
       if (column < 0 || column >= (int) G_N_ELEMENTS (widths))
         continue;
-      if (GTK_IS_LABEL (child))
+      if (GTK_IS_LABEL (child) && gtk_widget_get_visible (child))
         {
           g_autoptr(PangoLayout) layout =
             gtk_widget_create_pango_layout (child, gtk_label_get_text (GTK_LABEL (child)));
 
+          pango_layout_get_pixel_size (layout, &width, NULL);
+        }
+      else if (GTK_IS_LABEL (child))
+        {
+          /* GTK does not restyle a hidden widget: after the presentation
+           * scale changed, its font is the old one.  The table's own font
+           * stands in for it (bold for a heading). */
+          g_autoptr(PangoLayout) layout =
+            gtk_widget_create_pango_layout (GTK_WIDGET (self), gtk_label_get_text (GTK_LABEL (child)));
+
+          if (gtk_widget_has_css_class (child, "heading"))
+            {
+              g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+              pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+              pango_layout_set_attributes (layout, attrs);
+            }
           pango_layout_get_pixel_size (layout, &width, NULL);
         }
       widths[column] = MAX (widths[column], width);
@@ -539,6 +558,16 @@ lab_timings_measure (GtkWidget      *widget,
     gtk_widget_measure (self->grid, orientation, -1, minimum, natural, NULL, NULL);
 }
 
+/* The presentation's text scale changes the cells' font, not the table's
+ * width: which columns fit must be measured again all the same. */
+static void
+lab_timings_css_changed (GtkWidget         *widget,
+                         GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (lab_timings_parent_class)->css_changed (widget, change);
+  gtk_widget_queue_resize (widget);
+}
+
 static void
 lab_timings_size_allocate (GtkWidget *widget,
                            int        width,
@@ -549,8 +578,11 @@ lab_timings_size_allocate (GtkWidget *widget,
   int grid_min;
   guint wanted = N_DROPS - 1;
 
+  /* Columns come back only with room to spare: their width is estimated
+   * while hidden (see needed_width ()), and a table must not flicker
+   * between two layouts. */
   for (guint dropped = 0; dropped < N_DROPS; dropped++)
-    if (needed_width (self, dropped) <= width)
+    if (needed_width (self, dropped) + (dropped < self->dropped ? RETURN_SLACK : 0) <= width)
       {
         wanted = dropped;
         break;
@@ -643,6 +675,7 @@ lab_timings_class_init (LabTimingsClass *klass)
   object_class->dispose = lab_timings_dispose;
   widget_class->measure = lab_timings_measure;
   widget_class->size_allocate = lab_timings_size_allocate;
+  widget_class->css_changed = lab_timings_css_changed;
 
   gtk_widget_class_set_css_name (widget_class, "timings");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
