@@ -185,7 +185,9 @@ test_processes_async_cpu (void)
   for (guint i = 0; i < run->n_records; i++)
     {
       g_assert_cmpint (run->records[i].cpu_us, >, 0);
-      g_assert_cmpint (run->records[i].cpu_us, <=, run->records[i].end_us - run->records[i].start_us);
+      /* Two clocks read microseconds apart: a few µs of slack. */
+      g_assert_cmpint (run->records[i].cpu_us, <=,
+                       run->records[i].end_us - run->records[i].start_us + 100);
     }
   g_assert_cmpint (state_total (run, LAB_STATE_COMPUTE), >, 0);
 }
