@@ -5,6 +5,7 @@
  *
  * The controller is one object told in three files, as gnome-text-editor
  * tells its window: lab-run-controller.c (a job, mode after mode),
+ * lab-run-controller-timings.c (its rows and status line),
  * lab-run-controller-lessons.c (a seed lesson's steps) and
  * lab-run-controller-server.c (the built-in server and folder the
  * pipeline waits for); lab-run-controller-distributed.c checks a
@@ -102,6 +103,22 @@ gboolean lab_run_controller_use_server         (LabRunController       *self,
 void     lab_run_controller_stop_waiting_for_server (LabRunController  *self);
 void     lab_run_controller_set_results    (LabRunController       *self,
                                             LabRunResults          *results);
+
+/* lab-run-controller-timings.c */
+void     lab_run_controller_timings_update     (LabRunController       *self,
+                                                LabMode                 mode,
+                                                const gint64           *stages,
+                                                gint64                  total_us,
+                                                gint64                  startup_us,
+                                                gboolean                running,
+                                                double                  speedup,
+                                                int                     verdict,
+                                                const char             *note);
+void     lab_run_controller_on_drained         (LabRunController       *self);
+void     lab_run_controller_record_run         (LabRunController       *self,
+                                                LabRun                 *run);
+void     lab_run_controller_record_pipeline_run (LabRunController      *self,
+                                                 LabPipelineRun        *run);
 
 /* lab-run-controller-distributed.c */
 gboolean lab_run_controller_check_distributed (LabRunController     *self,

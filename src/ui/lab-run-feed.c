@@ -19,75 +19,14 @@
 #include <glib/gi18n.h>
 
 #include "lab-run-feed.h"
+#include "lab-run-feed-private.h"
 #include "lab-states.h"
 
 #define FALLBACK_DRAIN_MS 100
 
-struct _LabRunFeed
-{
-  GObject          parent_instance;
-
-  LabEventBuffer  *events;
-  guint            fallback_id;
-  gboolean         draining;
-
-  /* What runs: a job's workload (NULL in a lesson), whether it is the
-   * pipeline (whose three stages share a page), or a lesson. */
-  LabWorkload     *workload;
-  gboolean         pipeline;
-  gboolean         lesson;
-
-  guint            page[LAB_N_ALL_MODES];  /* where each mode's events go now */
-  GArray          *lesson_starts;      /* gint64: when each lesson page's run began */
-
-  /* Worker processes announce themselves before the run's clock starts
-   * (and before its page is reset); their lanes wait here until then. */
-  GArray          *worker_pids[LAB_N_ALL_MODES];
-  gboolean         run_open[LAB_N_ALL_MODES];
-  /* The cores-busy samples of a mode go to its page once its run began
-   * there (the sampler starts a little before the clock). */
-  gboolean         page_ready[LAB_N_ALL_MODES];
-
-  guint            stages_started;
-  LabRunProgress   progress;
-
-  GArray          *spans;   /* scratch: LabSpan, the spans of the task finishing */
-  /* Distributed: each lane's worker by name, as it joined the run; and
-   * the local broker's URL while a run uses it. */
-  GPtrArray       *worker_names;
-  GArray          *workers_lost;       /* gboolean per lane: its worker went silent */
-  /* Distributed: lanes of one host stay together on the page, so the
-   * page's lane of each worker (gint per worker's lane), and the host of
-   * each of the page's lanes. */
-  GArray          *lane_map;
-  GPtrArray       *lane_hosts;
-  gboolean         broker_shown;
-};
-
 G_DEFINE_FINAL_TYPE (LabRunFeed, lab_run_feed, G_TYPE_OBJECT)
 
-enum {
-  PAGE_ADDED,
-  PAGE_TITLED,
-  PAGES_CLEARED,
-  TIMELINE_RESET,
-  LANE_LABEL,
-  TASK_STARTED,
-  TASK_FINISHED,
-  ITEM_MARK,
-  TIMELINE_NOW,
-  DRAINED,
-  TASK_SPAN,
-  TASK_STATES,
-  CORES_BUSY,
-  TIME_BY_STATE,
-  LANE_HOST,
-  LANE_INSERTED,
-  BROKER_READY,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+guint lab_run_feed_signals[N_SIGNALS];
 
 static char *
 lane_label (LabMode mode,
@@ -114,77 +53,17 @@ lane_label (LabMode mode,
     }
 }
 
-/* The page's lane for a worker's @lane: the same, except in the
- * distributed mode, where lanes are grouped by host. */
-static gint
-page_lane (LabRunFeed *self,
-           LabMode     mode,
-           gint        lane)
-{
-  if (mode != LAB_MODE_DISTRIBUTED || lane < 0 || (guint) lane >= self->lane_map->len
-      || g_array_index (self->lane_map, gint, lane) < 0)
-    return lane;
-  return g_array_index (self->lane_map, gint, lane);
-}
-
-/* Distributed: a worker on @host joined, on the run's @lane.  Its lane on
- * the page goes after the last of its host's, moving the lanes below
- * down; a new host's go last. */
-static void
-place_worker (LabRunFeed *self,
-              LabMode     mode,
-              gint        lane,
-              const char *host)
-{
-  guint n_placed = self->lane_hosts->len;
-  guint position = n_placed;
-  gint unplaced = -1;
-
-  /* A worker back from being lost keeps its lane. */
-  if ((guint) lane < self->lane_map->len && g_array_index (self->lane_map, gint, lane) >= 0)
-    return;
-
-  for (guint i = n_placed; host != NULL && i > 0; i--)
-    if (g_strcmp0 (g_ptr_array_index (self->lane_hosts, i - 1), host) == 0)
-      {
-        position = i;
-        break;
-      }
-
-  if (position < n_placed)
-    {
-      g_signal_emit (self, signals[LANE_INSERTED], 0, self->page[mode], (gint) position);
-      for (guint i = 0; i < self->lane_map->len; i++)
-        if (g_array_index (self->lane_map, gint, i) >= (gint) position)
-          g_array_index (self->lane_map, gint, i)++;
-    }
-  g_ptr_array_insert (self->lane_hosts, position, g_strdup (host));
-  while (self->lane_map->len <= (guint) lane)
-    g_array_append_val (self->lane_map, unplaced);
-  g_array_index (self->lane_map, gint, lane) = position;
-}
-
-/* Distributed: the name the worker on @lane joined with, or NULL. */
-static const char *
-worker_name (LabRunFeed *self,
-             gint        lane)
-{
-  if (lane < 0 || (guint) lane >= self->worker_names->len)
-    return NULL;
-  return g_ptr_array_index (self->worker_names, lane);
-}
-
 static void
 set_lane_label (LabRunFeed *self,
                 LabMode     mode,
                 gint        lane,
                 gint        pid)
 {
-  const char *name = mode == LAB_MODE_DISTRIBUTED ? worker_name (self, lane) : NULL;
+  const char *name = mode == LAB_MODE_DISTRIBUTED ? lab_run_feed_worker_name (self, lane) : NULL;
   g_autofree char *label = name != NULL ? g_strdup (name) : lane_label (mode, lane, pid);
 
-  g_signal_emit (self, signals[LANE_LABEL], 0, self->page[mode], page_lane (self, mode, lane),
-                 label);
+  g_signal_emit (self, lab_run_feed_signals[LANE_LABEL], 0, self->page[mode],
+                 lab_run_feed_page_lane (self, mode, lane), label);
 }
 
 /* Task numbers restart with each pipeline stage; on the timeline each
@@ -232,7 +111,7 @@ open_lesson_page (LabRunFeed *self,
   lab_run_feed_set_lesson_now (self, 0);
   g_array_append_val (self->lesson_starts, start_us);
   self->page[mode] = page;
-  g_signal_emit (self, signals[PAGE_ADDED], 0, page, title);
+  g_signal_emit (self, lab_run_feed_signals[PAGE_ADDED], 0, page, title);
 }
 
 static void
@@ -266,8 +145,8 @@ run_started (LabRunFeed     *self,
   if (progress->stage == 0 || self->lesson)
     {
       progress->mode_start_us = event->time_us;
-      g_signal_emit (self, signals[TIMELINE_RESET], 0, self->page[event->mode], event->time_us, TRUE,
-                     TRUE);
+      g_signal_emit (self, lab_run_feed_signals[TIMELINE_RESET], 0, self->page[event->mode],
+                     event->time_us, TRUE, TRUE);
       if (!lab_mode_uses_processes (event->mode) && self->workload != NULL)
         {
           guint lanes = event->mode == LAB_MODE_THREADS ? lab_workload_get_plan (self->workload)->workers : 1;
@@ -311,9 +190,9 @@ handle_event (LabRunFeed     *self,
             g_array_index (self->workers_lost, gboolean, event->lane) = FALSE;
           if (self->run_open[event->mode])
             {
-              place_worker (self, event->mode, event->lane, event->host);
-              g_signal_emit (self, signals[LANE_HOST], 0, self->page[event->mode],
-                             page_lane (self, event->mode, event->lane), event->host);
+              lab_run_feed_place_worker (self, event->mode, event->lane, event->host);
+              g_signal_emit (self, lab_run_feed_signals[LANE_HOST], 0, self->page[event->mode],
+                             lab_run_feed_page_lane (self, event->mode, event->lane), event->host);
             }
         }
       /* Before the run's clock starts, its page is not ready (a
@@ -331,23 +210,23 @@ handle_event (LabRunFeed     *self,
 
     case LAB_EVENT_WORKER_LOST:
       /* Distributed: the worker stopped beating; its lane stays, marked. */
-      if (self->run_open[event->mode] && worker_name (self, event->lane) != NULL)
+      if (self->run_open[event->mode] && lab_run_feed_worker_name (self, event->lane) != NULL)
         {
           /* Translators: a worker's lane once it went silent, e.g. "pc-12:4242 (lost)" */
           g_autofree char *label = g_strdup_printf (_("%s (lost)"),
-                                                    worker_name (self, event->lane));
+                                                    lab_run_feed_worker_name (self, event->lane));
 
           if ((guint) event->lane >= self->workers_lost->len)
             g_array_set_size (self->workers_lost, event->lane + 1);
           g_array_index (self->workers_lost, gboolean, event->lane) = TRUE;
-          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode],
-                         page_lane (self, event->mode, event->lane), label);
+          g_signal_emit (self, lab_run_feed_signals[LANE_LABEL], 0, self->page[event->mode],
+                         lab_run_feed_page_lane (self, event->mode, event->lane), label);
         }
       break;
 
     case LAB_EVENT_BROKER_READY:
       self->broker_shown = TRUE;
-      g_signal_emit (self, signals[BROKER_READY], 0, event->name);
+      g_signal_emit (self, lab_run_feed_signals[BROKER_READY], 0, event->name);
       break;
 
     case LAB_EVENT_TASK_STARTED:
@@ -358,12 +237,13 @@ handle_event (LabRunFeed     *self,
 
         /* futures: the caller itself, blocked in result () */
         if (event->caller)
-          g_signal_emit (self, signals[LANE_LABEL], 0, self->page[event->mode], event->lane,
-                         _("caller"));
+          g_signal_emit (self, lab_run_feed_signals[LANE_LABEL], 0, self->page[event->mode],
+                         event->lane, _("caller"));
         else if (lab_mode_uses_processes (event->mode) || self->workload == NULL)
           set_lane_label (self, event->mode, event->lane, event->pid);
-        g_signal_emit (self, signals[TASK_STARTED], 0, self->page[event->mode],
-                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+        g_signal_emit (self, lab_run_feed_signals[TASK_STARTED], 0, self->page[event->mode],
+                       task_id (self, event->task),
+                       lab_run_feed_page_lane (self, event->mode, event->lane),
                        event->start_us, name);
       }
       break;
@@ -373,7 +253,7 @@ handle_event (LabRunFeed     *self,
        * just before (see lab_run_feed_drain ()): in before the bar
        * finishes, so that it is drawn once, whole. */
       if (event->lane >= 0 && (event->has_times || self->spans->len > 0) && !event->caller)
-        g_signal_emit (self, signals[TASK_STATES], 0, self->page[event->mode],
+        g_signal_emit (self, lab_run_feed_signals[TASK_STATES], 0, self->page[event->mode],
                        task_id (self, event->task),
                        event->has_times ? event->cpu_us : (gint64) -1,
                        event->has_times ? event->run_queue_us : (gint64) -1,
@@ -381,8 +261,9 @@ handle_event (LabRunFeed     *self,
       g_array_set_size (self->spans, 0);
       /* A task cancelled before any worker took it never ran: no bar. */
       if (event->lane >= 0)
-        g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[event->mode],
-                       task_id (self, event->task), page_lane (self, event->mode, event->lane),
+        g_signal_emit (self, lab_run_feed_signals[TASK_FINISHED], 0, self->page[event->mode],
+                       task_id (self, event->task),
+                       lab_run_feed_page_lane (self, event->mode, event->lane),
                        event->start_us, event->time_us,
                        (guint64) event->bytes, (gboolean) event->ok, NULL);
       /* A caller's wait is no task of the run. */
@@ -395,21 +276,22 @@ handle_event (LabRunFeed     *self,
 
     case LAB_EVENT_ITEM_PUT:
     case LAB_EVENT_ITEM_TAKEN:
-      g_signal_emit (self, signals[ITEM_MARK], 0, self->page[event->mode], task_id (self, event->task),
+      g_signal_emit (self, lab_run_feed_signals[ITEM_MARK], 0, self->page[event->mode],
+                     task_id (self, event->task),
                      event->kind == LAB_EVENT_ITEM_TAKEN, event->time_us);
       break;
 
     case LAB_EVENT_TASK_SPAN:
       if (event->state < LAB_N_STATES)
-        g_signal_emit (self, signals[TASK_SPAN], 0, self->page[event->mode],
+        g_signal_emit (self, lab_run_feed_signals[TASK_SPAN], 0, self->page[event->mode],
                        task_id (self, event->task), (guint) event->state, (guint) event->wait,
                        event->start_us, event->time_us);
       break;
 
     case LAB_EVENT_CORES_BUSY:
       if (self->page_ready[event->mode])
-        g_signal_emit (self, signals[CORES_BUSY], 0, self->page[event->mode], event->time_us,
-                       event->cores);
+        g_signal_emit (self, lab_run_feed_signals[CORES_BUSY], 0, self->page[event->mode],
+                       event->time_us, event->cores);
       break;
 
     case LAB_EVENT_RUN_FINISHED:
@@ -464,7 +346,7 @@ lab_run_feed_drain (LabRunFeed *self)
         }
       handle_event (self, event);
     }
-  g_signal_emit (self, signals[DRAINED], 0);
+  g_signal_emit (self, lab_run_feed_signals[DRAINED], 0);
 }
 
 static gboolean
@@ -499,7 +381,7 @@ lab_run_feed_stop (LabRunFeed *self)
   if (self->broker_shown)
     {
       self->broker_shown = FALSE;
-      g_signal_emit (self, signals[BROKER_READY], 0, NULL);
+      g_signal_emit (self, lab_run_feed_signals[BROKER_READY], 0, NULL);
     }
 }
 
@@ -529,11 +411,12 @@ lab_run_feed_clear (LabRunFeed *self)
   g_return_if_fail (LAB_IS_RUN_FEED (self));
 
   g_array_set_size (self->lesson_starts, 0);
-  g_signal_emit (self, signals[PAGES_CLEARED], 0);
+  g_signal_emit (self, lab_run_feed_signals[PAGES_CLEARED], 0);
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
       self->page[m] = m;
-      g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, FALSE, FALSE);
+      g_signal_emit (self, lab_run_feed_signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, FALSE,
+                     FALSE);
     }
 }
 
@@ -553,7 +436,7 @@ lab_run_feed_begin_job (LabRunFeed    *self,
   self->pipeline = pipeline;
   self->lesson = FALSE;
   g_array_set_size (self->lesson_starts, 0);
-  g_signal_emit (self, signals[PAGES_CLEARED], 0);
+  g_signal_emit (self, lab_run_feed_signals[PAGES_CLEARED], 0);
 
   for (LabMode m = 0; m < LAB_N_ALL_MODES; m++)
     {
@@ -562,7 +445,8 @@ lab_run_feed_begin_job (LabRunFeed    *self,
       for (guint i = 0; i < n_modes; i++)
         in_job |= modes[i] == m;
       self->page[m] = m;
-      g_signal_emit (self, signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, in_job, FALSE);
+      g_signal_emit (self, lab_run_feed_signals[TIMELINE_RESET], 0, (guint) m, (gint64) 0, in_job,
+                     FALSE);
     }
 }
 
@@ -601,7 +485,7 @@ lab_run_feed_set_now (LabRunFeed *self,
   g_return_if_fail (LAB_IS_RUN_FEED (self));
   g_return_if_fail (mode < LAB_N_ALL_MODES);
 
-  g_signal_emit (self, signals[TIMELINE_NOW], 0, self->page[mode], now_us);
+  g_signal_emit (self, lab_run_feed_signals[TIMELINE_NOW], 0, self->page[mode], now_us);
 }
 
 /* The same for the lesson's page of the run in progress. */
@@ -612,7 +496,7 @@ lab_run_feed_set_lesson_now (LabRunFeed *self,
   g_return_if_fail (LAB_IS_RUN_FEED (self));
 
   if (self->lesson_starts->len > 0)
-    g_signal_emit (self, signals[TIMELINE_NOW], 0,
+    g_signal_emit (self, lab_run_feed_signals[TIMELINE_NOW], 0,
                    LAB_LESSON_PAGE_FIRST + self->lesson_starts->len - 1, now_us);
 }
 
@@ -630,9 +514,9 @@ lab_run_feed_finish_run (LabRunFeed   *self,
   lab_run_feed_drain (self);
   for (guint i = 0; i < run->n_records; i++)
     if (run->records[i].error != NULL && run->records[i].lane >= 0)
-      g_signal_emit (self, signals[TASK_FINISHED], 0, self->page[run->mode], offset + i,
-                     page_lane (self, run->mode, run->records[i].lane), run->records[i].start_us,
-                     run->records[i].end_us,
+      g_signal_emit (self, lab_run_feed_signals[TASK_FINISHED], 0, self->page[run->mode],
+                     offset + i, lab_run_feed_page_lane (self, run->mode, run->records[i].lane),
+                     run->records[i].start_us, run->records[i].end_us,
                      (guint64) run->records[i].bytes, FALSE, run->records[i].error);
   lab_run_feed_name_lanes (self, self->page[run->mode], run);
   lab_run_feed_set_now (self, run->mode, 0);
@@ -644,34 +528,8 @@ lab_run_feed_finish_run (LabRunFeed   *self,
       gint64 by_state[LAB_N_STATES];
 
       lab_run_get_time_by_state (run, by_state);
-      g_signal_emit (self, signals[TIME_BY_STATE], 0, (guint) run->mode, (gpointer) by_state,
-                     offset > 0);
-    }
-}
-
-/* A run that knows its workers by name (the distributed mode's
- * "host:pid") names their lanes on @page. */
-void
-lab_run_feed_name_lanes (LabRunFeed   *self,
-                         guint         page,
-                         const LabRun *run)
-{
-  g_return_if_fail (LAB_IS_RUN_FEED (self));
-  g_return_if_fail (run != NULL);
-
-  for (guint lane = 0; run->lane_names != NULL && lane < run->lane_names->len; lane++)
-    {
-      const char *name = g_ptr_array_index (run->lane_names, lane);
-      gboolean latest = page == self->page[run->mode];
-      g_autofree char *lost = NULL;
-
-      /* The page of the run that just ended keeps its lost workers
-       * marked, and its lanes grouped by host. */
-      if (latest && lane < self->workers_lost->len
-          && g_array_index (self->workers_lost, gboolean, lane))
-        name = lost = g_strdup_printf (_("%s (lost)"), name);
-      g_signal_emit (self, signals[LANE_LABEL], 0, page,
-                     latest ? page_lane (self, run->mode, lane) : (gint) lane, name);
+      g_signal_emit (self, lab_run_feed_signals[TIME_BY_STATE], 0, (guint) run->mode,
+                     (gpointer) by_state, offset > 0);
     }
 }
 
@@ -695,7 +553,7 @@ lab_run_feed_title_page (LabRunFeed *self,
 {
   g_return_if_fail (LAB_IS_RUN_FEED (self));
 
-  g_signal_emit (self, signals[PAGE_TITLED], 0, page, title);
+  g_signal_emit (self, lab_run_feed_signals[PAGE_TITLED], 0, page, title);
 }
 
 LabEventBuffer *
@@ -752,82 +610,82 @@ lab_run_feed_class_init (LabRunFeedClass *klass)
   object_class->finalize = lab_run_feed_finalize;
 
   /* A lesson's run got a page: page, title */
-  signals[PAGE_ADDED] =
+  lab_run_feed_signals[PAGE_ADDED] =
     g_signal_new ("page-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
   /* A lesson's page is named after its step: page, title */
-  signals[PAGE_TITLED] =
+  lab_run_feed_signals[PAGE_TITLED] =
     g_signal_new ("page-titled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
   /* The lesson's pages go. */
-  signals[PAGES_CLEARED] =
+  lab_run_feed_signals[PAGES_CLEARED] =
     g_signal_new ("pages-cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
   /* A page's timeline starts again at start_us (0: empty), shown or
    * hidden, and brought to the front when select is TRUE. */
-  signals[TIMELINE_RESET] =
+  lab_run_feed_signals[TIMELINE_RESET] =
     g_signal_new ("timeline-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
   /* page, lane, label */
-  signals[LANE_LABEL] =
+  lab_run_feed_signals[LANE_LABEL] =
     g_signal_new ("lane-label", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
   /* page, task, lane, start_us, name */
-  signals[TASK_STARTED] =
+  lab_run_feed_signals[TASK_STARTED] =
     g_signal_new ("task-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64, G_TYPE_STRING);
   /* page, task, lane, start_us, end_us, bytes, ok, error */
-  signals[TASK_FINISHED] =
+  lab_run_feed_signals[TASK_FINISHED] =
     g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 8, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT, G_TYPE_INT64,
                   G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN, G_TYPE_STRING);
   /* page, task (the item's producer), taken (else put), time_us */
-  signals[ITEM_MARK] =
+  lab_run_feed_signals[ITEM_MARK] =
     g_signal_new ("item-mark", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_BOOLEAN, G_TYPE_INT64);
   /* page, now_us (0: the page's run is over) */
-  signals[TIMELINE_NOW] =
+  lab_run_feed_signals[TIMELINE_NOW] =
     g_signal_new ("timeline-now", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
   /* page, task, state (LabState), wait (LabWait), start_us, end_us: one
    * explicit wait of a task, before its task-finished */
-  signals[TASK_SPAN] =
+  lab_run_feed_signals[TASK_SPAN] =
     g_signal_new ("task-span", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
                   G_TYPE_INT64, G_TYPE_INT64);
   /* page, task, cpu_us, run_queue_us (-1: not measured), its spans
    * (const LabSpan *, n_spans): where a task's time went, just before its
    * task-finished */
-  signals[TASK_STATES] =
+  lab_run_feed_signals[TASK_STATES] =
     g_signal_new ("task-states", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 6, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64,
                   G_TYPE_POINTER, G_TYPE_UINT);
   /* page, time_us, cores busy since the sample before */
-  signals[CORES_BUSY] =
+  lab_run_feed_signals[CORES_BUSY] =
     g_signal_new ("cores-busy", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_DOUBLE);
   /* A job's run is over: mode, where its time went (gint64[LAB_N_STATES],
    * lab_run_get_time_by_state ()), and whether it adds to the run before
    * (a pipeline's later stage) */
-  signals[TIME_BY_STATE] =
+  lab_run_feed_signals[TIME_BY_STATE] =
     g_signal_new ("time-by-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_BOOLEAN);
   /* A batch of events is in; the progress says where the run is. */
-  signals[DRAINED] =
+  lab_run_feed_signals[DRAINED] =
     g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
   /* Distributed: the machine a lane's worker runs on: page, lane, host */
-  signals[LANE_HOST] =
+  lab_run_feed_signals[LANE_HOST] =
     g_signal_new ("lane-host", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT, G_TYPE_STRING);
   /* Distributed: an empty lane goes in at lane, the lanes below move
    * down one: page, lane */
-  signals[LANE_INSERTED] =
+  lab_run_feed_signals[LANE_INSERTED] =
     g_signal_new ("lane-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT);
   /* Distributed: the redis:// URL of the broker a run started for itself
    * (where one more worker can join), or NULL once the run is over. */
-  signals[BROKER_READY] =
+  lab_run_feed_signals[BROKER_READY] =
     g_signal_new ("broker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }

@@ -6,12 +6,21 @@
 
 #pragma once
 
-/* The model's insides, shared by lab-timeline-model.c (lanes and bars) and
+/* The model's insides, shared by lab-timeline-model.c (lanes and bars),
+ * lab-timeline-model-rows.c (a bar's place and sub-row in its lane) and
  * lab-timeline-model-view.c (the visible range, and what fits in it). */
 
 #include "lab-timeline-model.h"
 
 G_BEGIN_DECLS
+
+/* What row assignment needs to know about a sub-row without looking at its
+ * bars: whether it is busy until further notice, or until when. */
+typedef struct
+{
+  gint64 max_end;           /* never lowered when a bar leaves, so it errs on "busy" */
+  guint  n_running;
+} LabTimelineRow;
 
 struct _LabTimelineModel
 {
@@ -68,5 +77,22 @@ lab_timeline_model_shown_lane (LabTimelineModel *self,
 /* lab-timeline-model.c */
 LabTimelineLane *lab_timeline_model_ensure_lane (LabTimelineModel *self,
                                                  guint             lane);
+
+/* lab-timeline-model-rows.c */
+guint lab_timeline_lane_bound           (const LabTimelineLane *lane,
+                                         gint64                 start_us,
+                                         gboolean               include_start);
+void  lab_timeline_lane_push_free       (LabTimelineLane       *lane,
+                                         guint                  row);
+void  lab_timeline_model_remove_running (LabTimelineModel      *self,
+                                         LabTimelineBar        *bar);
+void  lab_timeline_model_note_finished  (LabTimelineModel      *self,
+                                         LabTimelineLane       *lane,
+                                         LabTimelineBar        *bar);
+void  lab_timeline_model_attach         (LabTimelineModel      *self,
+                                         LabTimelineBar        *bar,
+                                         guint                  lane_index);
+void  lab_timeline_model_detach         (LabTimelineModel      *self,
+                                         LabTimelineBar        *bar);
 
 G_END_DECLS

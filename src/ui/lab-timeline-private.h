@@ -7,8 +7,9 @@
 #pragma once
 
 /* What the timeline widget's files share: its instance, the geometry of a
- * frame, and the caches of a lane.  lab-timeline.c is the widget (layout,
- * snapshot, API), lab-timeline-draw.c draws bars and the axis,
+ * frame, and the caches of a lane.  lab-timeline.c is the widget (snapshot,
+ * API), lab-timeline-layout.c its style, lanes' heights and places, and
+ * bars-or-area per lane, lab-timeline-draw.c draws bars and the axis,
  * lab-timeline-area.c the tasks-in-flight chart, lab-timeline-marks.c the
  * items through a queue, lab-timeline-states.c where the time went (a
  * bar's pieces, the legend, the cores-busy strip), lab-timeline-tooltip.c
@@ -138,13 +139,17 @@ lab_timeline_get_box (LabTimeline *self,
 }
 
 /* lab-timeline.c */
+void     lab_timeline_drop_caches         (LabTimeline              *self);
+void     lab_timeline_view_changed        (LabTimeline              *self);
+
+/* lab-timeline-layout.c */
+gboolean lab_timeline_resolve_style       (LabTimeline              *self);
 void     lab_timeline_ensure_laid_out     (LabTimeline              *self);
 void     lab_timeline_compute_view        (LabTimeline              *self,
                                            LabTimelineView          *view);
 void     lab_timeline_prepare_lane        (LabTimeline              *self,
                                            const LabTimelineView    *view,
                                            guint                     lane_index);
-void     lab_timeline_view_changed        (LabTimeline              *self);
 
 /* lab-timeline-draw.c */
 int      lab_timeline_view_x              (const LabTimelineView    *view,
