@@ -128,16 +128,26 @@ on_timeline_reset (LabTimelinePages *self,
     gtk_stack_set_visible_child (self->stack, widget);
 }
 
+/* @page's timeline, or NULL for a page that is not there. */
+static LabTimeline *
+page_timeline (LabTimelinePages *self,
+               guint             page)
+{
+  LabTimeline *timeline;
+  GtkWidget *widget;
+
+  return lookup (self, page, &timeline, &widget) ? timeline : NULL;
+}
+
 static void
 on_lane_label (LabTimelinePages *self,
                guint             page,
                gint              lane,
                const char       *label)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_set_lane_label (timeline, lane, label);
 }
 
@@ -149,10 +159,9 @@ on_lane_host (LabTimelinePages *self,
               gint              lane,
               const char       *host)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_set_lane_host (timeline, lane, host);
 }
 
@@ -161,10 +170,9 @@ on_lane_inserted (LabTimelinePages *self,
                   guint             page,
                   gint              lane)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_insert_lane (timeline, lane);
 }
 
@@ -176,10 +184,9 @@ on_task_started (LabTimelinePages *self,
                  gint64            start_us,
                  const char       *name)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_task_started (timeline, task, lane, start_us, name);
 }
 
@@ -194,10 +201,9 @@ on_task_finished (LabTimelinePages *self,
                   gboolean          ok,
                   const char       *error)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_task_finished (timeline, task, lane, start_us, end_us, bytes, ok, error);
 }
 
@@ -208,10 +214,9 @@ on_item_mark (LabTimelinePages *self,
               gboolean          taken,
               gint64            time_us)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_add_item_mark (timeline, task, taken, time_us);
 }
 
@@ -220,10 +225,9 @@ on_timeline_now (LabTimelinePages *self,
                  guint             page,
                  gint64            now_us)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_set_now (timeline, now_us);
 }
 
@@ -236,10 +240,9 @@ on_task_span (LabTimelinePages *self,
               gint64            start_us,
               gint64            end_us)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_add_task_span (timeline, task, state, wait, start_us, end_us);
 }
 
@@ -252,10 +255,9 @@ on_task_states (LabTimelinePages *self,
                 gconstpointer     spans,
                 guint             n_spans)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_set_task_states (timeline, task, cpu_us, run_queue_us, spans, n_spans);
 }
 
@@ -265,10 +267,9 @@ on_cores_busy (LabTimelinePages *self,
                gint64            time_us,
                double            cores)
 {
-  LabTimeline *timeline;
-  GtkWidget *widget;
+  LabTimeline *timeline = page_timeline (self, page);
 
-  if (lookup (self, page, &timeline, &widget))
+  if (timeline != NULL)
     lab_timeline_add_cores_sample (timeline, time_us, cores);
 }
 
