@@ -65,6 +65,17 @@ with tempfile.TemporaryDirectory() as tmp:
         if check.returncode != 0:
             fail(f'{lang}.po: msgfmt --check:\n{check.stderr}')
             continue
+        # A message with <PRIu64> and the like is found at run time only
+        # when msgfmt knew it for a C format (it then stores the forms the
+        # C library's macros expand to): without the flag it never shows.
+        with open(po, encoding='utf-8') as f:
+            entries = f.read().split('\n\n')
+        unflagged = [re.search(r'^msgid "(.*)"$', e, re.M).group(1) for e in entries
+                     if re.search(r'^msgid ".*<PRI', e, re.M)
+                     and not re.search(r'^#,.*\bc-format\b', e, re.M)]
+        if unflagged:
+            fail(f'{lang}.po: {len(unflagged)} message(s) with <PRI…> lack "#, c-format", '
+                 'so they are never translated, e.g.:\n  ' + '\n  '.join(unflagged[:10]))
         merged = os.path.join(tmp, lang + '.po')
         subprocess.run(['msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, po, pot],
                        check=True)

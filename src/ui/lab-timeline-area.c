@@ -240,6 +240,11 @@ lab_timeline_append_lane_area (LabTimeline           *self,
   int bottom, settled;
   g_autofree char *text = NULL;
   GdkRGBA rule = self->fg_color;
+  /* A count of tasks, not a state: Adwaita's yellow, a colour no state in
+   * the legend has, so the chart is never read as "computing" or "waiting
+   * for I/O"; the text on it stays readable in both styles. */
+  GdkRGBA finished = { 0.961f, 0.761f, 0.067f, 1.0f };    /* yellow 4, #f5c211 */
+  GdkRGBA in_flight = { 0.961f, 0.761f, 0.067f, 0.5f };
   guint count;
 
   if (n <= 0)
@@ -311,7 +316,7 @@ lab_timeline_append_lane_area (LabTimeline           *self,
       GtkSnapshot *chunk = gtk_snapshot_new ();
 
       lab_timeline_area_fill (chunk, zero, done, box->area_settled, settled,
-                              box->rows_top, bottom, px_per_task, &self->done_color);
+                              box->rows_top, bottom, px_per_task, &finished);
       lab_timeline_area_fill (chunk, done, failed, box->area_settled, settled,
                               box->rows_top, bottom, px_per_task, &self->failed_color);
       g_ptr_array_add (box->chunks, gtk_snapshot_free_to_node (chunk));
@@ -330,11 +335,11 @@ lab_timeline_append_lane_area (LabTimeline           *self,
         gtk_snapshot_append_node (snapshot, node);
     }
   lab_timeline_area_fill (snapshot, zero, done, box->area_settled, n, box->rows_top,
-                          bottom, px_per_task, &self->done_color);
+                          bottom, px_per_task, &finished);
   lab_timeline_area_fill (snapshot, done, failed, box->area_settled, n, box->rows_top,
                           bottom, px_per_task, &self->failed_color);
   lab_timeline_area_fill (snapshot, failed, all, box->area_settled, n, box->rows_top,
-                          bottom, px_per_task, &self->running_color);
+                          bottom, px_per_task, &in_flight);
   gtk_snapshot_restore (snapshot);
 
   rule.alpha *= 0.25f;
