@@ -395,6 +395,49 @@ test_serve_beyond_loopback (void)
   g_subprocess_wait (worker, NULL, NULL);
 }
 
+/* `serve --listen-all`: the URL it prints is this machine's LAN address,
+ * with the notice; plain `serve` stays on 127.0.0.1 without one. */
+static void
+test_serve_listen_all (void)
+{
+  g_autofree char *lan = lab_server_dup_lan_address ();
+
+  if (g_getenv ("LAB_BINARY") == NULL)
+    {
+      g_test_skip ("LAB_BINARY is not set");
+      return;
+    }
+  if (lan == NULL)
+    {
+      g_test_skip ("this machine has no IPv4 address other than loopback");
+      return;
+    }
+
+  for (guint all = 0; all < 2; all++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) serve =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                          g_getenv ("LAB_BINARY"), "serve", all ? "--listen-all" : "--files=1",
+                          NULL);
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autofree char *url = NULL, *expected = NULL, *err = NULL;
+
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+      url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (url);
+      g_subprocess_send_signal (serve, SIGTERM);
+      g_subprocess_communicate_utf8 (serve, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("serve%s → %s; %s", all ? " --listen-all" : "", url, err);
+      expected = g_strdup_printf ("http://%s:", all ? lan : "127.0.0.1");
+      g_assert_true (g_str_has_prefix (url, expected));
+      g_assert_true ((strstr (err, "reachable by every machine on the network") != NULL) == all);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -406,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed-cli/nothing-outlives-the-app", test_nothing_outlives_the_app);
   g_test_add_func ("/lab/distributed-cli/local-workers-die", test_local_workers_die);
   g_test_add_func ("/lab/distributed-cli/serve-beyond-loopback", test_serve_beyond_loopback);
+  g_test_add_func ("/lab/distributed-cli/serve-listen-all", test_serve_listen_all);
 
   return g_test_run ();
 }

@@ -463,7 +463,7 @@ lab_bench_main (int    argc,
       if (server == NULL)
         goto bad_input;
       plan->url = g_strdup (lab_server_get_url (server));
-      lab_server_print_notice (server);
+      lab_server_print_notice (server, FALSE);
     }
   else if (serve_beyond_loopback)
     {

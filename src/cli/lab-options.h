@@ -41,7 +41,8 @@ gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *fail_share,
                                    GError           **error);
 char    *lab_options_dup_limits_description (void);
-void     lab_server_print_notice  (LabServer         *server);
+void     lab_server_print_notice  (LabServer         *server,
+                                   gboolean           until_stopped);
 
 /* The one switch that lets the built-in server listen beyond loopback. */
 #define LAB_SERVER_BEYOND_LOOPBACK_ENTRY(long_name, variable) \
