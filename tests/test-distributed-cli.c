@@ -8,7 +8,8 @@
  * another machine gets a warning; the broker and workers the app starts
  * die with it, and a run whose local workers all die ends with a
  * sentence.  Traffic stays on 127.0.0.1 or in a network namespace the
- * test makes.
+ * test makes, except the one test of the built-in server listening beyond
+ * loopback, which connects to this machine's own network address.
  */
 
 #include "config.h"
@@ -17,7 +18,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lab-local-broker.h"
 #include "lab-plan.h"
+#include "lab-server.h"
 #include "lab-test-util.h"
 
 static gboolean
@@ -101,14 +104,18 @@ test_nothing_outlives_the_app (void)
 }
 
 /* Runs the real binary with @argv (after LAB_BINARY), bounded: a hang
- * fails the test instead of the suite.  Returns the exit status. */
+ * fails the test instead of the suite.  Returns the exit status; @out, if
+ * not NULL, gets what it printed on stdout. */
 static int
-run_binary (const char * const  *argv,
-            const char          *path,
-            char               **err)
+run_binary_out (const char * const  *argv,
+                const char          *path,
+                char               **out,
+                char               **err)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_new ((out != NULL ? G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            : G_SUBPROCESS_FLAGS_STDOUT_SILENCE) |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -124,13 +131,21 @@ run_binary (const char * const  *argv,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
   lab_test_cancel_after (cancellable, 30000);
-  g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, cancellable, out, err, &error);
   if (error != NULL)
     {
       g_subprocess_force_exit (process);
       g_error ("`%s %s` did not end within 30 s", (char *) args->pdata[0], argv[0]);
     }
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_binary (const char * const  *argv,
+            const char          *path,
+            char               **err)
+{
+  return run_binary_out (argv, path, NULL, err);
 }
 
 static void
@@ -321,6 +336,108 @@ test_local_workers_die (void)
   g_clear_object (&job.workload);
 }
 
+/* A worker from the network downloads from the teacher's built-in server
+ * only when bench lets the server listen beyond loopback: then the jobs
+ * carry the LAN URL and verify, with a notice; otherwise they carry
+ * 127.0.0.1 URLs, which that worker refuses. */
+static void
+test_serve_beyond_loopback (void)
+{
+  g_autoptr(LabLocalBroker) broker = NULL;
+  g_autoptr(GSubprocess) worker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lan = lab_server_dup_lan_address ();
+  g_autofree char *broker_option = NULL, *expected = NULL;
+  g_autofree char *err_lan = NULL, *err_loopback = NULL, *out_loopback = NULL;
+  const char *beyond[] = { "bench", "--modes=distributed", "--workload=download", "--tasks=4",
+                           NULL, "--serve-beyond-loopback", NULL };
+  const char *loopback[] = { "bench", "--modes=distributed", "--workload=download", "--tasks=4",
+                             NULL, NULL };
+  int status;
+
+  if (!have_redis ())
+    return;
+  if (g_getenv ("LAB_BINARY") == NULL)
+    {
+      g_test_skip ("LAB_BINARY is not set");
+      return;
+    }
+  if (lan == NULL)
+    {
+      g_test_skip ("this machine has no IPv4 address other than loopback");
+      return;
+    }
+
+  broker = lab_local_broker_start (NULL, &error);
+  g_assert_no_error (error);
+  broker_option = g_strconcat ("--broker=", lab_local_broker_get_url (broker), NULL);
+  beyond[4] = loopback[4] = broker_option;
+  /* No --local: it takes jobs as a classroom PC would. */
+  worker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             g_getenv ("LAB_BINARY"), "worker", broker_option,
+                             "--concurrency=1", NULL);
+  g_assert_no_error (error);
+
+  status = run_binary (beyond, NULL, &err_lan);
+  g_test_message ("with the switch → %d: %s", status, err_lan);
+  g_assert_cmpint (status, ==, 0);
+  expected = g_strdup_printf ("reachable by every machine on the network at http://%s:", lan);
+  g_assert_nonnull (strstr (err_lan, expected));
+  g_assert_null (strstr (err_lan, "refused"));
+
+  status = run_binary_out (loopback, NULL, &out_loopback, &err_loopback);
+  g_test_message ("without it → %d: %s%s", status, out_loopback, err_loopback);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (out_loopback, "points at this very PC (loopback)"));
+  g_assert_null (strstr (err_loopback, "reachable by every machine"));
+
+  g_subprocess_send_signal (worker, SIGTERM);
+  g_subprocess_wait (worker, NULL, NULL);
+}
+
+/* `serve --listen-all`: the URL it prints is this machine's LAN address,
+ * with the notice; plain `serve` stays on 127.0.0.1 without one. */
+static void
+test_serve_listen_all (void)
+{
+  g_autofree char *lan = lab_server_dup_lan_address ();
+
+  if (g_getenv ("LAB_BINARY") == NULL)
+    {
+      g_test_skip ("LAB_BINARY is not set");
+      return;
+    }
+  if (lan == NULL)
+    {
+      g_test_skip ("this machine has no IPv4 address other than loopback");
+      return;
+    }
+
+  for (guint all = 0; all < 2; all++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) serve =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                          g_getenv ("LAB_BINARY"), "serve", all ? "--listen-all" : "--files=1",
+                          NULL);
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autofree char *url = NULL, *expected = NULL, *err = NULL;
+
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+      url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (url);
+      g_subprocess_send_signal (serve, SIGTERM);
+      g_subprocess_communicate_utf8 (serve, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("serve%s → %s; %s", all ? " --listen-all" : "", url, err);
+      expected = g_strdup_printf ("http://%s:", all ? lan : "127.0.0.1");
+      g_assert_true (g_str_has_prefix (url, expected));
+      g_assert_true ((strstr (err, "reachable by every machine on the network") != NULL) == all);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -331,6 +448,8 @@ main (int   argc,
   g_test_add_func ("/lab/distributed-cli/warns-without-password", test_warns_without_password);
   g_test_add_func ("/lab/distributed-cli/nothing-outlives-the-app", test_nothing_outlives_the_app);
   g_test_add_func ("/lab/distributed-cli/local-workers-die", test_local_workers_die);
+  g_test_add_func ("/lab/distributed-cli/serve-beyond-loopback", test_serve_beyond_loopback);
+  g_test_add_func ("/lab/distributed-cli/serve-listen-all", test_serve_listen_all);
 
   return g_test_run ();
 }

@@ -395,6 +395,51 @@ test_serve_under_ab (void)
   g_assert_true (g_subprocess_get_if_exited (serve));
 }
 
+/* Loopback by default; beyond it only when asked, and then the URL is one
+ * other machines can use (not loopback), and downloads through it verify. */
+static void
+test_listen_beyond_loopback (void)
+{
+  LabServerOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabServer) here = NULL, beyond = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autofree char *lan = lab_server_dup_lan_address ();
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GInetAddress) host = NULL;
+  g_autoptr(LabPlan) plan = NULL;
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+
+  lab_server_options_init (&options);
+  here = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (lab_server_get_url (here), "http://127.0.0.1:"));
+
+  if (lan == NULL)
+    {
+      g_test_skip ("this machine has no IPv4 address other than loopback");
+      return;
+    }
+  options.listen_beyond_loopback = TRUE;
+  beyond = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+  g_test_message ("beyond loopback: %s", lab_server_get_url (beyond));
+  uri = g_uri_parse (lab_server_get_url (beyond), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_host (uri), ==, lan);
+  host = g_inet_address_new_from_string (g_uri_get_host (uri));
+  g_assert_nonnull (host);
+  g_assert_false (g_inet_address_get_is_loopback (host));
+
+  plan = plan_for (lab_server_get_url (beyond), "download", NULL);
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_test_run (runner, workload, LAB_MODE_THREADS, NULL);
+  g_assert_true (lab_run_is_ok (run));
+  g_assert_cmpuint (run->tasks_failed, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -405,6 +450,7 @@ main (int   argc,
   g_test_add_func ("/lab/server/accept-recovers", test_accept_recovers);
   g_test_add_func ("/lab/server/bandwidth-arithmetic", test_bandwidth_arithmetic);
   g_test_add_func ("/lab/server/serve-under-ab", test_serve_under_ab);
+  g_test_add_func ("/lab/server/listen-beyond-loopback", test_listen_beyond_loopback);
 
   return g_test_run ();
 }

@@ -289,7 +289,7 @@ lab_bench_main (int    argc,
   g_autoptr(LabServer) server = NULL;
   g_autofree char *pause_text = NULL, *deposits_text = NULL;
   gboolean lock = FALSE, shared_memory = FALSE, global_counter = FALSE;
-  gboolean gil = FALSE;
+  gboolean gil = FALSE, serve_beyond_loopback = FALSE;
   const GOptionEntry entries[] = {
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload_name, N_("What to run: sleep, cpu, hash, download, fetch-hash (download, then 20000 rounds of MD5), save, pipeline (download → save → hash), bank or pingpong (default: sleep)"), N_("NAME") },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &modes_text, N_("Comma list of sequential,threads,processes,async,processes-async,distributed (default: the first four)"), N_("LIST") },
@@ -315,6 +315,7 @@ lab_bench_main (int    argc,
     { "bandwidth", 0, 0, G_OPTION_ARG_STRING, &bandwidth_text, N_("built-in server: bytes per second per connection (default: no limit)"), N_("BYTES") },
     { "fail", 0, 0, G_OPTION_ARG_STRING, &fail_text, N_("built-in server: make requests fail: 500, reset or stall"), N_("HOW") },
     { "fail-share", 0, 0, G_OPTION_ARG_STRING, &fail_share_text, N_("built-in server: share of requests that fail, 0–1 (default: 1 with --fail)"), N_("SHARE") },
+    LAB_SERVER_BEYOND_LOOPBACK_ENTRY ("serve-beyond-loopback", serve_beyond_loopback),
     { "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, N_("save: write the files into this folder"), N_("DIR") },
     { "lock", 0, 0, G_OPTION_ARG_NONE, &lock, N_("bank: protect the balance with a lock"), NULL },
     { "shared-memory", 0, 0, G_OPTION_ARG_NONE, &shared_memory, N_("bank: keep the account in memory the processes share"), NULL },
@@ -448,6 +449,7 @@ lab_bench_main (int    argc,
       options.n_files = plan->tasks;
       options.file_size = plan->size;
       options.seed = plan->seed;
+      options.listen_beyond_loopback = serve_beyond_loopback;
       if (!lab_server_options_parse (&options, NULL, NULL, latency_text, bandwidth_text,
                                      fail_text, fail_share_text, &error))
         goto bad_input;
@@ -461,6 +463,14 @@ lab_bench_main (int    argc,
       if (server == NULL)
         goto bad_input;
       plan->url = g_strdup (lab_server_get_url (server));
+      lab_server_print_notice (server, FALSE);
+    }
+  else if (serve_beyond_loopback)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--serve-beyond-loopback works only when a download workload starts the "
+                     "built-in server (no --url or --url-list)."));
+      goto bad_input;
     }
 
   if (is_pipeline)

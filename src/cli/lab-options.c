@@ -173,6 +173,25 @@ lab_options_bad_input (const char   *command,
   return 2;
 }
 
+/* Said whenever the built-in server listens beyond loopback: the teacher
+ * must know that the whole network can now reach it, and for how long
+ * (@until_stopped: `serve`, which runs until Ctrl+C, not until a run ends). */
+void
+lab_server_print_notice (LabServer *server,
+                         gboolean   until_stopped)
+{
+  if (!lab_server_get_listens_beyond_loopback (server))
+    return;
+  if (until_stopped)
+    g_printerr (_("Notice: the built-in server is reachable by every machine on the network at "
+                  "%s, serving only its generated files, until you stop it.\n"),
+                lab_server_get_url (server));
+  else
+    g_printerr (_("Notice: the built-in server is reachable by every machine on the network at "
+                  "%s, serving only its generated files, until the run ends.\n"),
+                lab_server_get_url (server));
+}
+
 /* Options every command that starts the embedded server shares. */
 gboolean
 lab_server_options_parse (LabServerOptions  *options,

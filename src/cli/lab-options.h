@@ -41,6 +41,14 @@ gboolean lab_server_options_parse (LabServerOptions  *options,
                                    const char        *fail_share,
                                    GError           **error);
 char    *lab_options_dup_limits_description (void);
+void     lab_server_print_notice  (LabServer         *server,
+                                   gboolean           until_stopped);
+
+/* The one switch that lets the built-in server listen beyond loopback. */
+#define LAB_SERVER_BEYOND_LOOPBACK_ENTRY(long_name, variable) \
+  { (long_name), 0, 0, G_OPTION_ARG_NONE, &(variable), \
+    N_("built-in server: listen on every network address, so that workers on other machines can download from it (default: this computer only; without it, remote workers refuse the 127.0.0.1 URLs)"), \
+    NULL }
 
 /* --broker=redis://…, shared by bench and worker. */
 #define LAB_BROKER_OPTION_ENTRY(variable) \

@@ -31,6 +31,7 @@ lab_serve_main (int    argc,
 {
   g_autofree char *port = NULL, *files = NULL, *size = NULL, *latency = NULL;
   g_autofree char *bandwidth = NULL, *fail = NULL, *fail_share = NULL;
+  gboolean listen_all = FALSE;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_STRING, &port, N_("Port on 127.0.0.1 (default: any free port)"), "P" },
     { "files", 0, 0, G_OPTION_ARG_STRING, &files, N_("Number of files file-000.bin … (default: 10)"), "N" },
@@ -39,6 +40,7 @@ lab_serve_main (int    argc,
     { "bandwidth", 0, 0, G_OPTION_ARG_STRING, &bandwidth, N_("Bytes per second per connection, e.g. 1MiB (default: no limit)"), N_("BYTES") },
     { "fail", 0, 0, G_OPTION_ARG_STRING, &fail, N_("Make file requests fail: 500, reset or stall"), N_("HOW") },
     { "fail-share", 0, 0, G_OPTION_ARG_STRING, &fail_share, N_("Share of file requests that fail, 0–1 (default: 1 with --fail)"), N_("SHARE") },
+    LAB_SERVER_BEYOND_LOOPBACK_ENTRY ("listen-all", listen_all),
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -65,6 +67,7 @@ lab_serve_main (int    argc,
       goto bad_input;
     }
   options.port = port_value;
+  options.listen_beyond_loopback = listen_all;
   if (!lab_server_options_parse (&options, files, size, latency, bandwidth, fail, fail_share, &error))
     goto bad_input;
 
@@ -73,6 +76,7 @@ lab_serve_main (int    argc,
     goto bad_input;
 
   g_print ("%s\n", lab_server_get_url (server));
+  lab_server_print_notice (server, TRUE);
   g_printerr (_("Serving %u files of %" PRIu64 " bytes and %smanifest.json; Ctrl+C to stop.\n"),
               options.n_files, options.file_size, lab_server_get_url (server));
   fflush (stdout);

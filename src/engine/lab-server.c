@@ -6,7 +6,8 @@
  *
  * It serves N files of deterministic bytes (file-000.bin …) and
  * /manifest.json with each file's size, MD5 and SHA-256, on 127.0.0.1
- * only.  Knobs make it behave like a real, imperfect server: a latency
+ * only, unless the teacher lets it listen beyond loopback for the
+ * classroom's distributed workers.  Knobs make it behave like a real, imperfect server: a latency
  * before each answer, a bandwidth limit per connection, and a share of
  * requests that fail (500, reset, or no answer at all).
  *
@@ -27,7 +28,10 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
@@ -53,6 +57,7 @@ struct _LabServer
   GBytes          **files;
   GBytes           *manifest;
   GRand            *rand;
+  char             *host;             /* in the URL: 127.0.0.1 or the LAN's */
   char             *url;
   guint16           port;
 
@@ -300,7 +305,7 @@ request_after_latency (gpointer data)
 }
 
 /* The client's address and port in one number: the server listens on
- * 127.0.0.1, so every client is an IPv4 address. */
+ * IPv4 only (127.0.0.1 or 0.0.0.0), so every client is an IPv4 address. */
 static gint64
 address_key (GSocketAddress *address)
 {
@@ -707,13 +712,44 @@ build_manifest (LabServer *server)
   return g_bytes_new_take (text, len);
 }
 
+/* This machine's address on the network, as other machines reach it: the
+ * first IPv4 address of an interface that is up and not the loopback, or
+ * NULL when there is none.  That is the address a teacher's classroom
+ * most likely shares; a machine on several networks gets the first. */
+char *
+lab_server_dup_lan_address (void)
+{
+  struct ifaddrs *list = NULL;
+  char *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
+    {
+      char text[INET_ADDRSTRLEN];
+
+      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
+          !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
+        continue;
+      if (inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr,
+                     text, sizeof text) != NULL)
+        found = g_strdup (text);
+    }
+  freeifaddrs (list);
+  return found;
+}
+
 static gboolean
 server_listen (LabServer  *server,
                GError    **error)
 {
   g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, server->options.port);
+  /* By default only this PC can connect; beyond loopback, every machine
+   * that reaches any of this PC's addresses can (the teacher said so). */
+  g_autoptr(GInetAddress) host = server->options.listen_beyond_loopback
+    ? g_inet_address_new_any (G_SOCKET_FAMILY_IPV4)
+    : g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (host, server->options.port);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSList) uris = NULL;
 
@@ -741,7 +777,7 @@ server_listen (LabServer  *server,
   if (bound == NULL)
     return FALSE;
   server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  server->url = g_strdup_printf ("http://127.0.0.1:%u/", server->port);
+  server->url = g_strdup_printf ("http://%s:%u/", server->host, server->port);
   server->listener = g_steal_pointer (&socket);
   accept_resume (server);
   return TRUE;
@@ -835,6 +871,19 @@ lab_server_new (const LabServerOptions  *options,
   server->options = *options;
   g_mutex_init (&server->mutex);
   g_cond_init (&server->cond);
+  if (options->listen_beyond_loopback)
+    {
+      server->host = lab_server_dup_lan_address ();
+      if (server->host == NULL)
+        {
+          g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                       _("The server cannot listen beyond this computer: it has no network "
+                         "address other than loopback."));
+          return NULL;
+        }
+    }
+  else
+    server->host = g_strdup ("127.0.0.1");
   server->rand = g_rand_new_with_seed ((guint32) options->seed);
   server->files = g_new0 (GBytes *, options->n_files);
   for (guint i = 0; i < options->n_files; i++)
@@ -851,9 +900,14 @@ lab_server_new (const LabServerOptions  *options,
 
   if (server->error != NULL)
     {
-      g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
-                   _("Cannot listen on 127.0.0.1 port %u: %s"), options->port,
-                   server->error->message);
+      if (options->listen_beyond_loopback)
+        g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                     _("Cannot listen on all network addresses, port %u: %s"), options->port,
+                     server->error->message);
+      else
+        g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,
+                     _("Cannot listen on 127.0.0.1 port %u: %s"), options->port,
+                     server->error->message);
       return NULL;
     }
 
@@ -896,9 +950,16 @@ lab_server_free (LabServer *server)
   g_clear_pointer (&server->context, g_main_context_unref);
   g_clear_error (&server->error);
   g_free (server->url);
+  g_free (server->host);
   g_mutex_clear (&server->mutex);
   g_cond_clear (&server->cond);
   g_free (server);
+}
+
+gboolean
+lab_server_get_listens_beyond_loopback (LabServer *server)
+{
+  return server->options.listen_beyond_loopback;
 }
 
 const char *
