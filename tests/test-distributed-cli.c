@@ -20,6 +20,7 @@
 
 #include "lab-local-broker.h"
 #include "lab-plan.h"
+#include "lab-net.h"
 #include "lab-server.h"
 #include "lab-test-util.h"
 
@@ -346,7 +347,7 @@ test_serve_beyond_loopback (void)
   g_autoptr(LabLocalBroker) broker = NULL;
   g_autoptr(GSubprocess) worker = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *lan = lab_server_dup_lan_address ();
+  g_autofree char *lan = lab_net_dup_lan_address ();
   g_autofree char *broker_option = NULL, *expected = NULL;
   g_autofree char *err_lan = NULL, *err_loopback = NULL, *out_loopback = NULL;
   const char *beyond[] = { "bench", "--modes=distributed", "--workload=download", "--tasks=4",
@@ -400,7 +401,7 @@ test_serve_beyond_loopback (void)
 static void
 test_serve_listen_all (void)
 {
-  g_autofree char *lan = lab_server_dup_lan_address ();
+  g_autofree char *lan = lab_net_dup_lan_address ();
 
   if (g_getenv ("LAB_BINARY") == NULL)
     {

@@ -20,6 +20,7 @@
 
 #include "lab-files.h"
 #include "lab-pipeline.h"
+#include "lab-net.h"
 #include "lab-server.h"
 #include "lab-test-util.h"
 
@@ -404,7 +405,7 @@ test_listen_beyond_loopback (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LabServer) here = NULL, beyond = NULL;
   g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autofree char *lan = lab_server_dup_lan_address ();
+  g_autofree char *lan = lab_net_dup_lan_address ();
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GInetAddress) host = NULL;
   g_autoptr(LabPlan) plan = NULL;

@@ -28,16 +28,14 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "lab-digest.h"
+#include "lab-net.h"
 #include "lab-plan.h"
 #include "lab-server.h"
 #include "lab-workload.h"
@@ -712,33 +710,6 @@ build_manifest (LabServer *server)
   return g_bytes_new_take (text, len);
 }
 
-/* This machine's address on the network, as other machines reach it: the
- * first IPv4 address of an interface that is up and not the loopback, or
- * NULL when there is none.  That is the address a teacher's classroom
- * most likely shares; a machine on several networks gets the first. */
-char *
-lab_server_dup_lan_address (void)
-{
-  struct ifaddrs *list = NULL;
-  char *found = NULL;
-
-  if (getifaddrs (&list) != 0)
-    return NULL;
-  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
-    {
-      char text[INET_ADDRSTRLEN];
-
-      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
-          !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
-        continue;
-      if (inet_ntop (AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr,
-                     text, sizeof text) != NULL)
-        found = g_strdup (text);
-    }
-  freeifaddrs (list);
-  return found;
-}
-
 static gboolean
 server_listen (LabServer  *server,
                GError    **error)
@@ -873,7 +844,7 @@ lab_server_new (const LabServerOptions  *options,
   g_cond_init (&server->cond);
   if (options->listen_beyond_loopback)
     {
-      server->host = lab_server_dup_lan_address ();
+      server->host = lab_net_dup_lan_address ();
       if (server->host == NULL)
         {
           g_set_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN,

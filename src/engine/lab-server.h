@@ -51,7 +51,6 @@ gboolean    lab_server_parse_failure (const char            *text,
                                      LabServerFailure       *failure);
 void        lab_raise_fd_limit      (void);
 gboolean    lab_server_is_here      (const char             *url);
-char       *lab_server_dup_lan_address (void);
 gboolean    lab_server_get_listens_beyond_loopback (LabServer *server);
 guint64     lab_server_bytes_allowed (guint64                bandwidth,
                                      gint64                 elapsed_us);
