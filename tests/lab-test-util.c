@@ -177,3 +177,41 @@ lab_test_cancel_after (GCancellable *cancellable,
   g_object_set_data (G_OBJECT (cancellable), "lab-ms", GUINT_TO_POINTER (ms));
   g_thread_unref (g_thread_new ("test-cancel", cancel_thread, g_object_ref (cancellable)));
 }
+
+/* @plan's workload run once in @mode, on a runner of its own. */
+LabRun *
+lab_test_run_plan (LabPlan *plan,
+                   LabMode  mode)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabWorkload) workload = lab_workload_new (plan, &error);
+
+  g_assert_no_error (error);
+  return lab_test_run (runner, workload, mode, NULL);
+}
+
+/* The share of the tasks' time @run spent in @state, start-up left out. */
+double
+lab_test_state_share (const LabRun *run,
+                      LabState      state)
+{
+  gint64 by_state[LAB_N_STATES], total = 0;
+
+  lab_run_get_time_by_state (run, by_state);
+  for (LabState s = 0; s < LAB_N_STATES; s++)
+    if (s != LAB_STATE_STARTUP)
+      total += by_state[s];
+  return total > 0 ? (double) by_state[state] / total : 0;
+}
+
+/* The tasks' time in @state, in µs. */
+gint64
+lab_test_state_total (const LabRun *run,
+                      LabState      state)
+{
+  gint64 by_state[LAB_N_STATES];
+
+  lab_run_get_time_by_state (run, by_state);
+  return by_state[state];
+}

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "lab-runner.h"
+#include "lab-states.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,12 @@ LabRun      *lab_test_run             (LabRunner     *runner,
                                        LabWorkload   *workload,
                                        LabMode        mode,
                                        GCancellable  *cancellable);
+LabRun      *lab_test_run_plan        (LabPlan       *plan,
+                                       LabMode        mode);
+double       lab_test_state_share     (const LabRun  *run,
+                                       LabState       state);
+gint64       lab_test_state_total     (const LabRun  *run,
+                                       LabState       state);
 guint        lab_test_max_overlap     (const LabRun  *run);
 guint        lab_test_count_children  (void);
 guint        lab_test_count_entries   (const char    *path);

@@ -18,41 +18,6 @@
 #include "lab-states.h"
 #include "lab-test-util.h"
 
-static LabRun *
-run_plan (LabPlan *plan,
-          LabMode  mode)
-{
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabWorkload) workload = lab_workload_new (plan, &error);
-
-  g_assert_no_error (error);
-  return lab_test_run (runner, workload, mode, NULL);
-}
-
-static double
-share (const LabRun *run,
-       LabState      state)
-{
-  gint64 by_state[LAB_N_STATES], total = 0;
-
-  lab_run_get_time_by_state (run, by_state);
-  for (LabState s = 0; s < LAB_N_STATES; s++)
-    if (s != LAB_STATE_STARTUP)
-      total += by_state[s];
-  return total > 0 ? (double) by_state[state] / total : 0;
-}
-
-static gint64
-state_total (const LabRun *run,
-             LabState      state)
-{
-  gint64 by_state[LAB_N_STATES];
-
-  lab_run_get_time_by_state (run, by_state);
-  return by_state[state];
-}
-
 /* Sleep tasks on the event loop: each one's wait is a timer span of its
  * own, though fifty are in flight on one thread; almost all their time is
  * I/O wait with next to no CPU.  The loop slept nearly all the run, its
@@ -67,17 +32,17 @@ test_async_sleep_is_io (void)
   plan->tasks = 50;
   plan->workers = 10;
   plan->task_ms = 50;
-  run = run_plan (plan, LAB_MODE_ASYNC);
+  run = lab_test_run_plan (plan, LAB_MODE_ASYNC);
   g_assert_true (lab_run_is_ok (run));
   loop = &run->loop;
 
   g_test_message ("I/O %.1f %%, compute %.2f %%; loop busy %.1f ms, idle %.1f ms of %.1f ms; "
                   "%u timers late %.2f ms (median), %.2f ms (p99), %.2f ms (max)",
-                  100 * share (run, LAB_STATE_IO), 100 * share (run, LAB_STATE_COMPUTE),
+                  100 * lab_test_state_share (run, LAB_STATE_IO), 100 * lab_test_state_share (run, LAB_STATE_COMPUTE),
                   loop->busy_us / 1e3, loop->idle_us / 1e3, run->wall_us / 1e3, loop->timers,
                   loop->late_median_us / 1e3, loop->late_p99_us / 1e3, loop->late_max_us / 1e3);
-  g_assert_cmpfloat (share (run, LAB_STATE_IO), >, 0.9);
-  g_assert_cmpfloat (share (run, LAB_STATE_COMPUTE), <, 0.05);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_IO), >, 0.9);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE), <, 0.05);
   for (guint i = 0; i < run->n_records; i++)
     {
       const LabTaskRecord *record = &run->records[i];
@@ -122,7 +87,7 @@ test_async_short_waits_no_span (void)
   plan->tasks = 1000;
   plan->workers = 2;
   plan->task_ms = 0;
-  run = run_plan (plan, LAB_MODE_ASYNC);
+  run = lab_test_run_plan (plan, LAB_MODE_ASYNC);
   g_assert_true (lab_run_is_ok (run));
 
   for (guint i = 0; i < run->n_records; i++)
@@ -150,17 +115,17 @@ test_async_cpu_busy (void)
   plan->tasks = 4;
   plan->workers = 4;
   plan->n = 200000000;
-  run = run_plan (plan, LAB_MODE_ASYNC);
+  run = lab_test_run_plan (plan, LAB_MODE_ASYNC);
   g_assert_true (lab_run_is_ok (run));
 
   g_test_message ("compute %.0f %%, run queue %.0f %%; loop busy %.1f ms, idle %.1f ms",
-                  100 * share (run, LAB_STATE_COMPUTE), 100 * share (run, LAB_STATE_RUNQUEUE),
+                  100 * lab_test_state_share (run, LAB_STATE_COMPUTE), 100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE),
                   run->loop.busy_us / 1e3, run->loop.idle_us / 1e3);
   g_assert_true (run->loop.measured);
   g_assert_cmpuint (run->loop.timers, ==, 0);
   g_assert_cmpint (run->loop.late_median_us, ==, -1);
   g_assert_cmpint (run->loop.busy_us, >, 4 * run->loop.idle_us);
-  g_assert_cmpfloat (share (run, LAB_STATE_COMPUTE) + share (run, LAB_STATE_RUNQUEUE), >, 0.8);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.8);
   for (guint i = 0; i < run->n_records; i++)
     g_assert_cmpint (run->records[i].cpu_us, >, 0);
 }
@@ -177,11 +142,11 @@ test_processes_async_cpu (void)
   plan->workers = 2;
   plan->in_flight = 2;
   plan->n = 100000000;
-  run = run_plan (plan, LAB_MODE_PROCESSES_ASYNC);
+  run = lab_test_run_plan (plan, LAB_MODE_PROCESSES_ASYNC);
   g_assert_true (lab_run_is_ok (run));
 
-  g_test_message ("compute %.0f %%, run queue %.0f %%", 100 * share (run, LAB_STATE_COMPUTE),
-                  100 * share (run, LAB_STATE_RUNQUEUE));
+  g_test_message ("compute %.0f %%, run queue %.0f %%", 100 * lab_test_state_share (run, LAB_STATE_COMPUTE),
+                  100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE));
   for (guint i = 0; i < run->n_records; i++)
     {
       g_assert_cmpint (run->records[i].cpu_us, >, 0);
@@ -189,7 +154,7 @@ test_processes_async_cpu (void)
       g_assert_cmpint (run->records[i].cpu_us, <=,
                        run->records[i].end_us - run->records[i].start_us + 100);
     }
-  g_assert_cmpint (state_total (run, LAB_STATE_COMPUTE), >, 0);
+  g_assert_cmpint (lab_test_state_total (run, LAB_STATE_COMPUTE), >, 0);
 }
 
 /* Coroutines that compute between their awaits, as on the loop of an

@@ -16,41 +16,6 @@
 #include "lab-test-util.h"
 #include "lab-trace.h"
 
-static LabRun *
-run_plan (LabPlan *plan,
-          LabMode  mode)
-{
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabWorkload) workload = lab_workload_new (plan, &error);
-
-  g_assert_no_error (error);
-  return lab_test_run (runner, workload, mode, NULL);
-}
-
-static double
-share (const LabRun *run,
-       LabState      state)
-{
-  gint64 by_state[LAB_N_STATES], total = 0;
-
-  lab_run_get_time_by_state (run, by_state);
-  for (LabState s = 0; s < LAB_N_STATES; s++)
-    if (s != LAB_STATE_STARTUP)
-      total += by_state[s];
-  return total > 0 ? (double) by_state[state] / total : 0;
-}
-
-static gint64
-state_total (const LabRun *run,
-             LabState      state)
-{
-  gint64 by_state[LAB_N_STATES];
-
-  lab_run_get_time_by_state (run, by_state);
-  return by_state[state];
-}
-
 /* By time; at equal times ends before starts. */
 static gint
 compare_points (gconstpointer a,
@@ -127,21 +92,21 @@ test_gil_waits (void)
   plan->workers = 4;
   plan->n = 200000000;
   plan->gil = TRUE;
-  run = run_plan (plan, LAB_MODE_THREADS);
+  run = lab_test_run_plan (plan, LAB_MODE_THREADS);
   g_assert_true (lab_run_is_ok (run));
 
   together = time_computing_together (run);
   g_test_message ("GIL wait %.0f %%, compute %.0f %%, run queue %.0f %%; outside the GIL together "
                   "%.1f ms of %.1f ms",
-                  100 * share (run, LAB_STATE_GIL), 100 * share (run, LAB_STATE_COMPUTE),
-                  100 * share (run, LAB_STATE_RUNQUEUE), together / 1e3, run->wall_us / 1e3);
-  g_assert_cmpfloat (share (run, LAB_STATE_GIL), >, 0.5);
+                  100 * lab_test_state_share (run, LAB_STATE_GIL), 100 * lab_test_state_share (run, LAB_STATE_COMPUTE),
+                  100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE), together / 1e3, run->wall_us / 1e3);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_GIL), >, 0.5);
   /* Outside its GIL waits a thread computes — or, having let go of the GIL
    * at its task's end, waits for a core to finish the task on; the kernel
    * says how long, not when.  So two threads can look busy together only
    * for as long as they waited for a core; a hand-over is two clock
    * readings apart on top of that. */
-  g_assert_cmpint (together, <=, state_total (run, LAB_STATE_RUNQUEUE) + run->wall_us / 50);
+  g_assert_cmpint (together, <=, lab_test_state_total (run, LAB_STATE_RUNQUEUE) + run->wall_us / 50);
 }
 
 /* The same sums on C threads: no GIL wait at all, and their time is spent
@@ -155,14 +120,14 @@ test_c_threads_compute (void)
   plan->tasks = 2;
   plan->workers = 2;
   plan->n = 400000000;
-  run = run_plan (plan, LAB_MODE_THREADS);
+  run = lab_test_run_plan (plan, LAB_MODE_THREADS);
   g_assert_true (lab_run_is_ok (run));
 
   g_test_message ("compute %.0f %%, run queue %.0f %%, other %.0f %%",
-                  100 * share (run, LAB_STATE_COMPUTE), 100 * share (run, LAB_STATE_RUNQUEUE),
-                  100 * share (run, LAB_STATE_OTHER));
-  g_assert_cmpint (state_total (run, LAB_STATE_GIL), ==, 0);
-  g_assert_cmpfloat (share (run, LAB_STATE_COMPUTE) + share (run, LAB_STATE_RUNQUEUE), >, 0.9);
+                  100 * lab_test_state_share (run, LAB_STATE_COMPUTE), 100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE),
+                  100 * lab_test_state_share (run, LAB_STATE_OTHER));
+  g_assert_cmpint (lab_test_state_total (run, LAB_STATE_GIL), ==, 0);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.9);
   for (guint i = 0; i < run->n_records; i++)
     {
       g_assert_cmpint (run->records[i].cpu_us, >, 0);
@@ -186,11 +151,11 @@ test_run_queue (void)
   plan->tasks = 8;
   plan->workers = 8;
   plan->n = 400000000;
-  run = run_plan (plan, LAB_MODE_THREADS);
+  run = lab_test_run_plan (plan, LAB_MODE_THREADS);
   g_assert_true (lab_run_is_ok (run));
 
-  g_test_message ("run queue %.0f %%", 100 * share (run, LAB_STATE_RUNQUEUE));
-  g_assert_cmpfloat (share (run, LAB_STATE_RUNQUEUE), >, 0.2);
+  g_test_message ("run queue %.0f %%", 100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE));
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.2);
 }
 
 /* Depositors with a lock queue for it; without one, nobody waits. */
@@ -206,16 +171,16 @@ test_bank_lock_waits (void)
       plan->workers = 4;
       plan->pause_ms = 5;
       plan->lock = locked;
-      run = run_plan (plan, LAB_MODE_THREADS);
+      run = lab_test_run_plan (plan, LAB_MODE_THREADS);
 
       g_test_message ("lock %s: lock waits %.1f ms, timer waits %.1f ms", locked ? "on" : "off",
-                      state_total (run, LAB_STATE_LOCK) / 1e3, state_total (run, LAB_STATE_IO) / 1e3);
+                      lab_test_state_total (run, LAB_STATE_LOCK) / 1e3, lab_test_state_total (run, LAB_STATE_IO) / 1e3);
       if (locked)
-        g_assert_cmpint (state_total (run, LAB_STATE_LOCK), >, 0);
+        g_assert_cmpint (lab_test_state_total (run, LAB_STATE_LOCK), >, 0);
       else
-        g_assert_cmpint (state_total (run, LAB_STATE_LOCK), ==, 0);
+        g_assert_cmpint (lab_test_state_total (run, LAB_STATE_LOCK), ==, 0);
       /* Every depositor pauses between reading and writing. */
-      g_assert_cmpint (state_total (run, LAB_STATE_IO), >=, 8 * 4000);
+      g_assert_cmpint (lab_test_state_total (run, LAB_STATE_IO), >=, 8 * 4000);
     }
 }
 
@@ -229,12 +194,12 @@ test_sleep_is_io (void)
   plan->tasks = 8;
   plan->workers = 4;
   plan->task_ms = 50;
-  run = run_plan (plan, LAB_MODE_THREADS);
+  run = lab_test_run_plan (plan, LAB_MODE_THREADS);
 
-  g_test_message ("I/O %.1f %%, compute %.2f %%", 100 * share (run, LAB_STATE_IO),
-                  100 * share (run, LAB_STATE_COMPUTE));
-  g_assert_cmpfloat (share (run, LAB_STATE_IO), >, 0.9);
-  g_assert_cmpfloat (share (run, LAB_STATE_COMPUTE), <, 0.05);
+  g_test_message ("I/O %.1f %%, compute %.2f %%", 100 * lab_test_state_share (run, LAB_STATE_IO),
+                  100 * lab_test_state_share (run, LAB_STATE_COMPUTE));
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_IO), >, 0.9);
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE), <, 0.05);
   for (guint i = 0; i < run->n_records; i++)
     {
       const LabSpan *span = &g_array_index (run->records[i].spans, LabSpan, 0);
@@ -273,7 +238,7 @@ test_processes_transfer (void)
           g_assert_cmpint (run->records[t].cpu_us, >, 0);
           g_assert_cmpint (run->records[t].run_queue_us, >=, 0);
         }
-      copied[i] = state_total (run, LAB_STATE_TRANSFER);
+      copied[i] = lab_test_state_total (run, LAB_STATE_TRANSFER);
       g_test_message ("%" G_GUINT64_FORMAT " bytes per task: %.2f ms copying", sizes[i], copied[i] / 1e3);
     }
 
@@ -294,7 +259,7 @@ test_short_tasks_unmeasured (void)
 
   plan->tasks = 1000;
   plan->task_ms = 0;
-  run = run_plan (plan, LAB_MODE_SEQUENTIAL);
+  run = lab_test_run_plan (plan, LAB_MODE_SEQUENTIAL);
 
   for (guint i = 0; i < run->n_records; i++)
     {
@@ -306,7 +271,7 @@ test_short_tasks_unmeasured (void)
   /* The first, and any that a preemption made longer than the limit. */
   g_assert_cmpuint (measured, >=, 1);
   g_assert_cmpuint (measured, <, 100);
-  g_assert_cmpint (state_total (run, LAB_STATE_COMPUTE) + state_total (run, LAB_STATE_OTHER), >, 0);
+  g_assert_cmpint (lab_test_state_total (run, LAB_STATE_COMPUTE) + lab_test_state_total (run, LAB_STATE_OTHER), >, 0);
 }
 
 /* Threads under the GIL keep about one core busy; the sampler sees it. */
@@ -321,7 +286,7 @@ test_cores_busy (void)
   plan->workers = 4;
   plan->n = 400000000;
   plan->gil = TRUE;
-  run = run_plan (plan, LAB_MODE_THREADS);
+  run = lab_test_run_plan (plan, LAB_MODE_THREADS);
 
   cores = lab_run_get_mean_cores_busy (run);
   g_test_message ("%u samples, %.2f cores busy", run->cores_busy->len, cores);
@@ -396,7 +361,7 @@ test_trace (void)
       plan->workers = 4;
       plan->pause_ms = 30;
       plan->lock = TRUE;
-      run = run_plan (plan, mode);
+      run = lab_test_run_plan (plan, mode);
       lab_trace_add_run (trace, lab_mode_get_title (mode), run);
     }
   {
@@ -406,7 +371,7 @@ test_trace (void)
     plan->tasks = 50;
     plan->workers = 10;
     plan->task_ms = 20;
-    run = run_plan (plan, LAB_MODE_ASYNC);
+    run = lab_test_run_plan (plan, LAB_MODE_ASYNC);
     lab_trace_add_run (trace, "sleeps", run);   /* the third process: pid 3 */
   }
   lab_trace_set_info (trace, "verdict", "every deposit arrived");
