@@ -226,17 +226,19 @@ lab_run_controller_start_job (LabRunController *self,
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
 
   /* A download job fetches from the built-in server, ready by now. */
-  if (lab_run_controller_plan_uses_server (plan)
-      && !lab_run_controller_use_server (self, plan, &error))
-    ;   /* self->workload stays NULL: @error says why */
-  else if (g_str_equal (plan->workload, "pipeline"))
+  if (!lab_run_controller_plan_uses_server (plan)
+      || lab_run_controller_use_server (self, plan, &error))
     {
-      self->pipeline = lab_pipeline_new (plan, &error);
-      if (self->pipeline != NULL)
-        self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
+      if (g_str_equal (plan->workload, "pipeline"))
+        {
+          self->pipeline = lab_pipeline_new (plan, &error);
+          if (self->pipeline != NULL)
+            self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline,
+                                                                   LAB_STAGE_DOWNLOAD));
+        }
+      else
+        self->workload = lab_workload_new (plan, &error);
     }
-  else
-    self->workload = lab_workload_new (plan, &error);
 
   if (self->workload == NULL)
     {
