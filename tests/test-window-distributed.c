@@ -737,6 +737,60 @@ test_download_beyond_loopback (void)
   lab_ui_close_window (window);
 }
 
+/* No network address but loopback (a network namespace of its own, root
+ * only: this test runs itself again inside `unshare --net`): with the
+ * switch on, a distributed download is one sentence in the window — the
+ * server's own — and nothing starts. */
+static void
+test_no_lan_address (void)
+{
+  LabWindow *window;
+
+  if (g_getenv ("LAB_TEST_IN_NETNS") == NULL)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+      g_autofree char *out = NULL;
+
+      if (geteuid () != 0)
+        {
+          g_test_skip ("a network namespace without a LAN address needs unshare --net, "
+                       "which needs root");
+          return;
+        }
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+      g_subprocess_launcher_setenv (launcher, "LAB_TEST_IN_NETNS", "1", TRUE);
+      child = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--net", self, "-p",
+                                           "/lab/window-distributed/no-lan-address", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_test_message ("in a network namespace of its own:\n%s", out);
+      g_assert_true (g_subprocess_get_if_exited (child));
+      g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+      g_assert_nonnull (strstr (out, "ok 1 /lab/window-distributed/no-lan-address"));
+      return;
+    }
+
+  g_assert_null (lab_net_dup_lan_address ());
+  configure_download (4, 2, 0, TRUE);
+  window = lab_ui_open_window (app);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  lab_ui_wait_until (lab_ui_is_idle, window, 20000);
+  g_test_message ("status: %s", lab_window_get_status (window));
+  g_assert_false (lab_window_get_running (window));
+  g_assert_nonnull (strstr (lab_window_get_status (window),
+                            "no network address other than loopback"));
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "no network address other than loopback"));
+  g_assert_null (lab_timings_dup_row_text (lab_window_get_timings (window), LAB_MODE_DISTRIBUTED));
+  g_assert_false (shows_notice (window));
+  g_assert_cmpuint (lab_test_count_children (), ==, 0);
+  lab_ui_close_window (window);
+}
+
 /* The switch is for distributed runs only: the threads mode's workers are
  * on this PC, so the server stays on 127.0.0.1 with the switch on, and no
  * notice shows.  The switch is insensitive for a job without the server,
@@ -1027,6 +1081,7 @@ main (int   argc,
   g_test_add_func ("/lab/window-distributed/download-loopback", test_download_loopback);
   g_test_add_func ("/lab/window-distributed/download-beyond-loopback",
                    test_download_beyond_loopback);
+  g_test_add_func ("/lab/window-distributed/no-lan-address", test_no_lan_address);
   g_test_add_func ("/lab/window-distributed/switch-only-distributed", test_switch_only_distributed);
   g_test_add_func ("/lab/window-distributed/no-password-warning", test_no_password_warning);
   g_test_add_func ("/lab/window-distributed/copy-join-command", test_copy_join_command);
