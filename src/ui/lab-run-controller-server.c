@@ -172,7 +172,6 @@ lab_run_controller_stop_waiting_for_server (LabRunController *self)
   lab_run_controller_finish_batch (self);
 }
 
-
 static void
 free_server_thread (GTask        *task,
                     gpointer      source_object,

@@ -582,7 +582,9 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* A run could not start or go on: a sentence for a toast. */
+  /* A run could not start or go on, or the teacher must know something
+   * before it does (a broker without a password, a server open to the
+   * network): a sentence for a toast. */
   lab_run_controller_signals[SIGNAL_ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -168,9 +168,9 @@ lab_setup_panel_update (LabSetupPanel *self)
   }
   gtk_widget_set_visible (self->broker_group, !lesson && g_str_equal (mode, "distributed"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->broker_row), !self->running);
-  /* Only a distributed job that downloads from the built-in server has a
-   * server to open to the network: the plain download (the pipeline uses
-   * the server too, but cannot run distributed: its later stages do not
+  /* The switch matters only to a distributed job that downloads from the
+   * built-in server, which is the plain download alone: the pipeline uses
+   * the server too, but cannot run distributed (its later stages do not
    * travel).  For the other jobs the row stays visible but insensitive,
    * with a tooltip saying why: a switch that vanished with the job would
    * leave the teacher wondering where it went. */
