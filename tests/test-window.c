@@ -19,6 +19,7 @@
 #include "lab-application.h"
 #include "lab-lesson-card.h"
 #include "lab-test-util.h"
+#include "lab-timeline-private.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
 
@@ -281,6 +282,52 @@ test_pipeline (void)
   /* "Threads", three stages, total, start-up: each a time in seconds. */
   cells = g_strsplit (row, " s", -1);
   g_assert_cmpuint (g_strv_length (cells), >=, 5);
+  lab_ui_close_window (window);
+}
+
+/* The plain download job: the same built-in server as the pipeline, in
+ * every mode of "Compare all" (threads and async among them), each row
+ * verified with its Download time; its rows are the server's (size,
+ * latency) without the pipeline's folder, and seed 003's About stays the
+ * pipeline's. */
+static void
+test_download_job (void)
+{
+  static const LabMode modes[] = { LAB_MODE_SEQUENTIAL, LAB_MODE_THREADS, LAB_MODE_PROCESSES,
+                                   LAB_MODE_ASYNC, LAB_MODE_PROCESSES_ASYNC };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  LabSetupPanel *panel;
+  LabWindow *window;
+
+  configure ("download", "compare", 12, 4, 0);
+  g_settings_set_uint (settings, "size-kib", 64);
+  g_settings_set_uint (settings, "latency-ms", 20);
+  window = lab_ui_open_window (app);
+  panel = lab_window_get_setup_panel (window);
+
+  g_assert_true (gtk_widget_get_visible (lab_setup_panel_get_widget (panel, "size_row")));
+  g_assert_true (gtk_widget_get_visible (lab_setup_panel_get_widget (panel, "latency_row")));
+  g_assert_false (gtk_widget_get_visible (lab_setup_panel_get_widget (panel, "out_dir_row")));
+  g_assert_false (lab_setup_panel_is_download_job (panel));
+  g_assert_cmpstr (lab_setup_panel_get_stage (panel), ==, "Download");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  g_test_message ("status: %s", lab_window_get_status (window));
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *row = lab_timings_dup_row_text (lab_window_get_timings (window), modes[i]);
+      g_auto(GStrv) cells = NULL;
+
+      g_test_message ("%s", row);
+      g_assert_nonnull (row);
+      g_assert_nonnull (strstr (row, "✓"));
+      /* The mode, its Download time, total, start-up: times in seconds. */
+      cells = g_strsplit (row, " s", -1);
+      g_assert_cmpuint (g_strv_length (cells), >=, 3);
+      g_assert_cmpuint (lab_timeline_model_get_n_bars (lab_window_get_timeline (window, modes[i])->model),
+                        ==, 12);
+    }
   lab_ui_close_window (window);
 }
 
@@ -714,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/lab/window/threads-run", test_threads_run);
   g_test_add_func ("/lab/window/compare-all", test_compare_all);
   g_test_add_func ("/lab/window/pipeline", test_pipeline);
+  g_test_add_func ("/lab/window/download-job", test_download_job);
   g_test_add_func ("/lab/window/lesson", test_lesson);
   g_test_add_func ("/lab/window/scale-lessons", test_scale_lessons);
   g_test_add_func ("/lab/window/event-flood", test_event_flood);

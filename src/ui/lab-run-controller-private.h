@@ -7,8 +7,8 @@
  * tells its window: lab-run-controller.c (a job, mode after mode),
  * lab-run-controller-timings.c (its rows and status line),
  * lab-run-controller-lessons.c (a seed lesson's steps) and
- * lab-run-controller-server.c (the built-in server and folder the
- * pipeline waits for); lab-run-controller-distributed.c checks a
+ * lab-run-controller-server.c (the built-in server a download job waits
+ * for, and the pipeline's folder); lab-run-controller-distributed.c checks a
  * distributed run's broker and job before it starts.
  */
 
@@ -33,7 +33,8 @@ struct _LabRunController
   LabRunFeed           *feed;
   char                 *status;
 
-  /* The built-in server and the folder the pipeline saves into */
+  /* The built-in server the download jobs fetch from, and the folder the
+   * pipeline saves into */
   LabServer            *server;
   LabServerOptions      server_options;
   char                 *out_dir;
@@ -93,6 +94,7 @@ void     lab_run_controller_after_mode         (LabRunController       *self,
                                                 const GError           *error);
 void     lab_run_controller_start_job          (LabRunController       *self,
                                                 LabPlan                *plan);
+gboolean lab_run_controller_plan_uses_server   (const LabPlan          *plan);
 gboolean lab_run_controller_needs_server       (LabRunController       *self,
                                                 const LabPlan          *plan);
 void     lab_run_controller_prepare_server     (LabRunController       *self,
@@ -101,6 +103,7 @@ gboolean lab_run_controller_use_server         (LabRunController       *self,
                                                 LabPlan                *plan,
                                                 GError                **error);
 void     lab_run_controller_stop_waiting_for_server (LabRunController  *self);
+void     lab_run_controller_close_server_to_network (LabRunController  *self);
 void     lab_run_controller_set_results    (LabRunController       *self,
                                             LabRunResults          *results);
 

@@ -84,6 +84,7 @@ lab_run_controller_finish_batch (LabRunController *self)
   g_clear_pointer (&self->pending_modes, g_array_unref);
   g_clear_pointer (&self->waiting_plan, lab_plan_free);
   g_clear_object (&self->frozen_lesson);
+  lab_run_controller_close_server_to_network (self);
   self->in_lesson = FALSE;
   lab_run_controller_set_running (self, FALSE);
 }
@@ -212,8 +213,8 @@ run_on_ui_thread (LabRunController *self)
 
 /* ---- Free experiments --------------------------------------------------- */
 
-/* The job is ready (and its server, for the pipeline): set up the table and
- * the timelines, and go. */
+/* The job is ready (and its server, for a download job): set up the table
+ * and the timelines, and go. */
 void
 lab_run_controller_start_job (LabRunController *self,
                               LabPlan          *plan)
@@ -224,15 +225,20 @@ lab_run_controller_start_job (LabRunController *self,
   g_clear_object (&self->workload);
   g_clear_pointer (&self->pipeline, lab_pipeline_free);
 
-  if (g_str_equal (plan->workload, "pipeline"))
+  /* A download job fetches from the built-in server, ready by now. */
+  if (!lab_run_controller_plan_uses_server (plan)
+      || lab_run_controller_use_server (self, plan, &error))
     {
-      if (lab_run_controller_use_server (self, plan, &error))
-        self->pipeline = lab_pipeline_new (plan, &error);
-      if (self->pipeline != NULL)
-        self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline, LAB_STAGE_DOWNLOAD));
+      if (g_str_equal (plan->workload, "pipeline"))
+        {
+          self->pipeline = lab_pipeline_new (plan, &error);
+          if (self->pipeline != NULL)
+            self->workload = g_object_ref (lab_pipeline_get_stage (self->pipeline,
+                                                                   LAB_STAGE_DOWNLOAD));
+        }
+      else
+        self->workload = lab_workload_new (plan, &error);
     }
-  else
-    self->workload = lab_workload_new (plan, &error);
 
   if (self->workload == NULL)
     {
@@ -320,7 +326,7 @@ lab_run_controller_run_job (LabRunController *self,
   lab_heartbeat_reset_worst (self->heartbeat);
   lab_run_controller_set_running (self, TRUE);
 
-  if (!g_str_equal (plan->workload, "pipeline") || !lab_run_controller_needs_server (self, plan))
+  if (!lab_run_controller_plan_uses_server (plan) || !lab_run_controller_needs_server (self, plan))
     lab_run_controller_start_job (self, plan);
   else
     lab_run_controller_prepare_server (self, g_steal_pointer (&owned_plan));
@@ -576,7 +582,9 @@ lab_run_controller_class_init (LabRunControllerClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* A run could not start or go on: a sentence for a toast. */
+  /* A run could not start or go on, or the teacher must know something
+   * before it does (a broker without a password, a server open to the
+   * network): a sentence for a toast. */
   lab_run_controller_signals[SIGNAL_ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);

@@ -25,8 +25,12 @@ static const struct {
   const char *button;  /* what the primary button does */
 } jobs[] = {
   /* Seed 003's pair of buttons: "Download" and "About"; the other jobs'
-   * buttons name their one verb. */
+   * buttons name their one verb.  The plain download fetches the same
+   * files from the same built-in server without saving or hashing them:
+   * one stage, so it can travel as jobs to the distributed workers, which
+   * the pipeline's later stages cannot. */
   { "pipeline", N_("Download, save and hash"), NULL, N_("_Download") },
+  { "download", N_("Download (from the built-in server)"), N_("Download"), N_("_Download") },
   { "sleep", N_("Wait (like a query or a download)"), N_("Wait"), N_("Wait") },
   { "cpu",   N_("Compute (sum of 1..N)"),             N_("Compute"), N_("Compute") },
   { "hash",  N_("Hash (MD5 or SHA-256)"),             N_("Hash"), N_("Hash") },
@@ -69,6 +73,8 @@ struct _LabSetupPanel
   GtkSwitch        *ui_thread_switch;
   GtkWidget        *broker_group;
   AdwEntryRow      *broker_row;
+  GtkWidget        *serve_beyond_row;
+  GtkSwitch        *serve_beyond_switch;
   AdwActionRow     *join_row;
   char             *join_command;   /* how one more worker joins the run's local broker */
 
@@ -126,19 +132,28 @@ workers_limit (const char *mode_id)
     }
 }
 
+/* The jobs that download from the built-in server (lab-run-controller-
+ * server.c makes it for them). */
+static gboolean
+job_uses_server (const char *name)
+{
+  return g_str_equal (name, "pipeline") || g_str_equal (name, "download");
+}
+
 static void
 lab_setup_panel_update (LabSetupPanel *self)
 {
   const char *name = jobs[selected_job (self)].name;
   const char *mode = selected_mode_id (self);
   gboolean pipeline = g_str_equal (name, "pipeline");
+  gboolean server = job_uses_server (name);
   gboolean lesson = lab_setup_panel_get_lesson (self) != NULL;
   GtkWidget *setup[] = { self->job_group, self->size_group, self->rules_group };
 
   gtk_widget_set_visible (self->task_ms_row, g_str_equal (name, "sleep"));
-  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash") || pipeline);
+  gtk_widget_set_visible (self->size_row, g_str_equal (name, "hash") || server);
   gtk_widget_set_visible (GTK_WIDGET (self->algo_row), g_str_equal (name, "hash") || pipeline);
-  gtk_widget_set_visible (self->latency_row, pipeline);
+  gtk_widget_set_visible (self->latency_row, server);
   gtk_widget_set_visible (GTK_WIDGET (self->out_dir_row), pipeline);
   gtk_widget_set_visible (self->n_row, g_str_equal (name, "cpu"));
   /* The GIL is a property of Python threads. */
@@ -153,6 +168,19 @@ lab_setup_panel_update (LabSetupPanel *self)
   }
   gtk_widget_set_visible (self->broker_group, !lesson && g_str_equal (mode, "distributed"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->broker_row), !self->running);
+  /* The switch matters only to a distributed job that downloads from the
+   * built-in server, which is the plain download alone: the pipeline uses
+   * the server too, but cannot run distributed (its later stages do not
+   * travel).  For the other jobs the row stays visible but insensitive,
+   * with a tooltip saying why: a switch that vanished with the job would
+   * leave the teacher wondering where it went. */
+  gtk_widget_set_sensitive (self->serve_beyond_row,
+                            g_str_equal (name, "download") && !self->running);
+  gtk_widget_set_tooltip_text (self->serve_beyond_row,
+                               g_str_equal (name, "download")
+                               ? NULL
+                               : _("Only the download job takes its files from the built-in "
+                                   "server in the distributed mode."));
 
   /* A lesson sets up its own job and modes, so only the lesson's own
    * choice shows; and nothing changes under a run, or its rows and steps
@@ -272,7 +300,12 @@ lab_setup_panel_class_init (LabSetupPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, ui_thread_switch);
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, broker_group);
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, broker_row);
+  gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, serve_beyond_row);
+  gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, serve_beyond_switch);
   gtk_widget_class_bind_template_child (widget_class, LabSetupPanel, join_row);
+  /* Not kept in the struct; bound so that lab_setup_panel_get_widget ()
+   * finds it for the tests. */
+  gtk_widget_class_bind_template_child_full (widget_class, "join_copy_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_join_command);
 }
 
@@ -335,6 +368,9 @@ lab_setup_panel_bind_settings (LabSetupPanel *self,
   g_settings_bind (settings, "latency-ms", self->latency_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "broker", self->broker_row, "text", G_SETTINGS_BIND_DEFAULT);
+  /* Read by the run controller when it makes the server. */
+  g_settings_bind (settings, "serve-beyond-loopback", self->serve_beyond_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   /* "Run on the UI thread" is deliberately not remembered: a window that
    * froze on the first Download of the next class would teach nothing. */
 
@@ -428,7 +464,8 @@ lab_setup_panel_get_button_label (LabSetupPanel *self)
   return _(jobs[selected_job (self)].button);
 }
 
-/* Seed 003's own job: download, then the "About" button beside it. */
+/* Seed 003's own job, the pipeline: download, then the "About" button
+ * beside it.  The plain download job is not seed 003's, so no "About". */
 gboolean
 lab_setup_panel_is_download_job (LabSetupPanel *self)
 {
