@@ -210,8 +210,10 @@ main (int   argc,
     }
 
   settings = g_settings_new (APP_ID);
-  g_settings_set_string (settings, "job", "pipeline");
-  g_settings_set_string (settings, "mode", "compare");
+  /* LAB_SCREENSHOT_JOB and LAB_SCREENSHOT_MODE pick another free
+   * experiment (e.g. download, distributed: the Broker group's rows). */
+  g_settings_set_string (settings, "job", g_getenv ("LAB_SCREENSHOT_JOB") ? g_getenv ("LAB_SCREENSHOT_JOB") : "pipeline");
+  g_settings_set_string (settings, "mode", g_getenv ("LAB_SCREENSHOT_MODE") ? g_getenv ("LAB_SCREENSHOT_MODE") : "compare");
   g_settings_set_uint (settings, "tasks", 16);
   g_settings_set_uint (settings, "workers", 8);
   g_settings_set_uint (settings, "size-kib", 1024);
