@@ -657,6 +657,11 @@ test_io_spans (void)
           g_assert_cmpint (span->state, ==, LAB_STATE_IO);
           g_assert_cmpint (span->start_us, >=, record->start_us);
           g_assert_cmpint (span->end_us, <=, record->end_us);
+          /* A download waits for one thing at a time, in order: connect,
+           * first byte, body — each where it was on the worker. */
+          if (i > 0)
+            g_assert_cmpint (span->start_us, >=,
+                             g_array_index (record->spans, LabSpan, i - 1).end_us);
           io += span->end_us - span->start_us;
         }
       /* The server's 100 ms before each answer is a wait for the network. */
