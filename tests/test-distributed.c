@@ -672,6 +672,94 @@ test_io_spans (void)
   g_assert_cmpint (by_state[LAB_STATE_IO], >, total / 2);
 }
 
+/* The test plays a worker of its own, which takes the job from the queue
+ * and reports it with @cpu and @spans as it likes. */
+static void
+fake_report (LabBroker  *broker,
+             const char *cpu,
+             const char *spans)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  g_autoptr(redisReply) job = NULL, now = NULL, done = NULL;
+  g_autofree char *run_id = NULL, *key = NULL, *events = NULL, *line = NULL;
+  g_autofree char *start = NULL, *end = NULL;
+  guint index;
+
+  while ((job = command (broker, "LPOP", LAB_RQ_QUEUE_KEY, NULL))->type != REDIS_REPLY_STRING)
+    {
+      g_clear_pointer (&job, freeReplyObject);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+  g_assert_true (lab_rq_job_id_parse (job->str, &run_id, &index));
+  key = lab_rq_job_key (job->str);
+  events = lab_rq_events_key (run_id);
+  line = g_strdup_printf ("F %u", index);
+  now = command (broker, "TIME", NULL);
+  start = g_strdup_printf ("%s000000", now->element[0]->str);
+  end = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (start, NULL, 10) + 50000);
+  done = command (broker, "HSET", key, "status", "finished", "lab_start_us", start,
+                  "lab_end_us", end, "lab_value", "", "exc_info", "", "worker_name", "fake",
+                  "lab_pid", "1", LAB_RQ_CPU_FIELD, cpu, LAB_RQ_RUN_QUEUE_FIELD, cpu,
+                  LAB_RQ_SPANS_FIELD, spans, NULL);
+  g_clear_pointer (&done, freeReplyObject);
+  done = command (broker, "RPUSH", events, line, NULL);
+}
+
+/* Garbage in a finished job's hash is ignored: the job is booked, its
+ * time "not measured"; the worker's own format is read back. */
+static void
+test_malformed_job (void)
+{
+  g_autoptr(LabLocalBroker) local = NULL;
+  g_autoptr(LabBroker) broker = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  RunThread job = { 0 };
+  GThread *thread;
+  const LabTaskRecord *record;
+  gint64 by_state[LAB_N_STATES] = { 0 };
+
+  if (!have_redis ())
+    return;
+
+  local = start_broker ();
+  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+
+  job.runner = runner;
+  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 10);
+  thread = g_thread_new ("run", run_thread, &job);
+  fake_report (broker, "lots", "io:timer:0:999999999 io:timer:0:10; rm -rf");
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+
+  record = &job.run->records[0];
+  g_assert_null (record->error);
+  g_assert_cmpint (record->end_us - record->start_us, ==, 50000);
+  g_assert_cmpint (record->cpu_us, ==, -1);
+  g_assert_cmpint (record->run_queue_us, ==, -1);
+  g_assert_null (record->spans);
+  lab_task_add_time_by_state (record, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, 50000);
+  g_clear_pointer (&job.run, lab_run_free);
+
+  /* The same, well formed: on the app's timeline from the job's start. */
+  thread = g_thread_new ("run", run_thread, &job);
+  fake_report (broker, "300", "io:timer:1000:20000");
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+  record = &job.run->records[0];
+  g_assert_cmpint (record->cpu_us, ==, 300);
+  g_assert_cmpint (record->run_queue_us, ==, 300);
+  g_assert_nonnull (record->spans);
+  g_assert_cmpuint (record->spans->len, ==, 1);
+  g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).start_us, ==, record->start_us + 1000);
+  g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).end_us, ==, record->start_us + 21000);
+  g_clear_pointer (&job.run, lab_run_free);
+  g_clear_object (&job.workload);
+}
+
 /* A worker we do not control writes what it likes into a job's hash: the
  * parsers take the worker's own format and nothing else. */
 static void
@@ -1118,6 +1206,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed/cpu-time", test_cpu_time);
   g_test_add_func ("/lab/distributed/io-spans", test_io_spans);
   g_test_add_func ("/lab/distributed/malformed-fields", test_malformed_fields);
+  g_test_add_func ("/lab/distributed/malformed-job", test_malformed_job);
   g_test_add_func ("/lab/distributed/cancel", test_cancel);
   g_test_add_func ("/lab/distributed/refuses-files", test_refuses_files);
   g_test_add_func ("/lab/distributed/url-list", test_url_list);

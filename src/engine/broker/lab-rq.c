@@ -180,6 +180,7 @@ lab_rq_parse_spans (const char  *text,
   g_auto(GStrv) items = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (max_offset_us >= 0, NULL);
 
   if (*text == '\0')
     return g_array_new (FALSE, FALSE, sizeof (LabSpan));

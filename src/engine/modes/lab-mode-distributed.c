@@ -26,7 +26,12 @@
  *
  * Times come from the broker's clock (Redis TIME), the one clock all
  * machines share; we turn them into our monotonic clock with the offset
- * measured when the run starts.
+ * measured when the run starts.  Where a job's time went (CPU, waits) is
+ * measured by its worker, as a worker process measures its tasks, and
+ * read back with its result.  Cores busy is not: this process's sampler
+ * sees no worker's CPU time, least of all on another machine, so a
+ * distributed run has no such figure rather than a false "0.0" (see
+ * lab-runner.c).
  *
  * Without --broker we start a private redis-server and --workers local
  * workers (broker/lab-local-broker.c) and stop them when the run ends.
@@ -51,8 +56,9 @@
 #define ENQUEUE_BATCH    500
 
 /* A job's waits are timed on its worker's clock, its length on the
- * broker's: two clocks that NTP may set running at rates 0.05 % apart.
- * A wait may end this much after its job's end and still be the job's. */
+ * broker's: two machines' clocks, which NTP may set running at rates up
+ * to 0.05 % apart.  A wait may end that share of the job's length, plus
+ * this, after the job's end and still be the job's. */
 #define SPAN_SLACK_US    (G_USEC_PER_SEC / 1000)
 
 static gint64
@@ -239,7 +245,7 @@ read_time_by_state (LabTaskRecord *record,
   if (spans->type == REDIS_REPLY_STRING)
     {
       GArray *parsed = lab_rq_parse_spans (spans->str, record->start_us,
-                                           wall + SPAN_SLACK_US, &error);
+                                           wall + wall / 2000 + SPAN_SLACK_US, &error);
 
       /* Within the slack, a wait ends with its job. */
       for (guint i = 0; parsed != NULL && i < parsed->len; i++)
