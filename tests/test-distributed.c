@@ -21,6 +21,7 @@
 #include "lab-process-pool.h"
 #include "lab-rq.h"
 #include "lab-server.h"
+#include "lab-states.h"
 #include "lab-test-util.h"
 
 static gboolean
@@ -491,6 +492,36 @@ test_layout (void)
       job = command (broker, "HGET", key, "lab_plan", NULL);
       g_assert_nonnull (strstr (job->str, "'workload': <'sleep'>"));
       g_assert_null (strstr (job->str, "broker"));
+      /* Where its time went, beside RQ's fields: the worker's CPU time
+       * (a sleep takes next to none), and its sleep as a timer wait,
+       * which starts after the job did and ends before it ended. */
+      g_clear_pointer (&job, freeReplyObject);
+      job = command (broker, "HMGET", key, LAB_RQ_CPU_FIELD, LAB_RQ_RUN_QUEUE_FIELD,
+                     LAB_RQ_SPANS_FIELD, "lab_start_us", "lab_end_us", NULL);
+      g_assert_cmpuint (job->elements, ==, 5);
+      for (guint f = 0; f < 5; f++)
+        g_assert_cmpint (job->element[f]->type, ==, REDIS_REPLY_STRING);
+      {
+        gint64 start = g_ascii_strtoll (job->element[3]->str, NULL, 10);
+        gint64 wall = g_ascii_strtoll (job->element[4]->str, NULL, 10) - start;
+        gint64 cpu = -2, queue = -2;
+        g_autoptr(GArray) spans = NULL;
+        const LabSpan *span;
+
+        g_test_message ("%s: cpu %s µs, run queue %s µs, waits “%s”, %" G_GINT64_FORMAT " µs long",
+                        key, job->element[0]->str, job->element[1]->str, job->element[2]->str, wall);
+        g_assert_true (lab_rq_parse_cpu_time (job->element[0]->str, wall, &cpu, NULL));
+        g_assert_true (lab_rq_parse_cpu_time (job->element[1]->str, wall, &queue, NULL));
+        g_assert_cmpint (cpu, >=, -1);
+        g_assert_cmpint (queue, >=, -1);
+        spans = lab_rq_parse_spans (job->element[2]->str, 0, wall, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (spans->len, ==, 1);
+        span = &g_array_index (spans, LabSpan, 0);
+        g_assert_cmpint (span->state, ==, LAB_STATE_IO);
+        g_assert_cmpint (span->wait, ==, LAB_WAIT_TIMER);
+        g_assert_cmpint (span->end_us - span->start_us, >=, 10 * 1000);
+      }
     }
 
   workers = command (broker, "SMEMBERS", "rq:workers", NULL);
@@ -505,6 +536,300 @@ test_layout (void)
 
   stop_worker (worker);
   g_assert_cmpint (scard (broker, "rq:workers"), ==, 0);
+}
+
+/* Sums where @run's task time went, and checks that every wait of every
+ * task lies inside its own bar, start to end. */
+static gint64
+time_by_state (const LabRun *run,
+               gint64        by_state[LAB_N_STATES])
+{
+  gint64 total = 0;
+
+  lab_run_get_time_by_state (run, by_state);
+  for (LabState state = 0; state < LAB_N_STATES; state++)
+    {
+      if (state != LAB_STATE_STARTUP)
+        total += by_state[state];
+      g_test_message ("%s: %" G_GINT64_FORMAT " µs", lab_state_to_string (state),
+                      by_state[state]);
+    }
+  return total;
+}
+
+/* A CPU job's worker brings back its time on a CPU: the bars are
+ * "computing", not grey "other". */
+static void
+test_cpu_time (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 by_state[LAB_N_STATES], total;
+
+  if (!have_redis ())
+    return;
+
+  plan->tasks = 4;
+  plan->workers = 2;
+  plan->n = 40000000;   /* 10 million additions a job: several ms of CPU each */
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (run->verified);
+
+  for (guint t = 0; t < run->n_records; t++)
+    {
+      gint64 task[LAB_N_STATES] = { 0 };
+
+      g_test_message ("task %u: %" G_GINT64_FORMAT " µs long, cpu %" G_GINT64_FORMAT
+                      " µs, run queue %" G_GINT64_FORMAT " µs", t,
+                      run->records[t].end_us - run->records[t].start_us,
+                      run->records[t].cpu_us, run->records[t].run_queue_us);
+      g_assert_cmpint (run->records[t].cpu_us, >, 0);
+      g_assert_cmpint (run->records[t].cpu_us, <=, run->records[t].end_us - run->records[t].start_us);
+      lab_task_add_time_by_state (&run->records[t], task);
+      g_assert_cmpint (task[LAB_STATE_COMPUTE], >, 0);
+    }
+
+  /* Computing, or waiting for a core on a machine shared with the test's
+   * other processes, is most of the jobs' time; the broker's round trips
+   * at either end of a job are the rest ("other"). */
+  total = time_by_state (run, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], >, 0);
+  g_assert_cmpint (by_state[LAB_STATE_COMPUTE] + by_state[LAB_STATE_RUNQUEUE], >, total / 2);
+  /* No figure of cores busy: this process's sampler cannot see the
+   * workers, which did the work. */
+  g_assert_cmpfloat (lab_run_get_mean_cores_busy (run), <, 0);
+}
+
+/* A download job's waits for the network come back, and land inside its
+ * own bar on the app's timeline. */
+static void
+test_io_spans (void)
+{
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(LabPlan) plan = lab_plan_new ("download");
+  g_autoptr(LabWorkload) workload = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  LabServerOptions options;
+  gint64 by_state[LAB_N_STATES], total;
+
+  if (!have_redis ())
+    return;
+
+  lab_server_options_init (&options);
+  options.n_files = 4;
+  options.file_size = 16 * 1024;
+  options.latency_ms = 100;
+  server = lab_server_new (&options, &error);
+  g_assert_no_error (error);
+
+  plan->tasks = 4;
+  plan->workers = 2;
+  plan->url = g_strdup (lab_server_get_url (server));
+  workload = lab_workload_new (plan, &error);
+  g_assert_no_error (error);
+  run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (run->verified);
+
+  for (guint t = 0; t < run->n_records; t++)
+    {
+      const LabTaskRecord *record = &run->records[t];
+      gint64 io = 0;
+
+      g_assert_nonnull (record->spans);
+      g_assert_cmpuint (record->spans->len, >, 0);
+      for (guint i = 0; i < record->spans->len; i++)
+        {
+          const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
+
+          g_test_message ("task %u: %s %s from +%" G_GINT64_FORMAT " to +%" G_GINT64_FORMAT
+                          " µs of %" G_GINT64_FORMAT, t, lab_state_to_string (span->state),
+                          lab_wait_to_string (span->wait), span->start_us - record->start_us,
+                          span->end_us - record->start_us, record->end_us - record->start_us);
+          g_assert_cmpint (span->state, ==, LAB_STATE_IO);
+          g_assert_cmpint (span->start_us, >=, record->start_us);
+          g_assert_cmpint (span->end_us, <=, record->end_us);
+          /* A download waits for one thing at a time, in order: connect,
+           * first byte, body — each where it was on the worker. */
+          if (i > 0)
+            g_assert_cmpint (span->start_us, >=,
+                             g_array_index (record->spans, LabSpan, i - 1).end_us);
+          io += span->end_us - span->start_us;
+        }
+      /* The server's 100 ms before each answer is a wait for the network. */
+      g_assert_cmpint (io, >=, 100 * 1000);
+    }
+
+  total = time_by_state (run, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_IO], >, total / 2);
+}
+
+/* The test plays a worker of its own, which takes the job from the queue
+ * and reports it with @cpu and @spans as it likes. */
+static void
+fake_report (LabBroker  *broker,
+             const char *cpu,
+             const char *spans)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  g_autoptr(redisReply) job = NULL, now = NULL, done = NULL;
+  g_autofree char *run_id = NULL, *key = NULL, *events = NULL, *line = NULL;
+  g_autofree char *start = NULL, *end = NULL;
+  guint index;
+
+  while ((job = command (broker, "LPOP", LAB_RQ_QUEUE_KEY, NULL))->type != REDIS_REPLY_STRING)
+    {
+      g_clear_pointer (&job, freeReplyObject);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+  g_assert_true (lab_rq_job_id_parse (job->str, &run_id, &index));
+  key = lab_rq_job_key (job->str);
+  events = lab_rq_events_key (run_id);
+  line = g_strdup_printf ("F %u", index);
+  now = command (broker, "TIME", NULL);
+  start = g_strdup_printf ("%s000000", now->element[0]->str);
+  end = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (start, NULL, 10) + 50000);
+  done = command (broker, "HSET", key, "status", "finished", "lab_start_us", start,
+                  "lab_end_us", end, "lab_value", "", "exc_info", "", "worker_name", "fake",
+                  "lab_pid", "1", LAB_RQ_CPU_FIELD, cpu, LAB_RQ_RUN_QUEUE_FIELD, cpu,
+                  LAB_RQ_SPANS_FIELD, spans, NULL);
+  g_clear_pointer (&done, freeReplyObject);
+  done = command (broker, "RPUSH", events, line, NULL);
+}
+
+/* Garbage in a finished job's hash is ignored: the job is booked, its
+ * time "not measured"; the worker's own format is read back. */
+static void
+test_malformed_job (void)
+{
+  g_autoptr(LabLocalBroker) local = NULL;
+  g_autoptr(LabBroker) broker = NULL;
+  g_autoptr(LabRunner) runner = lab_runner_new ();
+  g_autoptr(GError) error = NULL;
+  RunThread job = { 0 };
+  GThread *thread;
+  const LabTaskRecord *record;
+  gint64 by_state[LAB_N_STATES] = { 0 };
+
+  if (!have_redis ())
+    return;
+
+  local = start_broker ();
+  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+
+  job.runner = runner;
+  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 10);
+  thread = g_thread_new ("run", run_thread, &job);
+  fake_report (broker, "lots", "io:timer:0:999999999 io:timer:0:10; rm -rf");
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+
+  record = &job.run->records[0];
+  g_assert_null (record->error);
+  g_assert_cmpint (record->end_us - record->start_us, ==, 50000);
+  g_assert_cmpint (record->cpu_us, ==, -1);
+  g_assert_cmpint (record->run_queue_us, ==, -1);
+  g_assert_null (record->spans);
+  lab_task_add_time_by_state (record, by_state);
+  g_assert_cmpint (by_state[LAB_STATE_OTHER], ==, 50000);
+  g_clear_pointer (&job.run, lab_run_free);
+
+  /* The same, well formed: on the app's timeline from the job's start. */
+  thread = g_thread_new ("run", run_thread, &job);
+  fake_report (broker, "300", "io:timer:1000:20000");
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+  record = &job.run->records[0];
+  g_assert_cmpint (record->cpu_us, ==, 300);
+  g_assert_cmpint (record->run_queue_us, ==, 300);
+  g_assert_nonnull (record->spans);
+  g_assert_cmpuint (record->spans->len, ==, 1);
+  g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).start_us, ==, record->start_us + 1000);
+  g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).end_us, ==, record->start_us + 21000);
+  g_clear_pointer (&job.run, lab_run_free);
+  g_clear_object (&job.workload);
+}
+
+/* A worker we do not control writes what it likes into a job's hash: the
+ * parsers take the worker's own format and nothing else. */
+static void
+test_malformed_fields (void)
+{
+  const char *bad[] = {
+    "garbage", "io", "io:timer", "io:timer:5", "io:timer:5:", "io:timer::5",
+    "io:timer:5:5:5", "compute::0:10", "startup::0:10", "other::0:10", "bogus:timer:0:10",
+    "io:bogus:0:10", "io:timer:-5:10", "io:timer:5:-10", "io:timer:0x10:10",
+    "io:timer:0:1001", "io:timer:1001:0", "io:timer:900:200",
+    "io:timer:99999999999999999999:1", "io:timer:0:10  io:timer:20:10", " io:timer:0:10",
+    "io:timer:0:10 ", "io:timer:0:10 garbage", "io:timer:1 0:10", "io:timer:0:10\n",
+  };
+  g_autoptr(GArray) good = NULL;
+  g_autoptr(GArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) many = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  gint64 value = 7;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GArray) spans = lab_rq_parse_spans (bad[i], 1000000, 1000, &error);
+
+      g_test_message ("“%s”: %s", bad[i], error ? error->message : "accepted");
+      g_assert_null (spans);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_clear_error (&error);
+    }
+
+  /* Too many waits for one job. */
+  for (guint i = 0; i <= LAB_RQ_MAX_SPANS; i++)
+    g_string_append (many, i > 0 ? " io:timer:0:1" : "io:timer:0:1");
+  g_assert_null (lab_rq_parse_spans (many->str, 0, 1000, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* What a worker writes reads back, moved to the reader's start. */
+  good = g_array_new (FALSE, FALSE, sizeof (LabSpan));
+  lab_spans_add (&good, LAB_STATE_IO, LAB_WAIT_CONNECT, 5000 + 10, 5000 + 30);
+  lab_spans_add (&good, LAB_STATE_IO, LAB_WAIT_FIRST_BYTE, 5000 + 30, 5000 + 930);
+  lab_spans_add (&good, LAB_STATE_LOCK, LAB_WAIT_NONE, 5000 + 930, 5000 + 1000);
+  text = lab_rq_format_spans (good, 5000);
+  g_assert_cmpstr (text, ==, "io:connect:10:20 io:first-byte:30:900 lock::930:70");
+  g_clear_pointer (&good, g_array_unref);
+  good = lab_rq_parse_spans (text, 1000000, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (good->len, ==, 3);
+  g_assert_cmpint (g_array_index (good, LabSpan, 1).start_us, ==, 1000030);
+  g_assert_cmpint (g_array_index (good, LabSpan, 1).end_us, ==, 1000930);
+  g_assert_cmpint (g_array_index (good, LabSpan, 1).wait, ==, LAB_WAIT_FIRST_BYTE);
+  g_assert_cmpint (g_array_index (good, LabSpan, 2).state, ==, LAB_STATE_LOCK);
+  none = lab_rq_parse_spans ("", 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_null (lab_rq_format_spans (none, 0));
+
+  /* CPU times: -1 (not measured) up to the job's length, nothing else. */
+  g_assert_true (lab_rq_parse_cpu_time ("-1", 1000, &value, NULL));
+  g_assert_cmpint (value, ==, -1);
+  g_assert_true (lab_rq_parse_cpu_time ("1000", 1000, &value, NULL));
+  g_assert_cmpint (value, ==, 1000);
+  value = 7;
+  g_assert_false (lab_rq_parse_cpu_time ("1001", 1000, &value, NULL));
+  g_assert_false (lab_rq_parse_cpu_time ("-2", 1000, &value, NULL));
+  g_assert_false (lab_rq_parse_cpu_time ("", 1000, &value, NULL));
+  g_assert_false (lab_rq_parse_cpu_time ("12ms", 1000, &value, NULL));
+  g_assert_false (lab_rq_parse_cpu_time ("99999999999999999999", G_MAXINT64, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpint (value, ==, 7);
 }
 
 /* RQ's own tool reads a live pool. */
@@ -878,6 +1203,10 @@ main (int   argc,
   g_test_add_func ("/lab/distributed/hosts", test_hosts);
   g_test_add_func ("/lab/distributed/layout", test_layout);
   g_test_add_func ("/lab/distributed/rq-info", test_rq_info);
+  g_test_add_func ("/lab/distributed/cpu-time", test_cpu_time);
+  g_test_add_func ("/lab/distributed/io-spans", test_io_spans);
+  g_test_add_func ("/lab/distributed/malformed-fields", test_malformed_fields);
+  g_test_add_func ("/lab/distributed/malformed-job", test_malformed_job);
   g_test_add_func ("/lab/distributed/cancel", test_cancel);
   g_test_add_func ("/lab/distributed/refuses-files", test_refuses_files);
   g_test_add_func ("/lab/distributed/url-list", test_url_list);

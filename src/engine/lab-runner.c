@@ -369,7 +369,10 @@ lab_runner_run_with_inputs (LabRunner     *self,
   if (!lab_workload_begin_run (workload, mode, error))
     return NULL;
   lab_run_context_init (&ctx);
-  sampler = start_cores_sampler (self, mode);
+  /* Not for a distributed run: its work is done by workers this process's
+   * sampler cannot see (other processes, other machines), and "0.0 cores
+   * busy" would be false.  Its jobs' own CPU times say where time went. */
+  sampler = mode != LAB_MODE_DISTRIBUTED ? start_cores_sampler (self, mode) : NULL;
 
   /* What the run costs the app and, in a pool mode, its workers. */
   if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
@@ -421,7 +424,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
       g_assert_not_reached ();
     }
 
-  run->cores_busy = lab_cores_sampler_stop (sampler);
+  run->cores_busy = sampler != NULL ? lab_cores_sampler_stop (sampler) : NULL;
   g_clear_pointer (&worker_pids, g_array_unref);
   if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
       mode != LAB_MODE_ASYNC)

@@ -39,6 +39,7 @@
 #include "lab-files.h"
 #include "lab-rq.h"
 #include "lab-rq-worker.h"
+#include "lab-states.h"
 #include "lab-workload.h"
 
 /* KEYS: intermediate list, started registry; ARGV: job id, expiry. */
@@ -274,7 +275,9 @@ run_is_running (LabBroker   *broker,
 }
 
 /* Stores what happened to a job we still own and moves it to the finished
- * or failed registry, telling the app through the run's event list. */
+ * or failed registry, telling the app through the run's event list.  Its
+ * waits travel as offsets from @local_start_us, the job's start on our
+ * own clock (see lab_rq_format_spans ()). */
 static gboolean
 report_job (Worker         *worker,
             LabBroker      *broker,
@@ -282,6 +285,7 @@ report_job (Worker         *worker,
             const char     *run_id,
             const char     *from_list,
             LabTaskRecord  *record,
+            gint64          local_start_us,
             GError        **error)
 {
   g_autoptr(LabBrokerBatch) batch = lab_broker_batch_new ();
@@ -297,13 +301,18 @@ report_job (Worker         *worker,
   g_autofree char *ttfb = g_strdup_printf ("%" G_GINT64_FORMAT, record->ttfb_us);
   g_autofree char *done = g_strdup_printf ("F %u", record->index);
   g_autofree char *ttl = g_strdup_printf ("%d", LAB_RQ_RESULT_TTL_S);
+  g_autofree char *cpu = g_strdup_printf ("%" G_GINT64_FORMAT, record->cpu_us);
+  g_autofree char *run_queue = g_strdup_printf ("%" G_GINT64_FORMAT, record->run_queue_us);
+  g_autofree char *spans = lab_rq_format_spans (record->spans, local_start_us);
   gboolean ok = record->error == NULL;
 
   lab_broker_batch_add (batch, "HSET", job_key, "status", ok ? "finished" : "failed",
                         "ended_at", ended_at, "lab_start_us", start_us, "lab_end_us", end_us,
                         "lab_value", record->value ? record->value : "", "lab_bytes", bytes,
                         "lab_status", status, "lab_ttfb_us", ttfb, "worker_name", worker->name,
-                        "lab_pid", worker->pid, "exc_info", ok ? "" : record->error, NULL);
+                        "lab_pid", worker->pid, "exc_info", ok ? "" : record->error,
+                        LAB_RQ_CPU_FIELD, cpu, LAB_RQ_RUN_QUEUE_FIELD, run_queue,
+                        LAB_RQ_SPANS_FIELD, spans ? spans : "", NULL);
   if (record->output != NULL)
     lab_broker_batch_add_bytes (batch, "HSET", job_key, "lab_output", record->output);
   if (from_list != NULL)
@@ -339,7 +348,8 @@ refuse_job (Worker      *worker,
   if (!lab_broker_time_us (broker, &record.start_us, error))
     return FALSE;
   record.end_us = record.start_us;
-  ok = report_job (worker, broker, job_id, run_id, LAB_RQ_INTERMEDIATE, &record, error);
+  record.cpu_us = record.run_queue_us = -1;   /* it never ran */
+  ok = report_job (worker, broker, job_id, run_id, LAB_RQ_INTERMEDIATE, &record, 0, error);
   lab_task_record_clear (&record);
   return ok;
 }
@@ -360,7 +370,9 @@ handle_job (Worker      *worker,
   g_autoptr(LabBrokerBatch) batch = NULL;
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) task_error = NULL;
-  LabTaskRecord record = { 0 };
+  LabTaskRecord record = { .cpu_us = -1, .run_queue_us = -1 };
+  LabCpuSample cpu_at_start;
+  gint64 local_start, cpu_from, local_end;
   CurrentJob *current;
   gboolean running = FALSE, run_over;
   guint index;
@@ -408,6 +420,12 @@ handle_job (Worker      *worker,
   record.index = index;
   if (!lab_broker_time_us (broker, &record.start_us, error))
     return FALSE;
+  /* The same moment on our own clock, where the job's waits are timed.
+   * The broker read its clock before its answer came, so now is a little
+   * late: the job's waits, timed from here, come out at most a round trip
+   * early, and never past the job's end, which the broker reads after
+   * the job. */
+  local_start = g_get_monotonic_time ();
   started_at = lab_rq_format_time (record.start_us);
   score = lab_rq_format_score (record.start_us, LAB_RQ_JOB_TTL_S);
   events_key = lab_rq_events_key (run_id);
@@ -448,10 +466,21 @@ handle_job (Worker      *worker,
       .worker_data = cache->worker_data,
     };
 
+    /* Measured as a worker process of the processes mode measures its
+     * tasks (workers/lab-worker.c): the kernel counts this thread's time
+     * on a CPU and waiting for one, and the workload records its other
+     * waits into the job's spans. */
+    cpu_from = g_get_monotonic_time ();
+    lab_cpu_sample_task_start (&cpu_at_start, cpu_from);
+    lab_spans_begin_task (&record.spans);
     if (lab_workload_has_task_input (cache->workload))
       input = lab_workload_make_task_input (cache->workload, index, &task_error);
     if (task_error == NULL)
       lab_workload_run_task (cache->workload, &context, input, &record, &task_error);
+    lab_spans_end_task ();
+    local_end = g_get_monotonic_time ();
+    lab_cpu_sample_task_end (&cpu_at_start, local_end, local_end - cpu_from,
+                             &record.cpu_us, &record.run_queue_us);
     if (task_error != NULL)
       record.error = g_strdup (task_error->message);
   }
@@ -516,7 +545,7 @@ handle_job (Worker      *worker,
       return requeued != NULL;
     }
 
-  if (!report_job (worker, broker, job_id, run_id, NULL, &record, error))
+  if (!report_job (worker, broker, job_id, run_id, NULL, &record, local_start, error))
     {
       lab_task_record_clear (&record);
       return FALSE;

@@ -34,6 +34,17 @@ G_BEGIN_DECLS
  * file's name. */
 #define LAB_RQ_URLS_FIELD     "lab-urls"
 
+/* In a finished job's hash, beside RQ's fields: where the job's time went
+ * on its worker.  CPU time and run-queue wait of the thread that ran it,
+ * in µs ("-1": not measured), and its waits as text (lab_rq_format_spans). */
+#define LAB_RQ_CPU_FIELD       "lab_cpu_us"
+#define LAB_RQ_RUN_QUEUE_FIELD "lab_run_queue_us"
+#define LAB_RQ_SPANS_FIELD     "lab_spans"
+
+/* More waits than this in one job is not a job of ours: the field is
+ * ignored rather than allocated. */
+#define LAB_RQ_MAX_SPANS      10000
+
 /* A worker beats every second; a job whose worker has been silent for
  * LAB_RQ_JOB_TTL_S goes back to the queue, and after LAB_RQ_MAX_LOSSES
  * such losses into the failed registry. */
@@ -57,5 +68,15 @@ char     *lab_rq_format_time    (gint64       time_us);
 char     *lab_rq_format_score   (gint64       time_us,
                                  guint        plus_seconds);
 char     *lab_rq_new_run_id     (void);
+char     *lab_rq_format_spans   (GArray      *spans,
+                                 gint64       start_us);
+GArray   *lab_rq_parse_spans    (const char  *text,
+                                 gint64       start_us,
+                                 gint64       max_offset_us,
+                                 GError     **error);
+gboolean  lab_rq_parse_cpu_time (const char  *text,
+                                 gint64       max_us,
+                                 gint64      *time_us,
+                                 GError     **error);
 
 G_END_DECLS

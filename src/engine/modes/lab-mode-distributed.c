@@ -26,7 +26,12 @@
  *
  * Times come from the broker's clock (Redis TIME), the one clock all
  * machines share; we turn them into our monotonic clock with the offset
- * measured when the run starts.
+ * measured when the run starts.  Where a job's time went (CPU, waits) is
+ * measured by its worker, as a worker process measures its tasks, and
+ * read back with its result.  Cores busy is not: this process's sampler
+ * sees no worker's CPU time, least of all on another machine, so a
+ * distributed run has no such figure rather than a false "0.0" (see
+ * lab-runner.c).
  *
  * Without --broker we start a private redis-server and --workers local
  * workers (broker/lab-local-broker.c) and stop them when the run ends.
@@ -42,12 +47,19 @@
 
 #include "lab-mode-distributed-private.h"
 #include "lab-rq.h"
+#include "lab-states.h"
 #include "lab-url-list.h"
 
 #define LISTEN_TIMEOUT   "0.2"                  /* BLPOP: how long one wait for news lasts */
 #define MAINTENANCE_US   (G_USEC_PER_SEC / 2)   /* how often we look for silent workers */
 #define WORKERS_READY_US (30 * G_USEC_PER_SEC)  /* local workers must register by then */
 #define ENQUEUE_BATCH    500
+
+/* A job's waits are timed on its worker's clock, its length on the
+ * broker's: two machines' clocks, which NTP may set running at rates up
+ * to 0.05 % apart.  A wait may end that share of the job's length, plus
+ * this, after the job's end and still be the job's. */
+#define SPAN_SLACK_US    (G_USEC_PER_SEC / 1000)
 
 static gint64
 to_monotonic (LabDistributed *self,
@@ -203,6 +215,58 @@ job_started (LabDistributed *self,
   lab_run_context_task_started (self->ctx, index, record->lane, pid, record->start_us);
 }
 
+/* Where the job's time went on its worker: its CPU time and run-queue wait,
+ * and its waits, which come as offsets from the job's start and go on our
+ * timeline from the job's start here (the broker's clock, turned into
+ * ours).  A worker of an older version writes none of these, a hostile
+ * one anything: a field that does not parse is left out, and that part
+ * of the job's time stays "not measured", as it was before workers said. */
+static void
+read_time_by_state (LabTaskRecord *record,
+                    redisReply    *cpu,
+                    redisReply    *run_queue,
+                    redisReply    *spans)
+{
+  gint64 wall = MAX (0, record->end_us - record->start_us);
+  g_autoptr(GError) error = NULL;
+
+  if (cpu->type == REDIS_REPLY_STRING &&
+      !lab_rq_parse_cpu_time (cpu->str, wall, &record->cpu_us, &error))
+    {
+      g_debug ("task %u: %s ignored: %s", record->index, LAB_RQ_CPU_FIELD, error->message);
+      g_clear_error (&error);
+    }
+  if (run_queue->type == REDIS_REPLY_STRING &&
+      !lab_rq_parse_cpu_time (run_queue->str, wall, &record->run_queue_us, &error))
+    {
+      g_debug ("task %u: %s ignored: %s", record->index, LAB_RQ_RUN_QUEUE_FIELD, error->message);
+      g_clear_error (&error);
+    }
+  if (spans->type == REDIS_REPLY_STRING)
+    {
+      GArray *parsed = lab_rq_parse_spans (spans->str, record->start_us,
+                                           wall + wall / 2000 + SPAN_SLACK_US, &error);
+
+      /* Within the slack, a wait ends with its job. */
+      for (guint i = 0; parsed != NULL && i < parsed->len; i++)
+        {
+          LabSpan *span = &g_array_index (parsed, LabSpan, i);
+
+          span->end_us = MIN (span->end_us, record->end_us);
+          span->start_us = MIN (span->start_us, span->end_us);
+        }
+      if (parsed == NULL)
+        g_debug ("task %u: %s ignored: %s", record->index, LAB_RQ_SPANS_FIELD, error->message);
+      else if (parsed->len == 0)
+        g_array_unref (parsed);
+      else
+        {
+          g_clear_pointer (&record->spans, g_array_unref);
+          record->spans = parsed;
+        }
+    }
+}
+
 /* "F <index>": a job ended; its result is in its hash. */
 static gboolean
 job_finished (LabDistributed  *self,
@@ -225,10 +289,12 @@ job_finished (LabDistributed  *self,
   job_key = lab_rq_job_key (job_id);
   reply = lab_broker_command (self->broker, error, "HMGET", job_key, "lab_start_us",
                               "lab_end_us", "lab_value", "lab_bytes", "lab_status", "lab_ttfb_us",
-                              "exc_info", "worker_name", "lab_pid", "lab_output", NULL);
+                              "exc_info", "worker_name", "lab_pid", "lab_output",
+                              LAB_RQ_CPU_FIELD, LAB_RQ_RUN_QUEUE_FIELD, LAB_RQ_SPANS_FIELD,
+                              NULL);
   if (reply == NULL)
     return FALSE;
-  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 10 ||
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 13 ||
       reply->element[0]->type != REDIS_REPLY_STRING)
     {
       finish_task (self, index, _("The job’s result has vanished from the broker."));
@@ -255,6 +321,7 @@ job_finished (LabDistributed  *self,
     record->ttfb_us = g_ascii_strtoll (field[5]->str, NULL, 10);
   if (field[9]->type == REDIS_REPLY_STRING)
     record->output = g_bytes_new (field[9]->str, field[9]->len);
+  read_time_by_state (record, field[10], field[11], field[12]);
   finish_task (self, index, field[6]->type == REDIS_REPLY_STRING && field[6]->len > 0
                             ? field[6]->str : NULL);
   return TRUE;
