@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "lab-application.h"
+#include "lab-card-split.h"
 #include "lab-lesson.h"
 #include "lab-lesson-card.h"
 #include "lab-presentation.h"
@@ -677,6 +678,131 @@ test_fits_wide (void)
   g_assert_cmpfloat (lab_presentation_fit_for_size (3840, 2160), ==, 1.5);
 }
 
+/* How the card and the timeline share the pane's height, as allocated. */
+typedef struct
+{
+  int    pane;            /* the split: card, gap, timeline */
+  int    card;            /* the card's scroller */
+  int    card_needs;      /* the card's content at its width */
+  int    timeline;        /* the timeline's tabs and page */
+  int    timeline_needs;
+  double scroll_range;    /* how far the card scrolls */
+} Split;
+
+static Split
+measure_split (LabWindow *window)
+{
+  GtkWidget *split = lab_ui_window_child (window, "card_split");
+  GtkWidget *scroller = lab_ui_window_child (window, "card_scroller");
+  GtkWidget *timeline = gtk_widget_get_last_child (split);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  int width = gtk_widget_get_width (split);
+  Split s;
+
+  s.pane = gtk_widget_get_height (split);
+  s.card = gtk_widget_get_height (scroller);
+  s.timeline = gtk_widget_get_height (timeline);
+  gtk_widget_measure (lab_ui_window_child (window, "lesson_card"), GTK_ORIENTATION_VERTICAL, width,
+                      NULL, &s.card_needs, NULL, NULL);
+  gtk_widget_measure (timeline, GTK_ORIENTATION_VERTICAL, width, NULL, &s.timeline_needs, NULL, NULL);
+  s.scroll_range = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+  g_test_message ("window %d×%d: pane %d px, card %d (needs %d, scrolls %.0f), timeline %d (needs %d)",
+                  gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)),
+                  s.pane, s.card, s.card_needs, s.scroll_range, s.timeline, s.timeline_needs);
+  g_assert_cmpint (s.card + LAB_CARD_SPLIT_SPACING + s.timeline, ==, s.pane);
+  return s;
+}
+
+/* The timeline keeps what its lanes need when they fit beside two fifths
+ * for the card, else (they scroll anyway) at least the floor. */
+static void
+assert_timeline_kept (const Split *s)
+{
+  int available = s->pane - LAB_CARD_SPLIT_SPACING;
+
+  if (s->timeline_needs <= available - available * 2 / 5)
+    g_assert_cmpint (s->timeline, >=, MAX (s->timeline_needs, LAB_CARD_SPLIT_TIMELINE_FLOOR));
+  else
+    g_assert_cmpint (s->timeline, >=, LAB_CARD_SPLIT_TIMELINE_FLOOR);
+}
+
+/* A lesson's card on a 1920×1080 panel (the window held at that size: no
+ * window manager clamps it to the test's smaller X screen): after the run
+ * the verdict is read without scrolling, at the desk's text size and at
+ * presentation mode's larger one, where the card needs more than two
+ * fifths of the height; the timeline keeps what it needs.  On a 1024×768
+ * projector the card keeps its two fifths and scrolls to the verdict, and
+ * the timeline keeps at least its floor. */
+static void
+test_card_height (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const int pane_at_1080 = 900;   /* less the header, status bar, margins */
+  LabWindow *window;
+  Split s;
+
+  configure ("sleep", "threads", 1920, 1080);
+  g_settings_set_string (settings, "lesson", "queries");
+  window = lab_ui_open_window (app);
+  gtk_widget_set_size_request (GTK_WIDGET (window), 1920, 1080);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  run_to_end (window);
+  s = measure_split (window);
+  g_assert_cmpint (s.pane, >=, pane_at_1080);
+  g_assert_cmpint (s.card, ==, s.card_needs);
+  g_assert_cmpfloat (s.scroll_range, <=, 0.5);
+  g_assert_cmpint (s.timeline, >=, MAX (s.timeline_needs, LAB_CARD_SPLIT_TIMELINE_FLOOR));
+
+  activate (window, "win.present");
+  s = measure_split (window);
+  g_assert_cmpint (s.card_needs * 5, >, (s.pane - LAB_CARD_SPLIT_SPACING) * 2);
+  g_assert_cmpint (s.card, ==, s.card_needs);
+  g_assert_cmpfloat (s.scroll_range, <=, 0.5);
+  assert_timeline_kept (&s);
+  activate (window, "win.present");
+  lab_ui_close_window (window);
+
+  configure ("sleep", "threads", 1024, 768);
+  g_settings_set_string (settings, "lesson", "queries");
+  window = lab_ui_open_window (app);
+  g_object_set (window, "quick-lessons", TRUE, NULL);
+  run_to_end (window);
+  s = measure_split (window);
+  g_assert_cmpint (s.pane, <, pane_at_1080 * 3 / 4);
+  g_assert_cmpint (s.card_needs, >, s.card);
+  g_assert_cmpfloat (s.scroll_range, >, 0);
+  g_assert_cmpint (s.card * 5, >=, (s.pane - LAB_CARD_SPLIT_SPACING) * 2);
+  assert_timeline_kept (&s);
+  lab_ui_close_window (window);
+}
+
+/* The rule itself, each branch both ways (heights in px; the pane 965 px
+ * as at 1920×1080, 653 px as at 1024×768). */
+static void
+test_card_split_rule (void)
+{
+  /* A card that fits gets its natural height, a longer one scrolls. */
+  g_assert_cmpint (lab_card_split_card_height (965, 10, 300, 40, 450), ==, 300);
+  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 450), ==, 965 - 12 - 450);
+  /* The timeline keeps its floor when its lanes need less. */
+  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 100), ==,
+                   965 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
+  /* Lanes that need more than three fifths scroll anyway: the floor. */
+  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 3000), ==,
+                   965 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
+  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, (965 - 12) * 3 / 5), ==,
+                   965 - 12 - (965 - 12) * 3 / 5);
+  /* The card keeps two fifths: on a 1024×768 projector, whatever the
+   * timeline needs. */
+  g_assert_cmpint (lab_card_split_card_height (653, 10, 900, 40, 3000), ==,
+                   653 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
+  g_assert_cmpint (lab_card_split_card_height (653, 10, 900, 40, 385), ==, (653 - 12) * 2 / 5);
+  g_assert_cmpint (lab_card_split_card_height (500, 10, 900, 40, 3000), ==, (500 - 12) * 2 / 5);
+  /* Never into the timeline's minimum, never below the card's own. */
+  g_assert_cmpint (lab_card_split_card_height (300, 10, 900, 250, 3000), ==, 300 - 12 - 250);
+  g_assert_cmpint (lab_card_split_card_height (300, 80, 900, 250, 3000), ==, 80);
+}
+
 /* The chooser: the registry's lessons in its order, whole titles. */
 static void
 test_lesson_titles (void)
@@ -758,6 +884,8 @@ main (int   argc,
   g_test_add_func ("/lab/window/fits-1024", test_fits_1024);
   g_test_add_func ("/lab/window/fits-1024/lesson", test_fits_1024_lesson);
   g_test_add_func ("/lab/window/fits-wide", test_fits_wide);
+  g_test_add_func ("/lab/window/card-height", test_card_height);
+  g_test_add_func ("/lab/window/card-split-rule", test_card_split_rule);
   g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
   g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);
 
