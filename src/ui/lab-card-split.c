@@ -105,6 +105,22 @@ measure_height (GtkWidget *child,
     }
 }
 
+/* Expands as its children do, as a box would: the timeline's tabs stretch
+ * across, so the pane takes the width the setup sidebar does not need. */
+static void
+lab_card_split_compute_expand (GtkWidget *widget,
+                               gboolean  *hexpand,
+                               gboolean  *vexpand)
+{
+  *hexpand = *vexpand = FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      *hexpand = *hexpand || gtk_widget_compute_expand (child, GTK_ORIENTATION_HORIZONTAL);
+      *vexpand = *vexpand || gtk_widget_compute_expand (child, GTK_ORIENTATION_VERTICAL);
+    }
+}
+
 static GtkSizeRequestMode
 lab_card_split_get_request_mode (GtkWidget *widget)
 {
@@ -206,6 +222,7 @@ lab_card_split_class_init (LabCardSplitClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_card_split_dispose;
+  widget_class->compute_expand = lab_card_split_compute_expand;
   widget_class->get_request_mode = lab_card_split_get_request_mode;
   widget_class->measure = lab_card_split_measure;
   widget_class->size_allocate = lab_card_split_size_allocate;
