@@ -723,14 +723,15 @@ measure_split (LabWindow *window)
   return s;
 }
 
-/* The timeline keeps what its lanes need when they fit beside two fifths
- * for the card, else (they scroll anyway) at least the floor. */
+/* The timeline keeps what its lanes need when they fit beside the card's
+ * share of the window, else (they scroll anyway) at least the floor. */
 static void
-assert_timeline_kept (const Split *s)
+assert_timeline_kept (LabWindow   *window,
+                      const Split *s)
 {
-  int available = s->pane - LAB_CARD_SPLIT_SPACING;
+  int share = lab_card_split_share (gtk_widget_get_height (GTK_WIDGET (window)));
 
-  if (s->timeline_needs <= available - available * 2 / 5)
+  if (s->timeline_needs <= s->pane - LAB_CARD_SPLIT_SPACING - share)
     g_assert_cmpint (s->timeline, >=, MAX (s->timeline_needs, LAB_CARD_SPLIT_TIMELINE_FLOOR));
   else
     g_assert_cmpint (s->timeline, >=, LAB_CARD_SPLIT_TIMELINE_FLOOR);
@@ -739,10 +740,10 @@ assert_timeline_kept (const Split *s)
 /* A lesson's card on a 1920×1080 panel (the window held at that size: no
  * window manager clamps it to the test's smaller X screen): after the run
  * the verdict is read without scrolling, at the desk's text size and at
- * presentation mode's larger one, where the card needs more than two
- * fifths of the height; the timeline keeps what it needs.  On a 1024×768
- * projector the card keeps its two fifths (and scrolls to the verdict),
- * and the timeline keeps at least its floor. */
+ * presentation mode's larger one, where the card needs more than the two
+ * fifths of the window it had; the timeline keeps what it needs.  On a
+ * 1024×768 projector the card keeps the 300 px it had (and scrolls to the
+ * verdict), and the timeline keeps at least its floor. */
 static void
 test_card_height (void)
 {
@@ -769,10 +770,10 @@ test_card_height (void)
 
   activate (window, "win.present");
   s = measure_split (window);
-  g_assert_cmpint (s.card_needs * 5, >, (s.pane - LAB_CARD_SPLIT_SPACING) * 2);
+  g_assert_cmpint (s.card_needs, >, lab_card_split_share (gtk_widget_get_height (GTK_WIDGET (window))));
   g_assert_cmpint (s.card, ==, s.card_needs);
   g_assert_cmpfloat (s.scroll_range, <=, 0.5);
-  assert_timeline_kept (&s);
+  assert_timeline_kept (window, &s);
   activate (window, "win.present");
   lab_ui_close_window (window);
 
@@ -783,8 +784,8 @@ test_card_height (void)
   run_to_end (window);
   s = measure_split (window);
   g_assert_cmpint (s.pane, <, pane_at_1080 * 3 / 4);
-  assert_timeline_kept (&s);
-  g_assert_cmpint (s.card * 5, >=, (s.pane - LAB_CARD_SPLIT_SPACING) * 2);
+  assert_timeline_kept (window, &s);
+  g_assert_cmpint (s.card, >=, MIN (s.card_needs, 300));
   /* A card cut short scrolls to its verdict. */
   g_assert_cmpint (s.card, <=, s.card_needs);
   if (s.card < s.card_needs)
@@ -793,30 +794,38 @@ test_card_height (void)
 }
 
 /* The rule itself, each branch both ways (heights in px; the pane 965 px
- * as at 1920×1080, 653 px as at 1024×768). */
+ * in a 1070 px window as at 1920×1080, 653 px in 758 px as at 1024×768). */
 static void
 test_card_split_rule (void)
 {
+  const int floor = LAB_CARD_SPLIT_TIMELINE_FLOOR;
+  int wide = lab_card_split_share (1070), small = lab_card_split_share (758);
+
+  g_assert_cmpint (wide, ==, 420);
+  g_assert_cmpint (small, ==, 300);
+  g_assert_cmpint (lab_card_split_share (200), ==, 100);
   /* A card that fits gets its natural height, a longer one scrolls. */
-  g_assert_cmpint (lab_card_split_card_height (965, 10, 300, 40, 450), ==, 300);
-  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 450), ==, 965 - 12 - 450);
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 300, 40, 450), ==, 300);
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 900, 40, 450), ==, 965 - 12 - 450);
   /* The timeline keeps its floor when its lanes need less. */
-  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 100), ==,
-                   965 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
-  /* Lanes that need more than three fifths scroll anyway: the floor. */
-  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, 3000), ==,
-                   965 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
-  g_assert_cmpint (lab_card_split_card_height (965, 10, 900, 40, (965 - 12) * 3 / 5), ==,
-                   965 - 12 - (965 - 12) * 3 / 5);
-  /* The card keeps two fifths: on a 1024×768 projector, whatever the
-   * timeline needs. */
-  g_assert_cmpint (lab_card_split_card_height (653, 10, 900, 40, 3000), ==,
-                   653 - 12 - LAB_CARD_SPLIT_TIMELINE_FLOOR);
-  g_assert_cmpint (lab_card_split_card_height (653, 10, 900, 40, 385), ==, (653 - 12) * 2 / 5);
-  g_assert_cmpint (lab_card_split_card_height (500, 10, 900, 40, 3000), ==, (500 - 12) * 2 / 5);
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 900, 40, 100), ==, 965 - 12 - floor);
+  /* Lanes that do not fit beside the card's share scroll anyway: the floor. */
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 900, 40, 3000), ==, 965 - 12 - floor);
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 900, 40, 965 - 12 - wide), ==, wide);
+  g_assert_cmpint (lab_card_split_card_height (965, wide, 10, 900, 40, 965 - 12 - wide + 1), ==,
+                   965 - 12 - floor);
+  /* On a 1024×768 projector the floor and the card's share meet: the
+   * card keeps about its 300 px whatever the timeline needs; lower, the
+   * share wins over the floor. */
+  g_assert_cmpint (lab_card_split_card_height (653, small, 10, 900, 40, 3000), ==, 653 - 12 - floor);
+  g_assert_cmpint (ABS (lab_card_split_card_height (653, small, 10, 900, 40, 3000) - small), <=, 2);
+  g_assert_cmpint (lab_card_split_card_height (653, small, 10, 900, 40, 341), ==, small);
+  g_assert_cmpint (lab_card_split_card_height (653, small, 10, 900, 40, 200), ==, 653 - 12 - floor);
+  g_assert_cmpint (lab_card_split_card_height (590, lab_card_split_share (700), 10, 900, 40, 3000),
+                   ==, 280);
   /* Never into the timeline's minimum, never below the card's own. */
-  g_assert_cmpint (lab_card_split_card_height (300, 10, 900, 250, 3000), ==, 300 - 12 - 250);
-  g_assert_cmpint (lab_card_split_card_height (300, 80, 900, 250, 3000), ==, 80);
+  g_assert_cmpint (lab_card_split_card_height (300, 100, 10, 900, 250, 3000), ==, 300 - 12 - 250);
+  g_assert_cmpint (lab_card_split_card_height (300, 100, 80, 900, 250, 3000), ==, 80);
 }
 
 /* The chooser: the registry's lessons in its order, whole titles. */

@@ -22,9 +22,18 @@ struct _LabCardSplit
 
 G_DEFINE_FINAL_TYPE (LabCardSplit, lab_card_split, GTK_TYPE_WIDGET)
 
+/* What the card may always take: two fifths of the window's height, in
+ * steps of 20 px, as it always could (300 px on a 1024×768 projector). */
+int
+lab_card_split_share (int window_height)
+{
+  return MAX (100, window_height * 2 / 5 / 20 * 20);
+}
+
 /**
  * lab_card_split_card_height:
  * @height: the height of the whole split
+ * @share: what the card may always take (lab_card_split_share())
  * @card_min: @card_nat: the card's minimum and natural height
  * @timeline_min: @timeline_nat: the timeline's (its tabs, its lanes)
  *
@@ -33,27 +42,27 @@ G_DEFINE_FINAL_TYPE (LabCardSplit, lab_card_split, GTK_TYPE_WIDGET)
  * height its lanes need (its natural height: the tabs, and the tallest
  * page's legend, axis and lanes), never less than
  * %LAB_CARD_SPLIT_TIMELINE_FLOOR, so the class sees every worker at once
- * during the run.  Two things it does not take: the two fifths of the
- * height the card always had (a card squeezed to a line would help
- * nobody), and more than the floor for lanes that will scroll anyway —
- * a hundred threads' lanes do not fit beside the card, so a few more of
+ * during the run.  Two things it does not take: the card's @share, the
+ * two fifths of the window it always had (a card squeezed to a line would
+ * help nobody), and more than the floor for lanes that will scroll anyway
+ * — a hundred threads' lanes do not fit beside the card, so a few more of
  * them would not be worth a verdict to scroll to.
  *
- * On a 1024×768 projector the card keeps about the two fifths it had; on
- * a 1920×1080 panel a lesson of a dozen lanes leaves it half the height
- * or more.  Pure arithmetic, so a test can try each branch both ways.
+ * On a 1024×768 projector the card keeps the 300 px it had; on a
+ * 1920×1080 panel a lesson of a dozen lanes leaves it half the height or
+ * more.  Pure arithmetic, so a test can try each branch both ways.
  *
  * Returns: the card's height; the timeline gets the rest (less the gap).
  */
 int
 lab_card_split_card_height (int height,
+                            int share,
                             int card_min,
                             int card_nat,
                             int timeline_min,
                             int timeline_nat)
 {
   int available = height - LAB_CARD_SPLIT_SPACING;
-  int share = available * 2 / 5;
   int reserved = LAB_CARD_SPLIT_TIMELINE_FLOOR;
   int most;
 
@@ -178,8 +187,9 @@ lab_card_split_size_allocate (GtkWidget *widget,
                               int        height,
                               int        baseline)
 {
+  GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *card, *timeline;
-  int card_min, card_nat, timeline_min = 0, timeline_nat = 0, card_height;
+  int card_min, card_nat, timeline_min = 0, timeline_nat = 0, share, card_height;
 
   if (!get_children (LAB_CARD_SPLIT (widget), &card, &timeline))
     return;
@@ -193,7 +203,10 @@ lab_card_split_size_allocate (GtkWidget *widget,
 
   measure_height (card, width, &card_min, &card_nat);
   measure_height (timeline, width, &timeline_min, &timeline_nat);
-  card_height = lab_card_split_card_height (height, card_min, card_nat, timeline_min, timeline_nat);
+  /* The window is laid out before its content: its height is final here. */
+  share = lab_card_split_share (root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : height);
+  card_height = lab_card_split_card_height (height, share, card_min, card_nat, timeline_min,
+                                            timeline_nat);
   g_debug ("%d px: card %d (needs %d), timeline %d (needs %d)", height, card_height, card_nat,
            height - LAB_CARD_SPLIT_SPACING - card_height, timeline_nat);
 
