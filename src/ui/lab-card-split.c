@@ -76,7 +76,8 @@ lab_card_split_card_height (int height,
 }
 
 /* The two children, in the order the .ui gives them: card, then timeline.
- * A hidden card (a free experiment has none) takes no room, nor a gap. */
+ * A hidden card (a free experiment has none) takes no room, nor a gap; a
+ * lone child takes everything. */
 static gboolean
 get_children (LabCardSplit  *self,
               GtkWidget    **card,
@@ -84,9 +85,9 @@ get_children (LabCardSplit  *self,
 {
   *card = gtk_widget_get_first_child (GTK_WIDGET (self));
   *timeline = gtk_widget_get_last_child (GTK_WIDGET (self));
-  if (*card == NULL || *card == *timeline)
+  if (*timeline == NULL)
     return FALSE;
-  if (!gtk_widget_should_layout (*card))
+  if (*card == *timeline || !gtk_widget_should_layout (*card))
     *card = NULL;
   if (!gtk_widget_should_layout (*timeline))
     *timeline = NULL;
