@@ -41,7 +41,6 @@ struct _LabPresentation
   gboolean         presenting;
   LabClassStage         stage;
   double           fit;         /* the extra text size a big window earns */
-  int              card_height; /* the most the lesson card may take */
   double           applied;     /* the scale the content is drawn at */
   guint            fit_idle_id;
   gboolean         allocated;   /* the window has been laid out once */
@@ -147,14 +146,11 @@ static gboolean
 apply_fit (gpointer user_data)
 {
   LabPresentation *self = user_data;
-  GtkWidget *scroller = gtk_widget_get_ancestor (self->lesson_card, GTK_TYPE_SCROLLED_WINDOW);
 
   self->fit_idle_id = 0;
   if (self->flap_pending)
     apply_flap (self);
   apply_scale (self);
-  if (scroller != NULL)
-    gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), self->card_height);
   return G_SOURCE_REMOVE;
 }
 
@@ -175,18 +171,17 @@ lab_presentation_resized (LabPresentation *self,
                           int              width,
                           int              height)
 {
+  /* Only the text size follows the window here: how the height is split
+   * between the card and the timeline is lab-card-split.c's layout, the
+   * same rule at every text size (the larger text simply needs more). */
   double fit = lab_presentation_fit_for_size (width, height);
-  /* The card takes at most two fifths of the height, and scrolls beyond:
-   * the timeline is what the class watches during the run. */
-  int card_height = MAX (100, height * 2 / 5 / 20 * 20);
 
   g_return_if_fail (LAB_IS_PRESENTATION (self));
 
   self->allocated = TRUE;
-  if (fit == self->fit && card_height == self->card_height && !self->flap_pending)
+  if (fit == self->fit && !self->flap_pending)
     return;
   self->fit = fit;
-  self->card_height = card_height;
   /* Not while the window is being laid out: restyling queues a new
    * layout, which belongs to the next frame. */
   if (self->fit_idle_id == 0)

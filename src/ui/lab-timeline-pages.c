@@ -42,6 +42,8 @@ make_page (LabTimelinePages *self,
   gtk_widget_set_vexpand (GTK_WIDGET (*timeline), TRUE);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
+  /* What its lanes need: the lesson card leaves it that (lab-card-split.c). */
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (*timeline));
   gtk_stack_add_titled (self->stack, scroller, name, title);
   return scroller;

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-card-split.h"
 #include "lab-export.h"
 #include "lab-heartbeat.h"
 #include "lab-lesson.h"
@@ -577,6 +578,7 @@ lab_window_class_init (LabWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LAB_TYPE_CARD_SPLIT);
   g_type_ensure (LAB_TYPE_LESSON_CARD);
   g_type_ensure (LAB_TYPE_SETUP_PANEL);
   g_type_ensure (LAB_TYPE_TIMELINE);
@@ -592,6 +594,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, setup_panel);
   /* Reachable by name (tests look them up), with no field of their own. */
   gtk_widget_class_bind_template_child_full (widget_class, "sidebar_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "card_split", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "card_scroller", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, lesson_card);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timings_heading);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, download_button);
