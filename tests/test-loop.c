@@ -125,7 +125,9 @@ test_async_cpu_busy (void)
   g_assert_cmpuint (run->loop.timers, ==, 0);
   g_assert_cmpint (run->loop.late_median_us, ==, -1);
   g_assert_cmpint (run->loop.busy_us, >, 4 * run->loop.idle_us);
-  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.8);
+  /* Loose for the steal time of a virtual machine (see test-states.c's
+   * C threads); a CPU time not measured gives 0. */
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.6);
   for (guint i = 0; i < run->n_records; i++)
     g_assert_cmpint (run->records[i].cpu_us, >, 0);
 }

@@ -127,7 +127,11 @@ test_c_threads_compute (void)
                   100 * lab_test_state_share (run, LAB_STATE_COMPUTE), 100 * lab_test_state_share (run, LAB_STATE_RUNQUEUE),
                   100 * lab_test_state_share (run, LAB_STATE_OTHER));
   g_assert_cmpint (lab_test_state_total (run, LAB_STATE_GIL), ==, 0);
-  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.9);
+  /* Not 0.9: on a virtual machine the time the host gives the vCPU to
+   * someone else (steal time) is neither this thread's CPU time nor its
+   * run-queue wait, so it lands in "other" — 12 % once in CI under ASan.
+   * The bug this guards (CPU time not measured) gives 0. */
+  g_assert_cmpfloat (lab_test_state_share (run, LAB_STATE_COMPUTE) + lab_test_state_share (run, LAB_STATE_RUNQUEUE), >, 0.6);
   for (guint i = 0; i < run->n_records; i++)
     {
       g_assert_cmpint (run->records[i].cpu_us, >, 0);
