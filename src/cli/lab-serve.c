@@ -75,15 +75,18 @@ lab_serve_main (int    argc,
   if (server == NULL)
     goto bad_input;
 
-  g_print ("%s\n", lab_server_get_url (server));
-  lab_server_print_notice (server, TRUE);
-  g_printerr (_("Serving %u files of %" PRIu64 " bytes and %smanifest.json; Ctrl+C to stop.\n"),
-              options.n_files, options.file_size, lab_server_get_url (server));
-  fflush (stdout);
-
+  /* Ready for Ctrl+C before anyone can know the URL, and the notice is
+   * out before the URL: whoever read the URL and stops us at once has
+   * seen the notice too. */
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit, loop);
   g_unix_signal_add (SIGTERM, quit, loop);
+  lab_server_print_notice (server, TRUE);
+  g_printerr (_("Serving %u files of %" PRIu64 " bytes and %smanifest.json; Ctrl+C to stop.\n"),
+              options.n_files, options.file_size, lab_server_get_url (server));
+  g_print ("%s\n", lab_server_get_url (server));
+  fflush (stdout);
+
   g_main_loop_run (loop);
   return 0;
 
