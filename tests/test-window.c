@@ -484,9 +484,13 @@ test_scale_lessons (void)
   run_lesson (window, "ten-thousand");
   g_assert_cmpuint (lab_window_get_n_lesson_pages (window), ==, 3);
   /* Threads started late may find the queue empty (those started first
-   * took a second wait): a lane for each thread that ran one, thousands. */
+   * took a second wait): a lane for each thread that ran one, thousands —
+   * how many thousands depends on how fast 10,000 threads start (3,742
+   * under ASan with the other core busy).  That the model's guard keeps a
+   * lane for every thread a run can have is asserted where it is defined,
+   * at compile time. */
   g_assert_cmpuint (lab_timeline_get_n_lanes (lab_window_get_lesson_timeline (window, 1)), >,
-                    4096);
+                    1000);
   g_assert_cmpuint (lab_timeline_get_n_bars (lab_window_get_lesson_timeline (window, 1)), ==,
                     10000);
 

@@ -11,7 +11,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "lab-plan.h"
 #include "lab-timeline-model-private.h"
+
+/* A lane for every thread a run can have: the guard must never drop one. */
+G_STATIC_ASSERT (LAB_TIMELINE_MODEL_MAX_LANES > LAB_MAX_THREADS);
 
 /* What every worker of one run did over time, kept apart from the drawing
  * so that it can be tested without a display.  The data is normalised as
