@@ -25,12 +25,19 @@
 
 static LabApplication *app;
 
-/* Responsiveness limits from the issue; an ASan build runs 2–3 times
- * slower, and there they only catch gross regressions. */
+/* Responsiveness limits from the issue (100 ms), doubled: with another
+ * process on one of the two cores the scheduler alone once held the UI
+ * thread back 118 ms.  The bugs these tests are for — work done on the UI
+ * thread — freeze it for the whole work: seconds, or the 300 ms pause of
+ * the start-up test.  An ASan build runs 2–3 times slower, and there the
+ * limits only catch gross regressions.  The event flood has a limit of
+ * its own (500 ms), which a callback per event would overrun. */
 #if defined(__SANITIZE_ADDRESS__)
-# define STALL_SLACK 4
+# define STALL_SLACK 5
+# define FLOOD_SLACK 4
 #else
-# define STALL_SLACK 1
+# define STALL_SLACK 2
+# define FLOOD_SLACK 1
 #endif
 
 static gboolean
@@ -129,7 +136,7 @@ test_event_flood (void)
    * and after the window's changes), and up to 380 ms while the machine
    * also built the project twice over (load average 9).  One main-loop
    * callback per event would stall it for most of the 1.2 s run. */
-  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, STALL_SLACK * 500 * 1000);
+  g_assert_cmpint (lab_window_get_worst_stall_us (window), <, FLOOD_SLACK * 500 * 1000);
   lab_ui_close_window (window);
 }
 
