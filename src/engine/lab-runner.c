@@ -286,6 +286,13 @@ lab_runner_run (LabRunner     *self,
   return lab_runner_run_with_inputs (self, workload, mode, NULL, cancellable, error);
 }
 
+/* The modes whose work is done by the pool's worker processes. */
+static gboolean
+mode_uses_pool (LabMode mode)
+{
+  return mode == LAB_MODE_PROCESSES || mode == LAB_MODE_PROCESSES_ASYNC;
+}
+
 /* The same, with the tasks' inputs handed in: what an earlier stage made
  * (the bodies a download brought), one per task. */
 LabRun *
@@ -374,9 +381,10 @@ lab_runner_run_with_inputs (LabRunner     *self,
    * busy" would be false.  Its jobs' own CPU times say where time went. */
   sampler = mode != LAB_MODE_DISTRIBUTED ? start_cores_sampler (self, mode) : NULL;
 
-  /* What the run costs the app and, in a pool mode, its workers. */
-  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
-      mode != LAB_MODE_ASYNC)
+  /* What the run costs the app and, in a pool mode, its workers.  Not
+   * the pool's for a distributed run: the pool idles through it, and the
+   * distributed workers are no children of ours (maybe on other machines). */
+  if (self->pool != NULL && mode_uses_pool (mode))
     worker_pids = lab_process_pool_dup_pids (self->pool);
   cost_probe = lab_cost_probe_begin (&run->cost, worker_pids);
 
@@ -426,8 +434,7 @@ lab_runner_run_with_inputs (LabRunner     *self,
 
   run->cores_busy = sampler != NULL ? lab_cores_sampler_stop (sampler) : NULL;
   g_clear_pointer (&worker_pids, g_array_unref);
-  if (self->pool != NULL && mode != LAB_MODE_SEQUENTIAL && mode != LAB_MODE_THREADS &&
-      mode != LAB_MODE_ASYNC)
+  if (self->pool != NULL && mode_uses_pool (mode))
     worker_pids = lab_process_pool_dup_pids (self->pool);
   lab_cost_probe_end (cost_probe, &run->cost, worker_pids);
 
