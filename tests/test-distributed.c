@@ -24,24 +24,19 @@
 #include "lab-states.h"
 #include "lab-test-util.h"
 
-static gboolean
-have_redis (void)
-{
-  g_autofree char *path = g_find_program_in_path ("redis-server");
-
-  if (path == NULL)
-    g_test_skip ("redis-server is not installed (apt install redis-server)");
-  return path != NULL;
-}
-
+/* A broker of the test's own, as the app starts it (redis-server on a
+ * free loopback port, with a password), and in @connection the test's
+ * connection to it, to read its keys with plain Redis commands. */
 static LabLocalBroker *
-start_broker (void)
+start_broker (LabBroker **connection)
 {
   g_autoptr(GError) error = NULL;
-  LabLocalBroker *broker = lab_local_broker_start (NULL, &error);
+  LabLocalBroker *local = lab_local_broker_start (NULL, &error);
 
   g_assert_no_error (error);
-  return broker;
+  *connection = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+  return local;
 }
 
 /* A `concurrency-lab worker` process joining @url, as a classroom PC
@@ -75,13 +70,6 @@ start_worker (const char *url,
                                           name_option, NULL);
   g_assert_no_error (error);
   return worker;
-}
-
-static void
-stop_worker (GSubprocess *worker)
-{
-  g_subprocess_send_signal (worker, SIGTERM);
-  g_subprocess_wait (worker, NULL, NULL);
 }
 
 static redisReply *
@@ -132,28 +120,6 @@ wait_for_workers (LabBroker *broker,
     }
 }
 
-typedef struct
-{
-  LabRunner    *runner;
-  LabWorkload  *workload;
-  GCancellable *cancellable;
-  LabRun       *run;
-  GError       *error;
-  gint64        took_us;
-} RunThread;
-
-static gpointer
-run_thread (gpointer data)
-{
-  RunThread *job = data;
-  gint64 start = g_get_monotonic_time ();
-
-  job->run = lab_runner_run (job->runner, job->workload, LAB_MODE_DISTRIBUTED, job->cancellable,
-                             &job->error);
-  job->took_us = g_get_monotonic_time () - start;
-  return NULL;
-}
-
 static LabWorkload *
 sleep_workload (const char *url,
                 guint       tasks,
@@ -169,6 +135,33 @@ sleep_workload (const char *url,
   workload = lab_workload_new (plan, &error);
   g_assert_no_error (error);
   return workload;
+}
+
+/* The one worker of @broker (at @url), named @name: started, and
+ * registered on the queue when this returns. */
+static GSubprocess *
+start_lone_worker (LabBroker  *broker,
+                   const char *url,
+                   const char *name)
+{
+  GSubprocess *worker = start_worker (url, name, NULL, FALSE);
+
+  wait_for_workers (broker, 1);
+  return worker;
+}
+
+/* @tasks sleeps of @task_ms on the broker at @url, run on a thread of its
+ * own while the test acts on the workers or the broker. */
+static void
+start_sleep_run (LabTestThreadRun *job,
+                 const char       *url,
+                 guint             tasks,
+                 guint             task_ms,
+                 GCancellable     *cancellable)
+{
+  g_autoptr(LabWorkload) workload = sleep_workload (url, tasks, task_ms);
+
+  lab_test_thread_run_start (job, workload, LAB_MODE_DISTRIBUTED, cancellable);
 }
 
 /* Waits until some worker is busy with a job and returns its name. */
@@ -206,7 +199,7 @@ test_workloads (void)
   g_autoptr(LabServer) server = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   lab_server_options_init (&options);
@@ -280,32 +273,24 @@ test_killed_worker (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) w1 = NULL, w2 = NULL, w3 = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *victim = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   GSubprocess *workers[3];
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
   workers[0] = w1 = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
   workers[1] = w2 = start_worker (lab_local_broker_get_url (local), "w2", NULL, FALSE);
   workers[2] = w3 = start_worker (lab_local_broker_get_url (local), "w3", NULL, FALSE);
   wait_for_workers (broker, 3);
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 6, 1500);
   /* Bounded: a job lost for good would otherwise wait forever. */
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 6, 1500, cancellable);
 
   victim = wait_for_busy_worker (broker);
   for (guint i = 0; i < 3; i++)
@@ -316,7 +301,7 @@ test_killed_worker (void)
         g_subprocess_send_signal (workers[i], SIGKILL);
     }
 
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_nonnull (job.run);
   g_assert_true (job.run->verified);
@@ -327,9 +312,8 @@ test_killed_worker (void)
 
   for (guint i = 0; i < 3; i++)
     if (g_subprocess_get_identifier (workers[i]) != NULL)
-      stop_worker (workers[i]);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+      lab_test_stop_worker (workers[i]);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A broker that goes away mid-run ends the run with one sentence. */
@@ -338,32 +322,23 @@ test_broker_gone (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) worker = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *busy = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 10, 2000);
   lab_test_cancel_after (cancellable, 30000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 10, 2000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   kill (lab_local_broker_get_pid (local), SIGKILL);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
 
   g_assert_null (job.run);
   g_assert_error (job.error, LAB_BROKER_ERROR, LAB_BROKER_ERROR_GONE);
@@ -375,8 +350,7 @@ test_broker_gone (void)
   /* The worker notices too, and exits with a sentence. */
   g_subprocess_wait (worker, NULL, NULL);
   g_assert_false (g_subprocess_get_successful (worker));
-  g_clear_error (&job.error);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 static void
@@ -392,7 +366,7 @@ test_hosts (void)
   g_autoptr(LabRun) run = NULL;
   gboolean alpha = FALSE, beta = FALSE;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (geteuid () != 0 || unshare == NULL)
     {
@@ -400,9 +374,7 @@ test_hosts (void)
       return;
     }
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
   a = start_worker (lab_local_broker_get_url (local), NULL, "alpha", FALSE);
   b = start_worker (lab_local_broker_get_url (local), NULL, "beta", FALSE);
   wait_for_workers (broker, 2);
@@ -422,8 +394,8 @@ test_hosts (void)
   g_assert_true (alpha);
   g_assert_true (beta);
 
-  stop_worker (a);
-  stop_worker (b);
+  lab_test_stop_worker (a);
+  lab_test_stop_worker (b);
 }
 
 /* The keys are RQ's, read back with plain Redis commands. */
@@ -444,14 +416,11 @@ test_layout (void)
   const char *worker_fields[] = { "hostname", "pid", "birth", "last_heartbeat", "state",
                                   "current_job", "queues" };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   workload = sleep_workload (lab_local_broker_get_url (local), 3, 10);
   run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
@@ -534,7 +503,7 @@ test_layout (void)
       g_assert_cmpint (me->integer, ==, 1);
     }
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   g_assert_cmpint (scard (broker, "rq:workers"), ==, 0);
 }
 
@@ -569,7 +538,7 @@ test_cpu_time (void)
   g_autoptr(GError) error = NULL;
   gint64 by_state[LAB_N_STATES], total;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   plan->tasks = 4;
@@ -620,7 +589,7 @@ test_io_spans (void)
   LabServerOptions options;
   gint64 by_state[LAB_N_STATES], total;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   lab_server_options_init (&options);
@@ -713,25 +682,18 @@ test_malformed_job (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   const LabTaskRecord *record;
   gint64 by_state[LAB_N_STATES] = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
 
-  job.runner = runner;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 10);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 1, 10, NULL);
   fake_report (broker, "lots", "io:timer:0:999999999 io:timer:0:10; rm -rf");
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
 
   record = &job.run->records[0];
@@ -745,9 +707,9 @@ test_malformed_job (void)
   g_clear_pointer (&job.run, lab_run_free);
 
   /* The same, well formed: on the app's timeline from the job's start. */
-  thread = g_thread_new ("run", run_thread, &job);
+  lab_test_thread_run_start (&job, job.workload, LAB_MODE_DISTRIBUTED, NULL);
   fake_report (broker, "300", "io:timer:1000:20000");
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   record = &job.run->records[0];
   g_assert_cmpint (record->cpu_us, ==, 300);
@@ -756,8 +718,7 @@ test_malformed_job (void)
   g_assert_cmpuint (record->spans->len, ==, 1);
   g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).start_us, ==, record->start_us + 1000);
   g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).end_us, ==, record->start_us + 21000);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A worker we do not control writes what it likes into a job's hash: the
@@ -842,12 +803,10 @@ test_rq_info (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *rq = g_find_program_in_path ("rq");
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (rq == NULL)
     {
@@ -855,17 +814,11 @@ test_rq_info (void)
       return;
     }
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "classroom-pc-7", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "classroom-pc-7");
 
   /* One job busy, three waiting in the queue. */
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 4, 20000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 4, 20000, cancellable);
   g_free (wait_for_busy_worker (broker));
 
   info = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
@@ -882,10 +835,9 @@ test_rq_info (void)
   g_assert_nonnull (strstr (out, "busy"));
 
   g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
-  stop_worker (worker);
+  lab_test_thread_run_join (&job);
+  lab_test_thread_run_clear (&job);
+  lab_test_stop_worker (worker);
 }
 
 /* Cancel takes the run's jobs out of the queue, busy workers drop theirs,
@@ -895,33 +847,24 @@ test_cancel (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) worker = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(redisReply) length = NULL, canceled = NULL, stale = NULL, status = NULL;
   g_autofree char *busy = NULL, *job_key = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   gint64 deadline;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 10, 20000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 10, 20000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_true (job.run->cancelled);
   g_assert_cmpint (job.took_us, <, 10 * G_USEC_PER_SEC);
@@ -968,9 +911,8 @@ test_cancel (void)
   length = command (broker, "ZCARD", LAB_RQ_STARTED_KEY, NULL);
   g_assert_cmpint (length->integer, ==, 0);
 
-  stop_worker (worker);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_stop_worker (worker);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A worker from the network refuses a job that names files on the
@@ -991,14 +933,11 @@ test_refuses_files (void)
   gsize got = 0;
   char buffer[4096] = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   out_dir = g_dir_make_tmp ("lab-distributed-XXXXXX", &error);
   g_assert_no_error (error);
@@ -1016,7 +955,7 @@ test_refuses_files (void)
   g_assert_nonnull (strstr (run->records[0].error, "refused"));
   g_assert_cmpuint (lab_test_count_entries (out_dir), ==, 0);
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   stderr_pipe = g_subprocess_get_stderr_pipe (worker);
   g_input_stream_read_all (stderr_pipe, buffer, sizeof buffer - 1, &got, NULL, NULL);
   g_assert_nonnull (strstr (buffer, "refused job"));
@@ -1041,7 +980,7 @@ test_url_list (void)
   g_autofree char *dir = NULL, *list = NULL, *text = NULL;
   LabServerOptions options;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   lab_server_options_init (&options);
@@ -1056,11 +995,8 @@ test_url_list (void)
   g_file_set_contents (list, text, -1, &error);
   g_assert_no_error (error);
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   plan->url_list = g_strdup (list);
   plan->broker = g_strdup (lab_local_broker_get_url (local));
@@ -1073,7 +1009,7 @@ test_url_list (void)
   g_test_message ("%s", run->records[0].error);
   g_assert_nonnull (strstr (run->records[0].error, "loopback"));
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   lab_remove_folder (dir);
 }
 
@@ -1085,26 +1021,18 @@ test_failed_registry (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(redisReply) failed = NULL, reason = NULL;
   g_autofree char *job_key = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 60000);
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 1, 60000, cancellable);
 
   for (guint i = 0; i < LAB_RQ_MAX_LOSSES; i++)
     {
@@ -1125,7 +1053,7 @@ test_failed_registry (void)
       }
     }
 
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_false (job.run->cancelled);
   g_assert_cmpuint (job.run->tasks_failed, ==, 1);
@@ -1138,8 +1066,7 @@ test_failed_registry (void)
   reason = command (broker, "HGET", job_key, "exc_info", NULL);
   g_assert_nonnull (strstr (reason->str, "silent"));
 
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 /* Ctrl+C (SIGTERM) on a busy worker: it gives its job back to the queue at
@@ -1150,28 +1077,19 @@ test_worker_stops (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) first = NULL, second = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *busy = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  first = start_worker (lab_local_broker_get_url (local), "first", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  first = start_lone_worker (broker, lab_local_broker_get_url (local), "first");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 2, 3000);
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 2, 3000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   g_subprocess_send_signal (first, SIGTERM);
@@ -1180,14 +1098,13 @@ test_worker_stops (void)
   g_assert_cmpint (scard (broker, LAB_RQ_WORKERS_KEY), ==, 0);
 
   second = start_worker (lab_local_broker_get_url (local), "second", NULL, FALSE);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_true (job.run->verified);
   g_assert_cmpuint (job.run->requeued, ==, 0);
 
-  stop_worker (second);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_stop_worker (second);
+  lab_test_thread_run_clear (&job);
 }
 
 int
