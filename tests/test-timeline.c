@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "lab-timeline.h"
+#include "lab-ui-test-util.h"
 
 /* Not in the header: what the widget keeps for its tests. */
 guint    lab_timeline_get_n_node_builds (LabTimeline *self);
@@ -109,18 +110,6 @@ test_accessible_summary (void)
                                        "Timeline: 4 workers, 5 tasks, 1 running");
 }
 
-static gboolean
-query_tooltip (GtkWidget *widget,
-               int        x,
-               int        y)
-{
-  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
-  gboolean shown = FALSE;
-
-  g_signal_emit_by_name (widget, "query-tooltip", x, y, FALSE, tooltip, &shown);
-  return shown;
-}
-
 static void
 test_tooltip (void)
 {
@@ -140,12 +129,12 @@ test_tooltip (void)
 
   /* Half of the 1 s scale, whatever the width of the label column. */
   for (int y = 0; y < 160 && !hit; y++)
-    hit = query_tooltip (widget, 300, y);
+    hit = lab_ui_query_tooltip (widget, 300, y);
   g_assert_true (hit);
 
   /* Past the bars' end there is nothing to explain. */
   for (int y = 0; y < 160; y++)
-    g_assert_false (query_tooltip (widget, 700, y));
+    g_assert_false (lab_ui_query_tooltip (widget, 700, y));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -733,21 +733,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/window/present/scale", test_scale);
   g_test_add_func ("/lab/window/present/mode", test_mode);
@@ -761,7 +749,5 @@ main (int   argc,
   g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
   g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }
