@@ -61,6 +61,28 @@ lab_ui_run_tests (LabApplication **app)
   return status;
 }
 
+/* Runs the window's job or lesson as the Run button does, and returns
+ * once it is over and the layout that follows its last rows is on screen. */
+void
+lab_ui_run_to_end (LabWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  g_assert_true (lab_window_get_running (window));
+  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
+  g_assert_false (lab_window_get_running (window));
+  lab_ui_wait_frames (window, 3);
+}
+
+/* Activates the window's @action (say "win.present") as its shortcut
+ * would, and returns once the window is restyled and laid out again. */
+void
+lab_ui_activate_and_wait (LabWindow  *window,
+                          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  lab_ui_wait_frames (window, 3);
+}
+
 /* Chooses a job as the setup panel would, through the GSettings keys its
  * controls are bound to: no lesson, no GIL. */
 void

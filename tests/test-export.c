@@ -26,15 +26,6 @@
 
 static LabApplication *app;
 
-static void
-run_to_the_end (LabWindow *window)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (lab_window_get_running (window));
-  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
-  g_assert_false (lab_window_get_running (window));
-}
-
 /* The window's export chooser, if it is asking. */
 static GtkFileChooser *
 find_chooser (LabWindow *window)
@@ -286,7 +277,7 @@ test_trace_of_a_job (void)
 
   lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   path = export_to (window, "win.export-trace", NULL, TRUE);
   info = check_trace (parser, path, &n_processes, &n_tasks);
@@ -460,7 +451,7 @@ test_csv_of_a_job (void)
 
   lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   path = export_to (window, "win.export-csv", NULL, TRUE);
   records = check_csv (path, LAB_N_MODES);
@@ -523,7 +514,7 @@ test_lesson (void)
   g_settings_set_string (settings, "lesson", "bank");
   window = lab_ui_open_window (app);
   g_object_set (window, "quick-lessons", TRUE, NULL);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   trace_path = export_to (window, "win.export-trace", NULL, TRUE);
   g_assert_nonnull (strstr (trace_path, "/concurrency-lab-bank-"));
@@ -619,7 +610,7 @@ test_image (void)
 
   lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
   /* The last mode's page has faded in: the picture holds still. */
   lab_ui_wait_until (transition_over, lab_ui_window_child (window, "timeline_stack"), 10000);
   lab_ui_wait_frames (window, 3);
@@ -656,7 +647,7 @@ test_failed_write (void)
 
   lab_ui_configure_job ("sleep", "threads", 40, 4, 5);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   /* A write past the limit fails with EFBIG instead of killing us. */
   signal (SIGXFSZ, SIG_IGN);
@@ -688,7 +679,7 @@ test_close_while_asking (void)
 
   lab_ui_configure_job ("sleep", "threads", 4, 2, 5);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
   g_assert_nonnull (open_chooser (window, "win.export-csv", NULL));
   lab_ui_close_window (window);
   g_assert_cmpuint (lab_test_count_entries (dir), ==, 0);
