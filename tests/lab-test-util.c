@@ -217,6 +217,21 @@ lab_test_state_total (const LabRun *run,
   return by_state[state];
 }
 
+/* The built concurrency-lab, as meson names it in LAB_BINARY; without
+ * it, NULL and the test skipped with the reason. */
+const char *
+lab_test_binary (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+
+  if (binary == NULL || *binary == '\0')
+    {
+      g_test_skip ("LAB_BINARY is not set; meson sets it to the built concurrency-lab");
+      return NULL;
+    }
+  return binary;
+}
+
 /* The distributed tests need a real redis-server; without one the test is
  * skipped with the reason (and FALSE returned). */
 gboolean

@@ -45,6 +45,7 @@ guint        lab_test_count_entries   (const char    *path);
 guint        lab_test_count_threads   (void);
 void         lab_test_cancel_after    (GCancellable  *cancellable,
                                        guint          ms);
+const char  *lab_test_binary          (void);
 gboolean     lab_test_have_redis      (void);
 void         lab_test_stop_worker     (GSubprocess   *worker);
 

@@ -174,11 +174,8 @@ test_bad_input (void)
                                "--broker=redis://127.0.0.1:1", NULL };
   const char *no_redis[] = { "bench", "--modes=distributed", "--tasks=1", NULL };
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   expect_sentence (no_broker, NULL, 2, "--broker=redis://");
   expect_sentence (bad_url, NULL, 2, "is not a broker address");
@@ -325,11 +322,8 @@ test_serve_beyond_loopback (void)
 
   if (!lab_test_have_redis ())
     return;
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
   if (lan == NULL)
     {
       g_test_skip ("this machine has no IPv4 address other than loopback");
@@ -369,11 +363,8 @@ test_serve_listen_all (void)
 {
   g_autofree char *lan = lab_net_dup_lan_address ();
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
   if (lan == NULL)
     {
       g_test_skip ("this machine has no IPv4 address other than loopback");

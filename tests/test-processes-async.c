@@ -530,11 +530,8 @@ test_bad_in_flight (void)
   const char *bad[] = { "--in-flight=0", "--in-flight=abc", "--in-flight=-3",
                         "--in-flight=50001", "--in-flight=1e9" };
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -567,11 +564,8 @@ test_bench_output (void)
   JsonArray *runs;
   JsonObject *run;
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   g_assert_cmpint (bench (table, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "Processes + async"));
