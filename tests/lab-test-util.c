@@ -1,4 +1,4 @@
-/* lab-test-util.c
+/* lab-test-util.c — small helpers shared by the engine tests
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -214,4 +215,93 @@ lab_test_state_total (const LabRun *run,
 
   lab_run_get_time_by_state (run, by_state);
   return by_state[state];
+}
+
+/* The built concurrency-lab, as meson names it in LAB_BINARY; without
+ * it, NULL and the test skipped with the reason. */
+const char *
+lab_test_binary (void)
+{
+  const char *binary = g_getenv ("LAB_BINARY");
+
+  if (binary == NULL || *binary == '\0')
+    {
+      g_test_skip ("LAB_BINARY is not set; meson sets it to the built concurrency-lab");
+      return NULL;
+    }
+  return binary;
+}
+
+/* The distributed tests need a real redis-server; without one the test is
+ * skipped with the reason (and FALSE returned). */
+gboolean
+lab_test_have_redis (void)
+{
+  g_autofree char *path = g_find_program_in_path ("redis-server");
+
+  if (path == NULL)
+    g_test_skip ("redis-server is not installed (apt install redis-server)");
+  return path != NULL;
+}
+
+/* Stops a `concurrency-lab worker` as Ctrl+C would (SIGTERM) and waits
+ * until it has exited. */
+void
+lab_test_stop_worker (GSubprocess *worker)
+{
+  g_subprocess_send_signal (worker, SIGTERM);
+  g_subprocess_wait (worker, NULL, NULL);
+}
+
+static gpointer
+thread_run (gpointer data)
+{
+  LabTestThreadRun *job = data;
+  gint64 start = g_get_monotonic_time ();
+
+  job->run = lab_runner_run (job->runner, job->workload, job->mode, job->cancellable,
+                             &job->error);
+  job->took_us = g_get_monotonic_time () - start;
+  return NULL;
+}
+
+/* Starts @workload in @mode on a thread (and a runner) of its own; @job
+ * may be started again with the same workload once joined and its run
+ * cleared. */
+void
+lab_test_thread_run_start (LabTestThreadRun *job,
+                           LabWorkload      *workload,
+                           LabMode           mode,
+                           GCancellable     *cancellable)
+{
+  g_assert_null (job->thread);
+  g_assert_null (job->run);
+  g_assert_null (job->error);
+
+  if (job->runner == NULL)
+    job->runner = lab_runner_new ();
+  g_set_object (&job->workload, workload);
+  g_set_object (&job->cancellable, cancellable);
+  job->mode = mode;
+  job->thread = g_thread_new ("run", thread_run, job);
+}
+
+/* Waits until the run has ended, however it ended. */
+void
+lab_test_thread_run_join (LabTestThreadRun *job)
+{
+  g_assert_nonnull (job->thread);
+  g_thread_join (g_steal_pointer (&job->thread));
+}
+
+/* Frees what @job holds; it must have been joined. */
+void
+lab_test_thread_run_clear (LabTestThreadRun *job)
+{
+  g_assert_null (job->thread);
+  g_clear_pointer (&job->run, lab_run_free);
+  g_clear_error (&job->error);
+  g_clear_object (&job->workload);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->runner, lab_runner_free);
 }

@@ -11,6 +11,21 @@
 
 G_BEGIN_DECLS
 
+/* A run on a thread of its own, as the window runs it, so that the test
+ * can meanwhile kill workers, a broker or press Cancel.  @run, @error and
+ * @took_us are the run's once lab_test_thread_run_join() has returned. */
+typedef struct
+{
+  LabRunner    *runner;
+  LabWorkload  *workload;
+  GCancellable *cancellable;
+  LabMode       mode;
+  GThread      *thread;
+  LabRun       *run;
+  GError       *error;
+  gint64        took_us;
+} LabTestThreadRun;
+
 LabWorkload *lab_test_workload        (const char    *name,
                                        guint          tasks,
                                        guint          workers);
@@ -30,5 +45,15 @@ guint        lab_test_count_entries   (const char    *path);
 guint        lab_test_count_threads   (void);
 void         lab_test_cancel_after    (GCancellable  *cancellable,
                                        guint          ms);
+const char  *lab_test_binary          (void);
+gboolean     lab_test_have_redis      (void);
+void         lab_test_stop_worker     (GSubprocess   *worker);
+
+void         lab_test_thread_run_start (LabTestThreadRun *job,
+                                        LabWorkload      *workload,
+                                        LabMode           mode,
+                                        GCancellable     *cancellable);
+void         lab_test_thread_run_join  (LabTestThreadRun *job);
+void         lab_test_thread_run_clear (LabTestThreadRun *job);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* lab-ui-test-util.h — waiting on the window in widget tests
+/* lab-ui-test-util.h — starting, configuring and waiting on the window in widget tests
  *
  * Copyright 2026 The Concurrency Lab authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,6 +10,22 @@
 #include "lab-window.h"
 
 G_BEGIN_DECLS
+
+gboolean        lab_ui_have_display      (void);
+LabApplication *lab_ui_test_init         (int              *argc,
+                                          char           ***argv);
+int             lab_ui_run_tests         (LabApplication  **app);
+void            lab_ui_run_to_end        (LabWindow        *window);
+void            lab_ui_activate_and_wait (LabWindow        *window,
+                                          const char       *action);
+void            lab_ui_configure_job     (const char       *job,
+                                          const char       *mode,
+                                          guint             tasks,
+                                          guint             workers,
+                                          guint             task_ms);
+gboolean        lab_ui_query_tooltip     (GtkWidget        *widget,
+                                          int               x,
+                                          int               y);
 
 void       lab_ui_wait_until   (gboolean       (*done) (gpointer),
                                 gpointer          data,

@@ -1418,6 +1418,15 @@ pty_finish (Pty *pty)
     }
 }
 
+/* The lesson on the terminal ran to its end and exited with status 0. */
+static void
+pty_finish_ok (Pty *pty)
+{
+  pty_finish (pty);
+  g_assert_true (WIFEXITED (pty->status));
+  g_assert_cmpint (WEXITSTATUS (pty->status), ==, 0);
+}
+
 static void
 pty_clear (Pty *pty)
 {
@@ -1479,9 +1488,7 @@ test_lesson_pauses_on_tty (void)
   g_assert_null (strstr (pty.out->str, "Step"));
 
   g_assert_cmpint (write (pty.master, "\r", 1), ==, 1);
-  pty_finish (&pty);
-  g_assert_true (WIFEXITED (pty.status));
-  g_assert_cmpint (WEXITSTATUS (pty.status), ==, 0);
+  pty_finish_ok (&pty);
   assert_lesson_output (pty.out->str);
   pty_clear (&pty);
 }
@@ -1498,9 +1505,7 @@ test_lesson_no_pause (void)
     return;
 
   pty_start (&pty, binary, args);
-  pty_finish (&pty);
-  g_assert_true (WIFEXITED (pty.status));
-  g_assert_cmpint (WEXITSTATUS (pty.status), ==, 0);
+  pty_finish_ok (&pty);
   g_assert_null (strstr (pty.out->str, "Press Enter"));
   assert_lesson_output (pty.out->str);
   pty_clear (&pty);

@@ -24,16 +24,6 @@
 #include "lab-server.h"
 #include "lab-test-util.h"
 
-static gboolean
-have_redis (void)
-{
-  g_autofree char *path = g_find_program_in_path ("redis-server");
-
-  if (path == NULL)
-    g_test_skip ("redis-server is not installed (apt install redis-server)");
-  return path != NULL;
-}
-
 /* Workers and the broker the app started die with it, even when it is
  * killed (SIGKILL: no cleanup runs). */
 static void
@@ -45,7 +35,7 @@ test_nothing_outlives_the_app (void)
   gint64 deadline;
   int bench_pid;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   bench = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
@@ -184,11 +174,8 @@ test_bad_input (void)
                                "--broker=redis://127.0.0.1:1", NULL };
   const char *no_redis[] = { "bench", "--modes=distributed", "--tasks=1", NULL };
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   expect_sentence (no_broker, NULL, 2, "--broker=redis://");
   expect_sentence (bad_url, NULL, 2, "is not a broker address");
@@ -240,25 +227,6 @@ test_warns_without_password (void)
   g_assert_nonnull (strstr (err, "cannot be reached"));
 }
 
-typedef struct
-{
-  LabRunner    *runner;
-  LabWorkload  *workload;
-  GCancellable *cancellable;
-  LabRun       *run;
-  GError       *error;
-} RunThread;
-
-static gpointer
-run_thread (gpointer data)
-{
-  RunThread *job = data;
-
-  job->run = lab_runner_run (job->runner, job->workload, LAB_MODE_DISTRIBUTED, job->cancellable,
-                             &job->error);
-  return NULL;
-}
-
 /* The pids of this process's children running `worker`. */
 static GArray *
 find_local_workers (void)
@@ -294,27 +262,24 @@ find_local_workers (void)
 static void
 test_local_workers_die (void)
 {
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
+  g_autoptr(LabWorkload) workload = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) pids = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   plan->tasks = 4;
   plan->workers = 2;
   plan->task_ms = 30000;
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = lab_workload_new (plan, &error);
+  workload = lab_workload_new (plan, &error);
   g_assert_no_error (error);
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  lab_test_thread_run_start (&job, workload, LAB_MODE_DISTRIBUTED, cancellable);
 
   do
     {
@@ -329,12 +294,11 @@ test_local_workers_die (void)
   for (guint i = 0; i < pids->len; i++)
     kill (g_array_index (pids, int, i), SIGKILL);
 
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_null (job.run);
   g_assert_error (job.error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_WORKER);
   g_test_message ("%s", job.error->message);
-  g_clear_error (&job.error);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A worker from the network downloads from the teacher's built-in server
@@ -356,13 +320,10 @@ test_serve_beyond_loopback (void)
                              NULL, NULL };
   int status;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
   if (lan == NULL)
     {
       g_test_skip ("this machine has no IPv4 address other than loopback");
@@ -392,8 +353,7 @@ test_serve_beyond_loopback (void)
   g_assert_nonnull (strstr (out_loopback, "points at this very PC (loopback)"));
   g_assert_null (strstr (err_loopback, "reachable by every machine"));
 
-  g_subprocess_send_signal (worker, SIGTERM);
-  g_subprocess_wait (worker, NULL, NULL);
+  lab_test_stop_worker (worker);
 }
 
 /* `serve --listen-all`: the URL it prints is this machine's LAN address,
@@ -403,11 +363,8 @@ test_serve_listen_all (void)
 {
   g_autofree char *lan = lab_net_dup_lan_address ();
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
   if (lan == NULL)
     {
       g_test_skip ("this machine has no IPv4 address other than loopback");

@@ -7,7 +7,8 @@
  * password (the local broker the app itself uses) and real
  * `concurrency-lab worker` processes; nothing leaves 127.0.0.1 or the
  * namespaces a test makes.  Skipped, with the reason, where redis-server
- * (or python3-rq's `rq`, or `unshare` as root) is absent.
+ * (or python3-rq's `rq`, or `unshare` as root) is absent.  The runs whose
+ * broker and workers the app starts itself are in test-distributed-runs.c.
  */
 
 #include "config.h"
@@ -23,25 +24,21 @@
 #include "lab-server.h"
 #include "lab-states.h"
 #include "lab-test-util.h"
+#include "test-distributed-runs.h"
 
-static gboolean
-have_redis (void)
-{
-  g_autofree char *path = g_find_program_in_path ("redis-server");
-
-  if (path == NULL)
-    g_test_skip ("redis-server is not installed (apt install redis-server)");
-  return path != NULL;
-}
-
+/* A broker of the test's own, as the app starts it (redis-server on a
+ * free loopback port, with a password), and in @connection the test's
+ * connection to it, to read its keys with plain Redis commands. */
 static LabLocalBroker *
-start_broker (void)
+start_broker (LabBroker **connection)
 {
   g_autoptr(GError) error = NULL;
-  LabLocalBroker *broker = lab_local_broker_start (NULL, &error);
+  LabLocalBroker *local = lab_local_broker_start (NULL, &error);
 
   g_assert_no_error (error);
-  return broker;
+  *connection = lab_broker_connect (lab_local_broker_get_url (local), &error);
+  g_assert_no_error (error);
+  return local;
 }
 
 /* A `concurrency-lab worker` process joining @url, as a classroom PC
@@ -75,13 +72,6 @@ start_worker (const char *url,
                                           name_option, NULL);
   g_assert_no_error (error);
   return worker;
-}
-
-static void
-stop_worker (GSubprocess *worker)
-{
-  g_subprocess_send_signal (worker, SIGTERM);
-  g_subprocess_wait (worker, NULL, NULL);
 }
 
 static redisReply *
@@ -132,28 +122,6 @@ wait_for_workers (LabBroker *broker,
     }
 }
 
-typedef struct
-{
-  LabRunner    *runner;
-  LabWorkload  *workload;
-  GCancellable *cancellable;
-  LabRun       *run;
-  GError       *error;
-  gint64        took_us;
-} RunThread;
-
-static gpointer
-run_thread (gpointer data)
-{
-  RunThread *job = data;
-  gint64 start = g_get_monotonic_time ();
-
-  job->run = lab_runner_run (job->runner, job->workload, LAB_MODE_DISTRIBUTED, job->cancellable,
-                             &job->error);
-  job->took_us = g_get_monotonic_time () - start;
-  return NULL;
-}
-
 static LabWorkload *
 sleep_workload (const char *url,
                 guint       tasks,
@@ -169,6 +137,33 @@ sleep_workload (const char *url,
   workload = lab_workload_new (plan, &error);
   g_assert_no_error (error);
   return workload;
+}
+
+/* The one worker of @broker (at @url), named @name: started, and
+ * registered on the queue when this returns. */
+static GSubprocess *
+start_lone_worker (LabBroker  *broker,
+                   const char *url,
+                   const char *name)
+{
+  GSubprocess *worker = start_worker (url, name, NULL, FALSE);
+
+  wait_for_workers (broker, 1);
+  return worker;
+}
+
+/* @tasks sleeps of @task_ms on the broker at @url, run on a thread of its
+ * own while the test acts on the workers or the broker. */
+static void
+start_sleep_run (LabTestThreadRun *job,
+                 const char       *url,
+                 guint             tasks,
+                 guint             task_ms,
+                 GCancellable     *cancellable)
+{
+  g_autoptr(LabWorkload) workload = sleep_workload (url, tasks, task_ms);
+
+  lab_test_thread_run_start (job, workload, LAB_MODE_DISTRIBUTED, cancellable);
 }
 
 /* Waits until some worker is busy with a job and returns its name. */
@@ -194,85 +189,6 @@ wait_for_busy_worker (LabBroker *broker)
     }
 }
 
-/* Every workload that can travel verifies with 3 local workers and a
- * broker the app starts itself (no --broker). */
-static void
-test_workloads (void)
-{
-  const char *names[] = { "sleep", "cpu", "hash", "download", "save" };
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autofree char *out_dir = NULL;
-  LabServerOptions options;
-  g_autoptr(LabServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!have_redis ())
-    return;
-
-  lab_server_options_init (&options);
-  options.n_files = 6;
-  options.file_size = 32 * 1024;
-  server = lab_server_new (&options, &error);
-  g_assert_no_error (error);
-  out_dir = g_dir_make_tmp ("lab-distributed-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autoptr(LabPlan) plan = lab_plan_new (names[i]);
-      g_autoptr(LabWorkload) workload = NULL;
-      g_autoptr(LabRun) run = NULL;
-
-      plan->tasks = 6;
-      plan->workers = 3;
-      plan->task_ms = 50;
-      plan->size = 64 * 1024;
-      plan->n = 1000000;
-      if (g_str_equal (names[i], "download"))
-        plan->url = g_strdup (lab_server_get_url (server));
-      if (g_str_equal (names[i], "save"))
-        plan->out_dir = g_strdup (out_dir);
-      workload = lab_workload_new (plan, &error);
-      g_assert_no_error (error);
-
-      run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
-      g_assert_no_error (error);
-      g_test_message ("%s: %s", names[i], run->verify_error ? run->verify_error : "verified");
-      g_assert_null (run->verify_error);
-      g_assert_true (run->verified);
-      g_assert_cmpuint (run->tasks_ok, ==, 6);
-      /* The broker's cost per job was measured, and is a part of the run. */
-      g_assert_cmpint (run->broker_cost_us, >=, 0);
-      g_assert_cmpint (run->broker_cost_us, <=, run->wall_us);
-      /* Three workers, three lanes, named host:pid. */
-      g_assert_cmpuint (run->lane_names->len, >=, 1);
-      g_assert_cmpuint (run->lane_names->len, <=, 3);
-      for (guint t = 0; t < run->n_records; t++)
-        {
-          g_assert_cmpint (run->records[t].start_us, >=, run->start_us - G_USEC_PER_SEC);
-          g_assert_cmpint (run->records[t].end_us, >=, run->records[t].start_us);
-          g_assert_cmpint (run->records[t].pid, !=, getpid ());
-        }
-    }
-
-  lab_remove_folder (out_dir);
-}
-
-/* The bank and ping-pong jobs share memory or a pipe with the app: one
- * sentence, no run. */
-static void
-test_refuses_shared_jobs (void)
-{
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(LabWorkload) workload = lab_test_workload ("bank", 4, 2);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
-
-  g_assert_null (run);
-  g_assert_error (error, LAB_ENGINE_ERROR, LAB_ENGINE_ERROR_INVALID_PLAN);
-  g_assert_nonnull (strstr (error->message, "bank"));
-}
-
 /* A worker SIGKILLed mid-job stops beating; its job goes back to the queue
  * after the stated timeout and another worker does it: nothing lost. */
 static void
@@ -280,32 +196,24 @@ test_killed_worker (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) w1 = NULL, w2 = NULL, w3 = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *victim = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   GSubprocess *workers[3];
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
   workers[0] = w1 = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
   workers[1] = w2 = start_worker (lab_local_broker_get_url (local), "w2", NULL, FALSE);
   workers[2] = w3 = start_worker (lab_local_broker_get_url (local), "w3", NULL, FALSE);
   wait_for_workers (broker, 3);
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 6, 1500);
   /* Bounded: a job lost for good would otherwise wait forever. */
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 6, 1500, cancellable);
 
   victim = wait_for_busy_worker (broker);
   for (guint i = 0; i < 3; i++)
@@ -316,7 +224,7 @@ test_killed_worker (void)
         g_subprocess_send_signal (workers[i], SIGKILL);
     }
 
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_nonnull (job.run);
   g_assert_true (job.run->verified);
@@ -327,9 +235,8 @@ test_killed_worker (void)
 
   for (guint i = 0; i < 3; i++)
     if (g_subprocess_get_identifier (workers[i]) != NULL)
-      stop_worker (workers[i]);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+      lab_test_stop_worker (workers[i]);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A broker that goes away mid-run ends the run with one sentence. */
@@ -338,32 +245,23 @@ test_broker_gone (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) worker = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *busy = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 10, 2000);
   lab_test_cancel_after (cancellable, 30000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 10, 2000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   kill (lab_local_broker_get_pid (local), SIGKILL);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
 
   g_assert_null (job.run);
   g_assert_error (job.error, LAB_BROKER_ERROR, LAB_BROKER_ERROR_GONE);
@@ -375,8 +273,7 @@ test_broker_gone (void)
   /* The worker notices too, and exits with a sentence. */
   g_subprocess_wait (worker, NULL, NULL);
   g_assert_false (g_subprocess_get_successful (worker));
-  g_clear_error (&job.error);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 static void
@@ -392,7 +289,7 @@ test_hosts (void)
   g_autoptr(LabRun) run = NULL;
   gboolean alpha = FALSE, beta = FALSE;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (geteuid () != 0 || unshare == NULL)
     {
@@ -400,9 +297,7 @@ test_hosts (void)
       return;
     }
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
   a = start_worker (lab_local_broker_get_url (local), NULL, "alpha", FALSE);
   b = start_worker (lab_local_broker_get_url (local), NULL, "beta", FALSE);
   wait_for_workers (broker, 2);
@@ -422,8 +317,8 @@ test_hosts (void)
   g_assert_true (alpha);
   g_assert_true (beta);
 
-  stop_worker (a);
-  stop_worker (b);
+  lab_test_stop_worker (a);
+  lab_test_stop_worker (b);
 }
 
 /* The keys are RQ's, read back with plain Redis commands. */
@@ -444,14 +339,11 @@ test_layout (void)
   const char *worker_fields[] = { "hostname", "pid", "birth", "last_heartbeat", "state",
                                   "current_job", "queues" };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   workload = sleep_workload (lab_local_broker_get_url (local), 3, 10);
   run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
@@ -534,147 +426,8 @@ test_layout (void)
       g_assert_cmpint (me->integer, ==, 1);
     }
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   g_assert_cmpint (scard (broker, "rq:workers"), ==, 0);
-}
-
-/* Sums where @run's task time went, and checks that every wait of every
- * task lies inside its own bar, start to end. */
-static gint64
-time_by_state (const LabRun *run,
-               gint64        by_state[LAB_N_STATES])
-{
-  gint64 total = 0;
-
-  lab_run_get_time_by_state (run, by_state);
-  for (LabState state = 0; state < LAB_N_STATES; state++)
-    {
-      if (state != LAB_STATE_STARTUP)
-        total += by_state[state];
-      g_test_message ("%s: %" G_GINT64_FORMAT " µs", lab_state_to_string (state),
-                      by_state[state]);
-    }
-  return total;
-}
-
-/* A CPU job's worker brings back its time on a CPU: the bars are
- * "computing", not grey "other". */
-static void
-test_cpu_time (void)
-{
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(LabPlan) plan = lab_plan_new ("cpu");
-  g_autoptr(LabWorkload) workload = NULL;
-  g_autoptr(LabRun) run = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 by_state[LAB_N_STATES], total;
-
-  if (!have_redis ())
-    return;
-
-  plan->tasks = 4;
-  plan->workers = 2;
-  plan->n = 40000000;   /* 10 million additions a job: several ms of CPU each */
-  workload = lab_workload_new (plan, &error);
-  g_assert_no_error (error);
-  /* A pool of worker processes from an earlier run idles through this
-   * one: its costs are not the distributed workers'. */
-  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
-  g_assert_no_error (error);
-  run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (run->verified);
-  g_assert_cmpuint (run->cost.processes, ==, 0);
-
-  for (guint t = 0; t < run->n_records; t++)
-    {
-      gint64 task[LAB_N_STATES] = { 0 };
-
-      g_test_message ("task %u: %" G_GINT64_FORMAT " µs long, cpu %" G_GINT64_FORMAT
-                      " µs, run queue %" G_GINT64_FORMAT " µs", t,
-                      run->records[t].end_us - run->records[t].start_us,
-                      run->records[t].cpu_us, run->records[t].run_queue_us);
-      g_assert_cmpint (run->records[t].cpu_us, >, 0);
-      g_assert_cmpint (run->records[t].cpu_us, <=, run->records[t].end_us - run->records[t].start_us);
-      lab_task_add_time_by_state (&run->records[t], task);
-      g_assert_cmpint (task[LAB_STATE_COMPUTE], >, 0);
-    }
-
-  /* Computing, or waiting for a core on a machine shared with the test's
-   * other processes, is most of the jobs' time; the broker's round trips
-   * at either end of a job are the rest ("other"). */
-  total = time_by_state (run, by_state);
-  g_assert_cmpint (by_state[LAB_STATE_COMPUTE], >, 0);
-  g_assert_cmpint (by_state[LAB_STATE_COMPUTE] + by_state[LAB_STATE_RUNQUEUE], >, total / 2);
-  /* No figure of cores busy: this process's sampler cannot see the
-   * workers, which did the work. */
-  g_assert_cmpfloat (lab_run_get_mean_cores_busy (run), <, 0);
-}
-
-/* A download job's waits for the network come back, and land inside its
- * own bar on the app's timeline. */
-static void
-test_io_spans (void)
-{
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(LabPlan) plan = lab_plan_new ("download");
-  g_autoptr(LabWorkload) workload = NULL;
-  g_autoptr(LabRun) run = NULL;
-  g_autoptr(LabServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  LabServerOptions options;
-  gint64 by_state[LAB_N_STATES], total;
-
-  if (!have_redis ())
-    return;
-
-  lab_server_options_init (&options);
-  options.n_files = 4;
-  options.file_size = 16 * 1024;
-  options.latency_ms = 100;
-  server = lab_server_new (&options, &error);
-  g_assert_no_error (error);
-
-  plan->tasks = 4;
-  plan->workers = 2;
-  plan->url = g_strdup (lab_server_get_url (server));
-  workload = lab_workload_new (plan, &error);
-  g_assert_no_error (error);
-  run = lab_runner_run (runner, workload, LAB_MODE_DISTRIBUTED, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (run->verified);
-
-  for (guint t = 0; t < run->n_records; t++)
-    {
-      const LabTaskRecord *record = &run->records[t];
-      gint64 io = 0;
-
-      g_assert_nonnull (record->spans);
-      g_assert_cmpuint (record->spans->len, >, 0);
-      for (guint i = 0; i < record->spans->len; i++)
-        {
-          const LabSpan *span = &g_array_index (record->spans, LabSpan, i);
-
-          g_test_message ("task %u: %s %s from +%" G_GINT64_FORMAT " to +%" G_GINT64_FORMAT
-                          " µs of %" G_GINT64_FORMAT, t, lab_state_to_string (span->state),
-                          lab_wait_to_string (span->wait), span->start_us - record->start_us,
-                          span->end_us - record->start_us, record->end_us - record->start_us);
-          g_assert_cmpint (span->state, ==, LAB_STATE_IO);
-          g_assert_cmpint (span->start_us, >=, record->start_us);
-          g_assert_cmpint (span->end_us, <=, record->end_us);
-          /* A download waits for one thing at a time, in order: connect,
-           * first byte, body — each where it was on the worker. */
-          if (i > 0)
-            g_assert_cmpint (span->start_us, >=,
-                             g_array_index (record->spans, LabSpan, i - 1).end_us);
-          io += span->end_us - span->start_us;
-        }
-      /* The server's 100 ms before each answer is a wait for the network. */
-      g_assert_cmpint (io, >=, 100 * 1000);
-    }
-
-  total = time_by_state (run, by_state);
-  g_assert_cmpint (by_state[LAB_STATE_IO], >, total / 2);
 }
 
 /* The test plays a worker of its own, which takes the job from the queue
@@ -718,25 +471,18 @@ test_malformed_job (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   const LabTaskRecord *record;
   gint64 by_state[LAB_N_STATES] = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
 
-  job.runner = runner;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 10);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 1, 10, NULL);
   fake_report (broker, "lots", "io:timer:0:999999999 io:timer:0:10; rm -rf");
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
 
   record = &job.run->records[0];
@@ -750,9 +496,9 @@ test_malformed_job (void)
   g_clear_pointer (&job.run, lab_run_free);
 
   /* The same, well formed: on the app's timeline from the job's start. */
-  thread = g_thread_new ("run", run_thread, &job);
+  lab_test_thread_run_start (&job, job.workload, LAB_MODE_DISTRIBUTED, NULL);
   fake_report (broker, "300", "io:timer:1000:20000");
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   record = &job.run->records[0];
   g_assert_cmpint (record->cpu_us, ==, 300);
@@ -761,80 +507,7 @@ test_malformed_job (void)
   g_assert_cmpuint (record->spans->len, ==, 1);
   g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).start_us, ==, record->start_us + 1000);
   g_assert_cmpint (g_array_index (record->spans, LabSpan, 0).end_us, ==, record->start_us + 21000);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
-}
-
-/* A worker we do not control writes what it likes into a job's hash: the
- * parsers take the worker's own format and nothing else. */
-static void
-test_malformed_fields (void)
-{
-  const char *bad[] = {
-    "garbage", "io", "io:timer", "io:timer:5", "io:timer:5:", "io:timer::5",
-    "io:timer:5:5:5", "compute::0:10", "startup::0:10", "other::0:10", "bogus:timer:0:10",
-    "io:bogus:0:10", "io:timer:-5:10", "io:timer:5:-10", "io:timer:0x10:10",
-    "io:timer:0:1001", "io:timer:1001:0", "io:timer:900:200",
-    "io:timer:99999999999999999999:1", "io:timer:0:10  io:timer:20:10", " io:timer:0:10",
-    "io:timer:0:10 ", "io:timer:0:10 garbage", "io:timer:1 0:10", "io:timer:0:10\n",
-  };
-  g_autoptr(GArray) good = NULL;
-  g_autoptr(GArray) none = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) many = g_string_new (NULL);
-  g_autofree char *text = NULL;
-  gint64 value = 7;
-
-  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GArray) spans = lab_rq_parse_spans (bad[i], 1000000, 1000, &error);
-
-      g_test_message ("“%s”: %s", bad[i], error ? error->message : "accepted");
-      g_assert_null (spans);
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-      g_clear_error (&error);
-    }
-
-  /* Too many waits for one job. */
-  for (guint i = 0; i <= LAB_RQ_MAX_SPANS; i++)
-    g_string_append (many, i > 0 ? " io:timer:0:1" : "io:timer:0:1");
-  g_assert_null (lab_rq_parse_spans (many->str, 0, 1000, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_clear_error (&error);
-
-  /* What a worker writes reads back, moved to the reader's start. */
-  good = g_array_new (FALSE, FALSE, sizeof (LabSpan));
-  lab_spans_add (&good, LAB_STATE_IO, LAB_WAIT_CONNECT, 5000 + 10, 5000 + 30);
-  lab_spans_add (&good, LAB_STATE_IO, LAB_WAIT_FIRST_BYTE, 5000 + 30, 5000 + 930);
-  lab_spans_add (&good, LAB_STATE_LOCK, LAB_WAIT_NONE, 5000 + 930, 5000 + 1000);
-  text = lab_rq_format_spans (good, 5000);
-  g_assert_cmpstr (text, ==, "io:connect:10:20 io:first-byte:30:900 lock::930:70");
-  g_clear_pointer (&good, g_array_unref);
-  good = lab_rq_parse_spans (text, 1000000, 1000, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (good->len, ==, 3);
-  g_assert_cmpint (g_array_index (good, LabSpan, 1).start_us, ==, 1000030);
-  g_assert_cmpint (g_array_index (good, LabSpan, 1).end_us, ==, 1000930);
-  g_assert_cmpint (g_array_index (good, LabSpan, 1).wait, ==, LAB_WAIT_FIRST_BYTE);
-  g_assert_cmpint (g_array_index (good, LabSpan, 2).state, ==, LAB_STATE_LOCK);
-  none = lab_rq_parse_spans ("", 0, 1000, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (none->len, ==, 0);
-  g_assert_null (lab_rq_format_spans (none, 0));
-
-  /* CPU times: -1 (not measured) up to the job's length, nothing else. */
-  g_assert_true (lab_rq_parse_cpu_time ("-1", 1000, &value, NULL));
-  g_assert_cmpint (value, ==, -1);
-  g_assert_true (lab_rq_parse_cpu_time ("1000", 1000, &value, NULL));
-  g_assert_cmpint (value, ==, 1000);
-  value = 7;
-  g_assert_false (lab_rq_parse_cpu_time ("1001", 1000, &value, NULL));
-  g_assert_false (lab_rq_parse_cpu_time ("-2", 1000, &value, NULL));
-  g_assert_false (lab_rq_parse_cpu_time ("", 1000, &value, NULL));
-  g_assert_false (lab_rq_parse_cpu_time ("12ms", 1000, &value, NULL));
-  g_assert_false (lab_rq_parse_cpu_time ("99999999999999999999", G_MAXINT64, &value, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_assert_cmpint (value, ==, 7);
+  lab_test_thread_run_clear (&job);
 }
 
 /* RQ's own tool reads a live pool. */
@@ -847,12 +520,10 @@ test_rq_info (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *rq = g_find_program_in_path ("rq");
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (rq == NULL)
     {
@@ -860,17 +531,11 @@ test_rq_info (void)
       return;
     }
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "classroom-pc-7", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "classroom-pc-7");
 
   /* One job busy, three waiting in the queue. */
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 4, 20000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 4, 20000, cancellable);
   g_free (wait_for_busy_worker (broker));
 
   info = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
@@ -887,10 +552,9 @@ test_rq_info (void)
   g_assert_nonnull (strstr (out, "busy"));
 
   g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
-  stop_worker (worker);
+  lab_test_thread_run_join (&job);
+  lab_test_thread_run_clear (&job);
+  lab_test_stop_worker (worker);
 }
 
 /* Cancel takes the run's jobs out of the queue, busy workers drop theirs,
@@ -900,33 +564,24 @@ test_cancel (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) worker = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(redisReply) length = NULL, canceled = NULL, stale = NULL, status = NULL;
   g_autofree char *busy = NULL, *job_key = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
   gint64 deadline;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 10, 20000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 10, 20000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_true (job.run->cancelled);
   g_assert_cmpint (job.took_us, <, 10 * G_USEC_PER_SEC);
@@ -973,9 +628,8 @@ test_cancel (void)
   length = command (broker, "ZCARD", LAB_RQ_STARTED_KEY, NULL);
   g_assert_cmpint (length->integer, ==, 0);
 
-  stop_worker (worker);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_stop_worker (worker);
+  lab_test_thread_run_clear (&job);
 }
 
 /* A worker from the network refuses a job that names files on the
@@ -996,14 +650,11 @@ test_refuses_files (void)
   gsize got = 0;
   char buffer[4096] = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   out_dir = g_dir_make_tmp ("lab-distributed-XXXXXX", &error);
   g_assert_no_error (error);
@@ -1021,7 +672,7 @@ test_refuses_files (void)
   g_assert_nonnull (strstr (run->records[0].error, "refused"));
   g_assert_cmpuint (lab_test_count_entries (out_dir), ==, 0);
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   stderr_pipe = g_subprocess_get_stderr_pipe (worker);
   g_input_stream_read_all (stderr_pipe, buffer, sizeof buffer - 1, &got, NULL, NULL);
   g_assert_nonnull (strstr (buffer, "refused job"));
@@ -1046,7 +697,7 @@ test_url_list (void)
   g_autofree char *dir = NULL, *list = NULL, *text = NULL;
   LabServerOptions options;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   lab_server_options_init (&options);
@@ -1061,11 +712,8 @@ test_url_list (void)
   g_file_set_contents (list, text, -1, &error);
   g_assert_no_error (error);
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  worker = start_worker (lab_local_broker_get_url (local), "w1", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  worker = start_lone_worker (broker, lab_local_broker_get_url (local), "w1");
 
   plan->url_list = g_strdup (list);
   plan->broker = g_strdup (lab_local_broker_get_url (local));
@@ -1078,7 +726,7 @@ test_url_list (void)
   g_test_message ("%s", run->records[0].error);
   g_assert_nonnull (strstr (run->records[0].error, "loopback"));
 
-  stop_worker (worker);
+  lab_test_stop_worker (worker);
   lab_remove_folder (dir);
 }
 
@@ -1090,26 +738,18 @@ test_failed_registry (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(redisReply) failed = NULL, reason = NULL;
   g_autofree char *job_key = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
+  local = start_broker (&broker);
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 1, 60000);
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 1, 60000, cancellable);
 
   for (guint i = 0; i < LAB_RQ_MAX_LOSSES; i++)
     {
@@ -1130,7 +770,7 @@ test_failed_registry (void)
       }
     }
 
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_false (job.run->cancelled);
   g_assert_cmpuint (job.run->tasks_failed, ==, 1);
@@ -1143,8 +783,7 @@ test_failed_registry (void)
   reason = command (broker, "HGET", job_key, "exc_info", NULL);
   g_assert_nonnull (strstr (reason->str, "silent"));
 
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_thread_run_clear (&job);
 }
 
 /* Ctrl+C (SIGTERM) on a busy worker: it gives its job back to the queue at
@@ -1155,28 +794,19 @@ test_worker_stops (void)
 {
   g_autoptr(LabLocalBroker) local = NULL;
   g_autoptr(LabBroker) broker = NULL;
-  g_autoptr(LabRunner) runner = lab_runner_new ();
   g_autoptr(GSubprocess) first = NULL, second = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *busy = NULL;
-  RunThread job = { 0 };
-  GThread *thread;
+  LabTestThreadRun job = { 0 };
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
-  local = start_broker ();
-  broker = lab_broker_connect (lab_local_broker_get_url (local), &error);
-  g_assert_no_error (error);
-  first = start_worker (lab_local_broker_get_url (local), "first", NULL, FALSE);
-  wait_for_workers (broker, 1);
+  local = start_broker (&broker);
+  first = start_lone_worker (broker, lab_local_broker_get_url (local), "first");
 
-  job.runner = runner;
-  job.cancellable = cancellable;
-  job.workload = sleep_workload (lab_local_broker_get_url (local), 2, 3000);
   lab_test_cancel_after (cancellable, 60000);
-  thread = g_thread_new ("run", run_thread, &job);
+  start_sleep_run (&job, lab_local_broker_get_url (local), 2, 3000, cancellable);
   busy = wait_for_busy_worker (broker);
 
   g_subprocess_send_signal (first, SIGTERM);
@@ -1185,14 +815,13 @@ test_worker_stops (void)
   g_assert_cmpint (scard (broker, LAB_RQ_WORKERS_KEY), ==, 0);
 
   second = start_worker (lab_local_broker_get_url (local), "second", NULL, FALSE);
-  g_thread_join (thread);
+  lab_test_thread_run_join (&job);
   g_assert_no_error (job.error);
   g_assert_true (job.run->verified);
   g_assert_cmpuint (job.run->requeued, ==, 0);
 
-  stop_worker (second);
-  g_clear_pointer (&job.run, lab_run_free);
-  g_clear_object (&job.workload);
+  lab_test_stop_worker (second);
+  lab_test_thread_run_clear (&job);
 }
 
 int

@@ -26,33 +26,6 @@
 
 static LabApplication *app;
 
-static void
-configure (const char *job,
-           const char *mode,
-           guint       tasks,
-           guint       workers,
-           guint       task_ms)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-
-  g_settings_set_string (settings, "job", job);
-  g_settings_set_string (settings, "mode", mode);
-  g_settings_set_uint (settings, "tasks", tasks);
-  g_settings_set_uint (settings, "workers", workers);
-  g_settings_set_uint (settings, "task-ms", task_ms);
-  g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_string (settings, "lesson", "");
-}
-
-static void
-run_to_the_end (LabWindow *window)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  g_assert_true (lab_window_get_running (window));
-  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
-  g_assert_false (lab_window_get_running (window));
-}
-
 /* The window's export chooser, if it is asking. */
 static GtkFileChooser *
 find_chooser (LabWindow *window)
@@ -182,7 +155,7 @@ test_disabled_until_run (void)
   const char *extensions[] = { ".json", ".png", ".csv" };
   LabWindow *window;
 
-  configure ("sleep", "threads", 8, 2, 1000);
+  lab_ui_configure_job ("sleep", "threads", 8, 2, 1000);
   window = lab_ui_open_window (app);
   assert_export_disabled (window);
 
@@ -302,9 +275,9 @@ test_trace_of_a_job (void)
   JsonObject *info;
   guint n_processes, n_tasks;
 
-  configure ("sleep", "compare", 8, 2, 20);
+  lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   path = export_to (window, "win.export-trace", NULL, TRUE);
   info = check_trace (parser, path, &n_processes, &n_tasks);
@@ -476,9 +449,9 @@ test_csv_of_a_job (void)
   const char *locale;
   LabWindow *window;
 
-  configure ("sleep", "compare", 8, 2, 20);
+  lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   path = export_to (window, "win.export-csv", NULL, TRUE);
   records = check_csv (path, LAB_N_MODES);
@@ -541,7 +514,7 @@ test_lesson (void)
   g_settings_set_string (settings, "lesson", "bank");
   window = lab_ui_open_window (app);
   g_object_set (window, "quick-lessons", TRUE, NULL);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   trace_path = export_to (window, "win.export-trace", NULL, TRUE);
   g_assert_nonnull (strstr (trace_path, "/concurrency-lab-bank-"));
@@ -635,9 +608,9 @@ test_image (void)
   GtkWidget *pane;
   LabWindow *window;
 
-  configure ("sleep", "compare", 8, 2, 20);
+  lab_ui_configure_job ("sleep", "compare", 8, 2, 20);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
   /* The last mode's page has faded in: the picture holds still. */
   lab_ui_wait_until (transition_over, lab_ui_window_child (window, "timeline_stack"), 10000);
   lab_ui_wait_frames (window, 3);
@@ -672,9 +645,9 @@ test_failed_write (void)
   struct rlimit saved, limit;
   LabWindow *window;
 
-  configure ("sleep", "threads", 40, 4, 5);
+  lab_ui_configure_job ("sleep", "threads", 40, 4, 5);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
 
   /* A write past the limit fails with EFBIG instead of killing us. */
   signal (SIGXFSZ, SIG_IGN);
@@ -704,9 +677,9 @@ test_close_while_asking (void)
   g_autofree char *dir = enter_temp_dir ();
   LabWindow *window;
 
-  configure ("sleep", "threads", 4, 2, 5);
+  lab_ui_configure_job ("sleep", "threads", 4, 2, 5);
   window = lab_ui_open_window (app);
-  run_to_the_end (window);
+  lab_ui_run_to_end (window);
   g_assert_nonnull (open_chooser (window, "win.export-csv", NULL));
   lab_ui_close_window (window);
   g_assert_cmpuint (lab_test_count_entries (dir), ==, 0);
@@ -717,25 +690,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
   /* The file chooser would remember the exports in the user's recent
    * files. */
   g_object_set (gtk_settings_get_default (), "gtk-recent-files-enabled", FALSE, NULL);
-
   start_dir = g_get_current_dir ();
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
 
   g_test_add_func ("/lab/export/disabled-until-run", test_disabled_until_run);
   g_test_add_func ("/lab/export/trace-of-a-job", test_trace_of_a_job);
@@ -745,7 +706,5 @@ main (int   argc,
   g_test_add_func ("/lab/export/failed-write", test_failed_write);
   g_test_add_func ("/lab/export/close-while-asking", test_close_while_asking);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

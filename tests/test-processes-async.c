@@ -288,6 +288,26 @@ typedef struct
   guint           started;
 } Watcher;
 
+/* @workload on two worker processes started beforehand (their start-up is
+ * not the run's), @watch fed the run's events as they come. */
+static LabRun *
+run_watched (LabRunner    *runner,
+             LabWorkload  *workload,
+             GCancellable *cancellable,
+             WatchFunc     watch,
+             Watcher      *watcher)
+{
+  g_autoptr(GError) error = NULL;
+  LabRun *run;
+
+  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
+  g_assert_no_error (error);
+  lab_runner_set_events (runner, watcher->events);
+  run = run_within (runner, workload, cancellable, watch, watcher);
+  lab_runner_set_events (runner, NULL);
+  return run;
+}
+
 /* Once tasks are in flight: press Cancel. */
 static gboolean
 cancel_when_started (gpointer data)
@@ -318,7 +338,6 @@ test_cancel (gconstpointer data)
   g_autoptr(LabPlan) plan = lab_plan_new (name);
   g_autoptr(LabWorkload) workload = NULL;
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(GError) error = NULL;
   Watcher watcher = { events, cancellable, 0, 0 };
   gint64 cancelled_at;
 
@@ -328,11 +347,8 @@ test_cancel (gconstpointer data)
   plan->task_ms = 20000;
   plan->n = G_GUINT64_CONSTANT (6000000000);
   workload = make_workload (plan);
-  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
-  g_assert_no_error (error);
-  lab_runner_set_events (runner, events);
 
-  run = run_within (runner, workload, cancellable, cancel_when_started, &watcher);
+  run = run_watched (runner, workload, cancellable, cancel_when_started, &watcher);
   cancelled_at = g_get_monotonic_time ();
   g_assert_true (run->cancelled);
   g_assert_cmpuint (run->tasks_failed, ==, 20);
@@ -341,7 +357,6 @@ test_cancel (gconstpointer data)
   for (guint i = 0; i < run->n_records; i++)
     g_assert_cmpint (run->records[i].end_us - run->start_us, <, 10 * G_USEC_PER_SEC);
 
-  lab_runner_set_events (runner, NULL);
   g_clear_pointer (&runner, lab_runner_free);
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, 10 * G_USEC_PER_SEC);
@@ -379,7 +394,6 @@ test_killed_worker (void)
   g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
   g_autoptr(LabWorkload) workload = NULL;
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(GError) error = NULL;
   Watcher watcher = { events, NULL, 0, 0 };
 
   plan->tasks = 20;
@@ -387,12 +401,8 @@ test_killed_worker (void)
   plan->in_flight = 10;
   plan->task_ms = 1000;
   workload = make_workload (plan);
-  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
-  g_assert_no_error (error);
-  lab_runner_set_events (runner, events);
 
-  run = run_within (runner, workload, NULL, kill_when_busy, &watcher);
-  lab_runner_set_events (runner, NULL);
+  run = run_watched (runner, workload, NULL, kill_when_busy, &watcher);
 
   g_test_message ("killed %d; respawns: %u; %s", watcher.victim, run->respawns, run->verify_error);
   g_assert_cmpint (watcher.victim, >, 0);
@@ -438,7 +448,6 @@ test_task_kills_its_worker (void)
   g_autoptr(LabPlan) plan = lab_plan_new ("sleep");
   g_autoptr(LabWorkload) workload = NULL;
   g_autoptr(LabRun) run = NULL;
-  g_autoptr(GError) error = NULL;
   Watcher watcher = { events, NULL, 0, 0 };
 
   plan->tasks = 4;
@@ -446,12 +455,8 @@ test_task_kills_its_worker (void)
   plan->in_flight = 1;
   plan->task_ms = 1000;
   workload = make_workload (plan);
-  g_assert_true (lab_runner_prepare_processes (runner, 2, NULL, &error));
-  g_assert_no_error (error);
-  lab_runner_set_events (runner, events);
 
-  run = run_within (runner, workload, NULL, kill_task_zero, &watcher);
-  lab_runner_set_events (runner, NULL);
+  run = run_watched (runner, workload, NULL, kill_task_zero, &watcher);
 
   g_test_message ("task 0 given %u times: %s", watcher.started, run->records[0].error);
   g_assert_cmpuint (watcher.started, ==, 3);
@@ -525,11 +530,8 @@ test_bad_in_flight (void)
   const char *bad[] = { "--in-flight=0", "--in-flight=abc", "--in-flight=-3",
                         "--in-flight=50001", "--in-flight=1e9" };
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -562,11 +564,8 @@ test_bench_output (void)
   JsonArray *runs;
   JsonObject *run;
 
-  if (g_getenv ("LAB_BINARY") == NULL)
-    {
-      g_test_skip ("LAB_BINARY is not set");
-      return;
-    }
+  if (lab_test_binary () == NULL)
+    return;
 
   g_assert_cmpint (bench (table, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "Processes + async"));

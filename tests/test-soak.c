@@ -240,15 +240,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
   /* glibc gives every thread that allocates an arena of its own (up to 8
    * per core) and keeps what is freed there for reuse: with the default,
    * resident memory climbs for ~80 runs before it stays flat (the README's
@@ -257,16 +248,11 @@ main (int   argc,
   if (g_strcmp0 (g_getenv ("LAB_SOAK_MALLOC"), "default") != 0)
     mallopt (M_ARENA_MAX, 1);
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/soak/school-day", test_school_day);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

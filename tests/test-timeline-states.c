@@ -29,18 +29,6 @@ LabTimelineModel *lab_timeline_get_model           (LabTimeline *self);
 
 static LabApplication *app;
 
-static gboolean
-query_tooltip (GtkWidget *widget,
-               int        x,
-               int        y)
-{
-  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
-  gboolean shown = FALSE;
-
-  g_signal_emit_by_name (widget, "query-tooltip", x, y, FALSE, tooltip, &shown);
-  return shown;
-}
-
 static int
 natural_height (GtkWidget *widget)
 {
@@ -84,7 +72,7 @@ test_legend_and_strip (void)
   height_with_legend = natural_height (widget);
   g_assert_cmpint (height_with_legend, >, height_before);
   /* The legend explains itself on hover, where it is drawn. */
-  g_assert_true (query_tooltip (widget, 20, 5));
+  g_assert_true (lab_ui_query_tooltip (widget, 20, 5));
 
   /* A task nobody measured adds "other", and only that. */
   lab_timeline_task_finished (timeline, 1, 1, ORIGIN, ORIGIN + MS (100), 0, TRUE, NULL);
@@ -179,26 +167,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/timeline-states/legend-and-strip", test_legend_and_strip);
   g_test_add_func ("/lab/timeline-states/gil-run", test_gil_run);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "lab-timeline.h"
+#include "lab-ui-test-util.h"
 
 /* Not in the header: what the widget keeps for its tests. */
 guint    lab_timeline_get_n_node_builds (LabTimeline *self);
@@ -109,18 +110,6 @@ test_accessible_summary (void)
                                        "Timeline: 4 workers, 5 tasks, 1 running");
 }
 
-static gboolean
-query_tooltip (GtkWidget *widget,
-               int        x,
-               int        y)
-{
-  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
-  gboolean shown = FALSE;
-
-  g_signal_emit_by_name (widget, "query-tooltip", x, y, FALSE, tooltip, &shown);
-  return shown;
-}
-
 static void
 test_tooltip (void)
 {
@@ -140,12 +129,12 @@ test_tooltip (void)
 
   /* Half of the 1 s scale, whatever the width of the label column. */
   for (int y = 0; y < 160 && !hit; y++)
-    hit = query_tooltip (widget, 300, y);
+    hit = lab_ui_query_tooltip (widget, 300, y);
   g_assert_true (hit);
 
   /* Past the bars' end there is nothing to explain. */
   for (int y = 0; y < 160; y++)
-    g_assert_false (query_tooltip (widget, 700, y));
+    g_assert_false (lab_ui_query_tooltip (widget, 700, y));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -374,6 +363,18 @@ render_pixels (GtkWidget *widget)
   return g_bytes_new_take (data, stride * height);
 }
 
+/* @live, drawn frame by frame, and @cold, drawn at once, give the same
+ * pixels. */
+static void
+assert_same_pixels (GtkWidget *live,
+                    GtkWidget *cold)
+{
+  g_autoptr(GBytes) live_pixels = render_pixels (live);
+  g_autoptr(GBytes) cold_pixels = render_pixels (cold);
+
+  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+}
+
 /* Four workers, each with four tasks at a time, in a fixed 1 s view. */
 static void
 feed (LabTimeline *timeline,
@@ -403,8 +404,6 @@ test_incremental_cache (void)
   GtkWidget *window_cold = present_in_window (cold, 1600, 400);
   const guint n_tasks = 1600;
   const guint batch = 8;
-  g_autoptr(GBytes) live_pixels = NULL;
-  g_autoptr(GBytes) cold_pixels = NULL;
   guint drawn;
 
   for (guint i = 0; i < 2; i++)
@@ -436,20 +435,14 @@ test_incremental_cache (void)
   g_assert_cmpuint (drawn, <, n_tasks * 14);
 
   feed (LAB_TIMELINE (cold), 0, n_tasks);
-  live_pixels = render_pixels (live);
-  cold_pixels = render_pixels (cold);
-  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+  assert_same_pixels (live, cold);
 
   /* A requeued task leaves its place: both draw it in its new one. */
   lab_timeline_task_finished (LAB_TIMELINE (live), 40, 3, ORIGIN + MS (500), ORIGIN + MS (510),
                               0, TRUE, NULL);
   lab_timeline_task_finished (LAB_TIMELINE (cold), 40, 3, ORIGIN + MS (500), ORIGIN + MS (510),
                               0, TRUE, NULL);
-  g_clear_pointer (&live_pixels, g_bytes_unref);
-  g_clear_pointer (&cold_pixels, g_bytes_unref);
-  live_pixels = render_pixels (live);
-  cold_pixels = render_pixels (cold);
-  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+  assert_same_pixels (live, cold);
 
   gtk_window_destroy (GTK_WINDOW (window_live));
   gtk_window_destroy (GTK_WINDOW (window_cold));
@@ -488,8 +481,6 @@ test_area_cache (void)
   GtkWidget *window_live = present_in_window (live, 1000, 300);
   GtkWidget *window_cold = present_in_window (cold, 1000, 300);
   const guint n_tasks = 3060;
-  g_autoptr(GBytes) live_pixels = NULL;
-  g_autoptr(GBytes) cold_pixels = NULL;
   guint columns;
 
   for (guint i = 0; i < 2; i++)
@@ -539,9 +530,7 @@ test_area_cache (void)
                   gtk_widget_get_width (live));
   g_assert_cmpuint (columns, <, 2 * gtk_widget_get_width (live));
 
-  live_pixels = render_pixels (live);
-  cold_pixels = render_pixels (cold);
-  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+  assert_same_pixels (live, cold);
 
   /* Reported late: a task from 0.2 s to 0.4 s, after those columns were
    * cached; the cold timeline draws everything afresh. */
@@ -561,11 +550,7 @@ test_area_cache (void)
     }
   lab_timeline_task_finished (LAB_TIMELINE (cold), 9000, 0, ORIGIN + MS (200), ORIGIN + MS (400),
                               0, FALSE, "timeout");
-  g_clear_pointer (&live_pixels, g_bytes_unref);
-  g_clear_pointer (&cold_pixels, g_bytes_unref);
-  live_pixels = render_pixels (live);
-  cold_pixels = render_pixels (cold);
-  g_assert_true (g_bytes_equal (live_pixels, cold_pixels));
+  assert_same_pixels (live, cold);
 
   gtk_window_destroy (GTK_WINDOW (window_live));
   gtk_window_destroy (GTK_WINDOW (window_cold));

@@ -34,23 +34,6 @@ configure (const char *lesson,
   g_settings_reset (settings, "presentation-scale");
 }
 
-static void
-run_to_end (LabWindow *window)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
-  g_assert_false (lab_window_get_running (window));
-  lab_ui_wait_frames (window, 3);   /* the layout that follows the last rows */
-}
-
-static void
-activate (LabWindow  *window,
-          const char *action)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-  lab_ui_wait_frames (window, 3);   /* restyled and laid out again */
-}
-
 /* How the card and the timeline share the pane's height, as allocated. */
 typedef struct
 {
@@ -128,7 +111,7 @@ test_card_height (void)
   window = lab_ui_open_window (app);
   gtk_widget_set_size_request (GTK_WIDGET (window), 1920, 1080);
   g_object_set (window, "quick-lessons", TRUE, NULL);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   g_test_message ("verdict: %s", lab_window_get_verdict (window));
   s = measure_split (window);
   g_assert_cmpint (s.pane, >=, pane_at_1080);
@@ -139,19 +122,19 @@ test_card_height (void)
   g_assert_cmpfloat (s.scroll_range, <=, 0.5);
   g_assert_cmpint (s.timeline, >=, MAX (s.timeline_needs, LAB_CARD_SPLIT_TIMELINE_FLOOR));
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   s = measure_split (window);
   g_assert_cmpint (s.card_needs, >, lab_card_split_share (gtk_widget_get_height (GTK_WIDGET (window))));
   g_assert_cmpint (s.card, ==, s.card_needs);
   g_assert_cmpfloat (s.scroll_range, <=, 0.5);
   assert_timeline_kept (window, &s);
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   lab_ui_close_window (window);
 
   configure ("queries", 1024, 768);
   window = lab_ui_open_window (app);
   g_object_set (window, "quick-lessons", TRUE, NULL);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   s = measure_split (window);
   g_assert_cmpint (s.pane, <, pane_at_1080 * 3 / 4);
   assert_timeline_kept (window, &s);
@@ -202,26 +185,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/window/card-height", test_card_height);
   g_test_add_func ("/lab/window/card-split-rule", test_card_split_rule);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

@@ -30,16 +30,6 @@
 
 static LabApplication *app;
 
-static gboolean
-have_redis (void)
-{
-  g_autofree char *path = g_find_program_in_path ("redis-server");
-
-  if (path == NULL)
-    g_test_skip ("redis-server is not installed (apt install redis-server)");
-  return path != NULL;
-}
-
 static void
 configure (const char *broker,
            guint       tasks,
@@ -78,13 +68,6 @@ start_worker (const char *url,
 
   g_assert_no_error (error);
   return worker;
-}
-
-static void
-stop_worker (GSubprocess *worker)
-{
-  g_subprocess_send_signal (worker, SIGTERM);
-  g_subprocess_wait (worker, NULL, NULL);
 }
 
 /* Choosing Distributed shows the Broker row; another mode hides it; and
@@ -137,7 +120,7 @@ test_local_run (void)
   LabWindow *window;
   guint n_lanes;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   configure ("", 12, 3, 100);
@@ -186,20 +169,28 @@ has_join_command (gpointer data)
   return lab_setup_panel_get_join_command (lab_window_get_setup_panel (data)) != NULL;
 }
 
-static gboolean
-has_lane_labelled (LabWindow  *window,
-                   const char *text)
+/* The lane labelled @label on the distributed page, or -1. */
+static gint
+find_lane (LabWindow  *window,
+           const char *label)
 {
   LabTimelineModel *model = distributed_model (window);
 
   for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
     {
-      g_autofree char *label = lab_timeline_model_dup_lane_label (model, lane);
+      g_autofree char *text = lab_timeline_model_dup_lane_label (model, lane);
 
-      if (g_str_equal (label, text))
-        return TRUE;
+      if (g_str_equal (text, label))
+        return lane;
     }
-  return FALSE;
+  return -1;
+}
+
+static gboolean
+has_lane_labelled (LabWindow  *window,
+                   const char *text)
+{
+  return find_lane (window, text) >= 0;
 }
 
 static gboolean
@@ -226,7 +217,7 @@ test_hand_worker_joins (void)
   const char *command;
   LabWindow *window;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   /* 2 workers × 200 tasks of 0.5 s: 50 s, far longer than a worker takes
@@ -391,7 +382,7 @@ test_hosts_grouped (void)
   LabWindow *window;
   const char *url;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (geteuid () != 0)
     {
@@ -440,7 +431,7 @@ test_hosts_grouped (void)
     }
 
   for (guint i = 0; i < workers->len; i++)
-    stop_worker (g_ptr_array_index (workers, i));
+    lab_test_stop_worker (g_ptr_array_index (workers, i));
   lab_ui_close_window (window);
 }
 
@@ -666,7 +657,7 @@ test_download_loopback (void)
   LabWindow *window;
   guint n_listening;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   /* 12 files answered after 0.5 s by 3 workers: 2 s at least, time to
@@ -704,7 +695,7 @@ test_download_beyond_loopback (void)
   LabWindow *window;
   guint n_listening;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
   if (lan == NULL)
     {
@@ -908,7 +899,7 @@ test_copy_join_command (void)
   LabSetupPanel *panel;
   LabWindow *window;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   configure ("", 200, 1, 500);
@@ -934,23 +925,6 @@ test_copy_join_command (void)
   lab_ui_wait_until (lab_ui_is_idle, window, 20000);
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
   lab_ui_close_window (window);
-}
-
-/* The lane labelled @label on the distributed page, or -1. */
-static gint
-find_lane (LabWindow  *window,
-           const char *label)
-{
-  LabTimelineModel *model = distributed_model (window);
-
-  for (guint lane = 0; lane < lab_timeline_model_get_n_lanes (model); lane++)
-    {
-      g_autofree char *text = lab_timeline_model_dup_lane_label (model, lane);
-
-      if (g_str_equal (text, label))
-        return lane;
-    }
-  return -1;
 }
 
 /* The hand worker did a job, and has none now, while the run goes on. */
@@ -990,7 +964,7 @@ test_idle_worker_leaves (void)
   const char *url;
   gint64 left_us;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   broker = lab_local_broker_start (NULL, &error);
@@ -1022,7 +996,7 @@ test_idle_worker_leaves (void)
   lab_ui_wait_until (lab_ui_is_idle, window, 30000);
   g_assert_true (has_lost_hand_lane (window));
   assert_verified (window);
-  stop_worker (other);
+  lab_test_stop_worker (other);
   lab_ui_close_window (window);
 }
 
@@ -1035,7 +1009,7 @@ test_bench_workers (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
-  if (!have_redis ())
+  if (!lab_test_have_redis ())
     return;
 
   bench = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
@@ -1055,21 +1029,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/window-distributed/model-hosts", test_model_hosts);
   g_test_add_func ("/lab/window-distributed/bench-workers", test_bench_workers);
@@ -1087,7 +1049,5 @@ main (int   argc,
   g_test_add_func ("/lab/window-distributed/copy-join-command", test_copy_join_command);
   g_test_add_func ("/lab/window-distributed/idle-worker-leaves", test_idle_worker_leaves);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

@@ -53,23 +53,6 @@ configure (const char *job,
   g_settings_reset (settings, "presentation-scale");
 }
 
-static void
-run_to_end (LabWindow *window)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-  lab_ui_wait_until (lab_ui_is_idle, window, 60000);
-  g_assert_false (lab_window_get_running (window));
-  lab_ui_wait_frames (window, 3);   /* the layout that follows the last rows */
-}
-
-static void
-activate (LabWindow  *window,
-          const char *action)
-{
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-  lab_ui_wait_frames (window, 3);   /* restyled and laid out again */
-}
-
 /* The grid inside the timings, and its first row's mode cell. */
 static GtkWidget *
 timings_cell (LabWindow *window,
@@ -123,10 +106,10 @@ test_scale (void)
 
   configure ("sleep", "threads", 1200, 780);
   window = lab_ui_open_window (app);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   normal = measure (window);
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_true (lab_presentation_get_presenting (lab_window_get_presentation (window)));
   presenting = measure (window);
   g_assert_cmpint (presenting.cell * 10, >=, normal.cell * 13);
@@ -134,20 +117,20 @@ test_scale (void)
   g_assert_cmpint (presenting.timeline, >, normal.timeline);
 
   for (guint i = 0; i < 3; i++)
-    activate (window, "win.zoom-in");
+    lab_ui_activate_and_wait (window, "win.zoom-in");
   g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), >=, 2.5);
   big = measure (window);
   g_assert_cmpint (big.cell * 10, >=, normal.cell * 22);
   g_assert_cmpint (big.heading * 10, >=, normal.heading * 22);
   g_assert_cmpint (big.timeline, >, presenting.timeline);
 
-  activate (window, "win.zoom-reset");
+  lab_ui_activate_and_wait (window, "win.zoom-reset");
   reset = measure (window);
   g_assert_cmpfloat (g_settings_get_double (settings, "presentation-scale"), ==, 1.0);
   g_assert_cmpint (ABS (reset.cell - normal.cell), <=, 1);
 
-  activate (window, "win.zoom-in");
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.zoom-in");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_false (lab_presentation_get_presenting (lab_window_get_presentation (window)));
   g_assert_cmpfloat (g_settings_get_double (settings, "text-scale"), ==, 1.0);
   g_assert_cmpint (ABS (measure (window).cell - normal.cell), <=, 1);
@@ -173,17 +156,17 @@ test_rows (void)
   g_settings_set_uint (settings, "workers", 4);
   window = lab_ui_open_window (app);
   timeline = lab_window_get_timeline (window, LAB_MODE_ASYNC);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &normal, NULL, NULL);
 
   g_settings_set_double (settings, "presentation-scale", 2.5);
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
   g_test_message ("four sub-rows: %d px at 100 %%, %d px at %.2f×", normal, big,
                   lab_presentation_get_scale (lab_window_get_presentation (window)));
   g_assert_cmpint (big * 10, >=, normal * 18);
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   gtk_widget_measure (GTK_WIDGET (timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &big, NULL, NULL);
   g_assert_cmpint (big, ==, normal);
   lab_ui_close_window (window);
@@ -234,18 +217,18 @@ test_axis_contrast (void)
   configure ("sleep", "threads", 1200, 780);
   window = lab_ui_open_window (app);
   timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   normal = axis_label_alpha (timeline);
 
   /* At the desk's own scale, so only the contrast changes. */
   g_settings_set_double (settings, "presentation-scale", 1.0);
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   presenting = axis_label_alpha (timeline);
   g_test_message ("axis labels: alpha %u at the desk, %u presenting", normal, presenting);
   g_assert_cmpuint (normal, <, 170);
   g_assert_cmpuint (presenting, >=, 240);
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_cmpuint (axis_label_alpha (timeline), ==, normal);
   lab_ui_close_window (window);
 }
@@ -310,7 +293,7 @@ test_zoom_keys (void)
   window = lab_ui_open_window (app);
   timeline = lab_window_get_timeline (window, LAB_MODE_THREADS);
   switcher = find_switcher (window);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   whole = visible_span (timeline);
   g_assert_true (is_fitted (timeline));
 
@@ -349,7 +332,7 @@ test_mode (void)
   g_assert_false (adw_flap_get_folded (flap));
   g_assert_true (adw_flap_get_reveal_flap (flap));
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_true (adw_flap_get_folded (flap));
   g_assert_false (adw_flap_get_reveal_flap (flap));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presenting"));
@@ -398,7 +381,7 @@ test_steps (void)
   g_assert_false (lab_presentation_key (presentation, GDK_KEY_b, 0));
   g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 1.0);
 
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_cmpint (lab_presentation_get_stage (presentation), ==, LAB_CLASS_EXPLANATION);
   g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 0.0);
   g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 0.0);
@@ -447,7 +430,7 @@ test_steps (void)
     }
 
   /* Leaving presentation mode shows the whole card again. */
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   g_assert_cmpfloat (opacity (window, "lesson_question"), ==, 1.0);
   g_assert_cmpfloat (opacity (window, "lesson_verdict"), ==, 1.0);
   g_settings_set_string (settings, "lesson", "");
@@ -536,7 +519,7 @@ test_fits_1024 (void)
 
   configure ("pipeline", "compare", 1024, 768);
   window = lab_ui_open_window (app);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   g_test_message ("window %d×%d", gtk_widget_get_width (GTK_WIDGET (window)),
                   gtk_widget_get_height (GTK_WIDGET (window)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
@@ -552,7 +535,7 @@ test_fits_1024 (void)
                                       GTK_WIDGET (window)));
 
   g_settings_set_double (settings, "presentation-scale", 2.5);
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   unclipped = count_unclipped_columns (window, &n_columns);
   g_test_message ("at 250 %%: %u columns shown", n_columns);
   g_assert_cmpuint (n_columns, <, 3 + 7);
@@ -562,7 +545,7 @@ test_fits_1024 (void)
 
   /* Back to 100 %: every column returns (the window leaves full screen
    * over a few frames, more under load, and the table follows it). */
-  activate (window, "win.present");
+  lab_ui_activate_and_wait (window, "win.present");
   lab_ui_wait_until (all_columns_back, window, 5000);
   unclipped = count_unclipped_columns (window, &n_columns);
   g_assert_cmpuint (n_columns, ==, 3 + 7);
@@ -599,7 +582,7 @@ test_fits_1024_lesson (void)
   g_settings_set_string (settings, "lesson", "bank");
   window = lab_ui_open_window (app);
   g_object_set (window, "quick-lessons", TRUE, NULL);
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   n_pages = lab_window_get_n_lesson_pages (window);
   g_test_message ("window %d×%d with %u step pages", gtk_widget_get_width (GTK_WIDGET (window)),
                   gtk_widget_get_height (GTK_WIDGET (window)), n_pages);
@@ -637,7 +620,7 @@ test_fits_1024_lesson (void)
   /* Back to a job: the pages go, and its tabs come back. */
   g_settings_set_string (settings, "lesson", "");
   g_settings_set_string (settings, "mode", "compare");
-  run_to_end (window);
+  lab_ui_run_to_end (window);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
   g_assert_false (lab_timeline_switcher_get_folded (switcher));
   g_assert_cmpuint (g_list_model_get_n_items (items), ==, LAB_N_MODES);
@@ -733,21 +716,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/window/present/scale", test_scale);
   g_test_add_func ("/lab/window/present/mode", test_mode);
@@ -761,7 +732,5 @@ main (int   argc,
   g_test_add_func ("/lab/window/lesson-titles", test_lesson_titles);
   g_test_add_func ("/lab/window/lesson-controls", test_lesson_controls);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }

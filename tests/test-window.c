@@ -55,29 +55,11 @@ is_gone (gpointer data)
 }
 
 static void
-configure (const char *job,
-           const char *mode,
-           guint       tasks,
-           guint       workers,
-           guint       task_ms)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-
-  g_settings_set_string (settings, "job", job);
-  g_settings_set_string (settings, "mode", mode);
-  g_settings_set_uint (settings, "tasks", tasks);
-  g_settings_set_uint (settings, "workers", workers);
-  g_settings_set_uint (settings, "task-ms", task_ms);
-  g_settings_set_boolean (settings, "gil", FALSE);
-  g_settings_set_string (settings, "lesson", "");
-}
-
-static void
 test_opens (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "threads", 4, 2, 10);
+  lab_ui_configure_job ("sleep", "threads", 4, 2, 10);
   window = lab_ui_open_window (app);
 
   g_assert_false (lab_window_get_running (window));
@@ -94,7 +76,7 @@ test_threads_run (void)
   LabWindow *window;
   g_autofree char *row = NULL;
 
-  configure ("sleep", "threads", 40, 4, 50);
+  lab_ui_configure_job ("sleep", "threads", 40, 4, 50);
   window = lab_ui_open_window (app);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
@@ -119,7 +101,7 @@ test_event_flood (void)
   LabWindow *window;
   gint64 start;
 
-  configure ("sleep", "threads", 60000, 60, 1);
+  lab_ui_configure_job ("sleep", "threads", 60000, 60, 1);
   window = lab_ui_open_window (app);
   lab_ui_spin_for (300);   /* the first frames are drawn; the flood is what is measured */
 
@@ -168,7 +150,7 @@ test_about_and_cancel_mid_run (void)
   g_autofree char *row = NULL;
   gint64 start;
 
-  configure ("sleep", "threads", 200, 4, 100);
+  lab_ui_configure_job ("sleep", "threads", 200, 4, 100);
   window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -225,7 +207,7 @@ test_remembers_setup (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   GtkWidget *spin;
 
-  configure ("cpu", "processes", 7, 3, 10);
+  lab_ui_configure_job ("cpu", "processes", 7, 3, 10);
   window = lab_ui_open_window (app);
   spin = GTK_WIDGET (lab_ui_window_child (window, "tasks_spin"));
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 7);
@@ -248,7 +230,7 @@ test_workers_limit_follows_mode (void)
   GtkSpinButton *spin;
   GtkAdjustment *adjustment;
 
-  configure ("sleep", "async", 10, 5000, 10);
+  lab_ui_configure_job ("sleep", "async", 10, 5000, 10);
   window = lab_ui_open_window (app);
   spin = GTK_SPIN_BUTTON (lab_ui_window_child (window, "workers_spin"));
   adjustment = gtk_spin_button_get_adjustment (spin);
@@ -276,7 +258,7 @@ test_pipeline (void)
   g_autofree char *row = NULL;
   g_auto(GStrv) cells = NULL;
 
-  configure ("pipeline", "threads", 12, 4, 0);
+  lab_ui_configure_job ("pipeline", "threads", 12, 4, 0);
   g_settings_set_uint (settings, "size-kib", 64);
   g_settings_set_uint (settings, "latency-ms", 20);
   window = lab_ui_open_window (app);
@@ -306,7 +288,7 @@ test_download_job (void)
   LabSetupPanel *panel;
   LabWindow *window;
 
-  configure ("download", "compare", 12, 4, 0);
+  lab_ui_configure_job ("download", "compare", 12, 4, 0);
   g_settings_set_uint (settings, "size-kib", 64);
   g_settings_set_uint (settings, "latency-ms", 20);
   window = lab_ui_open_window (app);
@@ -385,7 +367,7 @@ test_compare_all (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "compare", 8, 4, 20);
+  lab_ui_configure_job ("sleep", "compare", 8, 4, 20);
   window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -408,7 +390,7 @@ test_frozen_window (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "sequential", 1, 1, 1000);
+  lab_ui_configure_job ("sleep", "sequential", 1, 1, 1000);
   window = lab_ui_open_window (app);
   gtk_switch_set_active (GTK_SWITCH (lab_ui_window_child (window, "ui_thread_switch")), TRUE);
 
@@ -432,7 +414,7 @@ test_ui_thread_not_remembered (void)
   g_object_get (settings, "settings-schema", &schema, NULL);
   g_assert_false (g_settings_schema_has_key (schema, "run-on-ui-thread"));
 
-  configure ("sleep", "sequential", 1, 1, 10);
+  lab_ui_configure_job ("sleep", "sequential", 1, 1, 10);
   window = lab_ui_open_window (app);
   gtk_switch_set_active (GTK_SWITCH (lab_ui_window_child (window, "ui_thread_switch")), TRUE);
   lab_ui_close_window (window);
@@ -525,7 +507,7 @@ test_setup_locked_during_run (void)
   LabWindow *window;
   guint notifications = 0;
 
-  configure ("sleep", "threads", 20, 4, 100);
+  lab_ui_configure_job ("sleep", "threads", 20, 4, 100);
   window = lab_ui_open_window (app);
   assert_setup_sensitive (window, TRUE);
   g_signal_connect (window, "notify::running", G_CALLBACK (count_notify), &notifications);
@@ -550,7 +532,7 @@ test_idle_worker_lanes (void)
   LabWindow *window;
   LabTimeline *timeline;
 
-  configure ("sleep", "processes", 1, 4, 50);
+  lab_ui_configure_job ("sleep", "processes", 1, 4, 50);
   window = lab_ui_open_window (app);
   timeline = lab_window_get_timeline (window, LAB_MODE_PROCESSES);
 
@@ -575,7 +557,7 @@ test_no_stall_at_startup (void)
 {
   LabWindow *window;
 
-  configure ("sleep", "threads", 4, 2, 10);
+  lab_ui_configure_job ("sleep", "threads", 4, 2, 10);
   window = lab_window_new (app);
   g_usleep (300 * 1000);
   gtk_window_present (GTK_WINDOW (window));
@@ -603,7 +585,7 @@ test_server_prepared_off_ui_thread (void)
   LabWindow *window;
   gint64 start, prepared;
 
-  configure ("pipeline", "threads", 8, 4, 0);
+  lab_ui_configure_job ("pipeline", "threads", 8, 4, 0);
   g_settings_set_uint (settings, "size-kib", 32 * 1024);   /* 256 MiB to make and digest */
   g_settings_set_uint (settings, "latency-ms", 0);
   window = lab_ui_open_window (app);
@@ -728,7 +710,7 @@ test_close_mid_run (void)
   gpointer weak;
   gint64 start;
 
-  configure ("sleep", "processes", 40, 4, 1000);
+  lab_ui_configure_job ("sleep", "processes", 40, 4, 1000);
   window = lab_ui_open_window (app);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -752,21 +734,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display; ./run test starts Xvfb for these tests\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  app = lab_application_new (G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = lab_ui_test_init (&argc, &argv);
+  if (app == NULL)
+    return 0;
 
   g_test_add_func ("/lab/window/opens", test_opens);
   g_test_add_func ("/lab/window/threads-run", test_threads_run);
@@ -790,7 +760,5 @@ main (int   argc,
   g_test_add_func ("/lab/window/frozen-lesson", test_frozen_lesson);
   g_test_add_func ("/lab/window/frozen-lesson-cancel-and-close", test_frozen_lesson_cancel_and_close);
 
-  status = g_test_run ();
-  g_clear_object (&app);
-  return status;
+  return lab_ui_run_tests (&app);
 }
