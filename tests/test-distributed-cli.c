@@ -356,6 +356,31 @@ test_serve_beyond_loopback (void)
   lab_test_stop_worker (worker);
 }
 
+/* What start-up means is said for the modes in the table: the distributed
+ * row's start-up is reaching (and here starting) the broker, not only
+ * starting workers. */
+static void
+test_startup_sentence (void)
+{
+  const char *with[] = { "bench", "--modes=processes,distributed", "--workload=sleep",
+                         "--tasks=2", "--task-ms=10", "--workers=2", NULL };
+  const char *without[] = { "bench", "--modes=processes", "--workload=sleep", "--tasks=2",
+                            "--task-ms=10", "--workers=2", NULL };
+  const char *sentence = "For Distributed it is the time to reach the broker";
+  g_autofree char *out_with = NULL, *out_without = NULL, *err_with = NULL, *err_without = NULL;
+
+  if (!lab_test_have_redis ())
+    return;
+  if (lab_test_binary () == NULL)
+    return;
+
+  g_assert_cmpint (run_binary_out (with, NULL, &out_with, &err_with), ==, 0);
+  g_assert_nonnull (strstr (out_with, sentence));
+  g_assert_cmpint (run_binary_out (without, NULL, &out_without, &err_without), ==, 0);
+  g_assert_nonnull (strstr (out_without, "Start-up is the time to start the workers"));
+  g_assert_null (strstr (out_without, sentence));
+}
+
 /* `serve --listen-all`: the URL it prints is this machine's LAN address,
  * with the notice; plain `serve` stays on 127.0.0.1 without one. */
 static void
@@ -408,6 +433,7 @@ main (int   argc,
   g_test_add_func ("/lab/distributed-cli/local-workers-die", test_local_workers_die);
   g_test_add_func ("/lab/distributed-cli/serve-beyond-loopback", test_serve_beyond_loopback);
   g_test_add_func ("/lab/distributed-cli/serve-listen-all", test_serve_listen_all);
+  g_test_add_func ("/lab/distributed-cli/startup-sentence", test_startup_sentence);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include "lab-states.h"
 #include "lab-test-util.h"
 #include "lab-timeline-model.h"
+#include "lab-timings.h"
 #include "lab-ui-test-util.h"
 #include "lab-window.h"
 
@@ -163,6 +164,43 @@ test_gil_run (void)
   lab_ui_close_window (window);
 }
 
+/* Every tooltip under @widget, one per line. */
+static void
+collect_tooltips (GtkWidget *widget,
+                  GString   *into)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL)
+    g_string_append_printf (into, "%s\n", tooltip);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_tooltips (child, into);
+}
+
+/* The start-up cell says what its time was: starting workers, or for the
+ * distributed row reaching (maybe starting) the broker. */
+static void
+test_startup_tooltip (void)
+{
+  const char *broker = "Time to reach the broker";
+  const char *workers = "Time to start the workers";
+
+  for (guint distributed = 0; distributed < 2; distributed++)
+    {
+      GtkWidget *timings = g_object_ref_sink (lab_timings_new ());
+      g_autoptr(GString) tooltips = g_string_new (NULL);
+
+      lab_timings_update (LAB_TIMINGS (timings),
+                          distributed ? LAB_MODE_DISTRIBUTED : LAB_MODE_PROCESSES, "Mode", NULL,
+                          MS (100), MS (20), FALSE, 1.0, LAB_VERDICT_VERIFIED, NULL);
+      collect_tooltips (timings, tooltips);
+      g_assert_true ((strstr (tooltips->str, broker) != NULL) == distributed);
+      g_assert_true ((strstr (tooltips->str, workers) != NULL) == !distributed);
+      g_object_unref (timings);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +211,7 @@ main (int   argc,
 
   g_test_add_func ("/lab/timeline-states/legend-and-strip", test_legend_and_strip);
   g_test_add_func ("/lab/timeline-states/gil-run", test_gil_run);
+  g_test_add_func ("/lab/timeline-states/startup-tooltip", test_startup_tooltip);
 
   return lab_ui_run_tests (&app);
 }

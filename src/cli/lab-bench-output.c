@@ -270,6 +270,14 @@ print_table (LabWorkload *workload,
     }
 
   g_print (_("Start-up is the time to start the workers, measured apart from the wall time.\n"));
+  for (guint i = 0; i < results->len; i++)
+    if (((LabBenchResult *) g_ptr_array_index (results, i))->run->mode == LAB_MODE_DISTRIBUTED)
+      {
+        g_print (_("For Distributed it is the time to reach the broker — and, when the app starts "
+                   "them itself, to start the broker and its local workers and wait for them to "
+                   "join.\n"));
+        break;
+      }
 }
 
 static void

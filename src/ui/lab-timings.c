@@ -278,8 +278,14 @@ add_row (LabTimings *self,
   row.wall = cell (self, "", 1, x++, y);
   row.startup = cell (self, "", 1, x++, y);
   gtk_widget_add_css_class (row.startup, "dim-label");
-  gtk_widget_set_tooltip_text (row.startup, _("Time to start the workers, before the clock "
-                                              "starts: processes pay it, threads hardly"));
+  if (mode == LAB_MODE_DISTRIBUTED)
+    gtk_widget_set_tooltip_text (row.startup, _("Time to reach the broker, before the clock "
+                                                "starts — and, when the app starts them itself, to "
+                                                "start the broker and its local workers and wait "
+                                                "for them to join"));
+  else
+    gtk_widget_set_tooltip_text (row.startup, _("Time to start the workers, before the clock "
+                                                "starts: processes pay it, threads hardly"));
 
   row.bar = gtk_level_bar_new ();
   gtk_widget_set_hexpand (row.bar, TRUE);
