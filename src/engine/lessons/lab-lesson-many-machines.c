@@ -142,7 +142,9 @@ const LabLesson lab_lesson_many_machines = {
     N_("Seed 004 ends with RQ: when tasks must be spread over several machines, put them on a "
        "queue in Redis and let workers anywhere take them. Here the app starts its own Redis on "
        "this machine and workers that take jobs from it exactly as a classroom’s PCs would "
-       "(concurrency-lab worker). A job carries only a workload’s name and numbers, never code."),
+       "(concurrency-lab worker). A job carries only a workload’s name and numbers, never code: "
+       "RQ’s own jobs are pickled Python calls, and a hostile one can make a worker run "
+       "anything."),
   .question =
     N_("Predict: how much does each added worker help, and what does the queue cost each job?"),
   .run = many_machines_run,
