@@ -65,6 +65,24 @@ typedef struct
   gint    worst;
 } Shared;
 
+/* Our own count of who holds the GIL, independent of the GIL's: @shared's
+ * worst is the most threads that ever counted themselves in at once. */
+static void
+count_in (Shared *shared)
+{
+  gint now = g_atomic_int_add (&shared->inside, 1) + 1;
+  gint worst = g_atomic_int_get (&shared->worst);
+
+  while (now > worst && !g_atomic_int_compare_and_exchange (&shared->worst, worst, now))
+    worst = g_atomic_int_get (&shared->worst);
+}
+
+static void
+count_out (Shared *shared)
+{
+  g_atomic_int_add (&shared->inside, -1);
+}
+
 static gpointer
 compute_thread (gpointer data)
 {
@@ -73,12 +91,18 @@ compute_thread (gpointer data)
   for (guint round = 0; round < 200; round++)
     {
       lab_gil_acquire (shared->gil);
-      /* Our own count of who is inside, independent of the GIL's. */
-      if (g_atomic_int_add (&shared->inside, 1) + 1 > g_atomic_int_get (&shared->worst))
-        g_atomic_int_set (&shared->worst, g_atomic_int_get (&shared->inside));
       for (guint i = 0; i < 20; i++)
-        lab_gil_yield_if_requested (shared->gil);
-      g_atomic_int_add (&shared->inside, -1);
+        {
+          volatile guint sum = 0;
+
+          /* Counted in only while holding it: a yield lets go of the GIL,
+           * and whoever takes it then is the only one in. */
+          count_in (shared);
+          for (guint k = 0; k < 2000; k++)
+            sum += k;
+          count_out (shared);
+          lab_gil_yield_if_requested (shared->gil);
+        }
       lab_gil_release (shared->gil);
     }
 
